@@ -1,0 +1,101 @@
+"""An office's configuration: a TOML file (``petitionkit.toml``) with environment overrides."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from petitionkit.domain.model import Body
+from petitionkit.errors import ConfigurationError, InvalidInput
+
+ENV_PREFIX = "PETITIONKIT_"
+CONFIG_FILE = "petitionkit.toml"
+
+
+@attrs.frozen
+class OfficeConfig:
+    """Everything that turns the library into one office's working system."""
+
+    office_code: str = "OFFICE"  # prefix of tracking numbers, e.g. "XS" for 萧山
+    office_name: str = "人大常委会信访室"
+    database_url: str = "memory://"
+    timezone: str = "Asia/Shanghai"
+    rules: str = "builtin"  # name of a registered rule set
+    notifier: str = "console"
+    locale: str = "zh-CN"
+    actor: str = "system"  # who acts when a call does not say
+    # An accusation must not reach the parent body of the accused's unit either (2022 art. 30).
+    guard_parent_body: bool = True
+    plugins_allow: tuple[str, ...] | None = None
+    plugins_block: tuple[str, ...] = ()
+    bodies: tuple[Body, ...] = ()  # bodies for the built-in rule set (rule packs declare their own)
+    settings: Mapping[str, Any] = attrs.field(factory=dict)  # plugin settings, by plugin name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(
+                "timezone", f"'{self.timezone}' is not an IANA time zone, e.g. Asia/Shanghai"
+            ) from None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "configuration") -> OfficeConfig:
+        """Build from a TOML-shaped mapping: ``[office]``, ``[database]``, ``[plugins]``, ``[[bodies]]``."""
+        from petitionkit.serialization import structure  # noqa: PLC0415 - serialization imports config users
+
+        office = dict(data.get("office", {}))
+        database = data.get("database", {})
+        plugins = data.get("plugins", {})
+        known = {"office", "database", "plugins", "bodies", "settings"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigurationError(f"{source}: {unknown[0]}", f"unknown section; expected one of {sorted(known)}")
+        flat: dict[str, Any] = {**office}
+        if "url" in database:
+            flat["database_url"] = database["url"]
+        if "allow" in plugins:
+            flat["plugins_allow"] = plugins["allow"]
+        if "block" in plugins:
+            flat["plugins_block"] = plugins["block"]
+        if "bodies" in data:
+            flat["bodies"] = data["bodies"]
+        if "settings" in data:
+            flat["settings"] = data["settings"]
+        try:
+            config = structure(flat, cls)
+        except InvalidInput as exc:
+            first = exc.errors[0]
+            raise ConfigurationError(f"{source}: {first.field}", first.message("en").split(": ", 1)[1]) from None
+        config.zone  # noqa: B018 - validate the time zone now, not at first use
+        return config
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None) -> OfficeConfig:
+        """Read ``path`` (default: ./petitionkit.toml if present) and apply ``PETITIONKIT_*`` overrides."""
+        env = os.environ if env is None else env
+        data: dict[str, Any] = {}
+        file = Path(path) if path is not None else Path(CONFIG_FILE)
+        if path is not None or file.exists():
+            try:
+                data = tomllib.loads(file.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise ConfigurationError("--config", f"{file} does not exist; run 'petitionkit init' first") from None
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigurationError(str(file), f"is not valid TOML: {exc}") from None
+        config = cls.from_mapping(data, source=str(file))
+        overrides: dict[str, Any] = {}
+        for field in ("database_url", "office_code", "rules", "notifier", "locale", "actor", "timezone"):
+            value = env.get(ENV_PREFIX + field.upper())
+            if value:
+                overrides[field] = value
+        config = attrs.evolve(config, **overrides)
+        config.zone  # noqa: B018
+        return config

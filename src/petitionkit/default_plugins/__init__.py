@@ -1,0 +1,1 @@
+"""Built-in backends, registered as plugins through the public hooks."""

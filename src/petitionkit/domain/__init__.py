@@ -1,0 +1,1 @@
+"""The domain: petitions, cases, referrals, obligations, events and the lifecycle."""

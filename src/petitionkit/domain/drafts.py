@@ -1,0 +1,88 @@
+"""A petition as submitted for registration, and the checks that apply before anything is stored."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import attrs
+
+from petitionkit.domain.identity import is_valid_id_number, is_valid_phone, is_valid_region_code
+from petitionkit.domain.model import Attachment, Channel, Person, PetitionerRole, PetitionKind, Respondent
+from petitionkit.domain.ports import Rules
+from petitionkit.errors import FieldError
+
+# Clocks of receiving equipment drift; a received time this far ahead of "now" is still accepted.
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_SUBJECT = 200
+MAX_CONTENT = 100_000
+
+
+@attrs.frozen
+class PetitionDraft:
+    """What a clerk or an integrating system submits to register one petition."""
+
+    channel: Channel
+    received_at: datetime
+    kind: PetitionKind
+    subject: str
+    content: str
+    category: str
+    region_code: str
+    petitioners: tuple[Person, ...] = ()
+    anonymous: bool = False
+    confidential: bool = False
+    headcount: int = 1
+    respondent: Respondent | None = None
+    attachments: tuple[Attachment, ...] = ()
+    referred_from: str | None = None
+    joins_case: str | None = None  # tracking number of the case a repeat petition joins
+
+
+def check_draft(draft: PetitionDraft, now: datetime, rules: Rules) -> list[FieldError]:
+    """Every problem with ``draft``; an empty list means it may be registered."""
+    errors: list[FieldError] = []
+    for name in ("subject", "content", "category"):
+        if not getattr(draft, name).strip():
+            errors.append(FieldError(name, "blank"))
+    if len(draft.subject) > MAX_SUBJECT:
+        errors.append(FieldError("subject", "too_long", {"limit": MAX_SUBJECT}))
+    if len(draft.content) > MAX_CONTENT:
+        errors.append(FieldError("content", "too_long", {"limit": MAX_CONTENT}))
+    if not is_valid_region_code(draft.region_code):
+        errors.append(FieldError("region_code", "region_code"))
+    if draft.received_at.tzinfo is None or draft.received_at.utcoffset() is None:
+        errors.append(FieldError("received_at", "datetime"))
+    elif draft.received_at > now + CLOCK_SKEW:
+        errors.append(FieldError("received_at", "future"))
+    if draft.headcount < 1:
+        errors.append(FieldError("headcount", "positive"))
+
+    for i, person in enumerate(draft.petitioners):
+        where = f"petitioners[{i}]"
+        if not person.name.strip():
+            errors.append(FieldError(f"{where}.name", "blank"))
+        if person.id_number is not None and not is_valid_id_number(person.id_number):
+            errors.append(FieldError(f"{where}.id_number", "id_number"))
+        if person.phone is not None and not is_valid_phone(person.phone):
+            errors.append(FieldError(f"{where}.phone", "phone"))
+        if person.role is PetitionerRole.AGENT and not (person.mandate_ref or "").strip():
+            errors.append(FieldError(f"{where}.mandate_ref", "agent_mandate"))
+
+    if draft.anonymous:
+        if draft.channel is Channel.VISIT:
+            errors.append(FieldError("anonymous", "anonymous_visit"))
+        if draft.petitioners:
+            errors.append(FieldError("petitioners", "anonymous_with_petitioners"))
+    elif not draft.petitioners:
+        errors.append(FieldError("petitioners", "needs_petitioner"))
+    elif draft.channel is Channel.VISIT and not any(p.id_number and p.name.strip() for p in draft.petitioners):
+        errors.append(FieldError("petitioners", "visit_needs_identity"))
+
+    representatives = sum(1 for p in draft.petitioners if p.role is PetitionerRole.REPRESENTATIVE)
+    if representatives and draft.headcount >= 1:
+        limit = rules.representative_limit(draft.headcount)
+        if representatives > limit:
+            errors.append(
+                FieldError("petitioners", "too_many_representatives", {"headcount": draft.headcount, "limit": limit})
+            )
+    return errors

@@ -1,0 +1,101 @@
+"""Events: every change to a case is an immutable, past-tense event (the audit trail).
+
+Events of a case form a hash chain: each carries the digest of the one before it, so any
+later edit, deletion or reordering of stored events is detected by ``verify_chain``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+GENESIS_DIGEST = "0" * 64
+
+
+@attrs.frozen
+class Event:
+    """One thing that happened to a case: who did what, when, with which data."""
+
+    case_id: str
+    sequence: int  # 1, 2, 3 ... within the case
+    name: str  # past tense: "PetitionRegistered", "CaseAccepted" ...
+    actor: str
+    occurred_at: datetime
+    payload: Mapping[str, Any]
+    prev_digest: str
+    digest: str
+
+
+def event_digest(
+    prev_digest: str,
+    case_id: str,
+    sequence: int,
+    name: str,
+    actor: str,
+    occurred_at: datetime,
+    payload: Mapping[str, Any],
+) -> str:
+    """SHA-256 over the previous digest and a canonical JSON form of the event.
+
+    Times are hashed in UTC so a database that returns another offset verifies the same.
+    """
+    canonical = json.dumps(
+        [prev_digest, case_id, sequence, name, actor, occurred_at.astimezone(UTC).isoformat(), payload],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def make_event(
+    prev_digest: str,
+    case_id: str,
+    sequence: int,
+    name: str,
+    actor: str,
+    occurred_at: datetime,
+    payload: Mapping[str, Any],
+) -> Event:
+    digest = event_digest(prev_digest, case_id, sequence, name, actor, occurred_at, payload)
+    return Event(case_id, sequence, name, actor, occurred_at, dict(payload), prev_digest, digest)
+
+
+@attrs.frozen
+class ChainBreak:
+    """Where a stored event trail stops verifying."""
+
+    case_id: str
+    sequence: int
+    problem: str
+
+
+def verify_chain(events: Iterable[Event]) -> ChainBreak | None:
+    """Check a case's events (in sequence order); ``None`` when the trail is intact."""
+    prev = GENESIS_DIGEST
+    expected_seq = 1
+    for event in events:
+        if event.sequence != expected_seq:
+            return ChainBreak(event.case_id, event.sequence, f"expected sequence {expected_seq}")
+        if event.prev_digest != prev:
+            return ChainBreak(event.case_id, event.sequence, "previous digest does not match")
+        recomputed = event_digest(
+            event.prev_digest,
+            event.case_id,
+            event.sequence,
+            event.name,
+            event.actor,
+            event.occurred_at,
+            event.payload,
+        )
+        if recomputed != event.digest:
+            return ChainBreak(event.case_id, event.sequence, "content was altered")
+        prev = event.digest
+        expected_seq += 1
+    return None

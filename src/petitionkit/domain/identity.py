@@ -1,0 +1,89 @@
+"""Checks of Chinese identifiers: resident ID numbers, phone numbers, region codes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+# Province-level prefixes of GB/T 2260 codes (the first two digits of a region code).
+PROVINCE_PREFIXES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    }
+)
+
+_MOBILE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$")
+_SERVICE = re.compile(r"^(?:400|800)-?\d{3}-?\d{4}$")
+
+
+def id_check_digit(first17: str) -> str:
+    """GB 11643-1999 ISO 7064 MOD 11-2 check character for the first 17 digits."""
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def normalize_id_number(value: str) -> str:
+    return value.strip().upper()
+
+
+def is_valid_id_number(value: str) -> bool:
+    """An 18-character resident ID: region prefix, a real birth date, and the right check digit."""
+    value = normalize_id_number(value)
+    if not _ID_SHAPE.match(value) or value[:2] not in PROVINCE_PREFIXES:
+        return False
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1900:
+        return False
+    return id_check_digit(value[:17]) == value[17]
+
+
+def is_valid_phone(value: str) -> bool:
+    """A mainland mobile number (optionally +86), a landline with area code, or a 400/800 number."""
+    compact = value.strip().replace(" ", "")
+    return bool(_MOBILE.match(compact) or _LANDLINE.match(compact) or _SERVICE.match(compact))
+
+
+def is_valid_region_code(value: str) -> bool:
+    """A 6-digit administrative division code (GB/T 2260 shape) with a real province prefix."""
+    return len(value) == 6 and value.isdigit() and value[:2] in PROVINCE_PREFIXES

@@ -1,0 +1,640 @@
+"""The case lifecycle as an explicit state machine.
+
+``ALLOWED`` says which actions each state admits; every command is a small attrs class named
+in the imperative, and ``decide(case, command, context)`` returns the changed case with the
+events the change produced, or raises a typed error and changes nothing.  Each transition
+opens and closes the obligations (reply clocks) it implies.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from petitionkit.domain.clocks import Clock, Deadline
+from petitionkit.domain.events import Event, make_event
+from petitionkit.domain.model import (
+    Case,
+    CaseState,
+    Decline,
+    DeclineChannel,
+    Evaluation,
+    EvaluationRating,
+    Extension,
+    Obligation,
+    ObligationStatus,
+    Party,
+    PetitionKind,
+    Referral,
+    ReferralMode,
+    ReferralStatus,
+    Reply,
+    ReplyOutcome,
+    ReviewStep,
+)
+from petitionkit.domain.ports import Rules
+from petitionkit.errors import (
+    ExtensionRefused,
+    FieldError,
+    IllegalTransition,
+    InvalidInput,
+    NotNotifiable,
+    UnknownBody,
+    WhistleblowerGuard,
+    WindowError,
+)
+
+S = CaseState
+
+ALLOWED: Mapping[CaseState, tuple[str, ...]] = {
+    S.REGISTERED: ("accept", "decline", "transfer", "assign", "withdraw"),
+    S.ACCEPTED: ("extend", "reply", "withdraw"),
+    S.ASSIGNED: ("object", "extend", "supervise", "record_report", "withdraw"),
+    S.TRANSFERRED: ("object", "record_feedback"),
+    S.DECLINED: (),
+    S.REPLIED: ("evaluate", "request_review", "terminate", "withdraw"),
+    S.UNDER_REVIEW: ("decide_review", "withdraw"),
+    S.REVIEWED: ("evaluate", "request_rereview", "terminate", "withdraw"),
+    S.UNDER_REREVIEW: ("decide_rereview", "withdraw"),
+    S.TERMINATED: ("evaluate",),
+    S.WITHDRAWN: (),
+}
+
+WINDOW_CLOCKS = frozenset({Clock.REVIEW_REQUEST, Clock.REREVIEW_REQUEST})
+
+
+# --- commands (imperative) ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class Accept:
+    note: str = ""
+    action = "accept"
+
+
+@attrs.frozen
+class DeclineCase:
+    reason: str
+    channel: DeclineChannel
+    action = "decline"
+
+
+@attrs.frozen
+class Transfer:
+    body_code: str
+    note: str = ""
+    action = "transfer"
+
+
+@attrs.frozen
+class Assign:
+    body_code: str
+    note: str = ""
+    action = "assign"
+
+
+@attrs.frozen
+class Object:
+    """The receiving body objects that the referral is outside its competence (misroute)."""
+
+    reason: str
+    action = "object"
+
+
+@attrs.frozen
+class RecordFeedback:
+    """Feedback a body volunteers on a transfer (no report is owed)."""
+
+    text: str
+    action = "record_feedback"
+
+
+@attrs.frozen
+class RecordReport:
+    """An assigned body's result report (办结报告), carrying its reply to the petitioner."""
+
+    outcome: ReplyOutcome
+    text: str
+    delivered_on: date | None = None
+    action = "record_report"
+
+
+@attrs.frozen
+class Supervise:
+    reason: str
+    action = "supervise"
+
+
+@attrs.frozen
+class Extend:
+    days: int
+    reason: str
+    approved_by: str
+    action = "extend"
+
+
+@attrs.frozen
+class ReplyToPetitioner:
+    outcome: ReplyOutcome
+    text: str
+    delivered_on: date | None = None
+    action = "reply"
+
+
+@attrs.frozen
+class Evaluate:
+    rating: EvaluationRating
+    comment: str = ""
+    action = "evaluate"
+
+
+@attrs.frozen
+class RequestReview:
+    reason: str
+    organ: str
+    requested_on: date | None = None
+    action = "request_review"
+
+
+@attrs.frozen
+class DecideReview:
+    outcome: ReplyOutcome
+    opinion: str
+    delivered_on: date | None = None
+    action = "decide_review"
+
+
+@attrs.frozen
+class RequestRereview:
+    reason: str
+    organ: str
+    requested_on: date | None = None
+    action = "request_rereview"
+
+
+@attrs.frozen
+class DecideRereview:
+    outcome: ReplyOutcome
+    opinion: str
+    action = "decide_rereview"
+
+
+@attrs.frozen
+class Terminate:
+    reason: str
+    action = "terminate"
+
+
+@attrs.frozen
+class Withdraw:
+    reason: str = ""
+    action = "withdraw"
+
+
+Command = (
+    Accept
+    | DeclineCase
+    | Transfer
+    | Assign
+    | Object
+    | RecordFeedback
+    | RecordReport
+    | Supervise
+    | Extend
+    | ReplyToPetitioner
+    | Evaluate
+    | RequestReview
+    | DecideReview
+    | RequestRereview
+    | DecideRereview
+    | Terminate
+    | Withdraw
+)
+
+
+@attrs.frozen
+class Context:
+    """What a decision needs besides the case: rules, the clock, who acts."""
+
+    rules: Rules
+    now: datetime  # timezone-aware
+    today: date  # the office's local date of ``now``
+    actor: str
+    new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+    # The respondent's unit and, when configured, its parent: bodies an accusation must never reach.
+    guarded_bodies: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class Decision:
+    """The changed case and the events that record the change."""
+
+    case: Case
+    events: tuple[Event, ...]
+
+
+def allowed_actions(case: Case) -> tuple[str, ...]:
+    return ALLOWED[case.state]
+
+
+class _Change:
+    """Accumulates a case's new state and events while one command is decided."""
+
+    def __init__(self, case: Case, ctx: Context) -> None:
+        self.case = case
+        self.ctx = ctx
+        self.events: list[Event] = []
+
+    def emit(self, name: str, payload: Mapping[str, Any]) -> None:
+        case = self.case
+        event = make_event(
+            case.last_digest, case.id, case.last_sequence + 1, name, self.ctx.actor, self.ctx.now, payload
+        )
+        self.events.append(event)
+        self.update(last_sequence=event.sequence, last_digest=event.digest)
+
+    def finish(self, *, new: bool = False) -> Decision:
+        if not new:
+            self.update(version=self.case.version + 1)
+        self.update(updated_at=self.ctx.now)
+        return Decision(self.case, tuple(self.events))
+
+    def update(self, **changes: Any) -> None:
+        self.case = attrs.evolve(self.case, **changes)
+
+    def open(
+        self,
+        clock: Clock,
+        start: date,
+        owed_by: Party,
+        owed_to: Party,
+        *,
+        body_code: str | None = None,
+        referral_id: str | None = None,
+    ) -> Obligation | None:
+        deadline = self.ctx.rules.deadline(clock, start, self.case.kind)
+        if deadline is None:
+            return None
+        return self.open_deadline(deadline, owed_by, owed_to, body_code=body_code, referral_id=referral_id)
+
+    def open_deadline(
+        self,
+        deadline: Deadline,
+        owed_by: Party,
+        owed_to: Party,
+        *,
+        body_code: str | None = None,
+        referral_id: str | None = None,
+    ) -> Obligation:
+        ob = Obligation(
+            id=self.ctx.new_id(),
+            case_id=self.case.id,
+            clock=deadline.basis.clock,
+            owed_by=owed_by,
+            owed_to=owed_to,
+            status=ObligationStatus.OPEN,
+            due=deadline.due,
+            basis=deadline.basis,
+            opened_at=self.ctx.now,
+            body_code=body_code,
+            referral_id=referral_id,
+        )
+        self.update(obligations=(*self.case.obligations, ob))
+        self.emit(
+            "ObligationOpened",
+            {
+                "obligation_id": ob.id,
+                "clock": ob.clock.value,
+                "owed_by": owed_by.value,
+                "owed_to": owed_to.value,
+                "start": deadline.basis.start.isoformat(),
+                "due": ob.due.isoformat(),
+                "body_code": body_code,
+                "rule_set": deadline.basis.rule_set,
+                "calendar": deadline.basis.calendar,
+            },
+        )
+        return ob
+
+    def close(self, ob: Obligation, status: ObligationStatus | None = None, *, on: date | None = None) -> None:
+        """Close ``ob``: met or late by ``on`` (default today), or the status given."""
+        day = on or self.ctx.today
+        final = status or (ObligationStatus.MET if day <= ob.due else ObligationStatus.LATE)
+        self.replace_obligation(attrs.evolve(ob, status=final, closed_at=self.ctx.now))
+        self.emit("ObligationClosed", {"obligation_id": ob.id, "clock": ob.clock.value, "status": final.value})
+
+    def close_clock(self, clock: Clock, status: ObligationStatus | None = None, *, on: date | None = None) -> None:
+        ob = self.case.obligation(clock)
+        if ob is not None:
+            self.close(ob, status, on=on)
+
+    def replace_obligation(self, new: Obligation) -> None:
+        self.update(obligations=tuple(new if o.id == new.id else o for o in self.case.obligations))
+
+    def replace_referral(self, new: Referral) -> None:
+        self.update(referrals=tuple(new if r.id == new.id else r for r in self.case.referrals))
+
+
+def decide(case: Case, command: Command, ctx: Context) -> Decision:
+    """Apply ``command`` to ``case``; raise a typed error (and change nothing) if it is not allowed."""
+    if command.action not in ALLOWED[case.state]:
+        raise IllegalTransition(case.first_tracking_number, case.state.value, command.action, ALLOWED[case.state])
+    change = _Change(case, ctx)
+    _HANDLERS[type(command)](change, command)
+    return change.finish()
+
+
+def open_case(case: Case, petition_payload: Mapping[str, Any], ctx: Context, *, notifiable: bool) -> Decision:
+    """Record the registration of a new case's first petition and start its notice clock."""
+    change = _Change(case, ctx)
+    change.emit("PetitionRegistered", petition_payload)
+    if notifiable:
+        change.open(Clock.NOTICE, case.opened_at.astimezone(ctx.now.tzinfo).date(), Party.OFFICE, Party.PETITIONER)
+    return change.finish(new=True)
+
+
+def join_case(case: Case, petition_id: str, petition_payload: Mapping[str, Any], ctx: Context) -> Decision:
+    """A repeat petition (重复信访) joins the case it repeats; no clock restarts."""
+    change = _Change(case, ctx)
+    change.update(petition_ids=(*case.petition_ids, petition_id))
+    change.emit("RepeatPetitionJoined", {**petition_payload, "case_state": case.state.value})
+    return change.finish()
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+
+def _accept(c: _Change, cmd: Accept) -> None:
+    c.close_clock(Clock.NOTICE)
+    c.update(state=S.ACCEPTED)
+    c.emit("CaseAccepted", {"note": cmd.note})
+    c.open(Clock.HANDLING, c.ctx.today, Party.OFFICE, Party.PETITIONER)
+
+
+def _decline(c: _Change, cmd: DeclineCase) -> None:
+    if not cmd.reason.strip():
+        raise InvalidInput([FieldError("reason", "blank")])
+    c.close_clock(Clock.NOTICE)
+    c.update(state=S.DECLINED, decline=Decline(cmd.reason, cmd.channel, c.ctx.now), closed_reason=cmd.reason)
+    c.emit("CaseDeclined", {"reason": cmd.reason, "channel": cmd.channel.value})
+
+
+def _guard_referral(c: _Change, body_code: str, action: str) -> None:
+    codes = {b.code for b in c.ctx.rules.bodies()}
+    if body_code not in codes:
+        raise UnknownBody(body_code)
+    if c.case.kind is PetitionKind.ACCUSATION and body_code in c.ctx.guarded_bodies:
+        raise WhistleblowerGuard(c.case.first_tracking_number, action, body_code)
+
+
+def _refer(c: _Change, body_code: str, mode: ReferralMode, note: str) -> Referral:
+    _guard_referral(c, body_code, mode.value if mode is ReferralMode.TRANSFER else "assign")
+    c.close_clock(Clock.NOTICE)
+    objection = c.ctx.rules.deadline(Clock.MISROUTE_OBJECTION, c.ctx.today, c.case.kind)
+    referral = Referral(
+        id=c.ctx.new_id(),
+        case_id=c.case.id,
+        body_code=body_code,
+        mode=mode,
+        status=ReferralStatus.OPEN,
+        referred_at=c.ctx.now,
+        objection_due=objection.due if objection else None,
+        note=note,
+    )
+    c.update(referrals=(*c.case.referrals, referral))
+    return referral
+
+
+def _transfer(c: _Change, cmd: Transfer) -> None:
+    referral = _refer(c, cmd.body_code, ReferralMode.TRANSFER, cmd.note)
+    c.update(state=S.TRANSFERRED)
+    c.emit("CaseTransferred", {"referral_id": referral.id, "body_code": cmd.body_code, "note": cmd.note})
+
+
+def _assign(c: _Change, cmd: Assign) -> None:
+    referral = _refer(c, cmd.body_code, ReferralMode.ASSIGNMENT, cmd.note)
+    c.update(state=S.ASSIGNED)
+    c.emit("CaseAssigned", {"referral_id": referral.id, "body_code": cmd.body_code, "note": cmd.note})
+    c.open(
+        Clock.REFERRAL_REPORT, c.ctx.today, Party.BODY, Party.OFFICE, body_code=cmd.body_code, referral_id=referral.id
+    )
+
+
+def _current_referral(c: _Change) -> Referral:
+    referral = c.case.current_referral
+    if referral is None:  # pragma: no cover - the state machine guarantees one
+        raise IllegalTransition(c.case.first_tracking_number, c.case.state.value, "object", ALLOWED[c.case.state])
+    return referral
+
+
+def _object(c: _Change, cmd: Object) -> None:
+    referral = _current_referral(c)
+    if referral.objection_due is not None and c.ctx.today > referral.objection_due:
+        raise WindowError(
+            c.case.first_tracking_number, Clock.MISROUTE_OBJECTION.value, referral.objection_due, closed=True
+        )
+    c.replace_referral(attrs.evolve(referral, status=ReferralStatus.OBJECTED, feedback=cmd.reason, closed_at=c.ctx.now))
+    for clock in (Clock.REFERRAL_REPORT, Clock.SUPERVISION_REPLY):
+        c.close_clock(clock, ObligationStatus.WAIVED)
+    c.update(state=S.REGISTERED)
+    c.emit("ReferralObjected", {"referral_id": referral.id, "body_code": referral.body_code, "reason": cmd.reason})
+
+
+def _record_feedback(c: _Change, cmd: RecordFeedback) -> None:
+    referral = c.case.referrals[-1]
+    c.replace_referral(attrs.evolve(referral, status=ReferralStatus.REPORTED, feedback=cmd.text, closed_at=c.ctx.now))
+    c.emit("FeedbackRecorded", {"referral_id": referral.id, "body_code": referral.body_code})
+
+
+def _open_window(c: _Change, clock: Clock, start: date) -> None:
+    if not c.case.anonymous:
+        c.open(clock, start, Party.PETITIONER, Party.REVIEWING_ORGAN)
+
+
+def _record_report(c: _Change, cmd: RecordReport) -> None:
+    referral = _current_referral(c)
+    c.close_clock(Clock.REFERRAL_REPORT)
+    c.close_clock(Clock.SUPERVISION_REPLY)
+    c.replace_referral(attrs.evolve(referral, status=ReferralStatus.REPORTED, feedback=cmd.text, closed_at=c.ctx.now))
+    delivered = cmd.delivered_on or c.ctx.today
+    c.update(state=S.REPLIED, reply=Reply(cmd.outcome, cmd.text, c.ctx.now, delivered, referral.body_code))
+    c.emit(
+        "ReportRecorded",
+        {
+            "referral_id": referral.id,
+            "body_code": referral.body_code,
+            "outcome": cmd.outcome.value,
+            "delivered_on": delivered.isoformat(),
+        },
+    )
+    _open_window(c, Clock.REVIEW_REQUEST, delivered)
+
+
+def _supervise(c: _Change, cmd: Supervise) -> None:
+    referral = _current_referral(c)
+    c.close_clock(Clock.SUPERVISION_REPLY, ObligationStatus.WAIVED)  # a new notice supersedes the old
+    c.emit("CaseSupervised", {"referral_id": referral.id, "body_code": referral.body_code, "reason": cmd.reason})
+    c.open(
+        Clock.SUPERVISION_REPLY,
+        c.ctx.today,
+        Party.BODY,
+        Party.OFFICE,
+        body_code=referral.body_code,
+        referral_id=referral.id,
+    )
+
+
+def _extend(c: _Change, cmd: Extend) -> None:
+    clock = Clock.HANDLING if c.case.state is S.ACCEPTED else Clock.REFERRAL_REPORT
+    if c.case.extension is not None:
+        raise ExtensionRefused(c.case.first_tracking_number, "already extended once (2022 art. 34)")
+    ob = c.case.obligation(clock)
+    limit = c.ctx.rules.max_extension_days(c.case.kind)
+    if ob is None or limit == 0:
+        raise ExtensionRefused(c.case.first_tracking_number, f"no {clock.value} period runs for this kind of case")
+    if not 1 <= cmd.days <= limit:
+        raise InvalidInput([FieldError("days", "at_most", {"limit": limit})])
+    if not cmd.reason.strip():
+        raise InvalidInput([FieldError("reason", "blank")])
+    if not cmd.approved_by.strip():
+        raise InvalidInput([FieldError("approved_by", "required")])
+    if c.ctx.today > ob.due:
+        raise ExtensionRefused(c.case.first_tracking_number, f"the period already ended on {ob.due.isoformat()}")
+    new = c.ctx.rules.recompute(attrs.evolve(ob.basis, extension_days=cmd.days))
+    c.replace_obligation(attrs.evolve(ob, due=new.due, basis=new.basis))
+    c.update(extension=Extension(cmd.days, cmd.reason, cmd.approved_by, c.ctx.now))
+    c.emit(
+        "HandlingExtended",
+        {
+            "obligation_id": ob.id,
+            "clock": clock.value,
+            "days": cmd.days,
+            "reason": cmd.reason,
+            "approved_by": cmd.approved_by,
+            "old_due": ob.due.isoformat(),
+            "new_due": new.due.isoformat(),
+        },
+    )
+
+
+def _reply(c: _Change, cmd: ReplyToPetitioner) -> None:
+    delivered = cmd.delivered_on or c.ctx.today
+    c.close_clock(Clock.HANDLING)
+    c.update(state=S.REPLIED, reply=Reply(cmd.outcome, cmd.text, c.ctx.now, delivered))
+    c.emit("ReplyRecorded", {"outcome": cmd.outcome.value, "delivered_on": delivered.isoformat()})
+    _open_window(c, Clock.REVIEW_REQUEST, delivered)
+
+
+def _evaluate(c: _Change, cmd: Evaluate) -> None:
+    if c.case.anonymous:
+        raise NotNotifiable("evaluate")
+    c.update(evaluations=(*c.case.evaluations, Evaluation(cmd.rating, cmd.comment, c.ctx.now)))
+    c.emit("EvaluationRecorded", {"rating": cmd.rating.value})
+
+
+def _request(c: _Change, window: Clock, requested_on: date | None, action: str) -> date:
+    if c.case.anonymous:
+        raise NotNotifiable(action)
+    day = requested_on or c.ctx.today
+    ob = c.case.obligation(window)
+    if ob is None or day > ob.due:
+        due = ob.due if ob else c.ctx.today
+        raise WindowError(c.case.first_tracking_number, window.value, due, closed=True)
+    c.close(ob, ObligationStatus.MET, on=day)
+    return day
+
+
+def _request_review(c: _Change, cmd: RequestReview) -> None:
+    day = _request(c, Clock.REVIEW_REQUEST, cmd.requested_on, "request_review")
+    c.update(state=S.UNDER_REVIEW, review=ReviewStep(day, cmd.reason, cmd.organ))
+    c.emit("ReviewRequested", {"requested_on": day.isoformat(), "organ": cmd.organ})
+    c.open(Clock.REVIEW_OPINION, day, Party.REVIEWING_ORGAN, Party.PETITIONER)
+
+
+def _decide_review(c: _Change, cmd: DecideReview) -> None:
+    assert c.case.review is not None
+    delivered = cmd.delivered_on or c.ctx.today
+    c.close_clock(Clock.REVIEW_OPINION)
+    c.update(
+        state=S.REVIEWED,
+        review=attrs.evolve(c.case.review, opinion=cmd.opinion, outcome=cmd.outcome, decided_at=c.ctx.now),
+    )
+    c.emit("ReviewDecided", {"outcome": cmd.outcome.value, "delivered_on": delivered.isoformat()})
+    _open_window(c, Clock.REREVIEW_REQUEST, delivered)
+
+
+def _request_rereview(c: _Change, cmd: RequestRereview) -> None:
+    day = _request(c, Clock.REREVIEW_REQUEST, cmd.requested_on, "request_rereview")
+    c.update(state=S.UNDER_REREVIEW, rereview=ReviewStep(day, cmd.reason, cmd.organ))
+    c.emit("RereviewRequested", {"requested_on": day.isoformat(), "organ": cmd.organ})
+    c.open(Clock.REREVIEW_OPINION, day, Party.REVIEWING_ORGAN, Party.PETITIONER)
+
+
+def _decide_rereview(c: _Change, cmd: DecideRereview) -> None:
+    assert c.case.rereview is not None
+    c.close_clock(Clock.REREVIEW_OPINION)
+    reason = "re-review concluded: the same facts and reasons are no longer accepted (2022 art. 36)"
+    c.update(
+        state=S.TERMINATED,
+        closed_reason=reason,
+        rereview=attrs.evolve(c.case.rereview, opinion=cmd.opinion, outcome=cmd.outcome, decided_at=c.ctx.now),
+    )
+    c.emit("RereviewDecided", {"outcome": cmd.outcome.value})
+    c.emit("CaseTerminated", {"reason": reason})
+
+
+def _terminate(c: _Change, cmd: Terminate) -> None:
+    if not cmd.reason.strip():
+        raise InvalidInput([FieldError("reason", "blank")])
+    window = Clock.REVIEW_REQUEST if c.case.state is S.REPLIED else Clock.REREVIEW_REQUEST
+    ob = c.case.obligation(window)
+    if ob is not None:
+        if c.ctx.today <= ob.due:
+            raise WindowError(c.case.first_tracking_number, window.value, ob.due, closed=False)
+        c.close(ob, ObligationStatus.WAIVED)  # the petitioner let the window lapse
+    c.update(state=S.TERMINATED, closed_reason=cmd.reason)
+    c.emit("CaseTerminated", {"reason": cmd.reason})
+
+
+def _withdraw(c: _Change, cmd: Withdraw) -> None:
+    for ob in c.case.open_obligations:
+        c.close(ob, ObligationStatus.WAIVED)
+    for referral in c.case.referrals:
+        if referral.status is ReferralStatus.OPEN:
+            c.replace_referral(attrs.evolve(referral, status=ReferralStatus.WITHDRAWN, closed_at=c.ctx.now))
+    c.update(state=S.WITHDRAWN, closed_reason=cmd.reason or "withdrawn by the petitioner")
+    c.emit("CaseWithdrawn", {"reason": cmd.reason})
+
+
+_HANDLERS: Mapping[type, Callable[[_Change, Any], None]] = {
+    Accept: _accept,
+    DeclineCase: _decline,
+    Transfer: _transfer,
+    Assign: _assign,
+    Object: _object,
+    RecordFeedback: _record_feedback,
+    RecordReport: _record_report,
+    Supervise: _supervise,
+    Extend: _extend,
+    ReplyToPetitioner: _reply,
+    Evaluate: _evaluate,
+    RequestReview: _request_review,
+    DecideReview: _decide_review,
+    RequestRereview: _request_rereview,
+    DecideRereview: _decide_rereview,
+    Terminate: _terminate,
+    Withdraw: _withdraw,
+}
+
+
+def record_refusal(case: Case, refusal: WhistleblowerGuard, ctx: Context) -> Decision:
+    """Record that a referral of an accusation to the accused's side was refused (2022 art. 30)."""
+    change = _Change(case, ctx)
+    change.emit(
+        "ReferralRefused", {"action": refusal.action, "body_code": refusal.body_code, "rule": "2022 art. 30 para. 3"}
+    )
+    return change.finish()

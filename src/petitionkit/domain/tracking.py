@@ -1,0 +1,43 @@
+"""Tracking numbers (受理编号) and query codes (查询码).
+
+A tracking number is unique per office and easy to read over the phone: ``XS-2026-000123``.
+A query code lets a petitioner look up progress without an account; it is random (60 bits), shown
+once at registration, and only its SHA-256 digest is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+# Crockford's base 32: no I, L, O, U, so it survives being read aloud and typed.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+def tracking_number(office_code: str, year: int, sequence: int) -> str:
+    return f"{office_code}-{year}-{sequence:06d}"
+
+
+def new_query_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
+
+
+def normalize_query_code(code: str) -> str:
+    return code.upper().replace("-", "").replace(" ", "").translate(_CONFUSABLE)
+
+
+def query_code_digest(code: str) -> str:
+    return hashlib.sha256(normalize_query_code(code).encode("ascii", "ignore")).hexdigest()
+
+
+def identity_digest(id_number: str | None, name: str, phone: str | None) -> str | None:
+    """A stable key for "the same person" used to spot repeat petitions (重复信访)."""
+    if id_number:
+        key = "id:" + id_number.strip().upper()
+    elif phone:
+        key = "np:" + name.strip() + ":" + phone.strip().replace(" ", "").replace("-", "")
+    else:
+        return None
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()

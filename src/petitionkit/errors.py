@@ -1,0 +1,230 @@
+"""Typed errors.  Each says what was wrong, where, and what to do, in zh-CN and en.
+
+Errors never echo personal data: field errors name the field, not the value.
+``str(error)`` is the English text (for developers' logs); ``error.message(locale)`` is what a
+clerk reads.  ``exit_code`` is the documented CLI exit status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, ClassVar
+
+import attrs
+
+from petitionkit.i18n import translate
+
+
+class PetitionkitError(Exception):
+    """Base of every error petitionkit raises on purpose."""
+
+    code: ClassVar[str] = "error"
+    exit_code: ClassVar[int] = 1
+    key: ClassVar[str] = "error.configuration"
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {}
+
+    def message(self, locale: str = "zh-CN") -> str:
+        return translate(self.key, locale, **self.params(locale))
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message("en"), "message_zh": self.message("zh-CN")}
+
+
+@attrs.frozen
+class FieldError:
+    """One problem with one input field.  ``field`` is a dotted path, e.g. ``petitioners[0].phone``."""
+
+    field: str
+    problem: str  # a key under "field." in the catalog
+    params: dict[str, Any] = attrs.field(factory=dict)
+
+    def message(self, locale: str = "zh-CN") -> str:
+        return f"{self.field}: {translate('field.' + self.problem, locale, **self.params)}"
+
+
+class InvalidInput(PetitionkitError):
+    """Input that cannot be accepted; ``errors`` lists every bad field."""
+
+    code = "invalid_input"
+    exit_code = 2
+    key = "error.invalid_input"
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__()
+        self.errors = tuple(errors)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(e.field for e in self.errors)
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"count": len(self.errors), "details": "; ".join(e.message(locale) for e in self.errors)}
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["fields"] = [{"field": e.field, "problem": e.problem, "message": e.message("en")} for e in self.errors]
+        return data
+
+
+class IllegalTransition(PetitionkitError):
+    """The action is not allowed in the case's current state."""
+
+    code = "illegal_transition"
+    exit_code = 3
+    key = "error.illegal_transition"
+
+    def __init__(self, case_id: str, state: str, action: str, allowed: Sequence[str]) -> None:
+        super().__init__()
+        self.case_id, self.state, self.action, self.allowed = case_id, state, action, tuple(allowed)
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {
+            "case": self.case_id,
+            "state": translate("state." + self.state, locale),
+            "action": translate("action." + self.action, locale),
+            "allowed": ", ".join(translate("action." + a, locale) for a in self.allowed) or "-",
+        }
+
+
+class NotFound(PetitionkitError):
+    code = "not_found"
+    exit_code = 4
+    key = "error.not_found"
+
+    def __init__(self, what: str, key: str) -> None:
+        super().__init__()
+        self.what, self.lookup_key = what, key
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"what": translate("what." + self.what, locale), "key": self.lookup_key}
+
+
+class ConcurrencyConflict(PetitionkitError):
+    """Someone else changed the case since it was read (optimistic locking)."""
+
+    code = "conflict"
+    exit_code = 5
+    key = "error.conflict"
+
+    def __init__(self, case_id: str, expected: int, actual: int | None) -> None:
+        super().__init__()
+        self.case_id, self.expected, self.actual = case_id, expected, actual
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"case": self.case_id, "expected": self.expected, "actual": self.actual}
+
+
+class WindowError(PetitionkitError):
+    """A request outside its window, or a termination before the window closed."""
+
+    code = "window"
+    exit_code = 3
+
+    def __init__(self, case_id: str, clock: str, due: date, *, closed: bool) -> None:
+        super().__init__()
+        self.case_id, self.clock, self.due, self.closed = case_id, clock, due, closed
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return "error.window_closed" if self.closed else "error.window_open"
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {
+            "case": self.case_id,
+            "clock": translate("clock." + self.clock, locale),
+            "due": self.due.isoformat(),
+        }
+
+
+class ExtensionRefused(PetitionkitError):
+    code = "extension_refused"
+    exit_code = 3
+    key = "error.extension_refused"
+
+    def __init__(self, case_id: str, reason: str) -> None:
+        super().__init__()
+        self.case_id, self.reason = case_id, reason
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"case": self.case_id, "reason": self.reason}
+
+
+class NotNotifiable(PetitionkitError):
+    code = "not_notifiable"
+    exit_code = 3
+    key = "error.not_notifiable"
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"action": translate("action." + self.action, locale)}
+
+
+class WhistleblowerGuard(PetitionkitError):
+    """An accusation would reach the accused or the accused's unit (2022 art. 30 para. 3)."""
+
+    code = "whistleblower_guard"
+    exit_code = 6
+    key = "error.whistleblower_guard"
+
+    def __init__(self, case_id: str, action: str, body_code: str) -> None:
+        super().__init__()
+        self.case_id, self.action, self.body_code = case_id, action, body_code
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {
+            "case": self.case_id,
+            "action": translate("action." + self.action, locale),
+            "body": self.body_code,
+        }
+
+
+class UnknownBody(PetitionkitError):
+    code = "unknown_body"
+    exit_code = 4
+    key = "error.unknown_body"
+
+    def __init__(self, body_code: str) -> None:
+        super().__init__()
+        self.body_code = body_code
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"body": self.body_code}
+
+
+class ConfigurationError(PetitionkitError):
+    """A setting (config file, environment, plugin) is wrong."""
+
+    code = "configuration"
+    exit_code = 7
+    key = "error.configuration"
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__()
+        self.setting, self.problem = setting, problem
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"setting": self.setting, "problem": self.problem}
+
+
+class StorageError(PetitionkitError):
+    """The database cannot be used; ``url`` never shows a password."""
+
+    code = "storage"
+    exit_code = 8
+    key = "error.storage"
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__()
+        self.url, self.problem = url, problem
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"url": self.url, "problem": self.problem}

@@ -1,0 +1,109 @@
+"""Hook specifications: the extension points of petitionkit.
+
+Hooks are grouped by lifecycle phase.  Backend hooks receive a ``register`` callable rather
+than returning a value, so new keyword arguments can be added later without breaking plugins.
+Every hook is documented in docs/plugins.md; tests fail when a hook lacks documentation or a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from petitionkit.config import OfficeConfig
+    from petitionkit.domain.events import Event
+    from petitionkit.domain.ports import Rules
+    from petitionkit.notify import Notifier
+    from petitionkit.service import Office
+    from petitionkit.storage.base import Storage
+
+PROJECT = "petitionkit"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+StorageFactory = Callable[[str, "OfficeConfig"], "Storage"]
+RulesFactory = Callable[["OfficeConfig"], "Rules"]
+NotifierFactory = Callable[["OfficeConfig"], "Notifier"]
+
+
+# --- start-up: backends ----------------------------------------------------------------------
+
+
+@hookspec
+def petitionkit_register_storage(register: Callable[..., None]) -> None:
+    """Register storage backends.
+
+    :param register: call ``register(scheme, factory)`` once per URL scheme the plugin serves
+        (``"memory"``, ``"sqlite"``, ``"postgresql"`` ...).  ``factory(url, config)`` returns an
+        object implementing :class:`petitionkit.storage.Storage`; it must raise
+        :class:`petitionkit.errors.StorageError` (never another exception) when the URL cannot be used.
+    :return: nothing; results are collected through ``register``.
+    """
+
+
+@hookspec
+def petitionkit_register_rules(register: Callable[..., None]) -> None:
+    """Register jurisdiction rule sets.
+
+    :param register: call ``register(name, factory)``; ``factory(config)`` returns an object
+        implementing :class:`petitionkit.domain.ports.Rules`.  ``config.rules`` names the one an
+        office uses.
+    :return: nothing.
+    """
+
+
+@hookspec
+def petitionkit_register_notifiers(register: Callable[..., None]) -> None:
+    """Register notifiers (console, e-mail, webhook ...).
+
+    :param register: call ``register(name, factory)``; ``factory(config)`` returns an object with
+        ``send(message)`` (see :class:`petitionkit.notify.Notifier`) that delivers a message or raises.
+        It should raise :class:`petitionkit.errors.ConfigurationError` for bad settings.
+    :return: nothing.
+    """
+
+
+@hookspec
+def petitionkit_register_commands(cli: click.Group) -> None:
+    """Add commands to the ``petitionkit`` command line.
+
+    :param cli: the top-level click group; call ``cli.add_command(...)``.
+    :return: nothing.
+    """
+
+
+# --- running: observers -----------------------------------------------------------------------
+
+
+@hookspec
+def petitionkit_event_recorded(event: Event, office: Office) -> None:
+    """Observe an event after the transaction that recorded it has committed.
+
+    Called once per event, in order.  An exception from an observer is logged and does not undo
+    the committed change; anything that must not be lost belongs in the outbox instead.
+
+    :param event: the stored, immutable event (name, actor, time, payload).
+    :param office: the office that recorded it; use it to read the case if needed.
+    :return: nothing.
+    """
+
+
+def collect(hook: Callable[..., Any]) -> dict[str, Any]:
+    """Call a register-style hook and return ``{name: factory}``; a name registered twice is an error."""
+    from petitionkit.errors import ConfigurationError  # noqa: PLC0415 - avoid import cycle at load
+
+    found: dict[str, Any] = {}
+
+    def register(name: str, factory: Any) -> None:
+        if name in found and found[name] is not factory:
+            raise ConfigurationError(name, "two plugins register the same name; disable one with 'plugins.block'")
+        found[name] = factory
+
+    hook(register=register)
+    return found

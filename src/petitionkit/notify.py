@@ -1,0 +1,26 @@
+"""Notifications: what a notifier plugin receives and must deliver."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import attrs
+
+
+@attrs.frozen
+class Message:
+    """A rendered message, ready to deliver."""
+
+    recipient: str  # an address the channel understands (e-mail, URL, body code, "office")
+    channel: str  # "console", "email", "webhook" ...
+    subject: str
+    body: str
+    idempotency_key: str  # the same message delivered twice carries the same key
+    case_id: str | None = None
+    obligation_id: str | None = None
+
+
+class Notifier(Protocol):
+    def send(self, message: Message) -> None:
+        """Deliver ``message`` or raise; raising makes the dispatcher retry later."""
+        ...

@@ -1,0 +1,588 @@
+"""The service layer: one method per use case, each run in one unit of work.
+
+``open_office(config)`` is the composition root: it builds the plugin manager, picks the
+storage backend by URL scheme, the rule set and the notifier by name, and returns an
+:class:`Office`.  Every use case loads the case, asks the lifecycle to decide, and writes the case,
+its events and outbox messages in one transaction; observers hear of the events after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import attrs
+import pluggy
+
+from petitionkit import hookspecs
+from petitionkit.config import OfficeConfig
+from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.drafts import PetitionDraft, check_draft
+from petitionkit.domain.events import ChainBreak, Event, verify_chain
+from petitionkit.domain.model import (
+    Case,
+    CaseState,
+    DeclineChannel,
+    EvaluationRating,
+    Obligation,
+    Party,
+    Petition,
+    PetitionKind,
+    ReplyOutcome,
+)
+from petitionkit.domain.ports import Rules
+from petitionkit.domain.tracking import (
+    identity_digest,
+    new_query_code,
+    query_code_digest,
+    tracking_number,
+)
+from petitionkit.errors import (
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+    PetitionkitError,
+    WhistleblowerGuard,
+)
+from petitionkit.notify import Message, Notifier
+from petitionkit.plugins import make_plugin_manager
+from petitionkit.serialization import structure_draft
+from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus, Storage, Transaction
+
+log = logging.getLogger("petitionkit")
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@attrs.frozen
+class Registration:
+    """The result of registering a petition.  ``query_code`` is shown once and never stored."""
+
+    petition: Petition
+    case: Case
+    query_code: str
+    joined_existing_case: bool
+
+
+@attrs.frozen
+class Progress:
+    """What a petitioner sees with a query code: no personal data, no content."""
+
+    tracking_number: str
+    state: CaseState
+    received_at: datetime
+    next_due: date | None
+    replied_on: date | None
+    updated_at: datetime | None
+
+
+@attrs.frozen
+class DispatchResult:
+    sent: int
+    failed: int
+    dead: int
+
+
+class Office:
+    """A working petition office.  Create it with :func:`open_office`."""
+
+    def __init__(
+        self,
+        config: OfficeConfig,
+        *,
+        storage: Storage,
+        rules: Rules,
+        notifier: Notifier,
+        plugin_manager: pluggy.PluginManager,
+        clock: Clock = _utc_now,
+    ) -> None:
+        self.config = config
+        self.storage = storage
+        self.rules = rules
+        self.notifier = notifier
+        self.pm = plugin_manager
+        self._clock = clock
+        self.zone = config.zone
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ConfigurationError("clock", "the clock must return timezone-aware times")
+        return now.astimezone(self.zone)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def _context(self, actor: str | None, now: datetime, case: Case | None = None) -> lc.Context:
+        return lc.Context(
+            rules=self.rules,
+            now=now,
+            today=now.date(),
+            actor=actor or self.config.actor,
+            guarded_bodies=self._guarded_bodies(case),
+        )
+
+    def _guarded_bodies(self, case: Case | None) -> frozenset[str]:
+        """The accused's unit (and its parent, if configured): an accusation must not reach them."""
+        if case is None or case.respondent is None or case.respondent.body_code is None:
+            return frozenset()
+        codes = {case.respondent.body_code}
+        if self.config.guard_parent_body:
+            parents = {b.code: b.parent_code for b in self.rules.bodies()}
+            parent = parents.get(case.respondent.body_code)
+            if parent:
+                codes.add(parent)
+        return frozenset(codes)
+
+    def _resolve(self, tx: Transaction, case_ref: str) -> Case:
+        case = tx.get_case(case_ref)
+        if case is None:
+            petition = tx.petition_by_tracking_number(self.config.office_code, case_ref)
+            case = tx.get_case(petition.case_id) if petition else None
+        if case is None or case.office_code != self.config.office_code:
+            raise NotFound("case", case_ref)
+        return case
+
+    def _outbox(self, events: Sequence[Event], now: datetime) -> list[OutboxMessage]:
+        """One integration message per state change (obligation bookkeeping stays internal)."""
+        return [
+            OutboxMessage(
+                id=uuid.uuid4().hex,
+                topic=e.name,
+                case_id=e.case_id,
+                payload={"sequence": e.sequence, "actor": e.actor, **e.payload},
+                idempotency_key=f"{e.case_id}:{e.sequence}",
+                created_at=now,
+                available_at=now,
+            )
+            for e in events
+            if not e.name.startswith("Obligation")
+        ]
+
+    def _write(self, tx: Transaction, decision: lc.Decision, expected_version: int | None, now: datetime) -> None:
+        if expected_version is None:
+            tx.insert_case(decision.case)
+        else:
+            tx.update_case(decision.case, expected_version)
+        tx.append_events(decision.events)
+        tx.enqueue(self._outbox(decision.events, now))
+
+    def _publish(self, events: Sequence[Event]) -> None:
+        for event in events:
+            try:
+                self.pm.hook.petitionkit_event_recorded(event=event, office=self)
+            except Exception:  # an observer must not undo a committed change
+                log.exception("event observer failed on %s #%s", event.name, event.sequence)
+
+    def _run(self, case_ref: str, command: lc.Command, actor: str | None) -> Case:
+        now = self.now()
+        try:
+            with self.storage.transaction() as tx:
+                case = self._resolve(tx, case_ref)
+                decision = lc.decide(case, command, self._context(actor, now, case))
+                self._write(tx, decision, case.version, now)
+        except WhistleblowerGuard as refusal:
+            self._record_refusal(case_ref, refusal, actor, now)
+            raise
+        self._publish(decision.events)
+        return decision.case
+
+    def _record_refusal(self, case_ref: str, refusal: WhistleblowerGuard, actor: str | None, now: datetime) -> None:
+        """A refused referral of an accusation is itself recorded (audit of attempted disclosure)."""
+        with self.storage.transaction() as tx:
+            case = self._resolve(tx, case_ref)
+            change = lc.record_refusal(case, refusal, self._context(actor, now, case))
+            self._write(tx, change, case.version, now)
+        self._publish(change.events)
+
+    # --- registration -------------------------------------------------------------------------
+
+    def register(self, petition: PetitionDraft | Mapping[str, Any], *, actor: str | None = None) -> Registration:
+        """Register a petition (登记).  A draft with ``joins_case`` joins that case as a repeat.
+
+        Raises :class:`InvalidInput` naming every bad field; nothing is stored then.
+        """
+        draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
+        now = self.now()
+        errors = check_draft(draft, now, self.rules)
+        if errors:
+            raise InvalidInput(errors)
+        code = new_query_code()
+        ctx = self._context(actor, now)
+        with self.storage.transaction() as tx:
+            existing = self._resolve(tx, draft.joins_case) if draft.joins_case else None
+            year = draft.received_at.astimezone(self.zone).year
+            number = tracking_number(
+                self.config.office_code, year, tx.next_tracking_sequence(self.config.office_code, year)
+            )
+            case_id = existing.id if existing else uuid.uuid4().hex
+            record = Petition(
+                id=uuid.uuid4().hex,
+                office_code=self.config.office_code,
+                tracking_number=number,
+                query_code_digest=query_code_digest(code),
+                case_id=case_id,
+                channel=draft.channel,
+                received_at=draft.received_at,
+                registered_at=now,
+                kind=draft.kind,
+                subject=draft.subject,
+                content=draft.content,
+                category=draft.category,
+                region_code=draft.region_code,
+                petitioners=draft.petitioners,
+                anonymous=draft.anonymous,
+                confidential=draft.confidential,
+                headcount=draft.headcount,
+                respondent=draft.respondent,
+                attachments=draft.attachments,
+                referred_from=draft.referred_from,
+            )
+            payload = _registration_payload(record)
+            if existing is not None:
+                decision = lc.join_case(existing, record.id, payload, ctx)
+            else:
+                new_case = Case(
+                    id=case_id,
+                    office_code=self.config.office_code,
+                    state=CaseState.REGISTERED,
+                    version=1,
+                    kind=draft.kind,
+                    category=draft.category,
+                    region_code=draft.region_code,
+                    subject=draft.subject,
+                    opened_at=draft.received_at,
+                    petition_ids=(record.id,),
+                    first_tracking_number=number,
+                    confidential=draft.confidential,
+                    anonymous=draft.anonymous,
+                    respondent=draft.respondent,
+                )
+                decision = lc.open_case(new_case, payload, ctx, notifiable=not draft.anonymous)
+            if existing is None:
+                self._write(tx, decision, None, now)  # the case row first: petitions reference it
+            tx.add_petition(record, _identity_digests(record))
+            if existing is not None:
+                self._write(tx, decision, existing.version, now)
+        self._publish(decision.events)
+        return Registration(record, decision.case, code, existing is not None)
+
+    def find_repeats(self, petition: PetitionDraft | Mapping[str, Any]) -> list[Case]:
+        """Cases by the same petitioner (ID number, or name and phone) in the same category.
+
+        The office decides whether the matter is substantially the same ("same person + same matter").
+        """
+        draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
+        digests = [d for p in draft.petitioners if (d := identity_digest(p.id_number, p.name, p.phone))]
+        with self.storage.transaction() as tx:
+            ids = tx.case_ids_by_identity(self.config.office_code, digests)
+            cases = [c for i in ids if (c := tx.get_case(i)) is not None]
+        return [c for c in cases if c.category == draft.category]
+
+    # --- screening and referral ---------------------------------------------------------------
+
+    def accept(self, case_ref: str, *, note: str = "", actor: str | None = None) -> Case:
+        """Accept the case for handling by the office or its Standing Committee body (受理)."""
+        return self._run(case_ref, lc.Accept(note), actor)
+
+    def decline(self, case_ref: str, *, reason: str, channel: DeclineChannel | str, actor: str | None = None) -> Case:
+        """Decline (不予受理), telling the petitioner why and which channel to use instead."""
+        return self._run(case_ref, lc.DeclineCase(reason, DeclineChannel(channel)), actor)
+
+    def transfer(self, case_ref: str, *, body: str, note: str = "", actor: str | None = None) -> Case:
+        """Transfer (转送) to the competent body; no report is owed back."""
+        return self._run(case_ref, lc.Transfer(body, note), actor)
+
+    def assign(self, case_ref: str, *, body: str, note: str = "", actor: str | None = None) -> Case:
+        """Assign (交办) to a body, which owes a result report by the rule set's deadline."""
+        return self._run(case_ref, lc.Assign(body, note), actor)
+
+    def record_objection(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
+        """The receiving body objects that the matter is outside its competence; the case is re-routed."""
+        return self._run(case_ref, lc.Object(reason), actor)
+
+    def record_feedback(self, case_ref: str, *, text: str, actor: str | None = None) -> Case:
+        """Feedback a body sends on a transfer."""
+        return self._run(case_ref, lc.RecordFeedback(text), actor)
+
+    def record_report(
+        self,
+        case_ref: str,
+        *,
+        outcome: ReplyOutcome | str,
+        text: str,
+        delivered_on: date | None = None,
+        actor: str | None = None,
+    ) -> Case:
+        """An assigned body's result report (办结报告), with the reply it gave the petitioner."""
+        return self._run(case_ref, lc.RecordReport(ReplyOutcome(outcome), text, delivered_on), actor)
+
+    def supervise(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
+        """Supervise (督办) an assignment that is late or badly handled."""
+        return self._run(case_ref, lc.Supervise(reason), actor)
+
+    # --- handling -----------------------------------------------------------------------------
+
+    def extend(self, case_ref: str, *, days: int, reason: str, approved_by: str, actor: str | None = None) -> Case:
+        """Extend the handling (or report) period once, with approval; the petitioner is told why."""
+        return self._run(case_ref, lc.Extend(days, reason, approved_by), actor)
+
+    def reply(
+        self,
+        case_ref: str,
+        *,
+        outcome: ReplyOutcome | str,
+        text: str,
+        delivered_on: date | None = None,
+        actor: str | None = None,
+    ) -> Case:
+        """Record the written reply (处理意见书); its delivery starts the review window."""
+        return self._run(case_ref, lc.ReplyToPetitioner(ReplyOutcome(outcome), text, delivered_on), actor)
+
+    def evaluate(
+        self, case_ref: str, *, rating: EvaluationRating | str, comment: str = "", actor: str | None = None
+    ) -> Case:
+        """Record the petitioner's satisfaction rating (满意度评价)."""
+        return self._run(case_ref, lc.Evaluate(EvaluationRating(rating), comment), actor)
+
+    def request_review(
+        self, case_ref: str, *, reason: str, organ: str, requested_on: date | None = None, actor: str | None = None
+    ) -> Case:
+        """The petitioner requests review (复查) within the window."""
+        return self._run(case_ref, lc.RequestReview(reason, organ, requested_on), actor)
+
+    def decide_review(
+        self,
+        case_ref: str,
+        *,
+        outcome: ReplyOutcome | str,
+        opinion: str,
+        delivered_on: date | None = None,
+        actor: str | None = None,
+    ) -> Case:
+        """Record the review opinion; its delivery starts the re-review window."""
+        return self._run(case_ref, lc.DecideReview(ReplyOutcome(outcome), opinion, delivered_on), actor)
+
+    def request_rereview(
+        self, case_ref: str, *, reason: str, organ: str, requested_on: date | None = None, actor: str | None = None
+    ) -> Case:
+        """The petitioner requests re-review (复核) within the window."""
+        return self._run(case_ref, lc.RequestRereview(reason, organ, requested_on), actor)
+
+    def decide_rereview(
+        self, case_ref: str, *, outcome: ReplyOutcome | str, opinion: str, actor: str | None = None
+    ) -> Case:
+        """Record the re-review opinion; the matter is then terminated (2022 art. 36)."""
+        return self._run(case_ref, lc.DecideRereview(ReplyOutcome(outcome), opinion), actor)
+
+    def terminate(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
+        """Terminate (终结) once the review or re-review window has lapsed."""
+        return self._run(case_ref, lc.Terminate(reason), actor)
+
+    def withdraw(self, case_ref: str, *, reason: str = "", actor: str | None = None) -> Case:
+        """The petitioner withdraws (撤回); every open obligation is waived."""
+        return self._run(case_ref, lc.Withdraw(reason), actor)
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def case(self, case_ref: str) -> Case:
+        """A case by id or by the tracking number of any of its petitions."""
+        with self.storage.transaction() as tx:
+            return self._resolve(tx, case_ref)
+
+    def petitions(self, case_ref: str) -> list[Petition]:
+        with self.storage.transaction() as tx:
+            return tx.petitions_of_case(self._resolve(tx, case_ref).id)
+
+    def events(self, case_ref: str) -> list[Event]:
+        with self.storage.transaction() as tx:
+            return tx.events_of_case(self._resolve(tx, case_ref).id)
+
+    def verify_audit_trail(self, case_ref: str) -> ChainBreak | None:
+        """``None`` if the case's stored events are intact, else where the hash chain breaks."""
+        return verify_chain(self.events(case_ref))
+
+    def lookup(self, query_code: str) -> Progress:
+        """What the petitioner may see with the query code (查询码)."""
+        with self.storage.transaction() as tx:
+            petition = tx.petition_by_query_digest(query_code_digest(query_code))
+            if petition is None or petition.office_code != self.config.office_code:
+                raise NotFound("query_code", "****")  # never echo a secret
+            case = self._resolve(tx, petition.case_id)
+        dues = [o.due for o in case.open_obligations if o.owed_by is not Party.PETITIONER]
+        return Progress(
+            tracking_number=petition.tracking_number,
+            state=case.state,
+            received_at=petition.received_at,
+            next_due=min(dues) if dues else None,
+            replied_on=case.reply.delivered_on if case.reply else None,
+            updated_at=case.updated_at,
+        )
+
+    def search(
+        self,
+        *,
+        states: Sequence[CaseState | str] = (),
+        kind: PetitionKind | str | None = None,
+        category: str | None = None,
+        region_prefix: str | None = None,
+        respondent_body: str | None = None,
+        text: str | None = None,
+        opened_from: datetime | None = None,
+        opened_before: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Case]:
+        """List cases of this office, oldest first; every argument narrows the result."""
+        query = CaseQuery(
+            office_code=self.config.office_code,
+            states=frozenset(CaseState(s) for s in states),
+            kind=PetitionKind(kind) if kind else None,
+            category=category,
+            region_prefix=region_prefix,
+            opened_from=opened_from,
+            opened_before=opened_before,
+            respondent_body=respondent_body,
+            text=text,
+            limit=limit,
+            offset=offset,
+        )
+        with self.storage.transaction() as tx:
+            return tx.search_cases(query)
+
+    def due_within(self, days: int) -> list[Obligation]:
+        """Open duties (not petitioners' windows) due within ``days`` days, overdue ones included."""
+        until = self.today() + timedelta(days=days)
+        with self.storage.transaction() as tx:
+            found = tx.open_obligations_due(self.config.office_code, until)
+        return [o for o in found if o.owed_by is not Party.PETITIONER]
+
+    def overdue(self) -> list[Obligation]:
+        """Open duties whose due date has passed."""
+        today = self.today()
+        return [o for o in self.due_within(-1) if o.due < today]
+
+    # --- delivery -------------------------------------------------------------------------------
+
+    def dispatch(
+        self, *, worker: str = "dispatcher", limit: int = 100, max_attempts: int = 8, lease_seconds: int = 300
+    ) -> DispatchResult:
+        """Deliver queued messages once through the configured notifier (retries back off exponentially)."""
+        now = self.now()
+        with self.storage.transaction() as tx:
+            batch = tx.claim_outbox(worker, limit, now, now + timedelta(seconds=lease_seconds))
+        sent = failed = dead = 0
+        for item in batch:
+            message = Message(
+                recipient=self.config.office_code,
+                channel=self.config.notifier,
+                subject=item.topic,
+                body=str(dict(item.payload)),
+                idempotency_key=item.idempotency_key,
+                case_id=item.case_id,
+            )
+            attempts = item.attempts + 1
+            try:
+                self.notifier.send(message)
+            except Exception as exc:
+                is_dead = attempts >= max_attempts
+                retry_at = now + timedelta(seconds=min(3600, 2**attempts * 5))
+                status = OutboxStatus.DEAD if is_dead else OutboxStatus.PENDING
+                dead, failed = dead + is_dead, failed + (not is_dead)
+                error: str | None = f"{type(exc).__name__}: {exc}"[:500]
+                next_try: datetime | None = retry_at
+            else:
+                status, next_try, error = OutboxStatus.SENT, None, None
+                sent += 1
+            with self.storage.transaction() as tx:
+                tx.finish_outbox(item.id, worker, status=status, attempts=attempts, error=error, retry_at=next_try)
+        return DispatchResult(sent, failed, dead)
+
+    def close(self) -> None:
+        self.storage.close()
+
+    def __enter__(self) -> Office:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _registration_payload(p: Petition) -> dict[str, Any]:
+    """What the audit trail and integrations learn of a new petition: no names, no content."""
+    return {
+        "petition_id": p.id,
+        "tracking_number": p.tracking_number,
+        "channel": p.channel.value,
+        "kind": p.kind.value,
+        "category": p.category,
+        "region_code": p.region_code,
+        "received_at": p.received_at.isoformat(),
+        "anonymous": p.anonymous,
+        "confidential": p.confidential,
+        "headcount": p.headcount,
+        "petitioner_count": len(p.petitioners),
+    }
+
+
+def _identity_digests(p: Petition) -> list[str]:
+    return sorted(
+        {d for person in p.petitioners if (d := identity_digest(person.id_number, person.name, person.phone))}
+    )
+
+
+def open_office(
+    config: OfficeConfig | Mapping[str, Any] | None = None,
+    *,
+    plugin_manager: pluggy.PluginManager | None = None,
+    storage: Storage | None = None,
+    rules: Rules | None = None,
+    notifier: Notifier | None = None,
+    clock: Clock = _utc_now,
+) -> Office:
+    """Assemble an office from its configuration (the composition root).
+
+    ``storage``, ``rules`` and ``notifier`` override what the configuration names, for embedding
+    and tests.  Raises :class:`ConfigurationError` or :class:`StorageError` for bad settings.
+    """
+    if config is None:
+        config = OfficeConfig()
+    elif not isinstance(config, OfficeConfig):
+        config = OfficeConfig.from_mapping(config)
+    pm = plugin_manager or make_plugin_manager(allow=config.plugins_allow, block=config.plugins_block)
+    if storage is None:
+        backends = hookspecs.collect(pm.hook.petitionkit_register_storage)
+        scheme = config.database_url.split(":", 1)[0].split("+", 1)[0]
+        if scheme not in backends:
+            raise ConfigurationError(
+                "database_url",
+                f"no storage plugin serves '{scheme}:'; installed: {', '.join(sorted(backends)) or 'none'}",
+            )
+        storage = backends[scheme](config.database_url, config)
+    try:
+        if rules is None:
+            rules = _pick(pm.hook.petitionkit_register_rules, config.rules, "rules")(config)
+        if notifier is None:
+            notifier = _pick(pm.hook.petitionkit_register_notifiers, config.notifier, "notifier")(config)
+    except PetitionkitError:
+        storage.close()
+        raise
+    return Office(config, storage=storage, rules=rules, notifier=notifier, plugin_manager=pm, clock=clock)
+
+
+def _pick(hook: Callable[..., Any], name: str, setting: str) -> Any:
+    found = hookspecs.collect(hook)
+    if name not in found:
+        raise ConfigurationError(
+            setting, f"'{name}' is not registered; installed: {', '.join(sorted(found)) or 'none'}"
+        )
+    return found[name]

@@ -1,0 +1,134 @@
+"""The storage protocol.
+
+A backend gives transactions; a use case runs entirely inside one (all or nothing).  The case
+aggregate is saved whole, with its obligations and referrals; optimistic locking on
+``Case.version`` turns a lost update into ``ConcurrencyConflict``.  Backends are checked by the
+contract suite in ``petitionkit.testing``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import attrs
+
+from petitionkit.domain.events import Event
+from petitionkit.domain.model import Case, CaseState, Obligation, Petition, PetitionKind
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+@attrs.frozen
+class OutboxMessage:
+    """A message to deliver after commit, written in the same transaction as its cause."""
+
+    id: str
+    topic: str  # e.g. the event name "CaseAccepted"
+    case_id: str | None
+    payload: Mapping[str, Any]
+    idempotency_key: str
+    created_at: datetime
+    available_at: datetime
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    last_error: str | None = None
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
+
+
+@attrs.frozen
+class CaseQuery:
+    """Filters for listing cases; every field narrows the result."""
+
+    office_code: str | None = None
+    states: frozenset[CaseState] = frozenset()
+    kind: PetitionKind | None = None
+    category: str | None = None
+    region_prefix: str | None = None  # "3301" matches every county of Hangzhou
+    opened_from: datetime | None = None
+    opened_before: datetime | None = None
+    respondent_body: str | None = None
+    text: str | None = None  # substring of the subject
+    limit: int = 100
+    offset: int = 0
+
+
+class Transaction(Protocol):
+    """One unit of work.  Leaving the ``with`` block commits; an exception rolls back."""
+
+    # --- writes
+    def next_tracking_sequence(self, office_code: str, year: int) -> int:
+        """1, 2, 3 ... per office and year, never reused, even under concurrency."""
+        ...
+
+    def add_petition(self, petition: Petition, identity_digests: Sequence[str]) -> None: ...
+
+    def insert_case(self, case: Case) -> None: ...
+
+    def update_case(self, case: Case, expected_version: int) -> None:
+        """Save ``case`` whole; raise ``ConcurrencyConflict`` unless the stored version is ``expected_version``."""
+        ...
+
+    def append_events(self, events: Sequence[Event]) -> None: ...
+
+    def enqueue(self, messages: Sequence[OutboxMessage]) -> None: ...
+
+    # --- reads
+    def get_case(self, case_id: str) -> Case | None: ...
+
+    def petition_by_tracking_number(self, office_code: str, tracking_number: str) -> Petition | None: ...
+
+    def petition_by_query_digest(self, digest: str) -> Petition | None: ...
+
+    def petitions_of_case(self, case_id: str) -> list[Petition]: ...
+
+    def events_of_case(self, case_id: str) -> list[Event]: ...
+
+    def search_cases(self, query: CaseQuery) -> list[Case]: ...
+
+    def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:
+        """Open obligations of the office due on or before ``until``, earliest first."""
+        ...
+
+    def case_ids_by_identity(self, office_code: str, digests: Sequence[str]) -> list[str]:
+        """Cases with a petition by any of these petitioner identities (for repeat detection)."""
+        ...
+
+    # --- outbox
+    def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
+        """Lease up to ``limit`` deliverable messages to ``worker``; no two workers get the same one."""
+        ...
+
+    def finish_outbox(
+        self,
+        message_id: str,
+        worker: str,
+        *,
+        status: OutboxStatus,
+        attempts: int,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Record a delivery attempt by the worker that holds the lease."""
+        ...
+
+
+class Storage(Protocol):
+    """A storage backend, created by a factory registered through ``petitionkit_register_storage``."""
+
+    @property
+    def url(self) -> str:
+        """Where the data lives, password hidden."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,210 @@
+"""The in-memory backend: for tests, demos and embedding without a database.
+
+Transactions are serialised by one lock and rolled back through an undo log, so a use case
+that fails half-way leaves nothing behind, exactly as on a database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from functools import partial
+from typing import TypeVar
+
+import attrs
+
+from petitionkit.domain.events import Event
+from petitionkit.domain.model import Case, Obligation, Petition
+from petitionkit.errors import ConcurrencyConflict
+from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class MemoryStorage:
+    def __init__(self, url: str = "memory://") -> None:
+        self._url = url
+        self._lock = threading.RLock()
+        self.cases: dict[str, Case] = {}
+        self.petitions: dict[str, Petition] = {}
+        self.events: dict[str, list[Event]] = defaultdict(list)
+        self.sequences: dict[tuple[str, int], int] = {}
+        self.identities: dict[str, set[str]] = defaultdict(set)  # digest -> case ids
+        self.outbox: dict[str, OutboxMessage] = {}
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @contextmanager
+    def transaction(self) -> Iterator[MemoryTransaction]:
+        with self._lock:
+            tx = MemoryTransaction(self)
+            try:
+                yield tx
+            except BaseException:
+                tx.rollback()
+                raise
+
+    def close(self) -> None:
+        pass
+
+
+class MemoryTransaction:
+    def __init__(self, store: MemoryStorage) -> None:
+        self.s = store
+        self._undo: list[Callable[[], None]] = []
+
+    def rollback(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+
+    def _set(self, mapping: dict[K, V], key: K, value: V) -> None:
+        had, old = key in mapping, mapping.get(key)
+
+        def undo() -> None:
+            if had:
+                mapping[key] = old  # type: ignore[assignment]
+            else:
+                mapping.pop(key, None)
+
+        mapping[key] = value
+        self._undo.append(undo)
+
+    # --- writes
+    def next_tracking_sequence(self, office_code: str, year: int) -> int:
+        value = self.s.sequences.get((office_code, year), 0) + 1
+        self._set(self.s.sequences, (office_code, year), value)
+        return value
+
+    def add_petition(self, petition: Petition, identity_digests: Sequence[str]) -> None:
+        self._set(self.s.petitions, petition.id, petition)
+        for digest in identity_digests:
+            cases = self.s.identities[digest]
+            if petition.case_id not in cases:
+                cases.add(petition.case_id)
+                self._undo.append(partial(cases.discard, petition.case_id))
+
+    def insert_case(self, case: Case) -> None:
+        if case.id in self.s.cases:
+            raise ConcurrencyConflict(case.id, 0, self.s.cases[case.id].version)
+        self._set(self.s.cases, case.id, case)
+
+    def update_case(self, case: Case, expected_version: int) -> None:
+        stored = self.s.cases.get(case.id)
+        if stored is None or stored.version != expected_version:
+            raise ConcurrencyConflict(case.id, expected_version, stored.version if stored else None)
+        self._set(self.s.cases, case.id, case)
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        for event in events:
+            trail = self.s.events[event.case_id]
+            trail.append(event)
+            self._undo.append(partial(trail.remove, event))
+
+    def enqueue(self, messages: Sequence[OutboxMessage]) -> None:
+        for message in messages:
+            self._set(self.s.outbox, message.id, message)
+
+    # --- reads
+    def get_case(self, case_id: str) -> Case | None:
+        return self.s.cases.get(case_id)
+
+    def petition_by_tracking_number(self, office_code: str, tracking_number: str) -> Petition | None:
+        for petition in self.s.petitions.values():
+            if petition.office_code == office_code and petition.tracking_number == tracking_number:
+                return petition
+        return None
+
+    def petition_by_query_digest(self, digest: str) -> Petition | None:
+        return next((p for p in self.s.petitions.values() if p.query_code_digest == digest), None)
+
+    def petitions_of_case(self, case_id: str) -> list[Petition]:
+        found = [p for p in self.s.petitions.values() if p.case_id == case_id]
+        return sorted(found, key=lambda p: (p.registered_at, p.tracking_number))
+
+    def events_of_case(self, case_id: str) -> list[Event]:
+        return list(self.s.events.get(case_id, ()))
+
+    def search_cases(self, query: CaseQuery) -> list[Case]:
+        def keep(case: Case) -> bool:
+            return all(
+                (
+                    query.office_code is None or case.office_code == query.office_code,
+                    not query.states or case.state in query.states,
+                    query.kind is None or case.kind is query.kind,
+                    query.category is None or case.category == query.category,
+                    query.region_prefix is None or case.region_code.startswith(query.region_prefix),
+                    query.opened_from is None or case.opened_at >= query.opened_from,
+                    query.opened_before is None or case.opened_at < query.opened_before,
+                    query.respondent_body is None
+                    or (case.respondent is not None and case.respondent.body_code == query.respondent_body),
+                    query.text is None or query.text in case.subject,
+                )
+            )
+
+        found = sorted((c for c in self.s.cases.values() if keep(c)), key=lambda c: (c.opened_at, c.id))
+        return found[query.offset : query.offset + query.limit]
+
+    def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:
+        found = [
+            ob
+            for case in self.s.cases.values()
+            if case.office_code == office_code
+            for ob in case.obligations
+            if ob.is_open and ob.due <= until
+        ]
+        return sorted(found, key=lambda o: (o.due, o.case_id, o.clock.value))
+
+    def case_ids_by_identity(self, office_code: str, digests: Sequence[str]) -> list[str]:
+        ids = {cid for d in digests for cid in self.s.identities.get(d, ())}
+        return sorted(i for i in ids if self.s.cases[i].office_code == office_code)
+
+    # --- outbox
+    def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
+        ready = sorted(
+            (
+                m
+                for m in self.s.outbox.values()
+                if m.status is OutboxStatus.PENDING
+                and m.available_at <= now
+                and (m.lease_until is None or m.lease_until <= now)
+            ),
+            key=lambda m: (m.available_at, m.created_at, m.id),
+        )[:limit]
+        claimed = [attrs.evolve(m, claimed_by=worker, lease_until=lease_until) for m in ready]
+        for message in claimed:
+            self._set(self.s.outbox, message.id, message)
+        return claimed
+
+    def finish_outbox(
+        self,
+        message_id: str,
+        worker: str,
+        *,
+        status: OutboxStatus,
+        attempts: int,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        message = self.s.outbox[message_id]
+        if message.claimed_by != worker:
+            return  # the lease expired and another worker owns it now
+        self._set(
+            self.s.outbox,
+            message_id,
+            attrs.evolve(
+                message,
+                status=status,
+                attempts=attempts,
+                last_error=error,
+                claimed_by=None,
+                lease_until=None,
+                available_at=retry_at or message.available_at,
+            ),
+        )
