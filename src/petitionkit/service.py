@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 import attrs
 import pluggy
@@ -42,6 +44,7 @@ from petitionkit.domain.tracking import (
 )
 from petitionkit.errors import (
     ConfigurationError,
+    FieldError,
     InvalidInput,
     NotFound,
     PetitionkitError,
@@ -55,6 +58,7 @@ from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus, Sto
 log = logging.getLogger("petitionkit")
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def _utc_now() -> datetime:
@@ -81,6 +85,18 @@ class Progress:
     next_due: date | None
     replied_on: date | None
     updated_at: datetime | None
+
+
+@attrs.frozen
+class RejectedRow:
+    row: int  # 1-based position in the input
+    errors: tuple[FieldError, ...]
+
+
+@attrs.frozen
+class ImportReport:
+    imported: int
+    rejected: tuple[RejectedRow, ...]
 
 
 @attrs.frozen
@@ -170,7 +186,7 @@ class Office:
 
     def _write(self, tx: Transaction, decision: lc.Decision, expected_version: int | None, now: datetime) -> None:
         if expected_version is None:
-            tx.insert_case(decision.case)
+            tx.insert_cases([decision.case])
         else:
             tx.update_case(decision.case, expected_version)
         tx.append_events(decision.events)
@@ -211,70 +227,130 @@ class Office:
 
         Raises :class:`InvalidInput` naming every bad field; nothing is stored then.
         """
-        draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
+        draft = self._checked_draft(petition, self.now())
         now = self.now()
+        ctx = self._context(actor, now)
+        with self.storage.transaction() as tx:
+            year = draft.received_at.astimezone(self.zone).year
+            sequence = tx.next_tracking_sequence(self.config.office_code, year)
+            registration, decision = self._register_in(tx, draft, sequence, ctx)
+        self._publish(decision.events)
+        return registration
+
+    def import_petitions(
+        self, rows: Iterable[PetitionDraft | Mapping[str, Any]], *, actor: str | None = None, batch_size: int = 1000
+    ) -> ImportReport:
+        """Register many petitions (e.g. from a legacy system), one transaction per batch.
+
+        Rows are streamed: memory stays flat however many there are.  A bad row is reported with its
+        row number and fields and never half-written; the good rows of its batch are still stored.
+        Query codes of imported petitions are not returned (offices issue them when a petitioner asks).
+        Observers are not called for imported rows; their events are in the audit trail and the outbox.
+        """
+        imported, rejected = 0, []
+        for batch in _batched(enumerate(rows, start=1), batch_size):
+            now = self.now()
+            ctx = self._context(actor, now)
+            good: list[PetitionDraft] = []
+            for number, row in batch:
+                try:
+                    good.append(self._checked_draft(row, now))
+                except InvalidInput as exc:
+                    rejected.append(RejectedRow(number, exc.errors))
+            if not good:
+                continue
+            with self.storage.transaction() as tx:
+                years = Counter(d.received_at.astimezone(self.zone).year for d in good)
+                next_seq = {y: tx.next_tracking_sequence(self.config.office_code, y, n) for y, n in years.items()}
+                cases: list[Case] = []
+                petitions: list[tuple[Petition, list[str]]] = []
+                events: list[Event] = []
+                for draft in good:
+                    year = draft.received_at.astimezone(self.zone).year
+                    sequence, next_seq[year] = next_seq[year], next_seq[year] + 1
+                    if draft.joins_case:
+                        self._register_in(tx, draft, sequence, ctx)
+                        continue
+                    record, decision = self._new_case(draft, sequence, new_query_code(), ctx)
+                    cases.append(decision.case)
+                    petitions.append((record, _identity_digests(record)))
+                    events.extend(decision.events)
+                tx.insert_cases(cases)
+                tx.add_petitions(petitions)
+                tx.append_events(events)
+                tx.enqueue(self._outbox(events, now))
+            imported += len(good)
+        return ImportReport(imported, tuple(rejected))
+
+    def _checked_draft(self, petition: PetitionDraft | Mapping[str, Any], now: datetime) -> PetitionDraft:
+        draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
         errors = check_draft(draft, now, self.rules)
         if errors:
             raise InvalidInput(errors)
+        return draft
+
+    def _petition_record(self, draft: PetitionDraft, sequence: int, code: str, case_id: str, now: datetime) -> Petition:
+        year = draft.received_at.astimezone(self.zone).year
+        return Petition(
+            id=uuid.uuid4().hex,
+            office_code=self.config.office_code,
+            tracking_number=tracking_number(self.config.office_code, year, sequence),
+            query_code_digest=query_code_digest(code),
+            case_id=case_id,
+            channel=draft.channel,
+            received_at=draft.received_at,
+            registered_at=now,
+            kind=draft.kind,
+            subject=draft.subject,
+            content=draft.content,
+            category=draft.category,
+            region_code=draft.region_code,
+            petitioners=draft.petitioners,
+            anonymous=draft.anonymous,
+            confidential=draft.confidential,
+            headcount=draft.headcount,
+            respondent=draft.respondent,
+            attachments=draft.attachments,
+            referred_from=draft.referred_from,
+        )
+
+    def _new_case(
+        self, draft: PetitionDraft, sequence: int, code: str, ctx: lc.Context
+    ) -> tuple[Petition, lc.Decision]:
+        record = self._petition_record(draft, sequence, code, uuid.uuid4().hex, ctx.now)
+        case = Case(
+            id=record.case_id,
+            office_code=self.config.office_code,
+            state=CaseState.REGISTERED,
+            version=1,
+            kind=draft.kind,
+            category=draft.category,
+            region_code=draft.region_code,
+            subject=draft.subject,
+            opened_at=draft.received_at,
+            petition_ids=(record.id,),
+            first_tracking_number=record.tracking_number,
+            confidential=draft.confidential,
+            anonymous=draft.anonymous,
+            respondent=draft.respondent,
+        )
+        return record, lc.open_case(case, _registration_payload(record), ctx, notifiable=not draft.anonymous)
+
+    def _register_in(
+        self, tx: Transaction, draft: PetitionDraft, sequence: int, ctx: lc.Context
+    ) -> tuple[Registration, lc.Decision]:
         code = new_query_code()
-        ctx = self._context(actor, now)
-        with self.storage.transaction() as tx:
-            existing = self._resolve(tx, draft.joins_case) if draft.joins_case else None
-            year = draft.received_at.astimezone(self.zone).year
-            number = tracking_number(
-                self.config.office_code, year, tx.next_tracking_sequence(self.config.office_code, year)
-            )
-            case_id = existing.id if existing else uuid.uuid4().hex
-            record = Petition(
-                id=uuid.uuid4().hex,
-                office_code=self.config.office_code,
-                tracking_number=number,
-                query_code_digest=query_code_digest(code),
-                case_id=case_id,
-                channel=draft.channel,
-                received_at=draft.received_at,
-                registered_at=now,
-                kind=draft.kind,
-                subject=draft.subject,
-                content=draft.content,
-                category=draft.category,
-                region_code=draft.region_code,
-                petitioners=draft.petitioners,
-                anonymous=draft.anonymous,
-                confidential=draft.confidential,
-                headcount=draft.headcount,
-                respondent=draft.respondent,
-                attachments=draft.attachments,
-                referred_from=draft.referred_from,
-            )
-            payload = _registration_payload(record)
-            if existing is not None:
-                decision = lc.join_case(existing, record.id, payload, ctx)
-            else:
-                new_case = Case(
-                    id=case_id,
-                    office_code=self.config.office_code,
-                    state=CaseState.REGISTERED,
-                    version=1,
-                    kind=draft.kind,
-                    category=draft.category,
-                    region_code=draft.region_code,
-                    subject=draft.subject,
-                    opened_at=draft.received_at,
-                    petition_ids=(record.id,),
-                    first_tracking_number=number,
-                    confidential=draft.confidential,
-                    anonymous=draft.anonymous,
-                    respondent=draft.respondent,
-                )
-                decision = lc.open_case(new_case, payload, ctx, notifiable=not draft.anonymous)
-            if existing is None:
-                self._write(tx, decision, None, now)  # the case row first: petitions reference it
-            tx.add_petition(record, _identity_digests(record))
-            if existing is not None:
-                self._write(tx, decision, existing.version, now)
-        self._publish(decision.events)
-        return Registration(record, decision.case, code, existing is not None)
+        if draft.joins_case:
+            existing = self._resolve(tx, draft.joins_case)
+            record = self._petition_record(draft, sequence, code, existing.id, ctx.now)
+            decision = lc.join_case(existing, record.id, _registration_payload(record), ctx)
+            tx.add_petitions([(record, _identity_digests(record))])
+            self._write(tx, decision, existing.version, ctx.now)
+        else:
+            record, decision = self._new_case(draft, sequence, code, ctx)
+            self._write(tx, decision, None, ctx.now)  # the case first: petitions reference it
+            tx.add_petitions([(record, _identity_digests(record))])
+        return Registration(record, decision.case, code, bool(draft.joins_case)), decision
 
     def find_repeats(self, petition: PetitionDraft | Mapping[str, Any]) -> list[Case]:
         """Cases by the same petitioner (ID number, or name and phone) in the same category.
@@ -532,6 +608,12 @@ def _registration_payload(p: Petition) -> dict[str, Any]:
         "headcount": p.headcount,
         "petitioner_count": len(p.petitioners),
     }
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _identity_digests(p: Petition) -> list[str]:

@@ -65,13 +65,20 @@ class Transaction(Protocol):
     """One unit of work.  Leaving the ``with`` block commits; an exception rolls back."""
 
     # --- writes
-    def next_tracking_sequence(self, office_code: str, year: int) -> int:
-        """1, 2, 3 ... per office and year, never reused, even under concurrency."""
+    def next_tracking_sequence(self, office_code: str, year: int, count: int = 1) -> int:
+        """Reserve ``count`` consecutive tracking sequence numbers of the office and year; return the first.
+
+        Numbers start at 1 and are never handed out twice, even to concurrent transactions.
+        """
         ...
 
-    def add_petition(self, petition: Petition, identity_digests: Sequence[str]) -> None: ...
+    def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:
+        """Store petitions with the identity digests of their petitioners (for repeat detection)."""
+        ...
 
-    def insert_case(self, case: Case) -> None: ...
+    def insert_cases(self, cases: Sequence[Case]) -> None:
+        """Store new cases with their obligations and referrals."""
+        ...
 
     def update_case(self, case: Case, expected_version: int) -> None:
         """Save ``case`` whole; raise ``ConcurrencyConflict`` unless the stored version is ``expected_version``."""

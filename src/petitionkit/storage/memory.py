@@ -77,23 +77,27 @@ class MemoryTransaction:
         self._undo.append(undo)
 
     # --- writes
-    def next_tracking_sequence(self, office_code: str, year: int) -> int:
-        value = self.s.sequences.get((office_code, year), 0) + 1
-        self._set(self.s.sequences, (office_code, year), value)
-        return value
+    def next_tracking_sequence(self, office_code: str, year: int, count: int = 1) -> int:
+        first = self.s.sequences.get((office_code, year), 0) + 1
+        self._set(self.s.sequences, (office_code, year), first + count - 1)
+        return first
 
-    def add_petition(self, petition: Petition, identity_digests: Sequence[str]) -> None:
-        self._set(self.s.petitions, petition.id, petition)
-        for digest in identity_digests:
-            cases = self.s.identities[digest]
-            if petition.case_id not in cases:
-                cases.add(petition.case_id)
-                self._undo.append(partial(cases.discard, petition.case_id))
+    def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:
+        for petition, identity_digests in petitions:
+            if petition.case_id not in self.s.cases:
+                raise ValueError(f"petition {petition.id} refers to unknown case {petition.case_id}")
+            self._set(self.s.petitions, petition.id, petition)
+            for digest in identity_digests:
+                cases = self.s.identities[digest]
+                if petition.case_id not in cases:
+                    cases.add(petition.case_id)
+                    self._undo.append(partial(cases.discard, petition.case_id))
 
-    def insert_case(self, case: Case) -> None:
-        if case.id in self.s.cases:
-            raise ConcurrencyConflict(case.id, 0, self.s.cases[case.id].version)
-        self._set(self.s.cases, case.id, case)
+    def insert_cases(self, cases: Sequence[Case]) -> None:
+        for case in cases:
+            if case.id in self.s.cases:
+                raise ConcurrencyConflict(case.id, 0, self.s.cases[case.id].version)
+            self._set(self.s.cases, case.id, case)
 
     def update_case(self, case: Case, expected_version: int) -> None:
         stored = self.s.cases.get(case.id)

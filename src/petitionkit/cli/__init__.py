@@ -1,0 +1,25 @@
+"""The ``petitionkit`` command line: one module per command group, plugins add their own."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from petitionkit.cli.app import Env, cli, run_command
+from petitionkit.cli.plugins_cmd import plugins_command
+
+__all__ = ["Env", "cli", "main", "run_command"]
+
+cli.add_command(plugins_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    from petitionkit.cli.app import load_plugin_commands  # noqa: PLC0415
+
+    load_plugin_commands(cli, argv if argv is not None else sys.argv[1:])
+    cli.main(args=argv, prog_name="petitionkit")
+
+
+__all__ += ["click"]

@@ -1,0 +1,144 @@
+"""The top-level group, its shared options, and the error and output conventions.
+
+Every command takes ``--json`` and then prints one JSON document and nothing else.  Errors are
+one line and a documented exit code (see docs/cli.md); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import cached_property, wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import click
+
+from petitionkit.config import OfficeConfig
+from petitionkit.errors import PetitionkitError
+from petitionkit.i18n import normalize_locale
+from petitionkit.plugins import make_plugin_manager
+from petitionkit.service import Office, open_office
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_UNEXPECTED = 70
+
+
+class Env:
+    """The context object: options of the top-level group and a lazily opened office."""
+
+    def __init__(
+        self, config_path: Path | None, as_json: bool, actor: str | None, debug: bool, locale: str | None
+    ) -> None:
+        self.config_path = config_path
+        self.as_json = as_json
+        self.actor_option = actor
+        self.debug = debug
+        self.locale_option = locale
+        self._office: Office | None = None
+
+    @cached_property
+    def config(self) -> OfficeConfig:
+        return OfficeConfig.load(self.config_path)
+
+    @property
+    def locale(self) -> str:
+        if self.locale_option:
+            return normalize_locale(self.locale_option)
+        try:
+            return normalize_locale(self.config.locale)
+        except PetitionkitError:
+            return normalize_locale(None)
+
+    @property
+    def actor(self) -> str:
+        return self.actor_option or self.config.actor
+
+    @property
+    def office(self) -> Office:
+        if self._office is None:
+            self._office = open_office(self.config)
+        return self._office
+
+    def close(self) -> None:
+        if self._office is not None:
+            self._office.close()
+
+    def emit(self, data: Any, human: Callable[[], None]) -> None:
+        """Print ``data`` as JSON with ``--json``, else call ``human`` to print tables."""
+        if self.as_json:
+            click.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2, sort_keys=True))
+        else:
+            human()
+
+
+def to_jsonable(value: Any) -> Any:
+    from petitionkit.serialization import unstructure  # noqa: PLC0415
+
+    if attrs.has(type(value)):
+        return unstructure(value)
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return unstructure(value)
+
+
+def run_command(func: F) -> F:
+    """Turn petitionkit errors into one line and their exit code (a JSON error with ``--json``)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        env = click.get_current_context().find_object(Env)
+        assert env is not None
+        try:
+            return func(*args, **kwargs)
+        except PetitionkitError as exc:
+            if env.debug:
+                raise
+            if env.as_json:
+                click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, sort_keys=True))
+            else:
+                click.echo(f"{'错误' if env.locale == 'zh-CN' else 'error'}: {exc.message(env.locale)}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if env.debug:
+                raise
+            click.echo(f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+            sys.exit(EXIT_UNEXPECTED)
+        finally:
+            env.close()
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Configuration file (default: ./petitionkit.toml).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document and nothing else.")
+@click.option("--as", "actor", default=None, help="Who acts (recorded in the audit trail).")
+@click.option("--locale", default=None, help="zh-CN (default) or en.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="petitionkit")
+@click.pass_context
+def cli(
+    ctx: click.Context, config_path: Path | None, as_json: bool, actor: str | None, locale: str | None, debug: bool
+) -> None:
+    """petitionkit: petition cases for People's Congress petition offices (人大信访)."""
+    ctx.obj = Env(config_path, as_json, actor, debug, locale)
+
+
+def load_plugin_commands(group: click.Group, argv: Sequence[str]) -> None:
+    """Let plugins add commands (``petitionkit_register_commands``)."""
+    pm = make_plugin_manager()
+    pm.hook.petitionkit_register_commands(cli=group)

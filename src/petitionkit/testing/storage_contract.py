@@ -1,0 +1,224 @@
+"""The storage contract: what every backend must do, as a pytest suite shipped with the library.
+
+Subclass :class:`StorageContract` and provide a ``storage`` fixture that yields an *empty* backend.
+The suite drives the backend both directly and through the service layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import attrs
+import pytest
+
+from petitionkit.domain.events import verify_chain
+from petitionkit.domain.model import CaseState, ObligationStatus, PetitionKind
+from petitionkit.errors import ConcurrencyConflict
+from petitionkit.service import Office, open_office
+from petitionkit.storage.base import OutboxStatus, Storage
+from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, sample_petition
+
+
+class StorageContract:
+    """Every test gets a fresh, empty ``storage`` from the subclass's fixture."""
+
+    @pytest.fixture
+    def storage(self) -> Iterator[Storage]:
+        raise NotImplementedError("provide a 'storage' fixture yielding an empty backend")
+
+    @pytest.fixture
+    def clock(self) -> FakeClock:
+        return FakeClock()
+
+    @pytest.fixture
+    def office(self, storage: Storage, clock: FakeClock) -> Office:
+        return open_office(office_settings(), storage=storage, clock=clock)
+
+    # --- registration round trip ----------------------------------------------------------------
+
+    def test_registered_petition_and_case_read_back_equal(self, office: Office) -> None:
+        reg = office.register(
+            sample_petition(
+                respondent={"person_name": "李四", "unit_name": "某公司"},
+                attachments=[{"name": "工资条.jpg", "uri": "s3://bucket/a.jpg", "sha256": "ab" * 32}],
+                confidential=True,
+            )
+        )
+        assert office.case(reg.case.id) == reg.case
+        assert office.petitions(reg.case.id) == [reg.petition]
+        stored = office.petitions(reg.petition.tracking_number)[0]
+        assert stored.received_at == reg.petition.received_at and stored.received_at.tzinfo is not None
+
+    def test_case_is_found_by_any_petition_tracking_number(self, office: Office) -> None:
+        first = office.register(sample_petition())
+        repeat = office.register(sample_petition(joins_case=first.petition.tracking_number))
+        assert repeat.joined_existing_case and repeat.case.id == first.case.id
+        assert office.case(repeat.petition.tracking_number).petition_ids == (first.petition.id, repeat.petition.id)
+
+    def test_tracking_sequences_are_per_office_and_year_and_reserve_blocks(self, storage: Storage) -> None:
+        with storage.transaction() as tx:
+            assert tx.next_tracking_sequence("XS", 2026) == 1
+            assert tx.next_tracking_sequence("XS", 2026, 10) == 2
+            assert tx.next_tracking_sequence("XS", 2026) == 12
+            assert tx.next_tracking_sequence("XS", 2027) == 1
+            assert tx.next_tracking_sequence("BJ", 2026) == 1
+
+    def test_query_code_finds_the_petition_and_nothing_else(self, office: Office) -> None:
+        reg = office.register(sample_petition())
+        office.register(sample_petition())
+        progress = office.lookup(reg.query_code.lower().replace("-", " "))
+        assert progress.tracking_number == reg.petition.tracking_number
+        assert progress.state is CaseState.REGISTERED
+
+    # --- atomicity and locking --------------------------------------------------------------------
+
+    def test_stale_version_is_a_conflict_and_changes_nothing(self, office: Office, storage: Storage) -> None:
+        reg = office.register(sample_petition())
+        accepted = office.accept(reg.case.id)
+        stale = attrs.evolve(reg.case, subject="changed")
+        with pytest.raises(ConcurrencyConflict), storage.transaction() as tx:
+            tx.update_case(stale, expected_version=reg.case.version)
+        assert office.case(reg.case.id) == accepted
+
+    def test_exception_inside_a_transaction_rolls_everything_back(self, office: Office, storage: Storage) -> None:
+        reg = office.register(sample_petition())
+        before_events = office.events(reg.case.id)
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            case = tx.get_case(reg.case.id)
+            assert case is not None
+            tx.update_case(attrs.evolve(case, version=case.version + 1, subject="x"), case.version)
+            tx.next_tracking_sequence("XS", 2026)
+            raise RuntimeError("crash in the middle of a use case")
+        assert office.case(reg.case.id) == reg.case
+        assert office.events(reg.case.id) == before_events
+        with storage.transaction() as tx:
+            assert tx.next_tracking_sequence("XS", 2026) == 2
+
+    # --- lifecycle through the backend -----------------------------------------------------------
+
+    def test_full_lifecycle_persists_every_step(self, office: Office, clock: FakeClock) -> None:
+        reg = office.register(sample_petition())
+        ref = reg.petition.tracking_number
+        office.assign(ref, body="GOV-HRSS", note="请于期限内报告")
+        clock.advance(days=70)
+        assert [o.clock.value for o in office.overdue()] == ["referral_report"]
+        office.supervise(ref, reason="逾期未报")
+        office.record_report(ref, outcome="support", text="已督促支付")
+        office.evaluate(ref, rating="dissatisfied")
+        office.request_review(ref, reason="金额不对", organ="区政府")
+        office.decide_review(ref, outcome="support", opinion="维持")
+        office.request_rereview(ref, reason="仍不服", organ="市政府")
+        final = office.decide_rereview(ref, outcome="not_support", opinion="维持")
+        assert final.state is CaseState.TERMINATED
+        assert office.case(ref) == final
+        assert not final.open_obligations
+        statuses = {o.clock.value: o.status for o in final.obligations}
+        assert statuses["referral_report"] is ObligationStatus.LATE
+        events = office.events(ref)
+        assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+        assert verify_chain(events) is None
+
+    def test_stored_event_payloads_round_trip_exactly(self, office: Office) -> None:
+        reg = office.register(sample_petition())
+        office.extend(office.accept(reg.case.id).id, days=30, reason="案情复杂", approved_by="主任")
+        events = office.events(reg.case.id)
+        extended = next(e for e in events if e.name == "HandlingExtended")
+        assert extended.payload["days"] == 30 and extended.payload["reason"] == "案情复杂"
+        assert office.verify_audit_trail(reg.case.id) is None
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def test_search_filters_narrow_the_result(self, office: Office) -> None:
+        office.register(sample_petition(category="housing", region_code="330110", subject="房屋征收补偿"))
+        labour = office.register(sample_petition())
+        office.register(sample_petition(kind="suggestion", category="environment", region_code="330109"))
+        office.accept(labour.case.id)
+        assert [c.id for c in office.search(category="labour")] == [labour.case.id]
+        assert len(office.search(region_prefix="3301")) == 3
+        assert len(office.search(region_prefix="330109")) == 2
+        assert [c.id for c in office.search(states=["accepted"])] == [labour.case.id]
+        assert len(office.search(kind=PetitionKind.SUGGESTION)) == 1
+        assert len(office.search(text="征收")) == 1
+        assert len(office.search(limit=2)) == 2 and len(office.search(limit=2, offset=2)) == 1
+
+    def test_search_by_respondent_body(self, office: Office) -> None:
+        office.register(sample_petition(respondent={"unit_name": "区住建局", "body_code": "GOV-HOUSING"}))
+        office.register(sample_petition())
+        assert len(office.search(respondent_body="GOV-HOUSING")) == 1
+
+    def test_open_obligations_due_are_ordered_and_bounded(self, office: Office, storage: Storage) -> None:
+        early = office.register(sample_petition(received_at="2026-02-20T08:00:00+08:00"))
+        late = office.register(sample_petition())
+        with storage.transaction() as tx:
+            found = tx.open_obligations_due("XS", date(2026, 3, 31))
+            assert [o.case_id for o in found] == [early.case.id, late.case.id]
+            assert tx.open_obligations_due("XS", date(2026, 3, 1)) == []
+            assert tx.open_obligations_due("OTHER", date(2030, 1, 1)) == []
+
+    def test_case_ids_by_identity(self, office: Office, storage: Storage) -> None:
+        reg = office.register(sample_petition())
+        office.register(
+            sample_petition(petitioners=[{"name": "王五", "id_number": SAMPLE_ID_NUMBERS[1], "phone": "13900139000"}])
+        )
+        candidates = office.find_repeats(sample_petition())
+        assert [c.id for c in candidates] == [reg.case.id]
+
+    # --- outbox -----------------------------------------------------------------------------------
+
+    def test_outbox_is_written_with_the_change_and_claimed_once(self, office: Office, storage: Storage) -> None:
+        reg = office.register(sample_petition())
+        office.accept(reg.case.id)
+        now = office.now()
+        with storage.transaction() as tx:
+            first = tx.claim_outbox("w1", 10, now, now + timedelta(minutes=5))
+        with storage.transaction() as tx:
+            second = tx.claim_outbox("w2", 10, now, now + timedelta(minutes=5))
+        assert [m.topic for m in first] == ["PetitionRegistered", "CaseAccepted"]
+        assert second == []
+        with storage.transaction() as tx:
+            tx.finish_outbox(first[0].id, "w1", status=OutboxStatus.SENT, attempts=1)
+            tx.finish_outbox(
+                first[1].id,
+                "w1",
+                status=OutboxStatus.PENDING,
+                attempts=1,
+                error="timeout",
+                retry_at=now + timedelta(minutes=1),
+            )
+        later = now + timedelta(minutes=2)
+        with storage.transaction() as tx:
+            retried = tx.claim_outbox("w2", 10, later, later + timedelta(minutes=5))
+        assert [(m.topic, m.attempts, m.last_error) for m in retried] == [("CaseAccepted", 1, "timeout")]
+
+    def test_expired_lease_lets_another_worker_claim(self, office: Office, storage: Storage) -> None:
+        office.register(sample_petition())
+        now = office.now()
+        with storage.transaction() as tx:
+            (msg,) = tx.claim_outbox("w1", 10, now, now + timedelta(seconds=30))
+        after = now + timedelta(seconds=31)
+        with storage.transaction() as tx:
+            (again,) = tx.claim_outbox("w2", 10, after, after + timedelta(seconds=30))
+            assert again.id == msg.id
+            tx.finish_outbox(msg.id, "w1", status=OutboxStatus.SENT, attempts=1)  # stale worker: ignored
+        with storage.transaction() as tx:
+            tx.finish_outbox(msg.id, "w2", status=OutboxStatus.SENT, attempts=1)
+        with storage.transaction() as tx:
+            assert tx.claim_outbox("w3", 10, after + timedelta(hours=1), after + timedelta(hours=2)) == []
+
+    def test_bulk_import_streams_and_reports_bad_rows(self, office: Office) -> None:
+        rows = [sample_petition(subject=f"第{i}件") for i in range(25)]
+        rows[3] = sample_petition(region_code="999999")
+        rows[17] = {"channel": "letter"}
+        report = office.import_petitions(iter(rows), batch_size=10)
+        assert report.imported == 23
+        assert [(r.row, r.errors[0].field) for r in report.rejected] == [(4, "region_code"), (18, "received_at")]
+        cases = office.search(limit=100)
+        assert len(cases) == 23
+        numbers = sorted(c.first_tracking_number for c in cases)
+        assert numbers[0] == "XS-2026-000001" and numbers[-1] == "XS-2026-000023"
+
+
+def storage_contract_office(storage: Storage, clock: FakeClock | None = None) -> Office:
+    """An office on ``storage`` with the sample bodies, for backend authors' own tests."""
+    return open_office(office_settings(), storage=storage, clock=clock or FakeClock())
