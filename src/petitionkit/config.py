@@ -27,6 +27,7 @@ class OfficeConfig:
     database_url: str = "memory://"
     timezone: str = "Asia/Shanghai"
     rules: str = "builtin"  # name of a registered rule set
+    rule_files: tuple[str, ...] = ()  # the office's own rule files, applied on top of ``rules`` in order
     notifier: str = "console"
     locale: str = "zh-CN"
     actor: str = "system"  # who acts when a call does not say
@@ -54,7 +55,7 @@ class OfficeConfig:
         office = dict(data.get("office", {}))
         database = data.get("database", {})
         plugins = data.get("plugins", {})
-        known = {"office", "database", "plugins", "bodies", "settings"}
+        known = {"office", "database", "rules", "plugins", "bodies", "settings"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigurationError(f"{source}: {unknown[0]}", f"unknown section; expected one of {sorted(known)}")
@@ -65,6 +66,12 @@ class OfficeConfig:
             flat["plugins_allow"] = plugins["allow"]
         if "block" in plugins:
             flat["plugins_block"] = plugins["block"]
+        if "rules" in data:
+            rules = data["rules"]
+            if "set" in rules:
+                flat["rules"] = rules["set"]
+            if "files" in rules:
+                flat["rule_files"] = rules["files"]
         if "bodies" in data:
             flat["bodies"] = data["bodies"]
         if "settings" in data:

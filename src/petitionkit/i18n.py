@@ -13,7 +13,7 @@ from typing import Any, Final
 DEFAULT_LOCALE: Final = "zh-CN"
 LOCALES: Final = ("zh-CN", "en")
 
-CATALOG: Final[Mapping[str, Mapping[str, str]]] = {
+CATALOG: Final[dict[str, Mapping[str, str]]] = {
     # --- errors ---------------------------------------------------------------------------
     "error.invalid_input": {
         "zh-CN": "输入有误（{count} 处）：{details}",
@@ -164,6 +164,17 @@ CATALOG: Final[Mapping[str, Mapping[str, str]]] = {
     "what.query_code": {"zh-CN": "查询码", "en": "query code"},
     "what.referral": {"zh-CN": "转交办记录", "en": "referral"},
 }
+
+
+def extend(entries: Mapping[str, Mapping[str, str]]) -> None:
+    """Add a module's own strings (each key with both locales); a key may not be defined twice."""
+    for key, texts in entries.items():
+        if key in CATALOG and CATALOG[key] != texts:
+            raise ValueError(f"i18n key {key!r} is already defined differently")
+        missing = set(LOCALES) - set(texts)
+        if missing:
+            raise ValueError(f"i18n key {key!r} lacks {sorted(missing)}")
+        CATALOG[key] = texts
 
 
 def translate(key: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
