@@ -37,6 +37,7 @@ class OfficeConfig:
     plugins_block: tuple[str, ...] = ()
     bodies: tuple[Body, ...] = ()  # bodies for the built-in rule set (rule packs declare their own)
     settings: Mapping[str, Any] = attrs.field(factory=dict)  # plugin settings, by plugin name
+    base_dir: str = "."  # folder of the configuration file: relative paths in it start here
 
     @property
     def zone(self) -> ZoneInfo:
@@ -98,6 +99,8 @@ class OfficeConfig:
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigurationError(str(file), f"is not valid TOML: {exc}") from None
         config = cls.from_mapping(data, source=str(file))
+        if file.exists():
+            config = attrs.evolve(config, base_dir=str(file.resolve().parent))
         overrides: dict[str, Any] = {}
         for field in ("database_url", "office_code", "rules", "notifier", "locale", "actor", "timezone"):
             value = env.get(ENV_PREFIX + field.upper())
