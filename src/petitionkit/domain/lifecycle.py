@@ -450,6 +450,15 @@ def _record_feedback(c: _Change, cmd: RecordFeedback) -> None:
     c.emit("FeedbackRecorded", {"referral_id": referral.id, "body_code": referral.body_code})
 
 
+def _day(c: _Change, field: str, day: date | None) -> date:
+    """A date a clerk records (delivery, request): today by default, never in the future."""
+    if day is None:
+        return c.ctx.today
+    if day > c.ctx.today:
+        raise InvalidInput([FieldError(field, "future")])
+    return day
+
+
 def _open_window(c: _Change, clock: Clock, start: date) -> None:
     if not c.case.anonymous:
         c.open(clock, start, Party.PETITIONER, Party.REVIEWING_ORGAN)
@@ -460,7 +469,7 @@ def _record_report(c: _Change, cmd: RecordReport) -> None:
     c.close_clock(Clock.REFERRAL_REPORT)
     c.close_clock(Clock.SUPERVISION_REPLY)
     c.replace_referral(attrs.evolve(referral, status=ReferralStatus.REPORTED, feedback=cmd.text, closed_at=c.ctx.now))
-    delivered = cmd.delivered_on or c.ctx.today
+    delivered = _day(c, "delivered_on", cmd.delivered_on)
     c.update(state=S.REPLIED, reply=Reply(cmd.outcome, cmd.text, c.ctx.now, delivered, referral.body_code))
     c.emit(
         "ReportRecorded",
@@ -522,7 +531,7 @@ def _extend(c: _Change, cmd: Extend) -> None:
 
 
 def _reply(c: _Change, cmd: ReplyToPetitioner) -> None:
-    delivered = cmd.delivered_on or c.ctx.today
+    delivered = _day(c, "delivered_on", cmd.delivered_on)
     c.close_clock(Clock.HANDLING)
     c.update(state=S.REPLIED, reply=Reply(cmd.outcome, cmd.text, c.ctx.now, delivered))
     c.emit("ReplyRecorded", {"outcome": cmd.outcome.value, "delivered_on": delivered.isoformat()})
@@ -539,7 +548,7 @@ def _evaluate(c: _Change, cmd: Evaluate) -> None:
 def _request(c: _Change, window: Clock, requested_on: date | None, action: str) -> date:
     if c.case.anonymous:
         raise NotNotifiable(action)
-    day = requested_on or c.ctx.today
+    day = _day(c, "requested_on", requested_on)
     ob = c.case.obligation(window)
     if ob is None or day > ob.due:
         due = ob.due if ob else c.ctx.today
@@ -557,7 +566,7 @@ def _request_review(c: _Change, cmd: RequestReview) -> None:
 
 def _decide_review(c: _Change, cmd: DecideReview) -> None:
     assert c.case.review is not None
-    delivered = cmd.delivered_on or c.ctx.today
+    delivered = _day(c, "delivered_on", cmd.delivered_on)
     c.close_clock(Clock.REVIEW_OPINION)
     c.update(
         state=S.REVIEWED,

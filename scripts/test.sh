@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test command: install into .venv (created if missing), then lint, type-check and test.
+# PostgreSQL tests run when PETITIONKIT_TEST_POSTGRESQL_URL is set (CI sets it and requires them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -e '.[test]'
+for plugin in plugins/*/; do
+  if [ -f "$plugin/pyproject.toml" ]; then
+    "$VENV/bin/python" -m pip install --quiet -e "$plugin[test]"
+  fi
+done
+
+echo "== ruff"
+"$VENV/bin/ruff" check src tests plugins examples benchmarks
+"$VENV/bin/ruff" format --check src tests plugins examples benchmarks
+echo "== mypy --strict src"
+"$VENV/bin/mypy" src
+echo "== pytest"
+"$VENV/bin/python" -m pytest tests plugins examples "$@"

@@ -1,0 +1,175 @@
+"""A test plugin implements every hook; each hook is documented and tested (this file)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from petitionkit import hookspecs, open_office
+from petitionkit.config import OfficeConfig
+from petitionkit.domain.events import Event
+from petitionkit.errors import ConfigurationError
+from petitionkit.hookspecs import hookimpl
+from petitionkit.notify import Message
+from petitionkit.plugins import DEFAULT_PLUGINS, loaded_plugins, make_plugin_manager
+from petitionkit.rules.builtin import BuiltinNationalRules
+from petitionkit.service import Office
+from petitionkit.storage.memory import MemoryStorage
+from petitionkit.testing import FakeClock, SAMPLE_BODIES, sample_petition
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
+HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("petitionkit_"))
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+
+    def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+
+class FullPlugin:
+    """Implements every hook, the way a third-party distribution would."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.storages: list[tuple[str, MemoryStorage]] = []
+        self.notifier = RecordingNotifier()
+
+    @hookimpl
+    def petitionkit_register_storage(self, register: Callable[..., None]) -> None:
+        def factory(url: str, config: OfficeConfig) -> MemoryStorage:
+            storage = MemoryStorage(url)
+            self.storages.append((url, storage))
+            return storage
+
+        register("teststore", factory)
+
+    @hookimpl
+    def petitionkit_register_rules(self, register: Callable[..., None]) -> None:
+        register("testrules", lambda config: BuiltinNationalRules(bodies=SAMPLE_BODIES))
+
+    @hookimpl
+    def petitionkit_register_notifiers(self, register: Callable[..., None]) -> None:
+        register("recording", lambda config: self.notifier)
+
+    @hookimpl
+    def petitionkit_register_commands(self, cli: click.Group) -> None:
+        @cli.command("hello")
+        def hello() -> None:
+            click.echo("hello from a plugin")
+
+    @hookimpl
+    def petitionkit_event_recorded(self, event: Event, office: Office) -> None:
+        self.events.append(event)
+
+
+@pytest.fixture
+def plugin() -> FullPlugin:
+    return FullPlugin()
+
+
+@pytest.fixture
+def plugin_office(plugin: FullPlugin) -> Office:
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
+    config = OfficeConfig(office_code="T", database_url="teststore://x", rules="testrules", notifier="recording")
+    return open_office(config, plugin_manager=pm, clock=FakeClock())
+
+
+def test_hook_petitionkit_register_storage(plugin: FullPlugin, plugin_office: Office) -> None:
+    assert plugin.storages == [("teststore://x", plugin_office.storage)]
+
+
+def test_hook_petitionkit_register_rules(plugin_office: Office) -> None:
+    assert plugin_office.rules.bodies() == SAMPLE_BODIES
+
+
+def test_hook_petitionkit_register_notifiers(plugin: FullPlugin, plugin_office: Office) -> None:
+    reg = plugin_office.register(sample_petition())
+    result = plugin_office.dispatch()
+    assert result.sent == 1
+    assert [(m.subject, m.idempotency_key) for m in plugin.notifier.sent] == [
+        ("PetitionRegistered", f"{reg.case.id}:1")
+    ]
+    assert plugin_office.dispatch().sent == 0  # delivered once
+
+
+def test_hook_petitionkit_event_recorded(plugin: FullPlugin, plugin_office: Office) -> None:
+    reg = plugin_office.register(sample_petition())
+    plugin_office.accept(reg.case.id)
+    assert [e.name for e in plugin.events] == [e.name for e in plugin_office.events(reg.case.id)]
+
+
+def test_hook_petitionkit_register_commands(plugin: FullPlugin) -> None:
+    from petitionkit.cli.app import cli
+
+    group = click.Group("copy", commands=dict(cli.commands), params=cli.params, callback=cli.callback)
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
+    pm.hook.petitionkit_register_commands(cli=group)
+    result = CliRunner().invoke(group, ["hello"])
+    assert result.exit_code == 0 and result.output == "hello from a plugin\n"
+
+
+def test_every_hook_has_a_test_here() -> None:
+    tested = {name.removeprefix("test_hook_") for name in globals() if name.startswith("test_hook_")}
+    assert tested == set(HOOKS)
+
+
+def test_every_hook_is_implemented_by_the_test_plugin() -> None:
+    assert {n for n in dir(FullPlugin) if n.startswith("petitionkit_")} == set(HOOKS)
+
+
+def test_every_hook_is_documented() -> None:
+    documented = set(re.findall(r"^### (petitionkit_\w+)", DOCS.read_text(encoding="utf-8"), re.MULTILINE))
+    assert documented == set(HOOKS)
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_is_typed_and_has_a_docstring(hook: str) -> None:
+    spec: Any = getattr(hookspecs, hook)
+    assert spec.__doc__ and ":param" in spec.__doc__ and ":return:" in spec.__doc__
+    assert "return" in spec.__annotations__
+
+
+def test_builtins_register_through_the_public_hooks() -> None:
+    pm = make_plugin_manager(load_entrypoints=False)
+    names = [p.name for p in loaded_plugins(pm)]
+    assert names == list(DEFAULT_PLUGINS)
+    assert {p.origin for p in loaded_plugins(pm)} == {"builtin"}
+
+
+def test_plugins_can_be_restricted_and_blocked() -> None:
+    memory = "petitionkit.default_plugins.memory_storage"
+    pm = make_plugin_manager(load_entrypoints=False, block=[memory])
+    assert memory not in [p.name for p in loaded_plugins(pm)]
+    with pytest.raises(ConfigurationError, match="memory"):
+        open_office(OfficeConfig(), plugin_manager=pm)
+    only = make_plugin_manager(load_entrypoints=False, allow=[memory])
+    assert [p.name for p in loaded_plugins(only)] == [memory]
+
+
+def test_unknown_rule_set_or_notifier_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError) as err:
+        open_office(OfficeConfig(rules="martian"))
+    assert err.value.setting == "rules" and "builtin" in err.value.problem
+    with pytest.raises(ConfigurationError) as err:
+        open_office(OfficeConfig(notifier="pigeon"))
+    assert err.value.setting == "notifier"
+
+
+def test_two_plugins_claiming_one_name_is_an_error(plugin: FullPlugin) -> None:
+    class Clash:
+        @hookimpl
+        def petitionkit_register_notifiers(self, register: Callable[..., None]) -> None:
+            register("recording", lambda config: RecordingNotifier())
+
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin, Clash()])
+    with pytest.raises(ConfigurationError, match="same name"):
+        open_office(OfficeConfig(notifier="recording"), plugin_manager=pm)
