@@ -79,6 +79,7 @@ CATALOG: Final[dict[str, Mapping[str, str]]] = {
         "zh-CN": "不是有效的电话号码（11 位手机号或带区号的固定电话）",
         "en": "is not a valid phone number (11-digit mobile, or landline with area code)",
     },
+    "field.email": {"zh-CN": "不是有效的电子邮件地址", "en": "is not a valid e-mail address"},
     "field.region_code": {
         "zh-CN": "不是有效的 6 位行政区划代码",
         "en": "is not a valid 6-digit administrative division code",

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from petitionkit.domain.identity import is_valid_id_number, is_valid_phone, is_valid_region_code
+from petitionkit.domain.identity import is_valid_email, is_valid_id_number, is_valid_phone, is_valid_region_code
 from petitionkit.domain.model import Attachment, Channel, Person, PetitionerRole, PetitionKind, Respondent
 from petitionkit.domain.ports import Rules
 from petitionkit.errors import FieldError
@@ -65,6 +65,8 @@ def check_draft(draft: PetitionDraft, now: datetime, rules: Rules) -> list[Field
             errors.append(FieldError(f"{where}.id_number", "id_number"))
         if person.phone is not None and not is_valid_phone(person.phone):
             errors.append(FieldError(f"{where}.phone", "phone"))
+        if person.email is not None and not is_valid_email(person.email):
+            errors.append(FieldError(f"{where}.email", "email"))
         if person.role is PetitionerRole.AGENT and not (person.mandate_ref or "").strip():
             errors.append(FieldError(f"{where}.mandate_ref", "agent_mandate"))
 

@@ -87,3 +87,11 @@ def is_valid_phone(value: str) -> bool:
 def is_valid_region_code(value: str) -> bool:
     """A 6-digit administrative division code (GB/T 2260 shape) with a real province prefix."""
     return len(value) == 6 and value.isdigit() and value[:2] in PROVINCE_PREFIXES
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_valid_email(value: str) -> bool:
+    """A plausible e-mail address (one @, a dot in the domain, no spaces)."""
+    return bool(_EMAIL.match(value.strip()))

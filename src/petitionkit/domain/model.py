@@ -8,6 +8,7 @@ imports SQLAlchemy, click or a plugin.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import date, datetime
 
 import attrs
@@ -138,6 +139,7 @@ class Person:
     id_number: str | None = None  # 居民身份证号码 (GB 11643)
     phone: str | None = None
     address: str | None = None
+    email: str | None = None
     mandate_ref: str | None = None  # 授权委托书 reference, for an agent
 
 
@@ -203,6 +205,8 @@ class Body:
     kind: BodyKind
     level: str = "county"
     parent_code: str | None = None
+    # Where notifications reach it, by channel: {"email": "...", "webhook": "https://..."}.
+    contacts: Mapping[str, str] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen
