@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 
-import click
-
+from petitionkit.cli import case_cmds, query_cmds
 from petitionkit.cli.app import Env, cli, run_command
 from petitionkit.cli.plugins_cmd import plugins_command
 
 __all__ = ["Env", "cli", "main", "run_command"]
 
-cli.add_command(plugins_command)
+for _command in [*case_cmds.COMMANDS, *query_cmds.COMMANDS, plugins_command]:
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,6 +20,3 @@ def main(argv: list[str] | None = None) -> None:
 
     load_plugin_commands(cli, argv if argv is not None else sys.argv[1:])
     cli.main(args=argv, prog_name="petitionkit")
-
-
-__all__ += ["click"]

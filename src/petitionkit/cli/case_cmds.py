@@ -1,0 +1,379 @@
+"""Commands on cases: register, show, screen, refer, handle, review, close."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from petitionkit.cli.app import Env, run_command
+from petitionkit.cli.views import case_view, event_view, petition_view, print_case, progress_view, table
+from petitionkit.domain.model import (
+    Case,
+    Channel,
+    DeclineChannel,
+    EvaluationRating,
+    PetitionerRole,
+    PetitionKind,
+    ReplyOutcome,
+)
+from petitionkit.errors import FieldError, InvalidInput
+from petitionkit.service import Office
+
+CHANNELS = click.Choice([c.value for c in Channel])
+KINDS = click.Choice([k.value for k in PetitionKind])
+OUTCOMES = click.Choice([o.value for o in ReplyOutcome])
+RATINGS = click.Choice([r.value for r in EvaluationRating])
+DECLINE_CHANNELS = click.Choice([c.value for c in DeclineChannel])
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _emit_case(env: Env, case: Case) -> None:
+    view = case_view(case, env.locale)
+    env.emit({"case": view}, lambda: print_case(view, env.locale))
+
+
+def _day(value: Any) -> date | None:
+    return value.date() if value is not None else None
+
+
+# --- register ------------------------------------------------------------------------------
+
+
+def _from_options(opts: dict[str, Any], env: Env) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "channel": opts["channel"],
+        "kind": opts["kind"],
+        "subject": opts["subject"],
+        "content": opts["content"],
+        "category": opts["category"],
+        "region_code": opts["region"],
+        "received_at": opts["received_at"] or env.office.now().isoformat(),
+        "anonymous": opts["anonymous"],
+        "confidential": opts["confidential"],
+        "headcount": opts["headcount"],
+    }
+    if opts["name"]:
+        person = {"name": opts["name"], "role": opts["role"]}
+        for key in ("id_number", "phone", "address", "email"):
+            if opts[key]:
+                person[key] = opts[key]
+        data["petitioners"] = [person]
+    respondent = {k: opts[f"respondent_{k}"] for k in ("person", "unit", "body") if opts[f"respondent_{k}"]}
+    if respondent:
+        data["respondent"] = {
+            "person_name": respondent.get("person"),
+            "unit_name": respondent.get("unit"),
+            "body_code": respondent.get("body"),
+        }
+    if opts["joins"]:
+        data["joins_case"] = opts["joins"]
+    missing = [name for name in ("channel", "kind", "subject", "content", "category", "region") if not opts[name]]
+    if missing:
+        raise InvalidInput([FieldError(f"--{m}", "required") for m in missing])
+    return data
+
+
+def _interactive(env: Env) -> dict[str, Any]:
+    """Prompts for a clerk taking a visit (走访登记)."""
+    zh = env.locale == "zh-CN"
+
+    def ask(zh_text: str, en_text: str, **kw: Any) -> Any:
+        return click.prompt(zh_text if zh else en_text, err=True, **kw)
+
+    data: dict[str, Any] = {"channel": ask("渠道", "Channel", type=CHANNELS, default="visit")}
+    data["petitioners"] = [
+        {
+            "name": ask("信访人姓名", "Petitioner's name"),
+            "id_number": ask("身份证号码", "Resident ID number"),
+            "phone": ask("联系电话", "Phone"),
+            "address": ask("住址", "Address", default="", show_default=False) or None,
+        }
+    ]
+    data["headcount"] = ask("来访人数", "Number of visitors", type=int, default=1)
+    data["kind"] = ask("类别", "Kind", type=KINDS, default="claim")
+    data["category"] = ask("问题分类", "Category")
+    data["region_code"] = ask("问题发生地（6位区划代码）", "Region code (6 digits)")
+    data["subject"] = ask("事由", "Subject")
+    data["content"] = ask("主要内容", "Content")
+    data["confidential"] = click.confirm("要求保密？" if zh else "Confidential?", default=False, err=True)
+    data["received_at"] = env.office.now().isoformat()
+    return data
+
+
+@click.command("register")
+@click.option("--file", "file", type=click.Path(allow_dash=True, path_type=Path), help="JSON document ('-': stdin).")
+@click.option("--interactive", "-i", is_flag=True, help="Prompt for each field (a clerk taking a visit).")
+@click.option("--channel", type=CHANNELS)
+@click.option("--kind", type=KINDS)
+@click.option("--subject")
+@click.option("--content")
+@click.option("--category")
+@click.option("--region", help="6-digit administrative division code where the matter arose.")
+@click.option("--received-at", help="ISO time with offset (default: now).")
+@click.option("--name", help="Petitioner's name.")
+@click.option("--role", type=click.Choice([r.value for r in PetitionerRole]), default="petitioner")
+@click.option("--id-number")
+@click.option("--phone")
+@click.option("--address")
+@click.option("--email")
+@click.option("--anonymous", is_flag=True)
+@click.option("--confidential", is_flag=True, help="The petitioner asks that identity stay confidential.")
+@click.option("--headcount", type=int, default=1, help="People behind a collective petition.")
+@click.option("--respondent-person")
+@click.option("--respondent-unit")
+@click.option("--respondent-body", help="Body code of the unit complained about.")
+@click.option("--joins", help="Tracking number of the case this repeat petition joins.")
+@click.pass_obj
+@run_command
+def register(env: Env, /, file: Path | None, interactive: bool, **opts: Any) -> None:
+    """Register a petition (登记) from options, a JSON file, or prompts."""
+    if file is not None:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(
+                [FieldError(f"--file (line {exc.lineno})", "wrong_type", {"expected": "JSON"})]
+            ) from None
+    elif interactive:
+        data = _interactive(env)
+    else:
+        data = _from_options(opts, env)
+    reg = env.office.register(data, actor=env.actor)
+    result: dict[str, Any] = {
+        "tracking_number": reg.petition.tracking_number,
+        "query_code": reg.query_code,
+        "joined_existing_case": reg.joined_existing_case,
+        "case": case_view(reg.case, env.locale),
+    }
+
+    def human() -> None:
+        zh = env.locale == "zh-CN"
+        click.echo(("受理编号：" if zh else "Tracking number: ") + reg.petition.tracking_number)
+        click.echo(
+            ("查询码（仅显示一次，请告知信访人）：" if zh else "Query code (shown once, give it to the petitioner): ")
+            + reg.query_code
+        )
+        print_case(result["case"], env.locale)
+
+    env.emit(result, human)
+
+
+# --- one command per use case --------------------------------------------------------------
+
+
+def _case_action(name: str, doc: str, call: Callable[..., Case], *options: Callable[[Any], Any]) -> click.Command:
+    """A command ``NAME REF [options]`` that runs one use case and prints the case."""
+
+    @click.pass_obj
+    @run_command
+    def command(env: Env, /, ref: str, **kwargs: Any) -> None:
+        kwargs = {k: (_day(v) if k in {"delivered_on", "requested_on"} else v) for k, v in kwargs.items()}
+        _emit_case(env, call(env.office, ref, actor=env.actor, **kwargs))
+
+    command.__doc__ = doc
+    for option in reversed(options):
+        command = option(command)
+    return click.command(name)(click.argument("ref")(command))
+
+
+def _reason(help_text: str = "Why (told to the petitioner or body).") -> Callable[[Any], Any]:
+    return click.option("--reason", required=True, help=help_text)
+
+
+ACTIONS = [
+    _case_action("accept", "Accept the case for handling (受理).", Office.accept, click.option("--note", default="")),
+    _case_action(
+        "decline",
+        "Decline (不予受理) with the reason and the channel to use instead.",
+        Office.decline,
+        _reason(),
+        click.option("--channel", type=DECLINE_CHANNELS, required=True),
+    ),
+    _case_action(
+        "transfer",
+        "Transfer (转送) to a body; no report owed.",
+        Office.transfer,
+        click.option("--body", required=True),
+        click.option("--note", default=""),
+    ),
+    _case_action(
+        "assign",
+        "Assign (交办) to a body, which owes a result report.",
+        Office.assign,
+        click.option("--body", required=True),
+        click.option("--note", default=""),
+    ),
+    _case_action(
+        "object",
+        "Record a body's objection that the referral is outside its competence.",
+        Office.record_objection,
+        _reason(),
+    ),
+    _case_action(
+        "feedback",
+        "Record a body's feedback on a transfer.",
+        Office.record_feedback,
+        click.option("--text", required=True),
+    ),
+    _case_action(
+        "report",
+        "Record an assigned body's result report (办结报告).",
+        Office.record_report,
+        click.option("--outcome", type=OUTCOMES, required=True),
+        click.option("--text", required=True),
+        click.option("--delivered-on", type=DAY),
+    ),
+    _case_action("supervise", "Supervise (督办) a late or badly handled assignment.", Office.supervise, _reason()),
+    _case_action(
+        "extend",
+        "Extend the handling period once (延期), with approval.",
+        Office.extend,
+        click.option("--days", type=int, required=True),
+        _reason(),
+        click.option("--approved-by", required=True),
+    ),
+    _case_action(
+        "reply",
+        "Record the written reply (答复/处理意见书).",
+        Office.reply,
+        click.option("--outcome", type=OUTCOMES, required=True),
+        click.option("--text", required=True),
+        click.option("--delivered-on", type=DAY),
+    ),
+    _case_action(
+        "evaluate",
+        "Record the petitioner's rating (满意度评价).",
+        Office.evaluate,
+        click.option("--rating", type=RATINGS, required=True),
+        click.option("--comment", default=""),
+    ),
+    _case_action("terminate", "Terminate (终结) once the review window has lapsed.", Office.terminate, _reason()),
+    _case_action("withdraw", "The petitioner withdraws (撤回).", Office.withdraw, click.option("--reason", default="")),
+]
+
+
+@click.group("review")
+def review() -> None:
+    """Review (复查): request and decide."""
+
+
+@click.group("rereview")
+def rereview() -> None:
+    """Re-review (复核): request and decide."""
+
+
+review.add_command(
+    _case_action(
+        "request",
+        "The petitioner requests review within the window.",
+        Office.request_review,
+        _reason(),
+        click.option("--organ", required=True),
+        click.option("--requested-on", type=DAY),
+    )
+)
+review.add_command(
+    _case_action(
+        "decide",
+        "Record the review opinion.",
+        Office.decide_review,
+        click.option("--outcome", type=OUTCOMES, required=True),
+        click.option("--opinion", required=True),
+        click.option("--delivered-on", type=DAY),
+    )
+)
+rereview.add_command(
+    _case_action(
+        "request",
+        "The petitioner requests re-review within the window.",
+        Office.request_rereview,
+        _reason(),
+        click.option("--organ", required=True),
+        click.option("--requested-on", type=DAY),
+    )
+)
+rereview.add_command(
+    _case_action(
+        "decide",
+        "Record the re-review opinion; the matter is terminated.",
+        Office.decide_rereview,
+        click.option("--outcome", type=OUTCOMES, required=True),
+        click.option("--opinion", required=True),
+    )
+)
+
+
+# --- reading a case --------------------------------------------------------------------------
+
+
+@click.command("show")
+@click.argument("ref")
+@click.option("--petitions", "with_petitions", is_flag=True, help="Include the petitions (personal data).")
+@click.pass_obj
+@run_command
+def show(env: Env, ref: str, with_petitions: bool) -> None:
+    """Show a case by tracking number or id."""
+    case = env.office.case(ref)
+    view: dict[str, Any] = {"case": case_view(case, env.locale)}
+    if with_petitions:
+        view["petitions"] = [petition_view(p) for p in env.office.petitions(ref)]
+
+    def human() -> None:
+        print_case(view["case"], env.locale)
+        for p in view.get("petitions", []):
+            names = ", ".join(person["name"] for person in p["petitioners"]) or "(匿名)"
+            click.echo(f"  {p['tracking_number']}  {p['channel']}  {p['received_at']}  {names}")
+
+    env.emit(view, human)
+
+
+@click.command("events")
+@click.argument("ref")
+@click.option("--verify", is_flag=True, help="Check the hash chain; exit 9 if it is broken.")
+@click.pass_obj
+@run_command
+def events(env: Env, ref: str, verify: bool) -> None:
+    """The audit trail of a case (who did what, when)."""
+    trail = env.office.events(ref)
+    broken = env.office.verify_audit_trail(ref) if verify else None
+    data: dict[str, Any] = {"events": [event_view(e) for e in trail]}
+    if verify:
+        data["intact"] = broken is None
+        data["break"] = None if broken is None else {"sequence": broken.sequence, "problem": broken.problem}
+
+    def human() -> None:
+        table(
+            ["#", "time", "actor", "event"],
+            [(e.sequence, e.occurred_at.isoformat(timespec="seconds"), e.actor, e.name) for e in trail],
+        )
+        if verify:
+            click.echo("intact" if broken is None else f"BROKEN at #{broken.sequence}: {broken.problem}")
+
+    env.emit(data, human)
+    if broken is not None:
+        sys.exit(9)
+
+
+@click.command("lookup")
+@click.argument("query_code")
+@click.pass_obj
+@run_command
+def lookup(env: Env, query_code: str) -> None:
+    """What a petitioner sees with the query code (查询码)."""
+    view = progress_view(env.office.lookup(query_code), env.locale)
+
+    def human() -> None:
+        for key, value in view.items():
+            click.echo(f"{key}: {value}")
+
+    env.emit({"progress": view}, human)
+
+
+COMMANDS: list[click.Command] = [register, show, events, lookup, review, rereview, *ACTIONS]
