@@ -312,6 +312,7 @@ class Office:
             respondent=draft.respondent,
             attachments=draft.attachments,
             referred_from=draft.referred_from,
+            source_ref=draft.source_ref,
         )
 
     def _new_case(

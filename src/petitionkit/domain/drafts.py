@@ -36,6 +36,7 @@ class PetitionDraft:
     attachments: tuple[Attachment, ...] = ()
     referred_from: str | None = None
     joins_case: str | None = None  # tracking number of the case a repeat petition joins
+    source_ref: str | None = None  # key in a legacy system; an import skips keys already stored
 
 
 def check_draft(draft: PetitionDraft, now: datetime, rules: Rules) -> list[FieldError]:

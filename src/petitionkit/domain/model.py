@@ -185,6 +185,7 @@ class Petition:
     respondent: Respondent | None = None
     attachments: tuple[Attachment, ...] = ()
     referred_from: str | None = None  # organ that referred it in
+    source_ref: str | None = None  # the row's key in the system it was imported from
 
     @property
     def is_collective(self) -> bool:

@@ -1,0 +1,18 @@
+"""Sphinx configuration: Markdown pages (MyST), the CLI reference generated from the commands."""
+
+from __future__ import annotations
+
+project = "petitionkit"
+author = "petitionkit developers"
+copyright = "2026, petitionkit developers"  # noqa: A001 - Sphinx's name
+language = "en"
+
+extensions = ["myst_parser", "sphinx_click"]
+myst_enable_extensions = ["colon_fence"]
+myst_heading_anchors = 3
+source_suffix = {".md": "markdown"}
+exclude_patterns = ["_build"]
+html_theme = "furo"
+html_title = "petitionkit"
+suppress_warnings = ["myst.header"]
+nitpicky = False

@@ -1,0 +1,194 @@
+"""Import and export of petitions as CSV and JSON Lines, for offices leaving spreadsheets behind.
+
+A CSV row is flat (documented columns below); a JSON Lines row is the registration document of
+:func:`petitionkit.serialization.structure_draft`. Both are read lazily, one row at a time.
+
+CSV columns: ``source_ref, channel, received_at, kind, subject, content, category, region_code,
+anonymous, confidential, headcount, petitioner_name, petitioner_id_number, petitioner_phone,
+petitioner_address, petitioner_email, petitioner_role, petitioners (JSON list, for several people),
+respondent_person, respondent_unit, respondent_body, referred_from``. Empty cells are absent values.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
+
+from petitionkit.domain.model import Petition
+from petitionkit.errors import FieldError
+
+CSV_COLUMNS = (
+    "source_ref",
+    "channel",
+    "received_at",
+    "kind",
+    "subject",
+    "content",
+    "category",
+    "region_code",
+    "anonymous",
+    "confidential",
+    "headcount",
+    "petitioner_name",
+    "petitioner_id_number",
+    "petitioner_phone",
+    "petitioner_address",
+    "petitioner_email",
+    "petitioner_role",
+    "petitioners",
+    "respondent_person",
+    "respondent_unit",
+    "respondent_body",
+    "referred_from",
+)
+_TRUE = {"true", "1", "yes", "y", "是"}
+_FALSE = {"false", "0", "no", "n", "否", ""}
+_PERSON = {
+    "name": "petitioner_name",
+    "id_number": "petitioner_id_number",
+    "phone": "petitioner_phone",
+    "address": "petitioner_address",
+    "email": "petitioner_email",
+    "role": "petitioner_role",
+}
+_RESPONDENT = {"person_name": "respondent_person", "unit_name": "respondent_unit", "body_code": "respondent_body"}
+
+
+class RowProblem(Exception):
+    """A row that cannot even be read as a document (bad JSON, a bad boolean ...)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("unreadable row")
+        self.errors = errors
+
+
+def csv_row_to_document(row: Mapping[str, str | None]) -> dict[str, Any]:
+    """Turn one CSV row into a registration document, or raise RowProblem naming the columns."""
+    errors: list[FieldError] = []
+    unknown = sorted(k for k in row if k not in CSV_COLUMNS)
+    errors.extend(FieldError(k or "(unnamed column)", "unknown") for k in unknown)
+    cell = {k: (v or "").strip() for k, v in row.items() if k in CSV_COLUMNS}
+    doc: dict[str, Any] = {}
+    for key in (
+        "source_ref",
+        "channel",
+        "received_at",
+        "kind",
+        "subject",
+        "content",
+        "category",
+        "region_code",
+        "referred_from",
+    ):
+        if cell.get(key):
+            doc[key] = cell[key]
+    for key in ("anonymous", "confidential"):
+        value = cell.get(key, "").lower()
+        if value in _TRUE:
+            doc[key] = True
+        elif value not in _FALSE:
+            errors.append(FieldError(key, "wrong_type", {"expected": "true/false"}))
+    if cell.get("headcount"):
+        try:
+            doc["headcount"] = int(cell["headcount"])
+        except ValueError:
+            errors.append(FieldError("headcount", "wrong_type", {"expected": "integer"}))
+    if cell.get("petitioners"):
+        try:
+            doc["petitioners"] = json.loads(cell["petitioners"])
+        except json.JSONDecodeError:
+            errors.append(FieldError("petitioners", "wrong_type", {"expected": "a JSON list"}))
+    else:
+        person = {field: cell[column] for field, column in _PERSON.items() if cell.get(column)}
+        doc["petitioners"] = [person] if person else []
+    respondent = {field: cell[column] for field, column in _RESPONDENT.items() if cell.get(column)}
+    if respondent:
+        doc["respondent"] = respondent
+    if errors:
+        raise RowProblem(errors)
+    return doc
+
+
+def read_csv(stream: IO[str]) -> Iterator[dict[str, Any] | RowProblem]:
+    """Documents from a CSV stream with a header row (a RowProblem in place of an unreadable row)."""
+    for row in csv.DictReader(stream):
+        try:
+            yield csv_row_to_document(row)
+        except RowProblem as problem:
+            yield problem
+
+
+def read_jsonl(stream: IO[str]) -> Iterator[dict[str, Any] | RowProblem]:
+    """Documents from a JSON Lines stream (blank lines are skipped but still counted)."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            yield RowProblem([FieldError(f"line {number}", "blank")])
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError:
+            yield RowProblem([FieldError(f"line {number}", "wrong_type", {"expected": "a JSON object"})])
+            continue
+        yield (
+            doc
+            if isinstance(doc, dict)
+            else RowProblem([FieldError(f"line {number}", "wrong_type", {"expected": "a JSON object"})])
+        )
+
+
+def petition_document(p: Petition, state: str) -> dict[str, Any]:
+    """A petition as a re-importable registration document, with where it stands now."""
+    from petitionkit.serialization import unstructure  # noqa: PLC0415
+
+    doc: dict[str, Any] = {
+        "source_ref": p.source_ref or p.tracking_number,
+        "tracking_number": p.tracking_number,
+        "case_id": p.case_id,
+        "state": state,
+        "channel": p.channel.value,
+        "received_at": p.received_at.isoformat(),
+        "kind": p.kind.value,
+        "subject": p.subject,
+        "content": p.content,
+        "category": p.category,
+        "region_code": p.region_code,
+        "anonymous": p.anonymous,
+        "confidential": p.confidential,
+        "headcount": p.headcount,
+        "petitioners": unstructure(list(p.petitioners)),
+        "respondent": unstructure(p.respondent),
+        "referred_from": p.referred_from,
+    }
+    return doc
+
+
+def write_jsonl(docs: Iterable[Mapping[str, Any]], stream: IO[str]) -> int:
+    count = 0
+    for doc in docs:
+        stream.write(json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(docs: Iterable[Mapping[str, Any]], stream: IO[str]) -> int:
+    """Flat CSV in the import format (plus tracking_number, case_id and state)."""
+    columns = (*CSV_COLUMNS, "tracking_number", "case_id", "state")
+    writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    count = 0
+    for doc in docs:
+        flat: dict[str, Any] = {k: doc.get(k) for k in columns if not isinstance(doc.get(k), list | dict)}
+        people = doc.get("petitioners") or []
+        if len(people) == 1:
+            flat.update({column: people[0].get(field) for field, column in _PERSON.items()})
+        elif people:
+            flat["petitioners"] = json.dumps(people, ensure_ascii=False)
+        respondent = doc.get("respondent") or {}
+        flat.update({column: respondent.get(field) for field, column in _RESPONDENT.items()})
+        for key in ("anonymous", "confidential"):
+            flat[key] = "true" if doc.get(key) else "false"
+        writer.writerow(flat)
+        count += 1
+    return count
