@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
 from petitionkit.domain.model import Petition
-from petitionkit.errors import FieldError
+from petitionkit.errors import FieldError, InvalidInput
 
 CSV_COLUMNS = (
     "source_ref",
@@ -56,16 +56,8 @@ _PERSON = {
 _RESPONDENT = {"person_name": "respondent_person", "unit_name": "respondent_unit", "body_code": "respondent_body"}
 
 
-class RowProblem(Exception):
-    """A row that cannot even be read as a document (bad JSON, a bad boolean ...)."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("unreadable row")
-        self.errors = errors
-
-
 def csv_row_to_document(row: Mapping[str, str | None]) -> dict[str, Any]:
-    """Turn one CSV row into a registration document, or raise RowProblem naming the columns."""
+    """Turn one CSV row into a registration document, or raise InvalidInput naming the columns."""
     errors: list[FieldError] = []
     unknown = sorted(k for k in row if k not in CSV_COLUMNS)
     errors.extend(FieldError(k or "(unnamed column)", "unknown") for k in unknown)
@@ -107,34 +99,34 @@ def csv_row_to_document(row: Mapping[str, str | None]) -> dict[str, Any]:
     if respondent:
         doc["respondent"] = respondent
     if errors:
-        raise RowProblem(errors)
+        raise InvalidInput(errors)
     return doc
 
 
-def read_csv(stream: IO[str]) -> Iterator[dict[str, Any] | RowProblem]:
-    """Documents from a CSV stream with a header row (a RowProblem in place of an unreadable row)."""
+def read_csv(stream: IO[str]) -> Iterator[dict[str, Any] | InvalidInput]:
+    """Documents from a CSV stream with a header row (an InvalidInput in place of an unreadable row)."""
     for row in csv.DictReader(stream):
         try:
             yield csv_row_to_document(row)
-        except RowProblem as problem:
+        except InvalidInput as problem:
             yield problem
 
 
-def read_jsonl(stream: IO[str]) -> Iterator[dict[str, Any] | RowProblem]:
+def read_jsonl(stream: IO[str]) -> Iterator[dict[str, Any] | InvalidInput]:
     """Documents from a JSON Lines stream (blank lines are skipped but still counted)."""
     for number, line in enumerate(stream, start=1):
         if not line.strip():
-            yield RowProblem([FieldError(f"line {number}", "blank")])
+            yield InvalidInput([FieldError(f"line {number}", "blank")])
             continue
         try:
             doc = json.loads(line)
         except json.JSONDecodeError:
-            yield RowProblem([FieldError(f"line {number}", "wrong_type", {"expected": "a JSON object"})])
+            yield InvalidInput([FieldError(f"line {number}", "wrong_type", {"expected": "a JSON object"})])
             continue
         yield (
             doc
             if isinstance(doc, dict)
-            else RowProblem([FieldError(f"line {number}", "wrong_type", {"expected": "a JSON object"})])
+            else InvalidInput([FieldError(f"line {number}", "wrong_type", {"expected": "a JSON object"})])
         )
 
 

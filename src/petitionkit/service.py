@@ -97,6 +97,7 @@ class RejectedRow:
 class ImportReport:
     imported: int
     rejected: tuple[RejectedRow, ...]
+    skipped: int = 0  # rows whose source_ref was imported before
 
 
 @attrs.frozen
@@ -238,7 +239,11 @@ class Office:
         return registration
 
     def import_petitions(
-        self, rows: Iterable[PetitionDraft | Mapping[str, Any]], *, actor: str | None = None, batch_size: int = 1000
+        self,
+        rows: Iterable[PetitionDraft | Mapping[str, Any] | InvalidInput],
+        *,
+        actor: str | None = None,
+        batch_size: int = 1000,
     ) -> ImportReport:
         """Register many petitions (e.g. from a legacy system), one transaction per batch.
 
@@ -253,6 +258,9 @@ class Office:
             ctx = self._context(actor, now)
             good: list[PetitionDraft] = []
             for number, row in batch:
+                if isinstance(row, InvalidInput):  # the reader could not even parse this row
+                    rejected.append(RejectedRow(number, row.errors))
+                    continue
                 try:
                     good.append(self._checked_draft(row, now))
                 except InvalidInput as exc:
@@ -535,6 +543,17 @@ class Office:
         )
         with self.storage.transaction() as tx:
             return tx.search_cases(query)
+
+    def iter_cases_with_petitions(self, *, page_size: int = 500) -> Iterator[tuple[Case, list[Petition]]]:
+        """Every case of the office with its petitions, oldest first, one page per transaction."""
+        offset = 0
+        while True:
+            page = self.search(limit=page_size, offset=offset)
+            for case in page:
+                yield case, self.petitions(case.id)
+            if len(page) < page_size:
+                return
+            offset += page_size
 
     def due_within(self, days: int) -> list[Obligation]:
         """Open duties (not petitioners' windows) due within ``days`` days, overdue ones included."""

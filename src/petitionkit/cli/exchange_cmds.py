@@ -1,0 +1,105 @@
+"""``petitionkit import`` and ``petitionkit export``: CSV and JSON Lines."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from petitionkit.cli.app import Env, run_command
+from petitionkit.exchange import petition_document, read_csv, read_jsonl, write_csv, write_jsonl
+from petitionkit.service import ImportReport
+
+FORMATS = click.Choice(["csv", "jsonl"])
+
+
+def _format_of(path: Path, given: str | None) -> str:
+    if given:
+        return given
+    return "csv" if path.suffix.lower() == ".csv" else "jsonl"
+
+
+def _progress(env: Env, items: Iterator[Any], label: str) -> Iterator[Any]:
+    """A progress bar on a terminal; silent with --json or when output is piped."""
+    if env.as_json or not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, help="Default: from the file name (.csv, else JSON Lines).")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.pass_obj
+@run_command
+def import_command(env: Env, /, path: Path, fmt: str | None, batch_size: int) -> None:
+    """Import petitions; bad rows are reported, never half-written; re-running adds nothing twice."""
+    office = env.office
+    fmt = _format_of(path, fmt)
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        reader = read_csv(stream) if fmt == "csv" else read_jsonl(stream)
+        report = office.import_petitions(_progress(env, reader, "import"), actor=env.actor, batch_size=batch_size)
+    data = _report(report)
+
+    def human() -> None:
+        click.echo(
+            f"imported: {data['imported']}  skipped (already imported): {data['skipped']}  "
+            f"rejected: {len(data['rejected'])}"
+        )
+        for row in data["rejected"]:
+            for problem in row["errors"]:
+                click.echo(f"  row {row['row']}: {problem['field']}: {problem['message']}")
+
+    env.emit(data, human)
+    if data["rejected"]:
+        sys.exit(2)
+
+
+def _report(report: ImportReport) -> dict[str, Any]:
+    return {
+        "imported": report.imported,
+        "skipped": report.skipped,
+        "rejected": [
+            {
+                "row": r.row,
+                "errors": [{"field": e.field, "problem": e.problem, "message": e.message("en")} for e in r.errors],
+            }
+            for r in report.rejected
+        ],
+    }
+
+
+@click.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, help="Default: from the file name (.csv, else JSON Lines).")
+@click.pass_obj
+@run_command
+def export_command(env: Env, /, path: Path, fmt: str | None) -> None:
+    """Export every petition of the office (personal data included: handle the file accordingly)."""
+    office = env.office
+    fmt = _format_of(path, fmt)
+
+    def documents() -> Iterator[dict[str, Any]]:
+        for case, petitions in office.iter_cases_with_petitions():
+            for petition in petitions:
+                yield petition_document(petition, case.state.value)
+
+    def write(stream: IO[str]) -> int:
+        docs = _progress(env, documents(), "export")
+        return write_csv(docs, stream) if fmt == "csv" else write_jsonl(docs, stream)
+
+    if str(path) == "-":
+        count = write(sys.stdout)
+    else:
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            count = write(stream)
+    if str(path) != "-":
+        env.emit({"exported": count, "path": str(path), "format": fmt}, lambda: click.echo(f"exported: {count}"))
+
+
+COMMANDS: list[click.Command] = [import_command, export_command]
