@@ -21,7 +21,7 @@ from petitionkit.plugins import DEFAULT_PLUGINS, loaded_plugins, make_plugin_man
 from petitionkit.rules.builtin import BuiltinNationalRules
 from petitionkit.service import Office
 from petitionkit.storage.memory import MemoryStorage
-from petitionkit.testing import FakeClock, SAMPLE_BODIES, sample_petition
+from petitionkit.testing import SAMPLE_BODIES, FakeClock, sample_petition
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("petitionkit_"))

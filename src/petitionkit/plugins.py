@@ -16,6 +16,7 @@ from petitionkit.errors import ConfigurationError
 DEFAULT_PLUGINS = (
     "petitionkit.default_plugins.memory_storage",
     "petitionkit.default_plugins.builtin_rules",
+    "petitionkit.default_plugins.rule_packs",
     "petitionkit.default_plugins.console_notifier",
 )
 

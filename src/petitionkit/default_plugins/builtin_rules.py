@@ -1,4 +1,7 @@
-"""The built-in national 2022 rule set (calendar days, weekends only, no holiday data)."""
+"""The built-in national 2022 rule set (calendar days, weekends only, no holiday data).
+
+It also applies the office's own rule files (``config.rule_files``) on top.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,11 @@ from collections.abc import Callable
 
 from petitionkit.config import OfficeConfig
 from petitionkit.hookspecs import hookimpl
-from petitionkit.rules.builtin import BuiltinNationalRules
+from petitionkit.rules import BuiltinNationalRules, load_packs
 
 
 def _factory(config: OfficeConfig) -> BuiltinNationalRules:
-    return BuiltinNationalRules(bodies=config.bodies)
+    return BuiltinNationalRules(bodies=config.bodies, packs=load_packs(config.rule_files, config.base_dir))
 
 
 @hookimpl

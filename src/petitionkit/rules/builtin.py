@@ -1,91 +1,58 @@
-"""The built-in rule set: the national 2022 clocks, counted without holiday data.
+"""The built-in rule set: the national pack counted without holiday data.
 
-It exists so the core works alone.  It knows weekends but not China's public holidays or
-adjusted working days; real deployments use a rule pack with the official calendar.
+It exists so the core works alone: the national 2022 clocks (``packs/national.toml``), a calendar
+that knows weekends but not China's public holidays or adjusted working days (调休), representative
+limit 5, and the bodies of the office configuration.  Real deployments use the ``national`` or
+``zhejiang`` rule set, which count on the official calendar.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 
-import attrs
+from petitionkit.domain.model import Body
+from petitionkit.domain.ports import Rules
+from petitionkit.rules.calendar import BaseCalendar, WeekendsOnly
+from petitionkit.rules.compose import ComposedRules, Composition
+from petitionkit.rules.schema import RulePack, parse_pack
 
-from petitionkit.domain.clocks import Clock, Convention, Deadline, DeadlineBasis
-from petitionkit.domain.model import Body, PetitionKind
-from petitionkit.rules.deadlines import compute_deadline
+BUILTIN_PACKS = ("national", "zhejiang")
 
-
-class WeekendCalendar:
-    """Saturdays and Sundays off, nothing else known."""
-
-    name = "weekends-only"
-
-    def day_off_reason(self, day: date) -> str | None:
-        return "weekend" if day.weekday() >= 5 else None
+# The old name of the weekends-only calendar.
+WeekendCalendar = WeekendsOnly
 
 
-@attrs.frozen
-class ClockRule:
-    days: int
-    convention: Convention
-    source: str
-    kinds: frozenset[PetitionKind] = frozenset(PetitionKind)
+@cache
+def builtin_pack(name: str) -> RulePack:
+    """A pack shipped inside the package (``petitionkit/rules/packs/<name>.toml``)."""
+    if name not in BUILTIN_PACKS:
+        raise ValueError(f"no built-in pack {name!r}; expected one of {BUILTIN_PACKS}")
+    resource = resources.files("petitionkit.rules").joinpath("packs", f"{name}.toml")
+    return parse_pack(resource.read_text(encoding="utf-8"), str(resource))
 
 
-ALL_KINDS = frozenset(PetitionKind)
+class BuiltinNationalRules(ComposedRules):
+    """National 2022 clocks on a weekends-only calendar, representative limit 5, configured bodies.
 
-NATIONAL_2022_CLOCKS: Mapping[Clock, ClockRule] = {
-    Clock.NOTICE: ClockRule(15, Convention.CALENDAR_DAYS, "2022 art. 23"),
-    Clock.ROUTING: ClockRule(15, Convention.CALENDAR_DAYS, "2022 art. 22"),
-    Clock.MISROUTE_OBJECTION: ClockRule(5, Convention.WORKING_DAYS, "2022 art. 23"),
-    Clock.HANDLING: ClockRule(60, Convention.CALENDAR_DAYS, "2022 art. 34", frozenset({PetitionKind.CLAIM})),
-    Clock.EXTENSION: ClockRule(30, Convention.CALENDAR_DAYS, "2022 art. 34", frozenset({PetitionKind.CLAIM})),
-    # 2022 sets no length for an assignment's report; 60 days follows the handling period
-    # the handler itself is bound by (SH art. 31 says the same).
-    Clock.REFERRAL_REPORT: ClockRule(60, Convention.CALENDAR_DAYS, "2022 art. 34 (by analogy); SH art. 31"),
-    Clock.REVIEW_REQUEST: ClockRule(30, Convention.CALENDAR_DAYS, "2022 art. 35"),
-    Clock.REVIEW_OPINION: ClockRule(30, Convention.CALENDAR_DAYS, "2022 art. 35"),
-    Clock.REREVIEW_REQUEST: ClockRule(30, Convention.CALENDAR_DAYS, "2022 art. 36"),
-    Clock.REREVIEW_OPINION: ClockRule(30, Convention.CALENDAR_DAYS, "2022 art. 36"),
-    Clock.SUPERVISION_REPLY: ClockRule(30, Convention.CALENDAR_DAYS, "2005 art. 36"),
-}
+    :param bodies: the office's bodies (``[[bodies]]`` of petitionkit.toml).
+    :param calendar: base calendar data (default: weekends only).
+    :param packs: further rule packs applied on top (the office's rule files).
+    """
+
+    def __init__(
+        self, bodies: Sequence[Body] = (), calendar: BaseCalendar | None = None, packs: Sequence[RulePack] = ()
+    ) -> None:
+        composition = Composition()
+        composition.add_bodies(bodies)
+        for pack in (builtin_pack("national"), *packs):
+            composition.add(pack)
+        composition.check()
+        name = "+".join(["builtin-national-2022", *(p.name for p in packs)])
+        super().__init__(composition, calendar or WeekendsOnly(), name)
 
 
-class BuiltinNationalRules:
-    """National 2022 clocks, weekends-only calendar, representative limit 5, no bodies."""
-
-    name = "builtin-national-2022"
-
-    def __init__(self, bodies: Sequence[Body] = (), calendar: WeekendCalendar | None = None) -> None:
-        self._bodies = tuple(bodies)
-        self.calendar = calendar or WeekendCalendar()
-
-    def deadline(self, clock: Clock, start: date, kind: PetitionKind, *, extension_days: int = 0) -> Deadline | None:
-        rule = NATIONAL_2022_CLOCKS[clock]
-        if kind not in rule.kinds:
-            return None
-        basis = DeadlineBasis(
-            clock=clock,
-            start=start,
-            days=rule.days,
-            convention=rule.convention,
-            rule_set=self.name,
-            source=rule.source,
-            calendar=self.calendar.name,
-            extension_days=extension_days,
-        )
-        return compute_deadline(basis, self.calendar)
-
-    def recompute(self, basis: DeadlineBasis) -> Deadline:
-        return compute_deadline(attrs.evolve(basis, calendar=self.calendar.name), self.calendar)
-
-    def max_extension_days(self, kind: PetitionKind) -> int:
-        rule = NATIONAL_2022_CLOCKS[Clock.EXTENSION]
-        return rule.days if kind in rule.kinds else 0
-
-    def representative_limit(self, headcount: int) -> int:
-        return 5  # 2022 art. 20
-
-    def bodies(self) -> Sequence[Body]:
-        return self._bodies
+def _satisfies_protocol(rules: ComposedRules) -> Rules:
+    """Static check (mypy): composed rule sets, the built-in one included, implement ``Rules``."""
+    return rules

@@ -1,8 +1,19 @@
-"""Counting days: the two conventions a rule pack can name."""
+"""Counting days (期限计算): the two conventions a rule pack can name.
+
+* ``calendar_days`` (按日计算): the start day is not counted; the period ends ``days`` days later,
+  and a last day that is a day off moves to the next working day (Civil Code arts. 200–203 by
+  analogy — the petition regulations say nothing on counting; this is an inference).
+* ``working_days`` (按工作日计算): the start day is not counted; the next ``days`` working days are
+  counted, skipping weekends, holidays and local days off, counting make-up working days (调休).
+
+An extension counts on from the first due date with the same convention.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+
+import attrs
 
 from petitionkit.domain.clocks import Convention, Deadline, DeadlineBasis, SkippedDay
 from petitionkit.domain.ports import Calendar
@@ -10,8 +21,22 @@ from petitionkit.domain.ports import Calendar
 _ONE_DAY = timedelta(days=1)
 
 
-def _count(start: date, days: int, convention: Convention, calendar: Calendar) -> tuple[date, list[SkippedDay]]:
+@attrs.frozen
+class Segment:
+    """One counted stretch: the base period, or its extension."""
+
+    start: date
+    days: int
+    nominal_end: date  # the last counted day before any move past days off
+    due: date
+    skipped: tuple[SkippedDay, ...]  # days off passed over, with reasons
+    makeup: tuple[SkippedDay, ...]  # make-up working days (调休上班日) counted or landed on
+
+
+def count_segment(start: date, days: int, convention: Convention, calendar: Calendar) -> Segment:
+    """Count ``days`` from ``start`` (not counted) under ``convention`` on ``calendar``."""
     skipped: list[SkippedDay] = []
+    makeup: list[SkippedDay] = []
     if convention is Convention.WORKING_DAYS:
         day, counted = start, 0
         while counted < days:
@@ -19,22 +44,31 @@ def _count(start: date, days: int, convention: Convention, calendar: Calendar) -
             reason = calendar.day_off_reason(day)
             if reason is None:
                 counted += 1
+                if (work := calendar.workday_reason(day)) is not None:
+                    makeup.append(SkippedDay(day, work))
             else:
                 skipped.append(SkippedDay(day, reason))
-        return day, skipped
-    # Calendar days: the start day is not counted; a last day that is a day off moves
-    # to the next working day.
-    day = start + timedelta(days=days)
+        return Segment(start, days, day, day, tuple(skipped), tuple(makeup))
+    nominal = start + timedelta(days=days)
+    day = nominal
     while (reason := calendar.day_off_reason(day)) is not None:
         skipped.append(SkippedDay(day, reason))
         day += _ONE_DAY
-    return day, skipped
+    if (work := calendar.workday_reason(day)) is not None:
+        makeup.append(SkippedDay(day, work))
+    return Segment(start, days, nominal, day, tuple(skipped), tuple(makeup))
+
+
+def trace_deadline(basis: DeadlineBasis, calendar: Calendar) -> tuple[Segment, ...]:
+    """The base period and, when ``basis.extension_days`` is set, the extension counted after it."""
+    first = count_segment(basis.start, basis.days, basis.convention, calendar)
+    if not basis.extension_days:
+        return (first,)
+    return (first, count_segment(first.due, basis.extension_days, basis.convention, calendar))
 
 
 def compute_deadline(basis: DeadlineBasis, calendar: Calendar) -> Deadline:
     """The due date for ``basis`` on ``calendar``; an extension counts on from the first due date."""
-    due, skipped = _count(basis.start, basis.days, basis.convention, calendar)
-    if basis.extension_days:
-        due, more = _count(due, basis.extension_days, basis.convention, calendar)
-        skipped.extend(more)
-    return Deadline(due=due, basis=basis, skipped=tuple(skipped))
+    segments = trace_deadline(basis, calendar)
+    skipped = tuple(s for seg in segments for s in seg.skipped)
+    return Deadline(due=segments[-1].due, basis=basis, skipped=skipped)

@@ -111,7 +111,10 @@ class Transaction(Protocol):
 
     # --- outbox
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
-        """Lease up to ``limit`` deliverable messages to ``worker``; no two workers get the same one."""
+        """Lease up to ``limit`` deliverable messages to ``worker``; no two workers get the same one.
+
+        Messages come earliest ``available_at`` first and, among equals, in the order they were enqueued.
+        """
         ...
 
     def finish_outbox(

@@ -179,7 +179,7 @@ class MemoryTransaction:
                 and m.available_at <= now
                 and (m.lease_until is None or m.lease_until <= now)
             ),
-            key=lambda m: (m.available_at, m.created_at, m.id),
+            key=lambda m: m.available_at,  # stable: enqueue order among equals
         )[:limit]
         claimed = [attrs.evolve(m, claimed_by=worker, lease_until=lease_until) for m in ready]
         for message in claimed:

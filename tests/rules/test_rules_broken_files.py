@@ -1,0 +1,271 @@
+"""A broken rule file is rejected when it is loaded, naming the file, the key and what is expected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from petitionkit.errors import PetitionkitError
+from petitionkit.rules import RulePackError, load_pack, load_rule_set
+
+GOOD_BODY = '[[bodies]]\ncode = "A"\nname = "甲局"\nkind = "government_department"\n'
+CLOCK = '[clocks.handling]\ndays = 45\nconvention = "calendar_days"\nsource = "local"\n'
+
+CASES = [
+    # (id, file body, dotted key, problem, words of the expectation in en, in zh-CN)
+    (
+        "unknown key",
+        CLOCK + "lenght = 3\n",
+        "clocks.handling.lenght",
+        "unknown_key",
+        "days, convention",
+        "应为以下之一",
+    ),
+    ("unknown section", "[clock]\n", "clock", "unknown_key", "clocks", "未知"),
+    ("unknown clock", CLOCK.replace("handling", "handlng"), "clocks.handlng", "unknown_key", "handling", "未知"),
+    (
+        "wrong type",
+        CLOCK.replace("45", '"45"'),
+        "clocks.handling.days",
+        "wrong_type",
+        "an integer",
+        "整数",
+    ),
+    ("not positive", CLOCK.replace("45", "0"), "clocks.handling.days", "positive", "1 or more", "正整数"),
+    (
+        "clock without a convention",
+        '[clocks.handling]\ndays = 45\nsource = "local"\n',
+        "clocks.handling.convention",
+        "required_choice",
+        "required, one of: calendar_days, working_days",
+        "必填",
+    ),
+    (
+        "bad convention",
+        CLOCK.replace('"calendar_days"', '"business_days"'),
+        "clocks.handling.convention",
+        "choice",
+        "calendar_days, working_days",
+        "calendar_days, working_days",
+    ),
+    ("bad kind", CLOCK + 'kinds = ["complaint"]\n', "clocks.handling.kinds[0]", "choice", "claim", "claim"),
+    (
+        "route to an unknown body",
+        GOOD_BODY + '[[routing.rules]]\nid = "r"\ndescription = { "zh-CN" = "甲", en = "a" }\ncategories = ["labour"]\n'
+        'body = "NOWHERE"\nmode = "transfer"\n',
+        "routing.rules[0].body",
+        "unknown_body",
+        "'NOWHERE'",
+        "NOWHERE",
+    ),
+    (
+        "default to an unknown body",
+        '[routing.default]\nbody = "X"\nmode = "transfer"\ndescription = { "zh-CN" = "甲", en = "a" }\n',
+        "routing.default.body",
+        "unknown_body",
+        "'X'",
+        "X",
+    ),
+    (
+        "cycle of parents",
+        '[[bodies]]\ncode = "A"\nname = "甲"\nkind = "other"\nparent = "B"\n'
+        '[[bodies]]\ncode = "B"\nname = "乙"\nkind = "other"\nparent = "C"\n'
+        '[[bodies]]\ncode = "C"\nname = "丙"\nkind = "other"\nparent = "A"\n',
+        "bodies[0].parent",
+        "parent_cycle",
+        "A → B → C → A",
+        "循环",
+    ),
+    (
+        "unknown parent",
+        GOOD_BODY + 'parent = "GOV"\n',
+        "bodies[0].parent",
+        "unknown_body",
+        "'GOV'",
+        "GOV",
+    ),
+    ("bad region code", GOOD_BODY + 'regions = ["33019"]\n', "bodies[0].regions[0]", "region_code", "6 digits", "6"),
+    (
+        "letters in region",
+        GOOD_BODY + 'regions = ["33AB99"]\n',
+        "bodies[0].regions[0]",
+        "region_code",
+        "digits",
+        "数字",
+    ),
+    (
+        "bad body kind",
+        GOOD_BODY.replace("government_department", "ministry"),
+        "bodies[0].kind",
+        "choice",
+        "court",
+        "court",
+    ),
+    (
+        "bad email",
+        GOOD_BODY + 'contacts = { email = "nobody" }\n',
+        "bodies[0].contacts.email",
+        "email",
+        "e-mail",
+        "电子邮件",
+    ),
+    (
+        "unknown category in a route",
+        GOOD_BODY + '[[routing.rules]]\nid = "r"\ndescription = { "zh-CN" = "甲", en = "a" }\ncategories = ["labor"]\n'
+        'body = "A"\nmode = "transfer"\n',
+        "routing.rules[0].categories",
+        "unknown_category",
+        "'labor'",
+        "labor",
+    ),
+    (
+        "report days on a transfer",
+        GOOD_BODY
+        + '[[routing.rules]]\nid = "r"\ndescription = { "zh-CN" = "甲", en = "a" }\nbody = "A"\nmode = "transfer"\n'
+        "report_days = 10\n",
+        "routing.rules[0].report_days",
+        "report_days_mode",
+        "assignment",
+        "交办",
+    ),
+    (
+        "two targets",
+        GOOD_BODY + '[[routing.rules]]\nid = "r"\ndescription = { "zh-CN" = "甲", en = "a" }\nbody = "A"\n'
+        'body_kind = "court"\nmode = "transfer"\n',
+        "routing.rules[0].body",
+        "one_target",
+        "exactly one",
+        "之一",
+    ),
+    (
+        "reason without English",
+        '[[screening.declines]]\nid = "x"\nchannel = "litigation"\nreason = { "zh-CN" = "甲" }\n',
+        "screening.declines[0].reason.en",
+        "required",
+        "required",
+        "必填",
+    ),
+    (
+        "unknown fact",
+        '[[screening.declines]]\nid = "x"\nfacts = ["in_court"]\nchannel = "litigation"\n'
+        'reason = { "zh-CN" = "甲", en = "a" }\n',
+        "screening.declines[0].facts",
+        "unknown_fact",
+        "'in_court'",
+        "in_court",
+    ),
+    (
+        "disable an unknown rule",
+        '[[screening.declines]]\nid = "litigaton"\nenabled = false\n',
+        "screening.declines[0].enabled",
+        "disable_unknown",
+        "litigaton",
+        "litigaton",
+    ),
+    (
+        "python hook that does not exist",
+        '[[screening.declines]]\nid = "x"\npython = "no_such_module_here:check"\nchannel = "litigation"\n'
+        'reason = { "zh-CN" = "甲", en = "a" }\n',
+        "screening.declines[0].python",
+        "python",
+        "module:function",
+        "模块:函数",
+    ),
+    (
+        "bad date",
+        '[[calendar.local_days_off]]\ndate = "20 April"\nname = "甲"\n',
+        "calendar.local_days_off[0].date",
+        "wrong_type",
+        "a date",
+        "日期",
+    ),
+    (
+        "extra year date outside the year",
+        '[[calendar.extra_years]]\nyear = 2027\nholidays = [{ date = 2028-01-01, name = "元旦" }]\n',
+        "calendar.extra_years[0].holidays[0].date",
+        "year_mismatch",
+        "2027",
+        "2027",
+    ),
+    (
+        "tiers out of order",
+        "[collective]\ntiers = [{ up_to = 10, limit = 3 }, { up_to = 5, limit = 4 }, { limit = 5 }]\n",
+        "collective.tiers[1].up_to",
+        "tiers",
+        "ascending",
+        "升序",
+    ),
+    (
+        "boolean wanted",
+        "[whistleblower]\nguard_parent_body = 1\n",
+        "whistleblower.guard_parent_body",
+        "wrong_type",
+        "boolean",
+        "布尔",
+    ),
+    ("duplicate body", GOOD_BODY + GOOD_BODY, "bodies[1].code", "duplicate", "unique", "唯一"),
+    ("not TOML", "[clocks.handling\n", "-", "not_toml", "TOML", "TOML"),
+]
+
+
+@pytest.mark.parametrize(("body", "key", "problem", "en", "zh"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_broken_file_is_rejected_at_load(
+    write_pack: Callable[..., Path], body: str, key: str, problem: str, en: str, zh: str
+) -> None:
+    path = write_pack(body, "broken")
+    with pytest.raises(RulePackError) as err:
+        load_rule_set(("national",), [path])
+    error = err.value
+    assert isinstance(error, PetitionkitError)
+    assert (error.file, error.key_path, error.problem) == (str(path), key, problem)
+    english, chinese = error.message("en"), error.message("zh-CN")
+    for message in (english, chinese):
+        assert str(path) in message and key in message
+    assert en in english
+    assert zh in chinese
+    assert error.to_dict()["key"] == key
+
+
+def test_the_pack_table_is_required(write_pack: Callable[..., Path]) -> None:
+    path = write_pack("[clocks]\n", header=False)
+    with pytest.raises(RulePackError) as err:
+        load_pack(path)
+    assert err.value.key_path == "pack"
+
+
+def test_a_pack_name_must_be_simple(write_pack: Callable[..., Path]) -> None:
+    path = write_pack('[pack]\nname = "My County"\n', header=False)
+    with pytest.raises(RulePackError) as err:
+        load_pack(path)
+    assert err.value.key_path == "pack.name" and "sample-county" in str(err.value)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError) as err:
+        load_rule_set(("national",), ["rules/nowhere.toml"], base_dir=tmp_path)
+    assert err.value.file == str(tmp_path / "rules" / "nowhere.toml")
+    assert "does not exist" in str(err.value)
+
+
+def test_a_pack_alone_must_define_every_clock(write_pack: Callable[..., Path]) -> None:
+    from petitionkit.rules import compose
+
+    path = write_pack(CLOCK, "alone")
+    with pytest.raises(RulePackError) as err:
+        compose([load_pack(path)])
+    assert err.value.file == str(path) and err.value.key_path == "clocks.notice"
+    assert err.value.problem == "missing_clock"
+
+
+def test_cycle_across_packs_names_the_later_file(write_pack: Callable[..., Path]) -> None:
+    first = write_pack('[[bodies]]\ncode = "A"\nname = "甲"\nkind = "other"\n', "first")
+    second = write_pack(
+        '[[bodies]]\ncode = "B"\nname = "乙"\nkind = "other"\nparent = "A"\n'
+        '[[bodies]]\ncode = "A"\nname = "甲"\nkind = "other"\nparent = "B"\n',
+        "second",
+    )
+    with pytest.raises(RulePackError) as err:
+        load_rule_set(("national",), [first, second])
+    assert err.value.file == str(second) and err.value.problem == "parent_cycle"
