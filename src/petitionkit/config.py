@@ -31,8 +31,6 @@ class OfficeConfig:
     notifier: str = "console"
     locale: str = "zh-CN"
     actor: str = "system"  # who acts when a call does not say
-    # An accusation must not reach the parent body of the accused's unit either (2022 art. 30).
-    guard_parent_body: bool = True
     plugins_allow: tuple[str, ...] | None = None
     plugins_block: tuple[str, ...] = ()
     bodies: tuple[Body, ...] = ()  # bodies for the built-in rule set (rule packs declare their own)

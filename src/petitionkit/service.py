@@ -22,6 +22,7 @@ import pluggy
 from petitionkit import hookspecs
 from petitionkit.config import OfficeConfig
 from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.clocks import Clock as ClockName
 from petitionkit.domain.drafts import PetitionDraft, check_draft
 from petitionkit.domain.events import ChainBreak, Event, verify_chain
 from petitionkit.domain.model import (
@@ -33,6 +34,7 @@ from petitionkit.domain.model import (
     Party,
     Petition,
     PetitionKind,
+    ReferralMode,
     ReplyOutcome,
 )
 from petitionkit.domain.ports import Rules
@@ -52,6 +54,7 @@ from petitionkit.errors import (
 )
 from petitionkit.notify import Message, Notifier
 from petitionkit.plugins import make_plugin_manager
+from petitionkit.rules.decisions import DeadlineExplanation, RoutingDecision, ScreeningDecision
 from petitionkit.serialization import structure_draft
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus, Storage, Transaction
 
@@ -149,16 +152,10 @@ class Office:
         )
 
     def _guarded_bodies(self, case: Case | None) -> frozenset[str]:
-        """The accused's unit (and its parent, if configured): an accusation must not reach them."""
+        """The accused's unit and, if the rule set says so (``[whistleblower] guard_parent_body``), its parent."""
         if case is None or case.respondent is None or case.respondent.body_code is None:
             return frozenset()
-        codes = {case.respondent.body_code}
-        if self.config.guard_parent_body:
-            parents = {b.code: b.parent_code for b in self.rules.bodies()}
-            parent = parents.get(case.respondent.body_code)
-            if parent:
-                codes.add(parent)
-        return frozenset(codes)
+        return frozenset({case.respondent.body_code, *self.rules.guarded_bodies(case.respondent)})
 
     def _resolve(self, tx: Transaction, case_ref: str) -> Case:
         case = tx.get_case(case_ref)
@@ -293,6 +290,9 @@ class Office:
     def _checked_draft(self, petition: PetitionDraft | Mapping[str, Any], now: datetime) -> PetitionDraft:
         draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
         errors = check_draft(draft, now, self.rules)
+        categories = self.rules.categories()
+        if categories and draft.category not in categories:
+            errors.append(FieldError("category", "choice", {"choices": ", ".join(categories)}))
         if errors:
             raise InvalidInput(errors)
         return draft
@@ -387,9 +387,44 @@ class Office:
         """Transfer (转送) to the competent body; no report is owed back."""
         return self._run(case_ref, lc.Transfer(body, note), actor)
 
-    def assign(self, case_ref: str, *, body: str, note: str = "", actor: str | None = None) -> Case:
-        """Assign (交办) to a body, which owes a result report by the rule set's deadline."""
-        return self._run(case_ref, lc.Assign(body, note), actor)
+    def assign(
+        self, case_ref: str, *, body: str, note: str = "", report_days: int | None = None, actor: str | None = None
+    ) -> Case:
+        """Assign (交办) to a body, which owes a result report by the rule set's deadline (or ``report_days``)."""
+        return self._run(case_ref, lc.Assign(body, note, report_days), actor)
+
+    def screen(self, case_ref: str, *, facts: Sequence[str] = ()) -> ScreeningDecision:
+        """What the rules advise for the case: accept, or decline with the channel to use (诉访分离).
+
+        ``facts`` are the screening facts a clerk established (e.g. ``in_litigation``). Advice only:
+        record the decision with :meth:`accept` or :meth:`decline`.
+        """
+        case = self.case(case_ref)
+        return self.rules.screen(
+            case.kind, case.category, facts=facts, region_code=case.region_code, respondent=case.respondent
+        )
+
+    def route(self, case_ref: str, *, facts: Sequence[str] = ()) -> RoutingDecision:
+        """The competent body and referral mode by the routing rules, with the rule that matched.
+
+        For an accusation, rules leading to the accused's unit are passed over (whistleblower guard).
+        """
+        case = self.case(case_ref)
+        petitions = self.petitions(case.id)
+        headcount = max((p.headcount for p in petitions), default=1)
+        return self.rules.route(
+            case.category, case.region_code, case.kind, case.respondent, headcount=headcount, facts=facts
+        )
+
+    def refer(self, case_ref: str, *, facts: Sequence[str] = (), note: str = "", actor: str | None = None) -> Case:
+        """Route the case and transfer or assign it as the matching rule says."""
+        decision = self.route(case_ref, facts=facts)
+        command: lc.Command
+        if decision.mode is ReferralMode.ASSIGNMENT:
+            command = lc.Assign(decision.body_code, note, decision.report_days, decision.rule_id)
+        else:
+            command = lc.Transfer(decision.body_code, note, decision.rule_id)
+        return self._run(case_ref, command, actor)
 
     def record_objection(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
         """The receiving body objects that the matter is outside its competence; the case is re-routed."""
@@ -491,6 +526,40 @@ class Office:
     def events(self, case_ref: str) -> list[Event]:
         with self.storage.transaction() as tx:
             return tx.events_of_case(self._resolve(tx, case_ref).id)
+
+    def explain_deadline(
+        self,
+        clock: ClockName | str,
+        start: date,
+        kind: PetitionKind | str = PetitionKind.CLAIM,
+        *,
+        extension_days: int = 0,
+    ) -> DeadlineExplanation | None:
+        """Why a clock started on ``start`` falls due when it does (``None``: it does not apply to ``kind``)."""
+        return self.rules.explain_deadline(ClockName(clock), start, PetitionKind(kind), extension_days=extension_days)
+
+    def explain_obligations(self, case_ref: str) -> list[tuple[Obligation, DeadlineExplanation]]:
+        """Each obligation of the case with the explanation of its due date, from its recorded basis."""
+        case = self.case(case_ref)
+        return [(o, self.rules.explain_basis(o.basis)) for o in case.obligations]
+
+    def recompute_deadlines(self, *, actor: str | None = None) -> list[Case]:
+        """Recompute open clocks counted on outdated calendar data (e.g. after a new year's holidays
+        were added); every recomputed clock is a ``DueDateRecomputed`` event. Returns the changed cases."""
+        with self.storage.transaction() as tx:
+            case_ids = sorted({o.case_id for o in tx.open_obligations_due(self.config.office_code, date.max)})
+        changed = []
+        for case_id in case_ids:
+            now = self.now()
+            with self.storage.transaction() as tx:
+                case = self._resolve(tx, case_id)
+                decision = lc.recompute_due_dates(case, self._context(actor, now, case))
+                if decision is None:
+                    continue
+                self._write(tx, decision, case.version, now)
+            self._publish(decision.events)
+            changed.append(decision.case)
+        return changed
 
     def verify_audit_trail(self, case_ref: str) -> ChainBreak | None:
         """``None`` if the case's stored events are intact, else where the hash chain breaks."""

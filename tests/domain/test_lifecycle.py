@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -215,8 +216,9 @@ def test_anonymous_letters_get_no_notice_rating_or_review(office: Office) -> Non
 
 def test_accusation_never_goes_to_the_accused_unit_or_its_parent(office: Office) -> None:
     reg = office.register(
-        sample_petition(kind="accusation", respondent={"person_name": "某科长", "unit_name": "区住建局",
-                                                        "body_code": "GOV-HOUSING"})
+        sample_petition(
+            kind="accusation", respondent={"person_name": "某科长", "unit_name": "区住建局", "body_code": "GOV-HOUSING"}
+        )
     )
     for action, body in (("transfer", "GOV-HOUSING"), ("assign", "GOV-HOUSING"), ("transfer", "GOV")):
         with pytest.raises(WhistleblowerGuard) as err:
@@ -224,13 +226,18 @@ def test_accusation_never_goes_to_the_accused_unit_or_its_parent(office: Office)
         assert err.value.body_code == body
     refusals = [e for e in office.events(reg.case.id) if e.name == "ReferralRefused"]
     assert [(e.payload["action"], e.payload["body_code"]) for e in refusals] == [
-        ("transfer", "GOV-HOUSING"), ("assign", "GOV-HOUSING"), ("transfer", "GOV")]
+        ("transfer", "GOV-HOUSING"),
+        ("assign", "GOV-HOUSING"),
+        ("transfer", "GOV"),
+    ]
     assert office.case(reg.case.id).state is CaseState.REGISTERED
     assert office.assign(reg.case.id, body="SUPERVISION").state is CaseState.ASSIGNED
 
 
-def test_parent_guard_can_be_switched_off(clock: FakeClock) -> None:
-    settings = dict(office_settings(guard_parent_body=False))
+def test_parent_guard_can_be_switched_off_by_a_rule_file(clock: FakeClock, tmp_path: Path) -> None:
+    local = tmp_path / "local.toml"
+    local.write_text('[pack]\nname = "local"\n\n[whistleblower]\nguard_parent_body = false\n', encoding="utf-8")
+    settings = {**office_settings(), "rules": {"files": [str(local)]}}
     office = open_office(settings, clock=clock)
     reg = office.register(sample_petition(kind="accusation", respondent={"body_code": "GOV-HOUSING"}))
     assert office.transfer(reg.case.id, body="GOV").state is CaseState.TRANSFERRED
@@ -251,8 +258,9 @@ def test_repeat_petition_joins_its_case_without_restarting_clocks(office: Office
     first = office.register(sample_petition())
     office.accept(first.case.id)
     clock.advance(days=10)
-    repeat = office.register(sample_petition(channel="visit", joins_case=first.petition.tracking_number,
-                                             received_at=clock().isoformat()))
+    repeat = office.register(
+        sample_petition(channel="visit", joins_case=first.petition.tracking_number, received_at=clock().isoformat())
+    )
     assert repeat.joined_existing_case and repeat.petition.tracking_number == "XS-2026-000002"
     case = office.case(first.case.id)
     assert case.petition_ids == (first.petition.id, repeat.petition.id)
@@ -266,8 +274,11 @@ def test_every_state_change_is_an_event_with_its_actor(office: Office) -> None:
     office.accept(reg.case.id, actor="clerk-li")
     events = office.events(reg.case.id)
     assert [(e.name, e.actor) for e in events] == [
-        ("PetitionRegistered", "clerk-wang"), ("ObligationOpened", "clerk-wang"),
-        ("ObligationClosed", "clerk-li"), ("CaseAccepted", "clerk-li"), ("ObligationOpened", "clerk-li"),
+        ("PetitionRegistered", "clerk-wang"),
+        ("ObligationOpened", "clerk-wang"),
+        ("ObligationClosed", "clerk-li"),
+        ("CaseAccepted", "clerk-li"),
+        ("ObligationOpened", "clerk-li"),
     ]
     assert "张三" not in str([e.payload for e in events])  # no personal data in the trail's payloads
     assert office.verify_audit_trail(reg.case.id) is None

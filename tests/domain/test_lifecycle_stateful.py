@@ -22,8 +22,9 @@ OUTCOMES = ("support", "explain", "not_support", "mediated")
 
 ACTIONS: dict[str, Any] = {
     "accept": lambda o, ref, d: o.accept(ref),
-    "decline": lambda o, ref, d: o.decline(ref, reason=d.draw(st.sampled_from(["属诉讼范围", " "])),
-                                           channel="litigation"),
+    "decline": lambda o, ref, d: o.decline(
+        ref, reason=d.draw(st.sampled_from(["属诉讼范围", " "])), channel="litigation"
+    ),
     "transfer": lambda o, ref, d: o.transfer(ref, body=d.draw(st.sampled_from(BODIES))),
     "assign": lambda o, ref, d: o.assign(ref, body=d.draw(st.sampled_from(BODIES))),
     "object": lambda o, ref, d: o.record_objection(ref, reason="不属本单位职责"),
@@ -50,8 +51,12 @@ class OfficeMachine(RuleBasedStateMachine):
         self.case_ids: list[str] = []
         self.commands = 0
 
-    @rule(kind=st.sampled_from(["claim", "suggestion", "accusation"]), anonymous=st.booleans(),
-          respondent=st.sampled_from([None, "GOV-HOUSING", "GOV-HRSS"]), data=st.data())
+    @rule(
+        kind=st.sampled_from(["claim", "suggestion", "accusation"]),
+        anonymous=st.booleans(),
+        respondent=st.sampled_from([None, "GOV-HOUSING", "GOV-HRSS"]),
+        data=st.data(),
+    )
     def register(self, kind: str, anonymous: bool, respondent: str | None, data: st.DataObject) -> None:
         overrides: dict[str, Any] = {"kind": kind, "received_at": (self.clock() - timedelta(hours=1)).isoformat()}
         if anonymous:
@@ -79,14 +84,14 @@ class OfficeMachine(RuleBasedStateMachine):
         except WhistleblowerGuard:
             after = self.office.case(case_id)
             assert after.state is before.state and after.version == before.version + 1
-            assert [e.name for e in self.office.events(case_id)[len(events_before):]] == ["ReferralRefused"]
+            assert [e.name for e in self.office.events(case_id)[len(events_before) :]] == ["ReferralRefused"]
             return
         except PetitionkitError:
             assert self.office.case(case_id) == before, f"{action} failed but changed the case"
             assert self.office.events(case_id) == events_before
             return
         assert action in _allowed(before.state.value), f"{action} succeeded in {before.state}"
-        new_events = self.office.events(case_id)[len(events_before):]
+        new_events = self.office.events(case_id)[len(events_before) :]
         assert after.version == before.version + 1
         assert new_events, f"{action} recorded no event"
         if after.state is not before.state:

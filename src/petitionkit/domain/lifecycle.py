@@ -9,7 +9,7 @@ opens and closes the obligations (reply clocks) it implies.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ import attrs
 from petitionkit.domain.clocks import Clock, Deadline
 from petitionkit.domain.events import Event, make_event
 from petitionkit.domain.model import (
+    Body,
     Case,
     CaseState,
     Decline,
@@ -87,6 +88,7 @@ class DeclineCase:
 class Transfer:
     body_code: str
     note: str = ""
+    rule_id: str | None = None  # the routing rule that chose the body, if any
     action = "transfer"
 
 
@@ -94,6 +96,8 @@ class Transfer:
 class Assign:
     body_code: str
     note: str = ""
+    report_days: int | None = None  # a routing rule's own report deadline; None: the clock's length
+    rule_id: str | None = None  # the routing rule that chose the body, if any
     action = "assign"
 
 
@@ -412,16 +416,25 @@ def _refer(c: _Change, body_code: str, mode: ReferralMode, note: str) -> Referra
 def _transfer(c: _Change, cmd: Transfer) -> None:
     referral = _refer(c, cmd.body_code, ReferralMode.TRANSFER, cmd.note)
     c.update(state=S.TRANSFERRED)
-    c.emit("CaseTransferred", {"referral_id": referral.id, "body_code": cmd.body_code, "note": cmd.note})
+    c.emit(
+        "CaseTransferred",
+        {"referral_id": referral.id, "body_code": cmd.body_code, "note": cmd.note, "rule_id": cmd.rule_id},
+    )
 
 
 def _assign(c: _Change, cmd: Assign) -> None:
     referral = _refer(c, cmd.body_code, ReferralMode.ASSIGNMENT, cmd.note)
     c.update(state=S.ASSIGNED)
-    c.emit("CaseAssigned", {"referral_id": referral.id, "body_code": cmd.body_code, "note": cmd.note})
-    c.open(
-        Clock.REFERRAL_REPORT, c.ctx.today, Party.BODY, Party.OFFICE, body_code=cmd.body_code, referral_id=referral.id
+    c.emit(
+        "CaseAssigned",
+        {"referral_id": referral.id, "body_code": cmd.body_code, "note": cmd.note, "rule_id": cmd.rule_id},
     )
+    source = f"routing rule {cmd.rule_id}" if cmd.report_days is not None and cmd.rule_id else None
+    deadline = c.ctx.rules.deadline(
+        Clock.REFERRAL_REPORT, c.ctx.today, c.case.kind, days=cmd.report_days, source=source
+    )
+    if deadline is not None:
+        c.open_deadline(deadline, Party.BODY, Party.OFFICE, body_code=cmd.body_code, referral_id=referral.id)
 
 
 def _current_referral(c: _Change) -> Referral:
@@ -442,6 +455,19 @@ def _object(c: _Change, cmd: Object) -> None:
         c.close_clock(clock, ObligationStatus.WAIVED)
     c.update(state=S.REGISTERED)
     c.emit("ReferralObjected", {"referral_id": referral.id, "body_code": referral.body_code, "reason": cmd.reason})
+    earlier = [
+        r.body_code
+        for r in c.case.referrals
+        if r.status is ReferralStatus.OBJECTED and r.body_code != referral.body_code
+    ]
+    if earlier:
+        # Two bodies each deny competence: they consult, failing that their common superior decides
+        # (2022 art. 24).
+        superior = common_superior(c.ctx.rules.bodies(), earlier[-1], referral.body_code)
+        c.emit(
+            "CompetenceDisputeRaised",
+            {"bodies": [earlier[-1], referral.body_code], "superior": superior, "rule": "2022 art. 24"},
+        )
 
 
 def _record_feedback(c: _Change, cmd: RecordFeedback) -> None:
@@ -647,3 +673,46 @@ def record_refusal(case: Case, refusal: WhistleblowerGuard, ctx: Context) -> Dec
         "ReferralRefused", {"action": refusal.action, "body_code": refusal.body_code, "rule": "2022 art. 30 para. 3"}
     )
     return change.finish()
+
+
+def common_superior(bodies: Sequence[Body], first: str, second: str) -> str | None:
+    """The nearest body both ``first`` and ``second`` sit under (``None``: none is declared)."""
+    parent = {b.code: b.parent_code for b in bodies}
+
+    def chain(code: str | None) -> list[str]:
+        seen: list[str] = []
+        while code is not None and code not in seen:
+            seen.append(code)
+            code = parent.get(code)
+        return seen
+
+    above_second = set(chain(parent.get(second)))
+    return next((code for code in chain(parent.get(first)) if code in above_second), None)
+
+
+def recompute_due_dates(case: Case, ctx: Context) -> Decision | None:
+    """Recompute open obligations counted on other calendar data than the rule set's current one.
+
+    Each recomputed obligation is an event (``changed`` says whether its due date moved);
+    ``None`` when nothing needed recomputing.
+    """
+    change = _Change(case, ctx)
+    current = ctx.rules.calendar.name
+    for ob in case.open_obligations:
+        if ob.basis.calendar == current:
+            continue
+        new = ctx.rules.recompute(ob.basis)
+        change.replace_obligation(attrs.evolve(ob, due=new.due, basis=new.basis))
+        change.emit(
+            "DueDateRecomputed",
+            {
+                "obligation_id": ob.id,
+                "clock": ob.clock.value,
+                "old_due": ob.due.isoformat(),
+                "new_due": new.due.isoformat(),
+                "changed": new.due != ob.due,
+                "old_calendar": ob.basis.calendar,
+                "calendar": new.basis.calendar,
+            },
+        )
+    return change.finish() if change.events else None

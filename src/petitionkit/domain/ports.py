@@ -7,7 +7,7 @@ talks to these protocols.  The reference implementation is
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -15,7 +15,13 @@ from petitionkit.domain.clocks import Clock, Deadline, DeadlineBasis
 from petitionkit.domain.model import Body, PetitionKind, Respondent
 
 if TYPE_CHECKING:
-    from petitionkit.rules.decisions import BodyInfo, DeadlineExplanation, RoutingDecision, ScreeningDecision
+    from petitionkit.rules.decisions import (
+        Bilingual,
+        BodyInfo,
+        DeadlineExplanation,
+        RoutingDecision,
+        ScreeningDecision,
+    )
 
 
 class Calendar(Protocol):
@@ -141,6 +147,10 @@ class Rules(Protocol):
 
     def referral_report_deadline(self, decision: RoutingDecision, start: date, kind: PetitionKind) -> Deadline | None:
         """The report deadline of an assignment routed by ``decision`` (``None`` for a transfer)."""
+        ...
+
+    def categories(self) -> Mapping[str, Bilingual]:
+        """The category vocabulary (事项类别) a petition's ``category`` must come from (empty: any)."""
         ...
 
     def describe(self) -> dict[str, Any]:
