@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,13 +32,20 @@ class Env:
     """The context object: options of the top-level group and a lazily opened office."""
 
     def __init__(
-        self, config_path: Path | None, as_json: bool, actor: str | None, debug: bool, locale: str | None
+        self,
+        config_path: Path | None,
+        as_json: bool,
+        actor: str | None,
+        debug: bool,
+        locale: str | None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.config_path = config_path
         self.as_json = as_json
         self.actor_option = actor
         self.debug = debug
         self.locale_option = locale
+        self.clock = clock
         self._office: Office | None = None
 
     @cached_property
@@ -60,7 +68,7 @@ class Env:
     @property
     def office(self) -> Office:
         if self._office is None:
-            self._office = open_office(self.config)
+            self._office = open_office(self.config, clock=self.clock) if self.clock else open_office(self.config)
         return self._office
 
     def close(self) -> None:
@@ -106,6 +114,9 @@ def run_command(func: F) -> F:
             sys.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            sys.stderr.close()
+            sys.exit(0)
         except Exception as exc:
             if env.debug:
                 raise
@@ -135,7 +146,10 @@ def cli(
     ctx: click.Context, config_path: Path | None, as_json: bool, actor: str | None, locale: str | None, debug: bool
 ) -> None:
     """petitionkit: petition cases for People's Congress petition offices (人大信访)."""
-    ctx.obj = Env(config_path, as_json, actor, debug, locale)
+    # Only code that invokes the group itself (tests, embedding) can supply a clock, through
+    # ``obj={"clock": ...}``; the command line offers no way to backdate what the audit trail records.
+    clock = ctx.obj.get("clock") if isinstance(ctx.obj, dict) else None
+    ctx.obj = Env(config_path, as_json, actor, debug, locale, clock)
 
 
 def load_plugin_commands(group: click.Group, argv: Sequence[str]) -> None:
