@@ -25,9 +25,9 @@ def test_both_locales_with_the_same_placeholders(key: str) -> None:
 
 def test_every_state_action_and_clock_has_a_label() -> None:
     actions = {a for allowed in ALLOWED.values() for a in allowed}
-    for key in [f"state.{s.value}" for s in CaseState] + [f"action.{a}" for a in actions] + [
-        f"clock.{c.value}" for c in Clock
-    ]:
+    for key in (
+        [f"state.{s.value}" for s in CaseState] + [f"action.{a}" for a in actions] + [f"clock.{c.value}" for c in Clock]
+    ):
         assert key in i18n.CATALOG, key
 
 

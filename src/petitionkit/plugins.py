@@ -15,6 +15,7 @@ from petitionkit.errors import ConfigurationError
 # Built-in backends, registered through the same hooks third parties use.
 DEFAULT_PLUGINS = (
     "petitionkit.default_plugins.memory_storage",
+    "petitionkit.default_plugins.sql_storage",
     "petitionkit.default_plugins.builtin_rules",
     "petitionkit.default_plugins.rule_packs",
     "petitionkit.default_plugins.console_notifier",

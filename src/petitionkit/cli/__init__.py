@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import sys
 
-from petitionkit.cli import case_cmds, query_cmds
+from petitionkit.cli import case_cmds, exchange_cmds, query_cmds, rules_cmds
 from petitionkit.cli.app import Env, cli, run_command
+from petitionkit.cli.db import db
 from petitionkit.cli.plugins_cmd import plugins_command
 
 __all__ = ["Env", "cli", "main", "run_command"]
 
-for _command in [*case_cmds.COMMANDS, *query_cmds.COMMANDS, plugins_command]:
+for _command in [
+    *case_cmds.COMMANDS,
+    *query_cmds.COMMANDS,
+    *rules_cmds.COMMANDS,
+    *exchange_cmds.COMMANDS,
+    plugins_command,
+]:
     cli.add_command(_command)
+cli.add_command(db)
 
 
 def main(argv: list[str] | None = None) -> None:

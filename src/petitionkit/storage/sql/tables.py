@@ -1,0 +1,281 @@
+"""The SQL schema at the head revision, as SQLAlchemy Core tables (no ORM mapping).
+
+The migrations in ``migrations/versions`` build exactly this schema (a test compares them).
+Constraints keep bad data out even if code misbehaves: enum columns carry CHECK constraints,
+tracking numbers are unique per office, query-code digests are unique, every child row points at
+its case (信访事项) by a foreign key, and events are unique per ``(case_id, sequence)``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from petitionkit.domain.clocks import Clock, Convention
+from petitionkit.domain.model import (
+    CaseState,
+    Channel,
+    ObligationStatus,
+    Party,
+    PetitionKind,
+    ReferralMode,
+    ReferralStatus,
+)
+from petitionkit.storage.base import OutboxStatus
+from petitionkit.storage.sql.types import IsoDate, UtcDateTime, json_type
+
+VERSION_TABLE = "petitionkit_alembic_version"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+ID = String(32)  # uuid4().hex
+DIGEST = String(64)  # SHA-256 hex
+CODE = String(64)  # office, body and region codes, categories
+BIGID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: an alias of the rowid
+
+
+def one_of(column: str, values: Iterable[str] | type[enum.Enum], name: str | None = None) -> CheckConstraint:
+    """``CHECK (column IN (...))`` over the values of a domain enum."""
+    choices = [m.value for m in values] if isinstance(values, type) else list(values)
+    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in choices)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
+
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("office_code", CODE, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("category", CODE, nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("first_tracking_number", String(80), nullable=False),
+    Column("petition_ids", json_type(), nullable=False),
+    Column("confidential", Boolean, nullable=False),
+    Column("anonymous", Boolean, nullable=False),
+    # The respondent (被反映人) whole, and its body code as a column for "cases about body X".
+    Column("respondent", json_type()),
+    Column("respondent_body_code", CODE),
+    Column("decline", json_type()),
+    Column("extension", json_type()),
+    Column("reply", json_type()),
+    Column("evaluations", json_type(), nullable=False),
+    Column("review", json_type()),
+    Column("rereview", json_type()),
+    Column("closed_reason", Text),
+    Column("updated_at", UtcDateTime),
+    Column("last_sequence", Integer, nullable=False),
+    Column("last_digest", DIGEST, nullable=False),
+    one_of("state", CaseState),
+    one_of("kind", PetitionKind),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint("last_sequence >= 0", name="last_sequence_not_negative"),
+    Index("ix_cases_office_state_opened", "office_code", "state", "opened_at"),
+    Index("ix_cases_office_opened", "office_code", "opened_at"),
+    # Partial: most cases name no body, and an index entry per case would cost every registration a page.
+    Index(
+        "ix_cases_respondent_body",
+        "respondent_body_code",
+        sqlite_where=text("respondent_body_code IS NOT NULL"),
+        postgresql_where=text("respondent_body_code IS NOT NULL"),
+    ),
+    # revision 0002: report queries by region and category over a received-date range
+    Index("ix_cases_office_region_opened", "office_code", "region_code", "opened_at"),
+    Index("ix_cases_office_category_opened", "office_code", "category", "opened_at"),
+)
+
+petitions = Table(
+    "petitions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("office_code", CODE, nullable=False),
+    Column("tracking_number", String(80), nullable=False),
+    Column("query_code_digest", DIGEST, nullable=False),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("category", CODE, nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("petitioners", json_type(), nullable=False),
+    Column("anonymous", Boolean, nullable=False),
+    Column("confidential", Boolean, nullable=False),
+    Column("headcount", Integer, nullable=False),
+    Column("respondent", json_type()),
+    Column("respondent_body_code", CODE),
+    Column("attachments", json_type(), nullable=False),
+    Column("referred_from", Text),
+    UniqueConstraint("office_code", "tracking_number"),
+    UniqueConstraint("query_code_digest"),
+    one_of("channel", Channel),
+    one_of("kind", PetitionKind),
+    CheckConstraint("headcount >= 1", name="headcount_positive"),
+    Index("ix_petitions_case", "case_id"),
+    Index(
+        "ix_petitions_respondent_body",
+        "respondent_body_code",
+        sqlite_where=text("respondent_body_code IS NOT NULL"),
+        postgresql_where=text("respondent_body_code IS NOT NULL"),
+    ),
+    # revision 0002: report queries over a received-date range
+    Index("ix_petitions_office_received", "office_code", "received_at"),
+)
+
+# Who petitioned: one row per petition and petitioner identity digest (重复信访 detection).
+petitioner_identities = Table(
+    "petitioner_identities",
+    metadata,
+    Column("petition_id", ID, ForeignKey("petitions.id"), primary_key=True),
+    Column("digest", DIGEST, primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("office_code", CODE, nullable=False),
+    Index("ix_petitioner_identities_office_digest", "office_code", "digest", "case_id"),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("body_code", CODE, nullable=False),
+    Column("mode", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("referred_at", UtcDateTime, nullable=False),
+    Column("objection_due", IsoDate),
+    Column("note", Text, nullable=False),
+    Column("feedback", Text),
+    Column("closed_at", UtcDateTime),
+    one_of("mode", ReferralMode),
+    one_of("status", ReferralStatus),
+    Index("ix_referrals_case", "case_id", "position"),
+    Index("ix_referrals_body_status", "body_code", "status"),
+)
+
+# One reply clock (期限) with the whole DeadlineBasis, so the due date can be recomputed.
+obligations = Table(
+    "obligations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("office_code", CODE, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("clock", String(30), nullable=False),
+    Column("owed_by", String(20), nullable=False),
+    Column("owed_to", String(20), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("due", IsoDate, nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime),
+    Column("body_code", CODE),
+    Column("referral_id", ID, ForeignKey("referrals.id")),
+    Column("basis_clock", String(30), nullable=False),
+    Column("basis_start", IsoDate, nullable=False),
+    Column("basis_days", Integer, nullable=False),
+    Column("basis_convention", String(20), nullable=False),
+    Column("basis_rule_set", Text, nullable=False),
+    Column("basis_source", Text, nullable=False),
+    Column("basis_calendar", Text, nullable=False),
+    Column("basis_extension_days", Integer, nullable=False),
+    one_of("clock", Clock),
+    one_of("basis_clock", Clock),
+    one_of("owed_by", Party),
+    one_of("owed_to", Party),
+    one_of("status", ObligationStatus),
+    one_of("basis_convention", Convention),
+    CheckConstraint("basis_days >= 0", name="basis_days_not_negative"),
+    CheckConstraint("basis_extension_days >= 0", name="basis_extension_days_not_negative"),
+    Index("ix_obligations_office_status_due", "office_code", "status", "due"),
+    Index("ix_obligations_case", "case_id", "position"),
+    # revision 0002: the due/overdue list reads open obligations only
+    Index(
+        "ix_obligations_open_due",
+        "office_code",
+        "due",
+        "case_id",
+        "clock",
+        sqlite_where=text("status = 'open'"),
+        postgresql_where=text("status = 'open'"),
+    ),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),  # global append order
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("payload", json_type(), nullable=False),
+    Column("prev_digest", DIGEST, nullable=False),
+    Column("digest", DIGEST, nullable=False),
+    UniqueConstraint("case_id", "sequence"),
+    CheckConstraint("sequence >= 1", name="sequence_positive"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", BIGID, primary_key=True, autoincrement=True),  # enqueue order: FIFO within one instant
+    Column("id", String(64), nullable=False, unique=True),
+    Column("topic", String(80), nullable=False),
+    Column("case_id", ID, ForeignKey("cases.id")),
+    Column("payload", json_type(), nullable=False),
+    Column("idempotency_key", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("available_at", UtcDateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("claimed_by", Text),
+    Column("lease_until", UtcDateTime),
+    one_of("status", OutboxStatus),
+    CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    Index("ix_outbox_status_available", "status", "available_at"),
+)
+
+# Tracking-number counters: one row per office and year, bumped with an upsert ... RETURNING.
+tracking_counters = Table(
+    "tracking_counters",
+    metadata,
+    Column("office_code", CODE, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last_value", Integer, nullable=False),
+    CheckConstraint("last_value >= 0", name="last_value_not_negative"),
+)
+
+TABLES = tuple(metadata.sorted_tables)
+TABLE_NAMES = frozenset(t.name for t in TABLES)

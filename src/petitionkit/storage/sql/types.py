@@ -1,0 +1,89 @@
+"""Column types that behave the same on SQLite and PostgreSQL.
+
+Times are stored timezone-aware: ``timestamptz`` on PostgreSQL, and on SQLite fixed-width UTC
+ISO-8601 text (``2026-03-02T00:30:00.000000+00:00``) so that text order is time order and range
+conditions work.  Either way they come back as aware datetimes equal to what was stored.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def dumps(value: Any) -> str:
+    """The JSON text every JSON column stores: compact, UTF-8 (Chinese stays readable in the database)."""
+    return _ENCODER.encode(value)
+
+
+def utc_text(value: datetime) -> str:
+    """``value`` as the fixed-width UTC text stored on SQLite."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetimes cannot be stored; give a timezone-aware time")
+    return value.astimezone(UTC).strftime(_UTC_FORMAT)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware point in time (``timestamptz`` / UTC text); naive values are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return utc_text(value)
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetimes cannot be stored; give a timezone-aware time")
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
+        return value
+
+
+class IsoDate(TypeDecorator[date]):
+    """A calendar date (``date`` / ISO text on SQLite), parsed with the fast ``date.fromisoformat``."""
+
+    impl = Date
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(10))
+        return dialect.type_descriptor(Date())
+
+    def process_bind_param(self, value: date | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return value.isoformat()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> date | None:
+        if value is None or isinstance(value, date):
+            return value
+        return date.fromisoformat(value)
+
+
+def json_type() -> TypeEngine[Any]:
+    """JSON kept as written (``json``, not ``jsonb``, on PostgreSQL) so payloads hash the same after a round trip."""
+    return JSON(none_as_null=True)

@@ -1,0 +1,84 @@
+"""Fixtures for the SQL backend tests: a SQLite file per test, a PostgreSQL schema per test.
+
+PostgreSQL tests run when ``PETITIONKIT_TEST_POSTGRESQL_URL`` names a server, e.g.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``; each test gets a fresh schema
+(``pk_<random>``, selected with ``search_path``) that is dropped afterwards, so several runs can
+share one database.  With ``PETITIONKIT_REQUIRE_POSTGRESQL=1`` a missing or unreachable server
+fails the tests instead of skipping them (CI sets both).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PG_URL_ENV = "PETITIONKIT_TEST_POSTGRESQL_URL"
+PG_REQUIRED_ENV = "PETITIONKIT_REQUIRE_POSTGRESQL"
+HOW_TO_ENABLE = (
+    f"PostgreSQL tests skipped: set {PG_URL_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test "
+    f"(and {PG_REQUIRED_ENV}=1 to make a missing server an error)"
+)
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get(PG_REQUIRED_ENV) == "1":
+        pytest.fail(f"{PG_REQUIRED_ENV}=1 but {reason}", pytrace=False)
+    pytest.skip(f"{HOW_TO_ENABLE}; {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgresql_base_url() -> str:
+    """The server URL from the environment, checked once per session."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        _unavailable(f"{PG_URL_ENV} is not set")
+        raise AssertionError("unreachable")
+    engine = create_engine(url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        _unavailable(f"cannot connect to {make_url(url).render_as_string(hide_password=True)}: {exc}")
+    finally:
+        engine.dispose()
+    return url
+
+
+def schema_url(base_url: str, schema: str) -> str:
+    """``base_url`` with every connection's search_path set to ``schema``."""
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def postgresql_url(postgresql_base_url: str) -> Iterator[str]:
+    """A URL whose connections see a fresh, empty schema of their own (dropped after the test)."""
+    schema = f"pk_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(postgresql_base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield schema_url(postgresql_base_url, schema)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'office.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """An empty database of each kind (the PostgreSQL one only when a server is configured)."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgresql_url"))

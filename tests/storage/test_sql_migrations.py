@@ -1,0 +1,150 @@
+"""Migrations: the packaged revisions build the schema of tables.py, and old data survives an upgrade."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import CheckConstraint, create_engine, inspect, select
+
+from petitionkit.cli import cli
+from petitionkit.domain.events import verify_chain
+from petitionkit.errors import StorageError
+from petitionkit.service import open_office
+from petitionkit.storage.sql import SqlStorage, head_revision, upgrade
+from petitionkit.storage.sql.tables import VERSION_TABLE, metadata
+from petitionkit.testing import FakeClock, office_settings, sample_petition
+
+FIRST = "0001"
+
+
+def test_the_migrations_build_exactly_the_schema_of_tables_py(db_url: str) -> None:
+    upgrade(db_url)
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": False, "version_table": VERSION_TABLE}
+            )
+            differences = compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_check_constraints_of_the_migrations_match_the_domain_enums(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    engine = create_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            for table in metadata.sorted_tables:
+                declared = {str(c.name): str(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)}
+                found = {str(c["name"]): c["sqltext"] for c in inspector.get_check_constraints(table.name)}
+                assert found == declared, table.name
+    finally:
+        engine.dispose()
+
+
+def _copy_rows(source_url: str, target_url: str) -> None:
+    """Copy every row from a head database into one at an older revision, in the older schema's columns."""
+    source, target = create_engine(source_url), create_engine(target_url)
+    try:
+        with source.connect() as read, target.begin() as write:
+            present = inspect(write)
+            for table in metadata.sorted_tables:
+                old_columns = {c["name"] for c in present.get_columns(table.name)}
+                # Surrogate keys (events.id, outbox.seq) are left to the target's own sequence.
+                columns = [
+                    c
+                    for c in table.columns
+                    if c.name in old_columns and not (c.primary_key and c.autoincrement is True)
+                ]
+                rows = [dict(r._mapping) for r in read.execute(select(*columns).order_by(*table.primary_key.columns))]
+                if rows:
+                    write.execute(table.insert(), rows)
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def test_data_written_at_the_first_revision_reads_back_after_upgrade(db_url: str, tmp_path: Path) -> None:
+    # Data made by the service (a head database as the source), stored in a first-revision database.
+    source_url = f"sqlite:///{tmp_path / 'source.db'}"
+    clock = FakeClock()
+    with open_office(office_settings(), storage=SqlStorage(source_url), clock=clock) as office:
+        first = office.register(sample_petition(respondent={"unit_name": "区住建局", "body_code": "GOV-HOUSING"}))
+        office.register(sample_petition(joins_case=first.petition.tracking_number))
+        office.assign(first.case.id, body="GOV-HRSS", note="请按期报告")
+        clock.advance(days=3)
+        office.extend(first.case.id, days=30, reason="案情复杂", approved_by="主任")
+        case = office.case(first.case.id)
+        events = office.events(first.case.id)
+        petitions = office.petitions(first.case.id)
+
+    assert upgrade(db_url, FIRST) == (None, FIRST)
+    _copy_rows(source_url, db_url)
+
+    with pytest.raises(StorageError, match="petitionkit db upgrade"):
+        SqlStorage(db_url)
+    assert upgrade(db_url) == (FIRST, head_revision())
+
+    with open_office(office_settings(), storage=SqlStorage(db_url), clock=clock) as office:
+        assert office.case(first.petition.tracking_number) == case
+        assert office.events(case.id) == events and verify_chain(events) is None
+        assert office.petitions(case.id) == petitions
+        assert [c.id for c in office.search(respondent_body="GOV-HOUSING")] == [case.id]
+        assert [o.clock.value for o in office.due_within(366)] == ["referral_report"]
+        later = office.register(sample_petition())
+        assert later.petition.tracking_number == "XS-2026-000003"
+        office.accept(later.case.id)
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        names = {i["name"] for i in inspect(connection).get_indexes("obligations")}
+    engine.dispose()
+    assert "ix_obligations_open_due" in names
+
+
+def _config(tmp_path: Path, url: str) -> Path:
+    path = tmp_path / "petitionkit.toml"
+    path.write_text(f'[office]\noffice_code = "XS"\n\n[database]\nurl = "{url}"\n', encoding="utf-8")
+    return path
+
+
+def test_cli_db_current_and_upgrade(tmp_path: Path) -> None:
+    config = _config(tmp_path, "sqlite:///office.db")  # relative: next to the configuration file
+    runner = CliRunner()
+
+    shown = runner.invoke(cli, ["--config", str(config), "--json", "db", "current"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["state"] == "missing"
+    assert not (tmp_path / "office.db").exists()
+
+    upgrade(f"sqlite:///{tmp_path / 'office.db'}", FIRST)
+    shown = runner.invoke(cli, ["--config", str(config), "--json", "db", "current"])
+    assert json.loads(shown.output) | {"url": ""} == {
+        "url": "",
+        "state": "outdated",
+        "revision": FIRST,
+        "head": head_revision(),
+        "needs_upgrade": True,
+    }
+
+    done = runner.invoke(cli, ["--config", str(config), "--json", "db", "upgrade"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["to_revision"] == head_revision()
+
+    human = runner.invoke(cli, ["--config", str(config), "db", "current"])
+    assert human.exit_code == 0 and "up to date" in human.output
+
+
+def test_cli_db_upgrade_reports_a_bad_url_in_one_line(tmp_path: Path) -> None:
+    config = _config(tmp_path, "postgresql+psycopg://clerk:s3cret@127.0.0.1:1/office")
+    result = CliRunner().invoke(cli, ["--config", str(config), "--locale", "en", "db", "upgrade"])
+    assert result.exit_code == StorageError.exit_code
+    assert "s3cret" not in result.output and "Traceback" not in result.output
+    assert "clerk:***@127.0.0.1:1/office" in result.output
