@@ -99,6 +99,7 @@ class OfficeConfig:
         config = cls.from_mapping(data, source=str(file))
         if file.exists():
             config = attrs.evolve(config, base_dir=str(file.resolve().parent))
+            config = attrs.evolve(config, database_url=_anchor_sqlite(config.database_url, file.resolve().parent))
         overrides: dict[str, Any] = {}
         for field in ("database_url", "office_code", "rules", "notifier", "locale", "actor", "timezone"):
             value = env.get(ENV_PREFIX + field.upper())
@@ -107,3 +108,11 @@ class OfficeConfig:
         config = attrs.evolve(config, **overrides)
         config.zone  # noqa: B018
         return config
+
+
+def _anchor_sqlite(url: str, folder: Path) -> str:
+    """A relative SQLite path in a config file means next to that file, not the current folder."""
+    prefix, _, path = url.partition(":///")
+    if not prefix.startswith("sqlite") or not path or path.startswith("/") or path == ":memory:":
+        return url
+    return f"{prefix}:///{folder / path}"

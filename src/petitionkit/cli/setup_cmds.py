@@ -1,0 +1,156 @@
+"""``petitionkit init`` and ``petitionkit quickstart``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from petitionkit.cli.app import Env, run_command
+from petitionkit.cli.views import case_view, obligation_view, print_cases, print_obligations
+from petitionkit.config import OfficeConfig
+from petitionkit.domain.clocks import Clock
+from petitionkit.quickstart import SimulatedClock, init_office, run_workload
+from petitionkit.service import open_office
+
+
+@click.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--office-code", default="QX", show_default=True, help="Prefix of tracking numbers.")
+@click.option("--office-name", default="清溪县人大常委会信访室", show_default=True)
+@click.option("--database-url", default="sqlite:///office.db", show_default=True)
+@click.option(
+    "--rules",
+    "rules_set",
+    type=click.Choice(["national", "zhejiang", "builtin"]),
+    default="national",
+    show_default=True,
+)
+@click.option(
+    "--sample-county/--no-sample-county",
+    default=True,
+    show_default=True,
+    help="Start from the sample county's bodies and routing rules (rules/county.toml).",
+)
+@click.pass_obj
+@run_command
+def init(
+    env: Env,
+    /,
+    folder: Path,
+    office_code: str,
+    office_name: str,
+    database_url: str,
+    rules_set: str,
+    sample_county: bool,
+) -> None:
+    """Set up an office: petitionkit.toml, its rule pack, and the database at the newest schema."""
+    config = init_office(
+        folder,
+        office_code=office_code,
+        office_name=office_name,
+        database_url=database_url,
+        rules=rules_set,
+        sample_county=sample_county,
+    )
+    data: dict[str, Any] = {
+        "folder": str(folder.resolve()),
+        "config": str(folder.resolve() / "petitionkit.toml"),
+        "database_url": _safe(config.database_url),
+        "rules": config.rules,
+        "rule_files": list(config.rule_files),
+    }
+
+    def human() -> None:
+        zh = env.locale == "zh-CN"
+        click.echo(("已创建信访室：" if zh else "Office created in ") + data["folder"])
+        click.echo(("下一步：cd " if zh else "Next: cd ") + str(folder) + " && petitionkit register --interactive")
+
+    env.emit(data, human)
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    return make_url(url).render_as_string(hide_password=True) if "://" in url else url
+
+
+@click.command("quickstart")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="demo-office")
+@click.option("--petitions", type=click.IntRange(5, 500), default=30, show_default=True)
+@click.pass_obj
+@run_command
+def quickstart(env: Env, /, folder: Path, petitions: int) -> None:
+    """Set up the sample county office and run a small realistic caseload through it.
+
+    The caseload runs on a simulated clock from August to 20 November 2026, because the official
+    holiday schedule for 2027 is not yet in the calendar data. Then it shows what a clerk looks at
+    next: the case list, what is due, and why one deadline falls where it does.
+    """
+    config = init_office(folder)
+    clock = SimulatedClock(_start(config))
+    with open_office(config, clock=clock) as office:
+        summary = run_workload(office, clock, petitions=petitions)
+        cases = office.search(limit=500)
+        due = office.due_within(14)
+        overdue = [o for o in due if o.due < office.today()]
+        focus = next((o for o in due if o.clock in (Clock.REFERRAL_REPORT, Clock.HANDLING)), due[0] if due else None)
+        explanation = office.rules.explain_basis(focus.basis) if focus else None
+        tracking = {c.id: c.first_tracking_number for c in cases}
+        data: dict[str, Any] = {
+            "folder": str(folder.resolve()),
+            "simulated_today": office.today().isoformat(),
+            "registered": summary.registered,
+            "actions": summary.actions,
+            "cases": [case_view(c, env.locale) for c in cases],
+            "due_within_14_days": [
+                obligation_view(o, env.locale) | {"tracking_number": tracking[o.case_id]} for o in due
+            ],
+            "overdue": len(overdue),
+            "explained": None
+            if explanation is None or focus is None
+            else {
+                "tracking_number": tracking[focus.case_id],
+                "clock": focus.clock.value,
+                "text": explanation.text(env.locale),
+                "explanation": explanation.to_dict(),
+            },
+        }
+
+    def human() -> None:
+        zh = env.locale == "zh-CN"
+        click.echo(("示例信访室：" if zh else "Sample office: ") + data["folder"])
+        click.echo(
+            ("模拟日期：" if zh else "Simulated date: ")
+            + data["simulated_today"]
+            + (f"（登记 {summary.registered} 件；" if zh else f" ({summary.registered} petitions; ")
+            + ", ".join(f"{k} {v}" for k, v in sorted(summary.actions.items()))
+            + ("）" if zh else ")")
+        )
+        click.echo("")
+        click.echo("== " + ("信访事项" if zh else "Cases") + " ==")
+        print_cases(data["cases"], env.locale)
+        click.echo("")
+        click.echo("== " + ("14 日内到期及已逾期" if zh else "Due within 14 days, overdue first") + " ==")
+        print_obligations(data["due_within_14_days"], env.locale, tracking)
+        if data["explained"]:
+            click.echo("")
+            click.echo(
+                "== " + ("期限说明 " if zh else "Why this deadline: ") + data["explained"]["tracking_number"] + " =="
+            )
+            click.echo(data["explained"]["text"])
+        click.echo("")
+        click.echo(("接着试试：" if zh else "Try next: ") + f"cd {folder} && petitionkit list && petitionkit due")
+
+    env.emit(data, human)
+
+
+def _start(config: OfficeConfig) -> Any:
+    from datetime import datetime  # noqa: PLC0415
+
+    return datetime(2026, 8, 3, 9, tzinfo=ZoneInfo(config.timezone))
+
+
+COMMANDS: list[click.Command] = [init, quickstart]
