@@ -43,6 +43,8 @@ CSV_COLUMNS = (
     "respondent_body",
     "referred_from",
 )
+# Columns an export adds for reading; an import of an exported file ignores them.
+EXPORT_ONLY = ("tracking_number", "case_id", "state", "identity_withheld")
 _TRUE = {"true", "1", "yes", "y", "是"}
 _FALSE = {"false", "0", "no", "n", "否", ""}
 _PERSON = {
@@ -59,7 +61,7 @@ _RESPONDENT = {"person_name": "respondent_person", "unit_name": "respondent_unit
 def csv_row_to_document(row: Mapping[str, str | None]) -> dict[str, Any]:
     """Turn one CSV row into a registration document, or raise InvalidInput naming the columns."""
     errors: list[FieldError] = []
-    unknown = sorted(k for k in row if k not in CSV_COLUMNS)
+    unknown = sorted(k for k in row if k not in CSV_COLUMNS and k not in EXPORT_ONLY)
     errors.extend(FieldError(k or "(unnamed column)", "unknown") for k in unknown)
     cell = {k: (v or "").strip() for k, v in row.items() if k in CSV_COLUMNS}
     doc: dict[str, Any] = {}

@@ -50,6 +50,7 @@ from petitionkit.errors import (
     InvalidInput,
     NotFound,
     PetitionkitError,
+    UnknownBody,
     WhistleblowerGuard,
 )
 from petitionkit.notify import Message, Notifier
@@ -249,7 +250,7 @@ class Office:
         Query codes of imported petitions are not returned (offices issue them when a petitioner asks).
         Observers are not called for imported rows; their events are in the audit trail and the outbox.
         """
-        imported, rejected = 0, []
+        imported, skipped, rejected = 0, 0, []
         for batch in _batched(enumerate(rows, start=1), batch_size):
             now = self.now()
             ctx = self._context(actor, now)
@@ -265,6 +266,8 @@ class Office:
             if not good:
                 continue
             with self.storage.transaction() as tx:
+                good, duplicates = _without_imported(tx, self.config.office_code, good)
+                skipped += duplicates
                 years = Counter(d.received_at.astimezone(self.zone).year for d in good)
                 next_seq = {y: tx.next_tracking_sequence(self.config.office_code, y, n) for y, n in years.items()}
                 cases: list[Case] = []
@@ -285,7 +288,7 @@ class Office:
                 tx.append_events(events)
                 tx.enqueue(self._outbox(events, now))
             imported += len(good)
-        return ImportReport(imported, tuple(rejected))
+        return ImportReport(imported, tuple(rejected), skipped)
 
     def _checked_draft(self, petition: PetitionDraft | Mapping[str, Any], now: datetime) -> PetitionDraft:
         draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
@@ -360,6 +363,56 @@ class Office:
             self._write(tx, decision, None, ctx.now)  # the case first: petitions reference it
             tx.add_petitions([(record, _identity_digests(record))])
         return Registration(record, decision.case, code, bool(draft.joins_case)), decision
+
+    def reissue_query_code(self, tracking_number: str, *, actor: str | None = None) -> str:
+        """Issue a new query code for a petition (the old one stops working); shown once, never stored."""
+        code = new_query_code()
+        now = self.now()
+        with self.storage.transaction() as tx:
+            petition = tx.petition_by_tracking_number(self.config.office_code, tracking_number)
+            if petition is None:
+                raise NotFound("petition", tracking_number)
+            case = self._resolve(tx, petition.case_id)
+            tx.set_query_digest(petition.id, query_code_digest(code))
+            decision = lc.record(
+                case, "QueryCodeReissued", {"tracking_number": tracking_number}, self._context(actor, now, case)
+            )
+            self._write(tx, decision, case.version, now)
+        self._publish(decision.events)
+        return code
+
+    def export_for_body(self, body_code: str, *, actor: str | None = None) -> Iterator[dict[str, Any]]:
+        """Petition documents of the cases referred to ``body_code``, safe to hand to that body.
+
+        An accusation whose respondent is that body (or its guarded parent) is never exported to it:
+        the refusal is recorded on the case as an ``ExportRefused`` event. Confidential cases go out
+        without any petitioner identity.
+        """
+        from petitionkit.exchange import petition_document  # noqa: PLC0415
+
+        if body_code not in {b.code for b in self.rules.bodies()}:
+            raise UnknownBody(body_code)
+        for case, petitions in self.iter_cases_with_petitions():
+            if not any(r.body_code == body_code for r in case.referrals):
+                continue
+            if case.kind is PetitionKind.ACCUSATION and body_code in self._guarded_bodies(case):
+                now = self.now()
+                with self.storage.transaction() as tx:
+                    current = self._resolve(tx, case.id)
+                    decision = lc.record(
+                        current,
+                        "ExportRefused",
+                        {"body_code": body_code, "rule": "2022 art. 30 para. 3"},
+                        self._context(actor, now, current),
+                    )
+                    self._write(tx, decision, current.version, now)
+                self._publish(decision.events)
+                continue
+            for petition in petitions:
+                doc = petition_document(petition, case.state.value)
+                if case.confidential or case.kind is PetitionKind.ACCUSATION:
+                    doc = _without_identity(doc)
+                yield doc
 
     def find_repeats(self, petition: PetitionDraft | Mapping[str, Any]) -> list[Case]:
         """Cases by the same petitioner (ID number, or name and phone) in the same category.
@@ -697,6 +750,35 @@ def _registration_payload(p: Petition) -> dict[str, Any]:
         "headcount": p.headcount,
         "petitioner_count": len(p.petitioners),
     }
+
+
+_IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "email", "mandate_ref")
+
+
+def _without_identity(doc: dict[str, Any]) -> dict[str, Any]:
+    """A petition document with every petitioner's identity removed (roles and count kept)."""
+    return {
+        **doc,
+        "petitioners": [{"role": p.get("role", "petitioner"), "name": "（保密）"} for p in doc["petitioners"]],
+        "source_ref": None,
+        "identity_withheld": True,
+    }
+
+
+def _without_imported(
+    tx: Transaction, office_code: str, drafts: list[PetitionDraft]
+) -> tuple[list[PetitionDraft], int]:
+    """Drop drafts whose source_ref was imported before or repeats within the batch."""
+    refs = [d.source_ref for d in drafts if d.source_ref]
+    seen = tx.existing_source_refs(office_code, refs) if refs else set()
+    kept: list[PetitionDraft] = []
+    for draft in drafts:
+        if draft.source_ref:
+            if draft.source_ref in seen:
+                continue
+            seen.add(draft.source_ref)
+        kept.append(draft)
+    return kept, len(drafts) - len(kept)
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

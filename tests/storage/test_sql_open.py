@@ -274,7 +274,10 @@ def filled(db_url: str) -> Iterator[tuple[SqlStorage, str]]:
         "UPDATE petitions SET headcount = 0 WHERE case_id = :case_id",
         "UPDATE events SET sequence = 1 WHERE case_id = :case_id",
         "UPDATE outbox SET status = 'lost' WHERE case_id = :case_id",
-        "INSERT INTO petitions SELECT 'p2', office_code, tracking_number, 'other-digest', case_id, channel,"
+        "INSERT INTO petitions (id, office_code, tracking_number, query_code_digest, case_id, channel,"
+        " received_at, registered_at, kind, subject, content, category, region_code, petitioners, anonymous,"
+        " confidential, headcount, respondent, respondent_body_code, attachments, referred_from)"
+        " SELECT 'p2', office_code, tracking_number, 'other-digest', case_id, channel,"
         " received_at, registered_at, kind, subject, content, category, region_code, petitioners, anonymous,"
         " confidential, headcount, respondent, respondent_body_code, attachments, referred_from"
         " FROM petitions WHERE case_id = :case_id",

@@ -666,6 +666,13 @@ _HANDLERS: Mapping[type, Callable[[_Change, Any], None]] = {
 }
 
 
+def record(case: Case, name: str, payload: Mapping[str, Any], ctx: Context) -> Decision:
+    """Record an event on a case that does not change its state (a reissued code, a refused export)."""
+    change = _Change(case, ctx)
+    change.emit(name, payload)
+    return change.finish()
+
+
 def record_refusal(case: Case, refusal: WhistleblowerGuard, ctx: Context) -> Decision:
     """Record that a referral of an accusation to the accused's side was refused (2022 art. 30)."""
     change = _Change(case, ctx)

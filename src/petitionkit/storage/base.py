@@ -76,6 +76,14 @@ class Transaction(Protocol):
         """Store petitions with the identity digests of their petitioners (for repeat detection)."""
         ...
 
+    def existing_source_refs(self, office_code: str, refs: Sequence[str]) -> set[str]:
+        """Which of ``refs`` (legacy-system keys) the office already imported."""
+        ...
+
+    def set_query_digest(self, petition_id: str, digest: str) -> None:
+        """Replace a petition's query-code digest (a reissued query code)."""
+        ...
+
     def insert_cases(self, cases: Sequence[Case]) -> None:
         """Store new cases with their obligations and referrals."""
         ...

@@ -84,6 +84,10 @@ class MemoryTransaction:
 
     def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:
         for petition, identity_digests in petitions:
+            if petition.source_ref is not None and self.existing_source_refs(
+                petition.office_code, [petition.source_ref]
+            ):
+                raise ValueError(f"source_ref {petition.source_ref!r} was already imported")
             if petition.case_id not in self.s.cases:
                 raise ValueError(f"petition {petition.id} refers to unknown case {petition.case_id}")
             self._set(self.s.petitions, petition.id, petition)
@@ -92,6 +96,18 @@ class MemoryTransaction:
                 if petition.case_id not in cases:
                     cases.add(petition.case_id)
                     self._undo.append(partial(cases.discard, petition.case_id))
+
+    def existing_source_refs(self, office_code: str, refs: Sequence[str]) -> set[str]:
+        wanted = set(refs)
+        return {
+            p.source_ref
+            for p in self.s.petitions.values()
+            if p.office_code == office_code and p.source_ref is not None and p.source_ref in wanted
+        }
+
+    def set_query_digest(self, petition_id: str, digest: str) -> None:
+        petition = self.s.petitions[petition_id]
+        self._set(self.s.petitions, petition_id, attrs.evolve(petition, query_code_digest=digest))
 
     def insert_cases(self, cases: Sequence[Case]) -> None:
         for case in cases:

@@ -14,7 +14,7 @@ import pytest
 
 from petitionkit.domain.events import verify_chain
 from petitionkit.domain.model import CaseState, ObligationStatus, PetitionKind
-from petitionkit.errors import ConcurrencyConflict
+from petitionkit.errors import ConcurrencyConflict, NotFound
 from petitionkit.service import Office, open_office
 from petitionkit.storage.base import OutboxStatus, Storage
 from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, sample_petition
@@ -217,6 +217,25 @@ class StorageContract:
         assert len(cases) == 23
         numbers = sorted(c.first_tracking_number for c in cases)
         assert numbers[0] == "XS-2026-000001" and numbers[-1] == "XS-2026-000023"
+
+    def test_reimporting_rows_with_a_source_ref_adds_nothing(self, office: Office, storage: Storage) -> None:
+        rows = [sample_petition(source_ref=f"legacy-{i}") for i in range(12)]
+        rows.append(sample_petition(source_ref="legacy-3"))  # a duplicate inside the same file
+        first = office.import_petitions(rows, batch_size=5)
+        assert (first.imported, first.skipped) == (12, 1)
+        again = office.import_petitions(rows, batch_size=5)
+        assert (again.imported, again.skipped) == (0, 13)
+        assert len(office.search(limit=100)) == 12
+        with storage.transaction() as tx:
+            assert tx.existing_source_refs("XS", ["legacy-0", "legacy-11", "new"]) == {"legacy-0", "legacy-11"}
+
+    def test_a_reissued_query_code_replaces_the_old_one(self, office: Office) -> None:
+        reg = office.register(sample_petition())
+        new_code = office.reissue_query_code(reg.petition.tracking_number, actor="clerk-li")
+        assert office.lookup(new_code).tracking_number == reg.petition.tracking_number
+        with pytest.raises(NotFound):
+            office.lookup(reg.query_code)
+        assert office.events(reg.case.id)[-1].name == "QueryCodeReissued"
 
 
 def storage_contract_office(storage: Storage, clock: FakeClock | None = None) -> Office:

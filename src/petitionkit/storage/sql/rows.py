@@ -510,6 +510,7 @@ PETITION_FIELDS = (
     "respondent",
     "attachments",
     "referred_from",
+    "source_ref",
     "respondent_body_code",  # written only
 )
 PETITION_READ = PETITION_FIELDS[:-1]
@@ -538,6 +539,7 @@ def petition_values(p: Petition, k: Codec) -> tuple[Any, ...]:
         doc(respondent_json(p.respondent)),
         doc([attachment_json(a) for a in p.attachments]),
         p.referred_from,
+        p.source_ref,
         None if p.respondent is None else p.respondent.body_code,
     )
 
@@ -565,6 +567,7 @@ def petition_from_row(r: Sequence[Any], k: Codec) -> Petition:
         respondent=respondent_from_json(load(r[17])),
         attachments=tuple(attachment_from_json(a) for a in load(r[18])),
         referred_from=r[19],
+        source_ref=r[20],
     )
 
 

@@ -94,6 +94,8 @@ class _Statements:
         self.petitions_of = f"{petition} WHERE case_id = {m} ORDER BY registered_at, tracking_number"
         self.petition_by_number = f"{petition} WHERE office_code = {m} AND tracking_number = {m}"
         self.petition_by_digest = f"{petition} WHERE query_code_digest = {m}"
+        self.source_refs = f"SELECT source_ref FROM petitions WHERE office_code = {m} AND source_ref IN "
+        self.set_digest = f"UPDATE petitions SET query_code_digest = {m} WHERE id = {m}"
 
     def in_list(self, count: int) -> str:
         return ", ".join([self.mark] * count)
@@ -208,6 +210,19 @@ class SqlTransaction:
         ]
         if identities:
             self._run(self.sql.insert_identity, identities, many=True)
+
+    def existing_source_refs(self, office_code: str, refs: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        unique = list(dict.fromkeys(refs))
+        for start in range(0, len(unique), 500):  # keep under SQLite's bound-parameter limit
+            chunk = unique[start : start + 500]
+            statement = f"{self.sql.source_refs}({self.sql.in_list(len(chunk))})"
+            found.update(row[0] for row in self._fetch(statement, (office_code, *chunk)))
+        return found
+
+    def set_query_digest(self, petition_id: str, digest: str) -> None:
+        if self._run(self.sql.set_digest, (digest, petition_id)).rowcount != 1:
+            raise KeyError(petition_id)
 
     def insert_cases(self, cases_: Sequence[Case]) -> None:
         if not cases_:

@@ -136,6 +136,7 @@ petitions = Table(
     Column("respondent_body_code", CODE),
     Column("attachments", json_type(), nullable=False),
     Column("referred_from", Text),
+    Column("source_ref", Text),  # revision 0003: key of an imported row in the legacy system
     UniqueConstraint("office_code", "tracking_number"),
     UniqueConstraint("query_code_digest"),
     one_of("channel", Channel),
@@ -150,6 +151,15 @@ petitions = Table(
     ),
     # revision 0002: report queries over a received-date range
     Index("ix_petitions_office_received", "office_code", "received_at"),
+    # revision 0003: an import never stores the same legacy row twice
+    Index(
+        "ux_petitions_office_source_ref",
+        "office_code",
+        "source_ref",
+        unique=True,
+        sqlite_where=text("source_ref IS NOT NULL"),
+        postgresql_where=text("source_ref IS NOT NULL"),
+    ),
 )
 
 # Who petitioned: one row per petition and petitioner identity digest (重复信访 detection).
