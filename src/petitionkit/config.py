@@ -36,6 +36,10 @@ class OfficeConfig:
     bodies: tuple[Body, ...] = ()  # bodies for the built-in rule set (rule packs declare their own)
     settings: Mapping[str, Any] = attrs.field(factory=dict)  # plugin settings, by plugin name
     base_dir: str = "."  # folder of the configuration file: relative paths in it start here
+    # Offices sharing this database (a city and its counties): office code -> its config file, and
+    # body code -> the office that body is. A referral to such a body arrives in that office.
+    network_offices: Mapping[str, str] = attrs.field(factory=dict)
+    network_bodies: Mapping[str, str] = attrs.field(factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -54,7 +58,7 @@ class OfficeConfig:
         office = dict(data.get("office", {}))
         database = data.get("database", {})
         plugins = data.get("plugins", {})
-        known = {"office", "database", "rules", "plugins", "bodies", "settings"}
+        known = {"office", "database", "rules", "plugins", "bodies", "settings", "network"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigurationError(f"{source}: {unknown[0]}", f"unknown section; expected one of {sorted(known)}")
@@ -75,6 +79,11 @@ class OfficeConfig:
             flat["bodies"] = data["bodies"]
         if "settings" in data:
             flat["settings"] = data["settings"]
+        network = data.get("network", {})
+        if "offices" in network:
+            flat["network_offices"] = network["offices"]
+        if "bodies" in network:
+            flat["network_bodies"] = network["bodies"]
         try:
             config = structure(flat, cls)
         except InvalidInput as exc:

@@ -53,6 +53,7 @@ from petitionkit.errors import (
     UnknownBody,
     WhistleblowerGuard,
 )
+from petitionkit.network import OfficeNetwork, referred_draft
 from petitionkit.notify import Message, Notifier
 from petitionkit.plugins import make_plugin_manager
 from petitionkit.rules.decisions import DeadlineExplanation, RoutingDecision, ScreeningDecision
@@ -131,6 +132,7 @@ class Office:
         self.pm = plugin_manager
         self._clock = clock
         self.zone = config.zone
+        self.network = OfficeNetwork(self)
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -205,11 +207,27 @@ class Office:
                 case = self._resolve(tx, case_ref)
                 decision = lc.decide(case, command, self._context(actor, now, case))
                 self._write(tx, decision, case.version, now)
+                handed = self.network.after(tx, decision, actor, now) if self.network.active else []
         except WhistleblowerGuard as refusal:
             self._record_refusal(case_ref, refusal, actor, now)
             raise
         self._publish(decision.events)
+        for office, events in handed:
+            office._publish(events)
         return decision.case
+
+    def receive_referral(
+        self, tx: Transaction, upstream: Case, referral_id: str, actor: str | None
+    ) -> tuple[Event, ...]:
+        """Register, inside ``tx``, a referral from another office of the network (once per referral)."""
+        now = self.now()
+        draft = referred_draft(upstream, tx.petitions_of_case(upstream.id), referral_id, now)
+        assert draft.source_ref is not None
+        if tx.existing_source_refs(self.config.office_code, [draft.source_ref]):
+            return ()
+        sequence = tx.next_tracking_sequence(self.config.office_code, now.year)
+        _registration, decision = self._register_in(tx, draft, sequence, self._context(actor, now))
+        return decision.events
 
     def _record_refusal(self, case_ref: str, refusal: WhistleblowerGuard, actor: str | None, now: datetime) -> None:
         """A refused referral of an accusation is itself recorded (audit of attempted disclosure)."""
