@@ -1,4 +1,8 @@
-"""Fixtures for the SQL backend tests: a SQLite file per test, a PostgreSQL schema per test.
+"""Database fixtures for petitionkit's tests and for plugin authors' (a pytest plugin module).
+
+Use them with ``pytest_plugins = ["petitionkit.testing.databases"]`` in a ``conftest.py``:
+``sqlite_url`` (a SQLite file per test), ``postgresql_url`` (a PostgreSQL schema per test) and
+``db_url`` (each of them in turn).
 
 PostgreSQL tests run when ``PETITIONKIT_TEST_POSTGRESQL_URL`` names a server, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``; each test gets a fresh schema

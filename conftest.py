@@ -1,0 +1,3 @@
+"""Fixtures shared by tests/, plugins/ and examples/."""
+
+pytest_plugins = ["petitionkit.testing.databases"]
