@@ -10,7 +10,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e '.[test]'
+"$VENV/bin/python" -m pip install --quiet -e '.[test,docs]'
 for plugin in plugins/*/; do
   if [ -f "$plugin/pyproject.toml" ]; then
     "$VENV/bin/python" -m pip install --quiet -e "$plugin[test]"
@@ -22,5 +22,7 @@ echo "== ruff"
 "$VENV/bin/ruff" format --check src tests plugins examples benchmarks
 echo "== mypy --strict src"
 "$VENV/bin/mypy" src
+echo "== docs (Sphinx, warnings are errors)"
+"$VENV/bin/sphinx-build" -q -W --keep-going -b html docs docs/_build/html
 echo "== pytest"
 "$VENV/bin/python" -m pytest tests plugins examples "$@"
