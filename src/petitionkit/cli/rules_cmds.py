@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
@@ -93,14 +92,7 @@ def screen(env: Env, /, ref: str, facts: tuple[str, ...], apply_: bool) -> None:
             assert advice.channel is not None
             case = office.decline(ref, reason=advice.reason(env.locale), channel=advice.channel, actor=env.actor)
         data["case"] = case_view(case, env.locale)
-
-    def human() -> None:
-        click.echo(data["screening"]["text"])
-        if "case" in data:
-            click.echo("")
-            print_case(data["case"], env.locale)
-
-    env.emit(data, human)
+    _emit_decision(env, data, "screening")
 
 
 @click.command("route")
@@ -116,9 +108,14 @@ def route(env: Env, /, ref: str, facts: tuple[str, ...], apply_: bool) -> None:
     data: dict[str, Any] = {"routing": {**decision.to_dict(), "text": decision.explanation(env.locale)}}
     if apply_:
         data["case"] = case_view(office.refer(ref, facts=facts, actor=env.actor), env.locale)
+    _emit_decision(env, data, "routing")
+
+
+def _emit_decision(env: Env, data: dict[str, Any], key: str) -> None:
+    """A decision's explanation, then the case if the decision was applied."""
 
     def human() -> None:
-        click.echo(data["routing"]["text"])
+        click.echo(data[key]["text"])
         if "case" in data:
             click.echo("")
             print_case(data["case"], env.locale)
@@ -134,7 +131,6 @@ def recompute(env: Env) -> None:
     changed = env.office.recompute_deadlines(actor=env.actor)
     data = {"recomputed_cases": [c.first_tracking_number for c in changed], "count": len(changed)}
     env.emit(data, lambda: click.echo(f"recomputed: {len(changed)} case(s)"))
-    sys.stdout.flush()
 
 
 COMMANDS: list[click.Command] = [rules, explain, screen, route, recompute]
