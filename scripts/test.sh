@@ -17,9 +17,13 @@ for plugin in plugins/*/; do
   fi
 done
 
+lint=()
+for path in src tests plugins examples benchmarks conftest.py; do
+  [ -e "$path" ] && lint+=("$path")
+done
 echo "== ruff"
-"$VENV/bin/ruff" check src tests plugins examples benchmarks
-"$VENV/bin/ruff" format --check src tests plugins examples benchmarks
+"$VENV/bin/ruff" check "${lint[@]}"
+"$VENV/bin/ruff" format --check "${lint[@]}"
 echo "== mypy --strict src"
 "$VENV/bin/mypy" src
 echo "== docs (Sphinx, warnings are errors)"
