@@ -93,11 +93,12 @@ def test_hook_petitionkit_register_rules(plugin_office: Office) -> None:
 
 def test_hook_petitionkit_register_notifiers(plugin: FullPlugin, plugin_office: Office) -> None:
     reg = plugin_office.register(sample_petition())
+    plugin_office.accept(reg.case.id)
     result = plugin_office.dispatch()
     assert result.sent == 1
-    assert [(m.subject, m.idempotency_key) for m in plugin.notifier.sent] == [
-        ("PetitionRegistered", f"{reg.case.id}:1")
-    ]
+    (message,) = plugin.notifier.sent
+    assert (message.channel, message.recipient, message.case_id) == ("sms", "13800138000", reg.case.id)
+    assert message.idempotency_key.startswith(f"{reg.case.id}:4:accepted:")
     assert plugin_office.dispatch().sent == 0  # delivered once
 
 

@@ -1,4 +1,8 @@
-"""Notifications: what a notifier plugin receives and must deliver."""
+"""Notifications: what a notifier plugin receives and must deliver.
+
+Messages are planned and rendered by :mod:`petitionkit.notifications` when a change is recorded,
+written to the outbox in the same transaction, and handed to a notifier by the dispatcher.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,13 @@ import attrs
 class Message:
     """A rendered message, ready to deliver."""
 
-    recipient: str  # an address the channel understands (e-mail, URL, body code, "office")
-    channel: str  # "console", "email", "webhook" ...
+    recipient: str  # an address the channel understands (e-mail, phone, URL, "body:<code>", "office")
+    channel: str  # "console", "email", "sms", "webhook" ...
     subject: str
     body: str
     idempotency_key: str  # the same message delivered twice carries the same key
     case_id: str | None = None
-    obligation_id: str | None = None
+    obligation_id: str | None = None  # the duty (clock) the message concerns, if any
 
 
 class Notifier(Protocol):

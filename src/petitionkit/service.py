@@ -54,7 +54,10 @@ from petitionkit.errors import (
     WhistleblowerGuard,
 )
 from petitionkit.network import OfficeNetwork, referred_draft
-from petitionkit.notify import Message, Notifier
+from petitionkit.notifications import dispatch as notify_dispatch
+from petitionkit.notifications.planner import Planner
+from petitionkit.notifications.routing import ChannelRouter, build_router
+from petitionkit.notify import Notifier
 from petitionkit.plugins import make_plugin_manager
 from petitionkit.rules.decisions import DeadlineExplanation, RoutingDecision, ScreeningDecision
 from petitionkit.serialization import structure_draft
@@ -169,21 +172,44 @@ class Office:
             raise NotFound("case", case_ref)
         return case
 
-    def _outbox(self, events: Sequence[Event], now: datetime) -> list[OutboxMessage]:
-        """One integration message per state change (obligation bookkeeping stays internal)."""
-        return [
-            OutboxMessage(
-                id=uuid.uuid4().hex,
-                topic=e.name,
-                case_id=e.case_id,
-                payload={"sequence": e.sequence, "actor": e.actor, **e.payload},
-                idempotency_key=f"{e.case_id}:{e.sequence}",
-                created_at=now,
-                available_at=now,
-            )
-            for e in events
-            if not e.name.startswith("Obligation")
-        ]
+    def _outbox(
+        self,
+        events: Sequence[Event],
+        now: datetime,
+        tx: Transaction | None = None,
+        case: Case | None = None,
+    ) -> list[OutboxMessage]:
+        """The messages ``events`` imply (notices, letters, alerts), rendered, to enqueue in ``tx``.
+
+        ``case`` is the case after the change (other cases are read in ``tx``); petitions are read in
+        ``tx`` too, so nothing is queued for a change that rolls back.  Without ``tx`` (bulk imports:
+        registration implies no message) nothing is planned.
+        """
+        if tx is None:
+            return []
+        planner = self._notification_planner()
+        messages: list[OutboxMessage] = []
+        for case_id in dict.fromkeys(e.case_id for e in events):
+            mine = [e for e in events if e.case_id == case_id]
+            if not planner.handles(mine):
+                continue  # e.g. a registration: no message, no read
+            current = case if case is not None and case.id == case_id else tx.get_case(case_id)
+            messages.extend(planner.outbox(mine, current, tx.petitions_of_case(case_id), now))
+        return messages
+
+    def _notification_planner(self) -> Planner:
+        planner = self.__dict__.get("_planner")
+        if planner is None:
+            planner = self.__dict__["_planner"] = Planner(self.config, self.rules)
+        return planner
+
+    def _notification_router(self) -> ChannelRouter:
+        if isinstance(self.notifier, ChannelRouter):
+            return self.notifier
+        router = self.__dict__.get("_router")
+        if router is None:
+            router = self.__dict__["_router"] = build_router(self.pm, self.config, default=self.notifier)
+        return router
 
     def _write(self, tx: Transaction, decision: lc.Decision, expected_version: int | None, now: datetime) -> None:
         if expected_version is None:
@@ -191,7 +217,7 @@ class Office:
         else:
             tx.update_case(decision.case, expected_version)
         tx.append_events(decision.events)
-        tx.enqueue(self._outbox(decision.events, now))
+        tx.enqueue(self._outbox(decision.events, now, tx, decision.case))
 
     def _publish(self, events: Sequence[Event]) -> None:
         for event in events:
@@ -710,37 +736,51 @@ class Office:
     # --- delivery -------------------------------------------------------------------------------
 
     def dispatch(
-        self, *, worker: str = "dispatcher", limit: int = 100, max_attempts: int = 8, lease_seconds: int = 300
+        self,
+        *,
+        worker: str = "dispatcher",
+        limit: int = 100,
+        max_attempts: int | None = None,
+        lease_seconds: int = 300,
     ) -> DispatchResult:
-        """Deliver queued messages once through the configured notifier (retries back off exponentially)."""
+        """Deliver one batch of queued messages, each through the notifier of its channel.
+
+        A failed message is retried after an exponentially growing delay; after ``max_attempts``
+        (default ``[settings.notifications] max_attempts``) it is dead and a staff alert is queued in
+        the same transaction.  Several dispatchers may run at once: a claimed message is leased to
+        one worker.  Delivery is at least once; receivers deduplicate by the idempotency key.
+        """
+        planner = self._notification_planner()
+        settings = planner.settings
+        cap = max_attempts if max_attempts is not None else settings.max_attempts
+        router = self._notification_router()
         now = self.now()
         with self.storage.transaction() as tx:
             batch = tx.claim_outbox(worker, limit, now, now + timedelta(seconds=lease_seconds))
         sent = failed = dead = 0
         for item in batch:
-            message = Message(
-                recipient=self.config.office_code,
-                channel=self.config.notifier,
-                subject=item.topic,
-                body=str(dict(item.payload)),
-                idempotency_key=item.idempotency_key,
-                case_id=item.case_id,
-            )
+            message = notify_dispatch.message_of(item, self.config)
             attempts = item.attempts + 1
+            alerts: list[OutboxMessage] = []
+            error: str | None = None
+            next_try: datetime | None = None
             try:
-                self.notifier.send(message)
+                router.send(message)
             except Exception as exc:
-                is_dead = attempts >= max_attempts
-                retry_at = now + timedelta(seconds=min(3600, 2**attempts * 5))
-                status = OutboxStatus.DEAD if is_dead else OutboxStatus.PENDING
-                dead, failed = dead + is_dead, failed + (not is_dead)
-                error: str | None = f"{type(exc).__name__}: {exc}"[:500]
-                next_try: datetime | None = retry_at
+                error = notify_dispatch.describe_error(exc)
+                log.warning("delivery of %s %s failed (attempt %d): %s", item.topic, item.id, attempts, error)
+                if attempts >= cap:
+                    status, dead = OutboxStatus.DEAD, dead + 1
+                    alerts = notify_dispatch.dead_letter_alerts(planner, item, message, attempts, error, now)
+                else:
+                    status, failed = OutboxStatus.PENDING, failed + 1
+                    next_try = now + timedelta(seconds=settings.backoff(attempts))
             else:
-                status, next_try, error = OutboxStatus.SENT, None, None
-                sent += 1
+                status, sent = OutboxStatus.SENT, sent + 1
             with self.storage.transaction() as tx:
                 tx.finish_outbox(item.id, worker, status=status, attempts=attempts, error=error, retry_at=next_try)
+                if alerts:
+                    tx.enqueue(alerts)
         return DispatchResult(sent, failed, dead)
 
     def close(self) -> None:
@@ -843,7 +883,7 @@ def open_office(
         if rules is None:
             rules = _pick(pm.hook.petitionkit_register_rules, config.rules, "rules")(config)
         if notifier is None:
-            notifier = _pick(pm.hook.petitionkit_register_notifiers, config.notifier, "notifier")(config)
+            notifier = build_router(pm, config)  # every channel's notifier, so bad settings fail now
     except PetitionkitError:
         storage.close()
         raise

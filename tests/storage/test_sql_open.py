@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from petitionkit.errors import StorageError
 from petitionkit.service import open_office
+from petitionkit.storage.base import OutboxMessage
 from petitionkit.storage.sql import SchemaState, SqlStorage, current, head_revision, upgrade
 from petitionkit.testing import FakeClock, office_settings, sample_petition
 
@@ -259,6 +261,9 @@ def filled(db_url: str) -> Iterator[tuple[SqlStorage, str]]:
     store = SqlStorage(db_url)
     office = open_office(office_settings(), storage=store, clock=FakeClock())
     reg = office.register(sample_petition())
+    now = office.now()
+    with store.transaction() as tx:  # an outbox row of the case, whatever the service queues itself
+        tx.enqueue([OutboxMessage(uuid.uuid4().hex, "Test", reg.case.id, {}, "test:1", now, now)])
     yield store, reg.case.id
     store.close()
 
@@ -288,3 +293,21 @@ def test_constraints_refuse_bad_rows(filled: tuple[SqlStorage, str], statement: 
     store, case_id = filled
     with pytest.raises(IntegrityError), store.engine.begin() as connection:
         connection.execute(text(statement), {"case_id": case_id})
+
+
+@pytest.mark.postgresql
+def test_a_lost_connection_is_a_storage_error_and_the_next_transaction_works(postgresql_url: str) -> None:
+    store = SqlStorage(postgresql_url, pool_size=1)
+    office = open_office(office_settings(), storage=store, clock=FakeClock())
+    reg = office.register(sample_petition())
+    admin = create_engine(postgresql_url, isolation_level="AUTOCOMMIT")
+    try:
+        with pytest.raises(StorageError, match="connection"), store.transaction() as tx:
+            backend = tx.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            with admin.connect() as connection:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            tx.get_case(reg.case.id)
+    finally:
+        admin.dispose()
+    assert office.case(reg.case.id) == reg.case
+    store.close()

@@ -107,7 +107,9 @@ class Transaction(Protocol):
 
     def events_of_case(self, case_id: str) -> list[Event]: ...
 
-    def search_cases(self, query: CaseQuery) -> list[Case]: ...
+    def search_cases(self, query: CaseQuery) -> list[Case]:
+        """Matching cases ordered by ``opened_at``, then ``first_tracking_number``, then ``id``."""
+        ...
 
     def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:
         """Open obligations of the office due on or before ``until``, earliest first."""

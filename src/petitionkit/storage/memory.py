@@ -168,7 +168,9 @@ class MemoryTransaction:
                 )
             )
 
-        found = sorted((c for c in self.s.cases.values() if keep(c)), key=lambda c: (c.opened_at, c.id))
+        found = sorted(
+            (c for c in self.s.cases.values() if keep(c)), key=lambda c: (c.opened_at, c.first_tracking_number, c.id)
+        )
         return found[query.offset : query.offset + query.limit]
 
     def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:

@@ -169,12 +169,13 @@ class StorageContract:
     def test_outbox_is_written_with_the_change_and_claimed_once(self, office: Office, storage: Storage) -> None:
         reg = office.register(sample_petition())
         office.accept(reg.case.id)
+        office.reply(reg.case.id, outcome="support", text="已解决")
         now = office.now()
         with storage.transaction() as tx:
             first = tx.claim_outbox("w1", 10, now, now + timedelta(minutes=5))
         with storage.transaction() as tx:
             second = tx.claim_outbox("w2", 10, now, now + timedelta(minutes=5))
-        assert [m.topic for m in first] == ["PetitionRegistered", "CaseAccepted"]
+        assert [m.topic for m in first] == ["accepted", "reply", "evaluation_invitation"]
         assert second == []
         with storage.transaction() as tx:
             tx.finish_outbox(first[0].id, "w1", status=OutboxStatus.SENT, attempts=1)
@@ -186,13 +187,14 @@ class StorageContract:
                 error="timeout",
                 retry_at=now + timedelta(minutes=1),
             )
+            tx.finish_outbox(first[2].id, "w1", status=OutboxStatus.SENT, attempts=1)
         later = now + timedelta(minutes=2)
         with storage.transaction() as tx:
             retried = tx.claim_outbox("w2", 10, later, later + timedelta(minutes=5))
-        assert [(m.topic, m.attempts, m.last_error) for m in retried] == [("CaseAccepted", 1, "timeout")]
+        assert [(m.topic, m.attempts, m.last_error) for m in retried] == [("reply", 1, "timeout")]
 
     def test_expired_lease_lets_another_worker_claim(self, office: Office, storage: Storage) -> None:
-        office.register(sample_petition())
+        office.accept(office.register(sample_petition()).case.id)
         now = office.now()
         with storage.transaction() as tx:
             (msg,) = tx.claim_outbox("w1", 10, now, now + timedelta(seconds=30))

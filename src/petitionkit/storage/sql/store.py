@@ -334,7 +334,11 @@ class SqlTransaction:
         stmt: Any = select(*(literal_column(f"cases.{f}") for f in rows.CASE_READ)).select_from(cases)
         if conditions:
             stmt = stmt.where(and_(*conditions))
-        stmt = stmt.order_by(cases.c.opened_at, cases.c.id).limit(query.limit).offset(query.offset)
+        stmt = (
+            stmt.order_by(cases.c.opened_at, cases.c.first_tracking_number, cases.c.id)
+            .limit(query.limit)
+            .offset(query.offset)
+        )
         found = self.connection.execute(stmt).all()
         return self._with_children(found)
 

@@ -15,14 +15,13 @@ from sqlalchemy import JSON, Date, DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
-
-
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def dumps(value: Any) -> str:
     """The JSON text every JSON column stores: compact, UTF-8 (Chinese stays readable in the database)."""
+    if not value and isinstance(value, list):
+        return "[]"  # most cases have no evaluations, most petitions no attachments
     return _ENCODER.encode(value)
 
 
@@ -30,7 +29,8 @@ def utc_text(value: datetime) -> str:
     """``value`` as the fixed-width UTC text stored on SQLite."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetimes cannot be stored; give a timezone-aware time")
-    return value.astimezone(UTC).strftime(_UTC_FORMAT)
+    # isoformat with microseconds is fixed-width too, and several times faster than strftime.
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class UtcDateTime(TypeDecorator[datetime]):

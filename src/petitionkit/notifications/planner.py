@@ -1,0 +1,441 @@
+"""The notification planner (通知规划): which messages each recorded event implies, rendered.
+
+``Planner.plan(events, case, petitions)`` turns the events of one change into messages for three
+audiences: the petitioner (信访人: notices of acceptance, non-acceptance, referral, extension, the
+reply, the evaluation invitation, review windows), the handling body (承办单位: transfer and
+assignment letters, report reminders, supervision 督办) and office staff (工作人员: alerts).
+The service writes them to the outbox in the transaction of the change itself.
+
+Two rules of 2022 art. 30 ¶3 are enforced here, not in templates: a message to a body about a
+confidential or accusation case carries neither the petitioner's identity nor the petition content
+(the template context simply lacks them), and a message about an accusation is never addressed to
+the accused's unit or its guarded parent (``rules.guarded_bodies(case.respondent)``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from petitionkit import i18n
+from petitionkit.config import OfficeConfig
+from petitionkit.domain.events import Event
+from petitionkit.domain.model import Case, Petition, PetitionKind
+from petitionkit.domain.ports import Rules
+from petitionkit.notifications.settings import NotificationSettings
+from petitionkit.notifications.templates import Renderer
+from petitionkit.storage.base import OutboxMessage
+
+PETITIONER, BODY, STAFF = "petitioner", "body", "staff"
+
+# Message types by audience (each has a template per locale).
+PETITIONER_TYPES = (
+    "accepted",
+    "declined",
+    "referred",
+    "extended",
+    "reply",
+    "evaluation_invitation",
+    "review_decided",
+    "rereview_decided",
+)
+BODY_TYPES = (
+    "transfer_letter",
+    "assignment_letter",
+    "supervision_notice",
+    "report_due",
+    "overdue_supervision",
+    "escalation_notice",
+)
+STAFF_TYPES = (
+    "staff_referral_objected",
+    "staff_competence_dispute",
+    "staff_referral_refused",
+    "staff_review_requested",
+    "staff_reminder",
+    "staff_overdue",
+    "staff_escalated",
+    "staff_dead_letter",
+)
+MESSAGE_TYPES = PETITIONER_TYPES + BODY_TYPES + STAFF_TYPES
+
+OVERDUE = "overdue"
+
+# Events that imply messages (see ``Planner._drafts``).
+PLANNED_EVENTS = frozenset(
+    {
+        "CaseAccepted",
+        "CaseDeclined",
+        "CaseTransferred",
+        "CaseAssigned",
+        "CaseSupervised",
+        "HandlingExtended",
+        "ReplyRecorded",
+        "ReportRecorded",
+        "ReviewDecided",
+        "RereviewDecided",
+        "ReferralObjected",
+        "CompetenceDisputeRaised",
+        "ReferralRefused",
+        "ReviewRequested",
+        "ReminderQueued",
+        "EscalatedToParent",
+    }
+)
+
+i18n.extend(
+    {
+        "notifications.mode.transfer": {"zh-CN": "转送", "en": "transferred"},
+        "notifications.mode.assignment": {"zh-CN": "交办", "en": "assigned"},
+        "notifications.outcome.support": {"zh-CN": "支持", "en": "supported"},
+        "notifications.outcome.explain": {"zh-CN": "解释说明", "en": "explained"},
+        "notifications.outcome.not_support": {"zh-CN": "不予支持", "en": "not supported"},
+        "notifications.outcome.mediated": {"zh-CN": "调解达成协议", "en": "settled by mediation"},
+        "notifications.channel.litigation": {"zh-CN": "向人民法院提起诉讼", "en": "bring a lawsuit in court"},
+        "notifications.channel.arbitration": {"zh-CN": "申请仲裁", "en": "apply for arbitration"},
+        "notifications.channel.administrative_reconsideration": {
+            "zh-CN": "申请行政复议",
+            "en": "apply for administrative reconsideration",
+        },
+        "notifications.channel.discipline_inspection": {
+            "zh-CN": "向纪检监察机关反映",
+            "en": "turn to the discipline inspection and supervisory organs",
+        },
+        "notifications.channel.party_appeal": {"zh-CN": "提出党内申诉", "en": "file a Party appeal"},
+        "notifications.channel.other_organ": {"zh-CN": "向其他有权机关反映", "en": "turn to the competent organ"},
+        "notifications.channel.none": {"zh-CN": "无其他途径", "en": "no further channel"},
+        "notifications.withheld": {"zh-CN": "（依法保密，不予提供）", "en": "(withheld by law)"},
+        "notifications.dead_letter": {
+            "zh-CN": "通知“{topic}”（{recipient}）经 {attempts} 次尝试仍未送达：{error}",
+            "en": "message '{topic}' to {recipient} was not delivered after {attempts} attempts: {error}",
+        },
+    }
+)
+
+
+@attrs.frozen
+class PlannedMessage:
+    """A rendered message for one recipient, before it becomes an outbox row."""
+
+    type: str
+    audience: str  # "petitioner", "body" or "staff"
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    idempotency_key: str
+    case_id: str | None = None
+    obligation_id: str | None = None
+    body_code: str | None = None
+    locale: str = "zh-CN"
+
+    def to_outbox(self, now: datetime) -> OutboxMessage:
+        """The outbox row: ``topic`` is the message type, the rendered message is in ``payload``."""
+        return OutboxMessage(
+            id=uuid.uuid4().hex,
+            topic=self.type,
+            case_id=self.case_id,
+            payload={
+                "type": self.type,
+                "audience": self.audience,
+                "channel": self.channel,
+                "recipient": self.recipient,
+                "subject": self.subject,
+                "body": self.body,
+                "obligation_id": self.obligation_id,
+                "body_code": self.body_code,
+                "locale": self.locale,
+            },
+            idempotency_key=self.idempotency_key,
+            created_at=now,
+            available_at=now,
+        )
+
+
+@attrs.frozen
+class _Draft:
+    type: str
+    audience: str
+    params: Mapping[str, Any]
+    body_code: str | None = None
+    obligation_id: str | None = None
+
+
+class Planner:
+    """Plans and renders the messages of recorded events for one office."""
+
+    def __init__(self, config: OfficeConfig, rules: Rules, settings: NotificationSettings | None = None) -> None:
+        self.config = config
+        self.rules = rules
+        self.settings = settings or NotificationSettings.from_config(config)
+        self.renderer = Renderer(self.settings.templates_dir)
+        self._config_contacts = {b.code: dict(b.contacts) for b in config.bodies}
+
+    # --- public -------------------------------------------------------------------------------
+
+    def handles(self, events: Iterable[Event]) -> bool:
+        """Whether any of ``events`` can imply a message (saves reads for those that cannot)."""
+        return any(e.name in PLANNED_EVENTS for e in events)
+
+    def plan(
+        self, events: Sequence[Event], case: Case | None, petitions: Sequence[Petition] = ()
+    ) -> list[PlannedMessage]:
+        """Every message the events of one change imply (``case``: the case after the change)."""
+        if case is None:
+            return []
+        opened = {e.payload.get("clock"): e.payload for e in events if e.name == "ObligationOpened"}
+        planned: list[PlannedMessage] = []
+        for event in events:
+            for draft in self._drafts(event, case, opened):
+                planned.extend(self._render(draft, event, case, petitions))
+        return planned
+
+    def outbox(
+        self, events: Sequence[Event], case: Case | None, petitions: Sequence[Petition], now: datetime
+    ) -> list[OutboxMessage]:
+        return [m.to_outbox(now) for m in self.plan(events, case, petitions)]
+
+    def staff_messages(self, message_type: str, params: Mapping[str, Any], key: str) -> list[PlannedMessage]:
+        """Messages of ``message_type`` to every staff address (e.g. a dead-letter alert)."""
+        context = {**self._base_context(None), **params}
+        return [
+            self._message(message_type, STAFF, channel, address, context, f"{key}:{message_type}:{address}", None)
+            for channel, address in self.settings.staff
+        ]
+
+    def body_recipients(self, body_code: str) -> list[tuple[str, str]]:
+        """``(channel, address)`` of a body, from its rule-pack contacts (or ``[[bodies]] contacts``).
+
+        A body without a usable contact gets a console message addressed ``body:<code>`` so the
+        letter owed to it shows in the log and the office can send it on paper.
+        """
+        info = self.rules.body_info(body_code)
+        contacts: dict[str, str] = dict(self._config_contacts.get(body_code, {}))
+        if info is not None:
+            contacts.update({k: v for k, v in (("email", info.email), ("webhook", info.webhook)) if v})
+        found = [(ch, contacts[ch]) for ch in self.settings.body_channels if contacts.get(ch)]
+        return found or [("console", f"body:{body_code}")]
+
+    # --- which messages ---------------------------------------------------------------------
+
+    def _drafts(self, event: Event, case: Case, opened: Mapping[Any, Mapping[str, Any]]) -> list[_Draft]:
+        p = event.payload
+        name = event.name
+        due = _due(opened)
+        if name == "CaseAccepted":
+            return [_Draft("accepted", PETITIONER, {"note": p.get("note", ""), "handling_due": due("handling")})]
+        if name == "CaseDeclined":
+            return [_Draft("declined", PETITIONER, {"reason": p["reason"], "decline_channel": p["channel"]})]
+        if name in ("CaseTransferred", "CaseAssigned"):
+            mode = "transfer" if name == "CaseTransferred" else "assignment"
+            params = {"mode": mode, "body_code": p["body_code"], "note": p.get("note", "")}
+            params["report_due"] = due("referral_report")
+            letter = "transfer_letter" if mode == "transfer" else "assignment_letter"
+            return [
+                _Draft("referred", PETITIONER, params),
+                _Draft(letter, BODY, params, body_code=p["body_code"], obligation_id=_ob_id(opened, "referral_report")),
+            ]
+        if name == "CaseSupervised":
+            params = {"reason": p["reason"], "body_code": p["body_code"], "reply_due": due("supervision_reply")}
+            return [
+                _Draft(
+                    "supervision_notice",
+                    BODY,
+                    params,
+                    body_code=p["body_code"],
+                    obligation_id=_ob_id(opened, "supervision_reply"),
+                )
+            ]
+        if name == "HandlingExtended":
+            return [_Draft("extended", PETITIONER, dict(p), obligation_id=p.get("obligation_id"))]
+        if name in ("ReplyRecorded", "ReportRecorded"):
+            params = {
+                "outcome": p["outcome"],
+                "delivered_on": p["delivered_on"],
+                "review_due": due("review_request"),
+                "by_body_code": p.get("body_code"),
+            }
+            return [_Draft("reply", PETITIONER, params), _Draft("evaluation_invitation", PETITIONER, params)]
+        if name == "ReviewDecided":
+            return [_Draft("review_decided", PETITIONER, {**p, "rereview_due": due("rereview_request")})]
+        if name == "RereviewDecided":
+            return [_Draft("rereview_decided", PETITIONER, dict(p))]
+        if name == "ReferralObjected":
+            return [_Draft("staff_referral_objected", STAFF, dict(p))]
+        if name == "CompetenceDisputeRaised":
+            return [_Draft("staff_competence_dispute", STAFF, {**p, "bodies": ", ".join(p["bodies"])})]
+        if name == "ReferralRefused":
+            return [_Draft("staff_referral_refused", STAFF, dict(p))]
+        if name == "ReviewRequested":
+            return [_Draft("staff_review_requested", STAFF, dict(p))]
+        if name == "ReminderQueued":
+            return self._reminder_drafts(p)
+        if name == "EscalatedToParent":
+            ob = p.get("obligation_id")
+            return [
+                _Draft("escalation_notice", BODY, dict(p), body_code=p["parent_code"], obligation_id=ob),
+                _Draft("staff_escalated", STAFF, dict(p), obligation_id=ob),
+            ]
+        return []
+
+    def _reminder_drafts(self, p: Mapping[str, Any]) -> list[_Draft]:
+        ob = p.get("obligation_id")
+        overdue = p.get("threshold") == OVERDUE
+        if p.get("owed_by") == "body" and p.get("body_code"):
+            body_type = "overdue_supervision" if overdue else "report_due"
+            drafts = [_Draft(body_type, BODY, dict(p), body_code=p["body_code"], obligation_id=ob)]
+            if overdue:
+                drafts.append(_Draft("staff_overdue", STAFF, dict(p), obligation_id=ob))
+            return drafts
+        return [_Draft("staff_overdue" if overdue else "staff_reminder", STAFF, dict(p), obligation_id=ob)]
+
+    # --- to whom, rendered -------------------------------------------------------------------
+
+    def _render(
+        self, draft: _Draft, event: Event, case: Case, petitions: Sequence[Petition]
+    ) -> Iterable[PlannedMessage]:
+        key = f"{case.id}:{event.sequence}:{draft.type}"
+        if draft.audience == PETITIONER:
+            context = {**self._base_context(case), **self._params(draft.params), **_petitioner_view(case)}
+            for channel, address in _petitioner_addresses(case, petitions, self.settings.petitioner_channels):
+                ref = _pseudonym(address)  # keys travel and get logged: no phone or e-mail in them
+                yield self._message(draft.type, PETITIONER, channel, address, context, f"{key}:{ref}", case, draft)
+        elif draft.audience == BODY:
+            assert draft.body_code is not None
+            if self._never_reaches(case, draft.body_code):
+                return  # 2022 art. 30 ¶3: an accusation never reaches the accused's side
+            context = {
+                **self._base_context(case),
+                **self._params(draft.params),
+                **self._body_view(case, petitions, draft.body_code),
+            }
+            for channel, address in self.body_recipients(draft.body_code):
+                yield self._message(draft.type, BODY, channel, address, context, f"{key}:{address}", case, draft)
+        else:
+            context = {**self._base_context(case), **self._params(draft.params)}
+            for channel, address in self.settings.staff:
+                yield self._message(draft.type, STAFF, channel, address, context, f"{key}:{address}", case, draft)
+
+    def _message(
+        self,
+        message_type: str,
+        audience: str,
+        channel: str,
+        address: str,
+        context: Mapping[str, Any],
+        key: str,
+        case: Case | None,
+        draft: _Draft | None = None,
+    ) -> PlannedMessage:
+        locale = self.settings.locale
+        subject, body = self.renderer.render(message_type, locale, _localized(context, locale))
+        return PlannedMessage(
+            type=message_type,
+            audience=audience,
+            channel=channel,
+            recipient=address,
+            subject=subject,
+            body=body,
+            idempotency_key=key,
+            case_id=case.id if case else None,
+            obligation_id=draft.obligation_id if draft else None,
+            body_code=draft.body_code if draft else None,
+            locale=locale,
+        )
+
+    def _never_reaches(self, case: Case, body_code: str) -> bool:
+        return case.kind is PetitionKind.ACCUSATION and body_code in self._guarded(case)
+
+    def _guarded(self, case: Case) -> frozenset[str]:
+        if case.respondent is None or case.respondent.body_code is None:
+            return frozenset()
+        return frozenset({case.respondent.body_code, *self.rules.guarded_bodies(case.respondent)})
+
+    def _base_context(self, case: Case | None) -> dict[str, Any]:
+        return {
+            "office_name": self.config.office_name,
+            "office_code": self.config.office_code,
+            "tracking_number": case.first_tracking_number if case else "",
+            "kind": case.kind.value if case else "",
+            "category": case.category if case else "",
+        }
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(params)
+        for key in ("body_code", "parent_code", "by_body_code"):
+            code = out.get(key)
+            out[key.replace("_code", "_name")] = self._body_name(code) if code else ""
+        return out
+
+    def _body_name(self, code: str) -> str:
+        info = self.rules.body_info(code)
+        if info is not None:
+            return info.name(self.settings.locale)
+        return next((b.name for b in self.config.bodies if b.code == code), code)
+
+    def _body_view(self, case: Case, petitions: Sequence[Petition], body_code: str) -> dict[str, Any]:
+        """What a body may learn: nothing identifying for confidential / accusation / guarded cases."""
+        redact = case.confidential or case.kind is PetitionKind.ACCUSATION or body_code in self._guarded(case)
+        if redact or case.anonymous:
+            return {"confidential": redact, "subject": "" if redact else case.subject, "petitioners": [], "content": ""}
+        people = [person for pt in petitions for person in pt.petitioners]
+        names = list(dict.fromkeys(f"{p.name}{' ' + p.phone if p.phone else ''}" for p in people))
+        content = petitions[0].content if petitions else ""
+        return {"confidential": False, "subject": case.subject, "petitioners": names, "content": content}
+
+
+def _pseudonym(address: str) -> str:
+    """A stable stand-in for a petitioner's address in idempotency keys (PIPL art. 6: minimise)."""
+    return "p-" + hashlib.sha256(address.encode("utf-8")).hexdigest()[:16]
+
+
+def _petitioner_view(case: Case) -> dict[str, Any]:
+    return {"subject": case.subject, "confidential": case.confidential}
+
+
+def _petitioner_addresses(case: Case, petitions: Sequence[Petition], channels: Sequence[str]) -> list[tuple[str, str]]:
+    """Where the petitioners (and their representatives and agents) are reached; none if anonymous."""
+    if case.anonymous:
+        return []
+    found: list[tuple[str, str]] = []
+    for petition in petitions:
+        if petition.anonymous:
+            continue
+        for person in petition.petitioners:
+            if "email" in channels and person.email:
+                found.append(("email", person.email))
+            if "sms" in channels and person.phone:
+                found.append(("sms", person.phone))
+    return list(dict.fromkeys(found))
+
+
+def _due(opened: Mapping[Any, Mapping[str, Any]]) -> Any:
+    def due(clock: str) -> str:
+        return str(opened[clock]["due"]) if clock in opened else ""
+
+    return due
+
+
+def _ob_id(opened: Mapping[Any, Mapping[str, Any]], clock: str) -> str | None:
+    return str(opened[clock]["obligation_id"]) if clock in opened else None
+
+
+def _localized(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """Add readable labels (mode, outcome, decline channel, clock) in ``locale``."""
+    out = dict(context)
+    t = i18n.translate
+    if context.get("mode"):
+        out["mode_label"] = t(f"notifications.mode.{context['mode']}", locale)
+    if context.get("outcome"):
+        out["outcome_label"] = t(f"notifications.outcome.{context['outcome']}", locale)
+    if context.get("decline_channel"):
+        out["channel_label"] = t(f"notifications.channel.{context['decline_channel']}", locale)
+    if context.get("clock"):
+        out["clock_label"] = t(f"clock.{context['clock']}", locale)
+    out["withheld"] = t("notifications.withheld", locale)
+    return out

@@ -1,0 +1,53 @@
+"""Message templates (通知模板): Jinja2, plain text, one file per message type and locale.
+
+A template's first line is the subject, the rest (after one blank line) the body.  Packaged
+templates live in ``petitionkit/notifications/templates/<locale>/<type>.txt``; an office overrides
+any of them by dropping a file with the same relative path into its override folder
+(``[settings.notifications] templates``, default ``templates/notifications`` next to petitionkit.toml).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from petitionkit.errors import ConfigurationError
+from petitionkit.i18n import normalize_locale
+
+
+class Renderer:
+    """Renders ``(subject, body)`` for a message type in a locale; office overrides come first."""
+
+    def __init__(self, override_dir: Path | None = None) -> None:
+        loaders: list[jinja2.BaseLoader] = []
+        if override_dir is not None and override_dir.is_dir():
+            loaders.append(jinja2.FileSystemLoader(str(override_dir)))
+        loaders.append(jinja2.PackageLoader("petitionkit.notifications", "templates"))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=False,  # plain text, never HTML
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=False,
+            trim_blocks=False,
+            lstrip_blocks=True,
+        )
+
+    def render(self, message_type: str, locale: str, context: Mapping[str, Any]) -> tuple[str, str]:
+        """The subject and body of ``message_type`` in ``locale`` (zh-CN when that locale lacks it)."""
+        loc = normalize_locale(locale)
+        names = [f"{loc}/{message_type}.txt", f"zh-CN/{message_type}.txt"]
+        try:
+            template = self.env.select_template(names)
+            text = template.render(**context)
+        except jinja2.TemplateNotFound:
+            raise ConfigurationError(f"template {names[0]}", "no such notification template") from None
+        except jinja2.TemplateError as exc:
+            raise ConfigurationError(f"template {names[0]}", f"cannot be rendered: {exc}") from None
+        subject, _, body = text.strip().partition("\n")
+        lines = [line.rstrip() for line in body.strip().splitlines()]
+        tidy = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))  # empty {% if %} lines leave no gaps
+        return subject.strip(), tidy + "\n"
