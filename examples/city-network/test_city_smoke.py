@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import shutil
+import threading
+from collections.abc import Iterator
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -17,12 +22,51 @@ from petitionkit.testing import SHANGHAI, FakeClock
 HERE = Path(__file__).resolve().parent
 
 
+OA = "https://oa.linjiang.example.cn/hooks/petition"
+SECRET = "test-only-secret"
+
+
+class OaSystem(BaseHTTPRequestHandler):
+    """The city's existing OA system: stores each signed notice once per idempotency key."""
+
+    received: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        expected = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, self.headers.get("X-Petitionkit-Signature", "")):
+            self.send_response(401)
+        else:
+            self.received.setdefault(self.headers["Idempotency-Key"], json.loads(raw))
+            self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 @pytest.fixture
-def deployment(tmp_path: Path, postgresql_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+def oa_url() -> Iterator[str]:
+    OaSystem.received = {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OaSystem)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hooks/petition"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, postgresql_url: str, oa_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     target = tmp_path / "city-network"
     shutil.copytree(HERE, target, ignore=shutil.ignore_patterns("__pycache__", "test_*.py"))
+    for path in [*target.glob("*.toml"), *target.glob("rules/*.toml")]:
+        path.write_text(path.read_text(encoding="utf-8").replace(OA, oa_url), encoding="utf-8")
     monkeypatch.chdir(target)
     monkeypatch.setenv("PETITIONKIT_DATABASE_URL", postgresql_url)
+    monkeypatch.setenv("PETITIONKIT_WEBHOOK_SECRET", SECRET)
     return target
 
 
@@ -72,3 +116,10 @@ def test_the_city_assigns_to_a_county_and_gets_the_county_reply_back(deployment:
     assert city_case["state"] == "replied" and "已责成企业支付" in city_case["reply"]["text"]
     report = next(o for o in city_case["obligations"] if o["clock"] == "referral_report")
     assert report["status"] == "met"
+    # Every office delivers its notices into the OA system, signed, once per idempotency key.
+    for office in ("city", "qingxi"):
+        assert run(clock, office, "dispatch")["dead"] == 0
+    recipients = {notice["recipient"] for notice in OaSystem.received.values()}
+    assert any(r.endswith("?to=QX-CONGRESS") for r in recipients)  # the city's assignment letter
+    assert any(r.endswith("?to=QX-HRSS") for r in recipients)  # the county's own assignment
+    assert all(run(clock, office, "dispatch")["sent"] == 0 for office in ("city", "qingxi"))

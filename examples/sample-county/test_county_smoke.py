@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+from collections.abc import Iterator
 from datetime import datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from petitionkit.cli import cli
@@ -17,10 +22,40 @@ from petitionkit.testing import SHANGHAI, FakeClock
 HERE = Path(__file__).resolve().parent
 
 
+class Inbox:
+    def __init__(self) -> None:
+        self.mails: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        self.mails.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
 @pytest.fixture
-def office_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    received = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    controller = Controller(received, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield received, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def office_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inbox: tuple[Inbox, int]) -> Path:
     target = tmp_path / "office"
     shutil.copytree(HERE, target, ignore=shutil.ignore_patterns("*.db*", "__pycache__", "test_*.py"))
+    config = target / "petitionkit.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('host = "smtp.qingxi.example.cn"', 'host = "127.0.0.1"')
+    text = text.replace("port = 587", f"port = {inbox[1]}").replace("starttls = true", "starttls = false")
+    # the loopback server offers no AUTH: log in without credentials
+    text = text.replace('username = "xinfang"\n', "").replace('password_env = "PETITIONKIT_SMTP_PASSWORD"\n', "")
+    config.write_text(text, encoding="utf-8")
     monkeypatch.chdir(target)
     return target
 
@@ -31,7 +66,9 @@ def run(clock: FakeClock, *args: str) -> Any:
     return json.loads(result.stdout)
 
 
-def test_the_county_office_registers_routes_and_keeps_its_clocks(office_dir: Path) -> None:
+def test_the_county_office_registers_routes_keeps_its_clocks_and_mails_the_body(
+    office_dir: Path, inbox: tuple[Inbox, int]
+) -> None:
     clock = FakeClock(datetime(2026, 4, 13, 9, 0, tzinfo=SHANGHAI))
     assert run(clock, "db", "upgrade")
     reg = run(
@@ -65,3 +102,7 @@ def test_the_county_office_registers_routes_and_keeps_its_clocks(office_dir: Pat
     assert (office_dir / "office.db").exists()
     shown = run(clock, "rules", "show")["rules"]
     assert any(b["code"] == "QX-HRSS" for b in shown["bodies"])
+    delivered = run(clock, "dispatch")
+    assert delivered["sent"] >= 1 and delivered["dead"] == 0
+    to_bureau = [mail for rcpt, mail in inbox[0].mails if rcpt == ["rsj@gov.qingxi.example.cn"]]
+    assert len(to_bureau) == 1 and reg["tracking_number"] in to_bureau[0].get_content()
