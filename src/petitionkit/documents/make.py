@@ -1,0 +1,456 @@
+"""Making formal documents from Word templates (docxtpl), with the placeholders checked first.
+
+Templates: the office's own folder first (``[settings.documents] templates``, default ``templates``
+next to petitionkit.toml), then the defaults shipped with petitionkit.  A template is rejected with
+:class:`TemplateError` naming every unknown or missing placeholder before anything is written.
+
+Documents to a body (transfer and assignment letters, supervision notices) of a confidential or an
+accusation case never carry the petitioner's identity: the identity placeholders read
+``（依法保密）`` and every name, ID number, phone, address and e-mail of the case's petitioners is
+struck from the petition text they quote (2022 art. 30 para. 3).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jinja2
+from docxtpl import DocxTemplate  # type: ignore[import-untyped]
+
+from petitionkit.config import OfficeConfig
+from petitionkit.documents.kinds import IDENTITY, KINDS, Audience, DocumentKind
+from petitionkit.domain.clocks import Clock
+from petitionkit.domain.events import Event
+from petitionkit.domain.model import Case, Person, Petition, PetitionKind, ReferralMode
+from petitionkit.errors import FieldError, InvalidInput, NotNotifiable, PetitionkitError
+from petitionkit.i18n import translate
+from petitionkit.reports import labels as _labels  # noqa: F401 - registers the words used here
+from petitionkit.reports.periods import chinese_date
+
+DEFAULT_FOLDER = "templates"
+REDACTED = "（依法保密）"
+STRUCK = "***"
+
+
+class TemplateError(PetitionkitError):
+    """A document template uses an unknown placeholder, lacks a required one, or cannot be read."""
+
+    code = "template"
+    exit_code = 7
+    key = "error.template_placeholders"
+
+    def __init__(
+        self,
+        document: str,
+        template: str,
+        *,
+        unknown: Iterable[str] = (),
+        missing: Iterable[str] = (),
+        unreadable: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.document, self.template = document, template
+        self.unknown, self.missing = tuple(sorted(unknown)), tuple(sorted(missing))
+        self.unreadable = unreadable
+
+    def details(self, locale: str) -> str:
+        parts = []
+        if self.unknown:
+            parts.append(translate("template.unknown", locale, names=", ".join(self.unknown)))
+        if self.missing:
+            parts.append(translate("template.missing", locale, names=", ".join(self.missing)))
+        if self.unreadable:
+            parts.append(translate("template.unreadable", locale, reason=self.unreadable))
+        return "; ".join(parts)
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {
+            "template": self.template,
+            "document": translate(f"document.{self.document}", locale),
+            "details": self.details(locale),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(
+            document=self.document, template=self.template, unknown=list(self.unknown), missing=list(self.missing)
+        )
+        return data
+
+
+class DocumentNotApplicable(PetitionkitError):
+    """The case has no record the document would state (e.g. a non-acceptance notice for an accepted case)."""
+
+    code = "document_not_applicable"
+    exit_code = 3
+    key = "error.document_not_applicable"
+
+    def __init__(self, case: str, document: str, reason: str, **params: str) -> None:
+        super().__init__()
+        self.case, self.document, self.reason, self.reason_params = case, document, reason, params
+
+    def params(self, locale: str) -> dict[str, Any]:
+        extra = {k: translate(v, locale) if v.startswith("action.") else v for k, v in self.reason_params.items()}
+        return {
+            "case": self.case,
+            "document": translate(f"document.{self.document}", locale),
+            "reason": translate(f"reason.{self.reason}", locale, **extra),
+        }
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class TemplateCheck:
+    """The outcome of checking one template."""
+
+    document: str
+    path: str
+    source: str  # "office" or "default"
+    ok: bool
+    unknown: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def kind_of(name: str) -> DocumentKind:
+    """The document type called ``name`` (raises :class:`InvalidInput` listing the types)."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise InvalidInput([FieldError("KIND", "choice", {"choices": ", ".join(KINDS)})]) from None
+
+
+def office_template_folder(config: OfficeConfig) -> Path:
+    """Where the office keeps its own templates (``[settings.documents] templates``, relative to the config)."""
+    settings = dict(config.settings.get("documents", {}))
+    folder = Path(str(settings.get("templates", DEFAULT_FOLDER))).expanduser()
+    return folder if folder.is_absolute() else Path(config.base_dir) / folder
+
+
+def default_template(kind: DocumentKind) -> Path:
+    return Path(str(resources.files("petitionkit.documents").joinpath("templates", kind.file_name)))
+
+
+def template_for(kind: DocumentKind, config: OfficeConfig) -> tuple[Path, str]:
+    """The template an office uses for ``kind`` and where it comes from (``office`` or ``default``)."""
+    own = office_template_folder(config) / kind.file_name
+    if own.is_file():
+        return own, "office"
+    return default_template(kind), "default"
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+def check_template(kind: DocumentKind, path: Path) -> DocxTemplate:
+    """Load ``path`` and check its placeholders against ``kind``; raise :class:`TemplateError` if wrong."""
+    try:
+        template = DocxTemplate(str(path))
+        used = set(template.get_undeclared_template_variables(jinja_env=_environment()))
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(kind.name, str(path), unreadable=f"line {exc.lineno}: {exc.message}") from None
+    except Exception as exc:  # not a zip, not a Word file, ...
+        raise TemplateError(kind.name, str(path), unreadable=type(exc).__name__) from None
+    unknown = used - kind.placeholders
+    missing = kind.required - used
+    if unknown or missing:
+        raise TemplateError(kind.name, str(path), unknown=unknown, missing=missing)
+    return template
+
+
+def check_templates(config: OfficeConfig) -> list[TemplateCheck]:
+    """Check the template every document type would use for this office."""
+    found = []
+    for kind in KINDS.values():
+        path, source = template_for(kind, config)
+        try:
+            check_template(kind, path)
+        except TemplateError as exc:
+            found.append(TemplateCheck(kind.name, str(path), source, False, exc.unknown, exc.missing, exc.unreadable))
+        else:
+            found.append(TemplateCheck(kind.name, str(path), source, True))
+    return found
+
+
+def export_templates(folder: str | os.PathLike[str], *, overwrite: bool = False) -> list[Path]:
+    """Copy the default templates into ``folder`` for an office to edit; existing files are kept unless asked."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in KINDS.values():
+        destination = target / kind.file_name
+        if destination.exists() and not overwrite:
+            continue
+        destination.write_bytes(default_template(kind).read_bytes())
+        written.append(destination)
+    return written
+
+
+# --- values -----------------------------------------------------------------------------------------
+
+
+def _day(value: date | datetime | None, zone: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(zone).date()
+    return chinese_date(value)
+
+
+def _people(petitions: Sequence[Petition]) -> list[Person]:
+    return [person for p in petitions for person in p.petitioners]
+
+
+def _strike(text: str, people: Sequence[Person]) -> str:
+    """``text`` with every identity value of ``people`` replaced by ``***`` (longest first)."""
+    values = {v.strip() for person in people for v in (person.name, person.id_number, person.phone, person.address,
+                                                         person.email) if v and v.strip()}  # fmt: skip
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, STRUCK)
+    return text
+
+
+def is_protected(case: Case, petitions: Sequence[Petition]) -> bool:
+    """Whether the petitioner's identity must not reach a body: a confidential or an accusation case."""
+    return case.confidential or case.kind is PetitionKind.ACCUSATION or any(p.confidential for p in petitions)
+
+
+def _last_event(events: Sequence[Event], name: str) -> Event | None:
+    return next((e for e in reversed(events) if e.name == name), None)
+
+
+@attrs.frozen
+class CaseRecord:
+    """Everything a document may state about one case."""
+
+    case: Case
+    petitions: tuple[Petition, ...]
+    events: tuple[Event, ...]
+
+
+def document_values(  # noqa: PLR0915 - one document type after another
+    kind: DocumentKind,
+    record: CaseRecord,
+    *,
+    office: Any,
+    issue_date: date,
+) -> dict[str, Any]:
+    """The value of every placeholder of ``kind`` for the case (identity withheld where the law says so)."""
+    case, petitions, events = record.case, record.petitions, record.events
+    config: OfficeConfig = office.config
+    rules = office.rules
+    zone = office.zone
+    settings = dict(config.settings.get("documents", {}))
+    first = petitions[0] if petitions else None
+    people = _people(petitions)
+    protected = kind.audience is Audience.BODY and is_protected(case, petitions)
+    if kind.audience is Audience.PETITIONER and (case.anonymous or not people):
+        raise NotNotifiable("notify")
+    categories = rules.categories()
+    category = categories.get(case.category)
+    values: dict[str, Any] = {
+        "office_name": config.office_name,
+        "issuer": str(settings.get("issuer", config.office_name)),
+        "contact_phone": str(settings.get("contact_phone", "")),
+        "issue_date": chinese_date(issue_date),
+        "tracking_number": case.first_tracking_number,
+        "subject": case.subject,
+        "received_date": _day(first.received_at if first else case.opened_at, zone),
+        "category": category("zh-CN") if category is not None else case.category,
+        "region_code": case.region_code,
+        "kind_label": translate(f"report.kind.{case.kind.value}"),
+        "channel_label": translate(f"report.channel.{first.channel.value}") if first else "",
+    }
+    if case.anonymous or not people:
+        identity = dict.fromkeys(IDENTITY, translate("document.anonymous"))
+    elif protected:
+        identity = dict.fromkeys(IDENTITY, REDACTED)
+    else:
+        head = people[0]
+        identity = {
+            "petitioner_name": "、".join(dict.fromkeys(p.name for p in people)),
+            "petitioner_id_number": head.id_number or "",
+            "petitioner_phone": head.phone or "",
+            "petitioner_address": head.address or "",
+            "petitioner_email": head.email or "",
+        }
+    values.update(identity)
+    content = "\n".join(p.content for p in petitions[:1])
+    values["content"] = _strike(content, people) if protected else content
+
+    def body_name(code: str) -> str:
+        info = rules.body_info(code)
+        if info is not None:
+            return str(info.name("zh-CN"))
+        return next((b.name for b in rules.bodies() if b.code == code), code)
+
+    ref = case.first_tracking_number
+    name = kind.name
+    if name == "acceptance-notice":
+        accepted = _last_event(events, "CaseAccepted")
+        if accepted is None:
+            raise DocumentNotApplicable(ref, name, "not_accepted")
+        handling = next((o for o in case.obligations if o.clock is Clock.HANDLING), None)
+        values.update(
+            accepted_date=_day(accepted.occurred_at, zone),
+            handling_due=_day(handling.due, zone) if handling else "",
+            handling_days=handling.basis.days if handling else "",
+        )
+    elif name == "non-acceptance-notice":
+        if case.decline is None:
+            raise DocumentNotApplicable(ref, name, "not_declined")
+        values.update(
+            decline_reason=case.decline.reason,
+            decline_channel=translate(f"decline_channel.{case.decline.channel.value}"),
+            declined_date=_day(case.decline.declined_at, zone),
+        )
+    elif name in ("transfer-letter", "assignment-letter", "supervision-notice"):
+        mode = ReferralMode.TRANSFER if name == "transfer-letter" else ReferralMode.ASSIGNMENT
+        referral = next((r for r in reversed(case.referrals) if r.mode is mode), None)
+        if referral is None:
+            raise DocumentNotApplicable(
+                ref, name, "no_referral", mode=f"action.{'transfer' if mode is ReferralMode.TRANSFER else 'assign'}"
+            )
+        report = next(
+            (o for o in case.obligations if o.clock is Clock.REFERRAL_REPORT and o.referral_id == referral.id), None
+        )
+        values.update(
+            body_name=body_name(referral.body_code),
+            body_code=referral.body_code,
+            note=referral.note,
+            objection_due=_day(referral.objection_due, zone),
+            transfer_date=_day(referral.referred_at, zone),
+            assignment_date=_day(referral.referred_at, zone),
+            report_due=_day(report.due, zone) if report else "",
+            report_days=report.basis.days + report.basis.extension_days if report else "",
+        )
+        if name == "supervision-notice":
+            notice = next(
+                (
+                    o
+                    for o in reversed(case.obligations)
+                    if o.clock is Clock.SUPERVISION_REPLY and o.referral_id == referral.id
+                ),
+                None,
+            )
+            supervised = _last_event(events, "CaseSupervised")
+            if notice is None or supervised is None:
+                raise DocumentNotApplicable(ref, name, "not_supervised")
+            reason = str(supervised.payload.get("reason", ""))
+            values.update(
+                supervision_reason=_strike(reason, people) if protected else reason,
+                supervision_date=_day(notice.opened_at, zone),
+                supervision_reply_due=_day(notice.due, zone),
+            )
+    elif name == "extension-notice":
+        extended = _last_event(events, "HandlingExtended")
+        if case.extension is None or extended is None:
+            raise DocumentNotApplicable(ref, name, "not_extended")
+        values.update(
+            extension_days=case.extension.days,
+            extension_reason=case.extension.reason,
+            approved_by=case.extension.approved_by,
+            original_due=_day(date.fromisoformat(str(extended.payload["old_due"])), zone),
+            new_due=_day(date.fromisoformat(str(extended.payload["new_due"])), zone),
+        )
+    elif name == "handling-opinion":
+        if case.reply is None:
+            raise DocumentNotApplicable(ref, name, "no_reply")
+        window = next((o for o in case.obligations if o.clock is Clock.REVIEW_REQUEST), None)
+        if window is not None:
+            review_days = window.basis.days
+        else:
+            deadline = rules.deadline(Clock.REVIEW_REQUEST, case.reply.delivered_on, case.kind)
+            review_days = deadline.basis.days if deadline else 30
+        values.update(
+            reply_outcome=translate(f"report.outcome.{case.reply.outcome.value}"),
+            reply_text=case.reply.text,
+            replied_date=_day(case.reply.replied_at, zone),
+            review_days=review_days,
+            review_organ=str(settings.get("review_organ", "上一级人民代表大会常务委员会信访工作机构")),
+        )
+    return {k: v for k, v in values.items() if k in kind.placeholders}
+
+
+# --- making a document ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class MadeDocument:
+    """A document written to ``path``."""
+
+    document: str
+    case_id: str
+    tracking_number: str
+    path: str
+    template: str
+    template_source: str
+    audience: str
+    identity_withheld: bool
+
+
+def make_document(
+    office: Any,
+    kind_name: str,
+    case_ref: str,
+    output: str | os.PathLike[str],
+    *,
+    issue_date: date | None = None,
+) -> MadeDocument:
+    """Make document ``kind_name`` for the case ``case_ref`` (id or tracking number) at ``output``.
+
+    Raises :class:`TemplateError` (the template is wrong), :class:`DocumentNotApplicable` (nothing to
+    state), ``NotNotifiable`` (an anonymous petitioner cannot be written to) or ``NotFound``; in every
+    case no file is written.
+    """
+    kind = kind_of(kind_name)
+    path, source = template_for(kind, office.config)
+    template = check_template(kind, path)
+    case = office.case(case_ref)
+    record = CaseRecord(case, tuple(office.petitions(case.id)), tuple(office.events(case.id)))
+    values = document_values(kind, record, office=office, issue_date=issue_date or office.today())
+    template.render(values, jinja_env=_environment(), autoescape=True)
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(handle)
+    try:
+        template.save(temporary)
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return MadeDocument(
+        kind.name,
+        case.id,
+        case.first_tracking_number,
+        str(target),
+        str(path),
+        source,
+        kind.audience.value,
+        kind.audience is Audience.BODY and is_protected(case, record.petitions),
+    )
+
+
+def placeholder_table() -> Mapping[str, Mapping[str, list[str]]]:
+    """Every document type's placeholders (for docs and ``document placeholders``)."""
+    return {
+        k.name: {
+            "required": sorted(k.required),
+            "optional": sorted(k.placeholders - k.required),
+        }
+        for k in KINDS.values()
+    }
