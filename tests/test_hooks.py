@@ -151,17 +151,17 @@ def test_plugins_can_be_restricted_and_blocked() -> None:
     pm = make_plugin_manager(load_entrypoints=False, block=[memory])
     assert memory not in [p.name for p in loaded_plugins(pm)]
     with pytest.raises(ConfigurationError, match="memory"):
-        open_office(OfficeConfig(), plugin_manager=pm)
+        open_office(OfficeConfig(database_url="memory://"), plugin_manager=pm)
     only = make_plugin_manager(load_entrypoints=False, allow=[memory])
     assert [p.name for p in loaded_plugins(only)] == [memory]
 
 
 def test_unknown_rule_set_or_notifier_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError) as err:
-        open_office(OfficeConfig(rules="martian"))
+        open_office(OfficeConfig(database_url="memory://", rules="martian"))
     assert err.value.setting == "rules" and "builtin" in err.value.problem
     with pytest.raises(ConfigurationError) as err:
-        open_office(OfficeConfig(notifier="pigeon"))
+        open_office(OfficeConfig(database_url="memory://", notifier="pigeon"))
     assert err.value.setting == "notifier"
 
 
@@ -173,4 +173,4 @@ def test_two_plugins_claiming_one_name_is_an_error(plugin: FullPlugin) -> None:
 
     pm = make_plugin_manager(load_entrypoints=False, extra=[plugin, Clash()])
     with pytest.raises(ConfigurationError, match="same name"):
-        open_office(OfficeConfig(notifier="recording"), plugin_manager=pm)
+        open_office(OfficeConfig(database_url="memory://", notifier="recording"), plugin_manager=pm)

@@ -16,7 +16,7 @@ COUNTY = Path(__file__).resolve().parents[1] / "examples" / "sample-county" / "r
 
 
 def county_office(clock: FakeClock, rules: str = "national", files: tuple[str, ...] = (str(COUNTY),)) -> Office:
-    config = OfficeConfig(office_code="QX", rules=rules, rule_files=files)
+    config = OfficeConfig(office_code="QX", database_url="memory://", rules=rules, rule_files=files)
     return open_office(config, clock=clock)
 
 
@@ -102,7 +102,9 @@ def test_recompute_after_a_calendar_change_moves_due_dates_and_records_events(cl
         '[pack]\nname = "local"\n\n[[calendar.local_days_off]]\ndate = 2026-04-16\nname = "县庆日"\n', encoding="utf-8"
     )
     updated = open_office(
-        OfficeConfig(office_code="QX", rules="national", rule_files=(str(local),)), storage=office.storage, clock=clock
+        OfficeConfig(office_code="QX", database_url="memory://", rules="national", rule_files=(str(local),)),
+        storage=office.storage,
+        clock=clock,
     )
     changed = updated.recompute_deadlines(actor="clerk-li")
     assert [c.id for c in changed] == [reg.case.id]

@@ -111,7 +111,7 @@ def test_the_city_assigns_to_a_county_and_gets_the_county_reply_back(deployment:
     county_case = run(clock, "qingxi", "route", "QX-2026-000001", "--apply")["case"]
     assert county_case["referrals"][0]["body_code"] == "QX-HRSS"
     clock.advance(days=12)
-    run(clock, "qingxi", "report", "QX-2026-000001", "--outcome", "support", "--text", "已责成企业支付")
+    run(clock, "qingxi", "record-report", "QX-2026-000001", "--outcome", "support", "--text", "已责成企业支付")
     city_case = run(clock, "city", "show", reg["tracking_number"])["case"]
     assert city_case["state"] == "replied" and "已责成企业支付" in city_case["reply"]["text"]
     report = next(o for o in city_case["obligations"] if o["clock"] == "referral_report")

@@ -3,7 +3,7 @@
 Start with :func:`open_office`::
 
     import petitionkit
-    office = petitionkit.open_office({"office": {"office_code": "XS"}})
+    office = petitionkit.open_office({"office": {"office_code": "XS"}})  # SQLite: ./office.db
     registration = office.register({...})
 """
 

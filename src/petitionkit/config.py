@@ -24,7 +24,7 @@ class OfficeConfig:
 
     office_code: str = "OFFICE"  # prefix of tracking numbers, e.g. "XS" for 萧山
     office_name: str = "人大常委会信访室"
-    database_url: str = "memory://"
+    database_url: str = "sqlite:///office.db"  # the embedded default; "memory://" keeps nothing
     timezone: str = "Asia/Shanghai"
     rules: str = "builtin"  # name of a registered rule set
     rule_files: tuple[str, ...] = ()  # the office's own rule files, applied on top of ``rules`` in order

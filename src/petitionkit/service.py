@@ -211,11 +211,21 @@ class Office:
             router = self.__dict__["_router"] = build_router(self.pm, self.config, default=self.notifier)
         return router
 
-    def _write(self, tx: Transaction, decision: lc.Decision, expected_version: int | None, now: datetime) -> None:
+    def _write(
+        self,
+        tx: Transaction,
+        decision: lc.Decision,
+        expected_version: int | None,
+        now: datetime,
+        petitions: Sequence[tuple[Petition, Sequence[str]]] = (),
+    ) -> None:
+        """Save the case, then ``petitions`` (they reference it), then events and the notices they imply."""
         if expected_version is None:
             tx.insert_cases([decision.case])
         else:
             tx.update_case(decision.case, expected_version)
+        if petitions:
+            tx.add_petitions(petitions)
         tx.append_events(decision.events)
         tx.enqueue(self._outbox(decision.events, now, tx, decision.case))
 
@@ -400,12 +410,10 @@ class Office:
             existing = self._resolve(tx, draft.joins_case)
             record = self._petition_record(draft, sequence, code, existing.id, ctx.now)
             decision = lc.join_case(existing, record.id, _registration_payload(record), ctx)
-            tx.add_petitions([(record, _identity_digests(record))])
-            self._write(tx, decision, existing.version, ctx.now)
+            self._write(tx, decision, existing.version, ctx.now, [(record, _identity_digests(record))])
         else:
             record, decision = self._new_case(draft, sequence, code, ctx)
-            self._write(tx, decision, None, ctx.now)  # the case first: petitions reference it
-            tx.add_petitions([(record, _identity_digests(record))])
+            self._write(tx, decision, None, ctx.now, [(record, _identity_digests(record))])
         return Registration(record, decision.case, code, bool(draft.joins_case)), decision
 
     def reissue_query_code(self, tracking_number: str, *, actor: str | None = None) -> str:

@@ -134,7 +134,7 @@ def test_the_whole_case_lifecycle_from_the_command_line(run: Any) -> None:
     assert case["state"] == "assigned" and case["referrals"][0]["body_code"] == "QX-HRSS"
     assert doc(run("--json", "supervise", ref, "--reason", "请加快办理"))["case"]["version"] == 3
     assert doc(run("--json", "extend", ref, "--days", "30", "--reason", "案情复杂", "--approved-by", "主任"))
-    case = doc(run("--json", "report", ref, "--outcome", "support", "--text", "已支付"))["case"]
+    case = doc(run("--json", "record-report", ref, "--outcome", "support", "--text", "已支付"))["case"]
     assert case["state"] == "replied"
     assert (
         doc(run("--json", "evaluate", ref, "--rating", "satisfied"))["case"]["evaluations"][0]["rating"] == "satisfied"
@@ -273,3 +273,23 @@ def test_environment_overrides_the_database_url(run: Any, tmp_path: Path, monkey
     run(*LETTER)
     monkeypatch.setenv("PETITIONKIT_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
     assert doc(run("--json", "list"))["count"] == 0
+
+
+def test_every_command_module_contributes_distinct_names() -> None:
+    """A later module must never silently replace an earlier module's command of the same name."""
+    from petitionkit.cli import (
+        case_cmds,
+        exchange_cmds,
+        notify_cmds,
+        query_cmds,
+        report_cmds,
+        rules_cmds,
+        setup_cmds,
+    )
+
+    names = [
+        c.name
+        for m in (case_cmds, query_cmds, rules_cmds, exchange_cmds, setup_cmds, notify_cmds, report_cmds)
+        for c in m.COMMANDS
+    ]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

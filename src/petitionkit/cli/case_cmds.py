@@ -223,7 +223,7 @@ ACTIONS = [
         click.option("--text", required=True),
     ),
     _case_action(
-        "report",
+        "record-report",
         "Record an assigned body's result report (办结报告).",
         Office.record_report,
         click.option("--outcome", type=OUTCOMES, required=True),

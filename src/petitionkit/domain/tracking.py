@@ -20,7 +20,8 @@ def tracking_number(office_code: str, year: int, sequence: int) -> str:
 
 
 def new_query_code() -> str:
-    raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    bits = secrets.randbits(60)  # one call to the OS random source, 12 characters of 5 bits each
+    raw = "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(12))
     return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
 
 

@@ -73,9 +73,10 @@ def sample_petition(**overrides: Any) -> dict[str, Any]:
 
 
 def office_settings(**office: Any) -> Mapping[str, Any]:
-    """A configuration mapping with the sample bodies."""
+    """A configuration mapping with the sample bodies, on the in-memory backend."""
     return {
         "office": {"office_code": "XS", **office},
+        "database": {"url": "memory://"},
         "bodies": [
             {k: v for k, v in attrs.asdict(b).items() if v is not None} | {"kind": b.kind.value} for b in SAMPLE_BODIES
         ],
