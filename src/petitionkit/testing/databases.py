@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,19 +61,26 @@ def schema_url(base_url: str, schema: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def postgresql_url(postgresql_base_url: str) -> Iterator[str]:
-    """A URL whose connections see a fresh, empty schema of their own (dropped after the test)."""
-    schema = f"pk_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(postgresql_base_url, isolation_level="AUTOCOMMIT")
+@contextmanager
+def temporary_schema(base_url: str, prefix: str = "pk") -> Iterator[str]:
+    """A URL whose connections see a fresh, empty schema of their own, dropped on exit."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield schema_url(postgresql_base_url, schema)
+        yield schema_url(base_url, schema)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgresql_url(postgresql_base_url: str) -> Iterator[str]:
+    """A URL whose connections see a fresh, empty schema of their own (dropped after the test)."""
+    with temporary_schema(postgresql_base_url) as url:
+        yield url
 
 
 @pytest.fixture
