@@ -280,8 +280,8 @@ class Office:
 
         Raises :class:`InvalidInput` naming every bad field; nothing is stored then.
         """
-        draft = self._checked_draft(petition, self.now())
         now = self.now()
+        draft = self._checked_draft(petition, now)
         ctx = self._context(actor, now)
         with self.storage.transaction() as tx:
             year = draft.received_at.astimezone(self.zone).year
