@@ -79,7 +79,7 @@ def _id_number(rng: random.Random) -> str:
     return first17 + id_check_digit(first17)
 
 
-def _poisson(rng: random.Random, lam: float) -> int:
+def poisson(rng: random.Random, lam: float) -> int:
     limit, k, p = math.exp(-lam), 0, 1.0
     while True:
         p *= rng.random()
@@ -153,7 +153,7 @@ class Generator:
                 lam = 10 * self.scale
                 if category == RISING and (year, month) == (2026, 3):
                     lam = 35 * self.scale
-                for _ in range(_poisson(rng, lam)):
+                for _ in range(poisson(rng, lam)):
                     self._plan_one(self._moment(year, month), category)
         # The planted cluster: six different petitioners, six cases, one matter.
         places = ("东湖小区", "西溪村", "南岸花园", "北门社区", "红星村", "滨河苑")

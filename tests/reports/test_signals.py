@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import pytest
-from report_dataset import RISING, Built
+from report_dataset import RISING, Built, poisson
 from scipy.stats import binom, false_discovery_control
 
 from petitionkit.reports import Dimension, Period, Scope, TrendSettings, Window, signal_report
@@ -130,19 +130,16 @@ def _run(counts: dict[tuple[int, str | None], int]) -> list[str]:
 def test_flat_poisson_noise_rarely_signals() -> None:
     """Under flat noise the false-discovery control keeps runs with any signal near the 5 % rate."""
     rng = random.Random(11)
-    import numpy as np
-
-    generator = np.random.default_rng(11)
     noisy_runs = 0
-    for _ in range(200):
+    for _ in range(400):
         rates = [rng.choice((3, 8, 20, 60)) for _ in range(30)]
-        counts = {(i, f"s{k}"): int(generator.poisson(rate)) for k, rate in enumerate(rates) for i in range(7)}
+        counts = {(i, f"s{k}"): poisson(rng, rate) for k, rate in enumerate(rates) for i in range(7)}
         noisy_runs += bool(_run(counts))
-    assert noisy_runs <= 10
+    assert noisy_runs <= 32  # 8 % of the runs; about 3.5 % expected
 
 
 def test_a_real_rise_in_noise_is_found() -> None:
-    generator = __import__("numpy").random.default_rng(5)
-    counts = {(i, f"s{k}"): int(generator.poisson(20)) for k in range(30) for i in range(7)}
+    rng = random.Random(5)
+    counts = {(i, f"s{k}"): poisson(rng, 20) for k in range(30) for i in range(7)}
     counts[(0, "s7")] = 55
     assert _run(counts) == ["s7"]
