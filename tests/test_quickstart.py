@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError, StorageError
 from petitionkit.quickstart import init_office
 from petitionkit.service import open_office
+from petitionkit.testing import SHANGHAI
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,7 +26,13 @@ def test_quickstart_builds_a_working_office_with_due_work_and_an_explanation(
     result = CliRunner().invoke(cli, ["--json", "quickstart", "office"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["registered"] == 30 and data["simulated_today"] == "2026-11-20"
+    # It runs on today's real date (in the office's time zone), not on a simulated one.
+    assert data["registered"] == 30 and data["today"] == datetime.now(SHANGHAI).date().isoformat()
+    if data["calendar_warning"]:  # next year's schedule is not out: dates reaching into it are provisional
+        year = data["calendar_warning"]["missing_year"]
+        open_obligations = [o for c in data["cases"] for o in c["obligations"] if o["status"] == "open"]
+        assert all(o["provisional"] for o in open_obligations if o["due"] >= f"{year}-01-01")
+        assert not any(o["provisional"] for o in open_obligations if o["due"] < f"{year - 1}-12-01")
     states = {c["state"] for c in data["cases"]}
     assert {"assigned", "replied", "declined", "transferred"} <= states
     assert data["due_within_14_days"] and data["explained"]["text"]

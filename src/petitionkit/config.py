@@ -26,7 +26,7 @@ class OfficeConfig:
     office_name: str = "人大常委会信访室"
     database_url: str = "sqlite:///office.db"  # the embedded default; "memory://" keeps nothing
     timezone: str = "Asia/Shanghai"
-    rules: str = "builtin"  # name of a registered rule set
+    rules: str = "national"  # name of a registered rule set ("builtin": weekends only, for tests)
     rule_files: tuple[str, ...] = ()  # the office's own rule files, applied on top of ``rules`` in order
     notifier: str = "console"
     locale: str = "zh-CN"

@@ -8,6 +8,7 @@ its events and outbox messages in one transaction; observers hear of the events 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections import Counter
@@ -53,12 +54,14 @@ from petitionkit.errors import (
     UnknownBody,
     WhistleblowerGuard,
 )
+from petitionkit.i18n import translate
 from petitionkit.network import OfficeNetwork, referred_draft
 from petitionkit.notifications import dispatch as notify_dispatch
-from petitionkit.notifications.planner import Planner
+from petitionkit.notifications.planner import DUE_DATES_MOVED, SCHEDULE_MISSING, Planner
 from petitionkit.notifications.routing import ChannelRouter, build_router
 from petitionkit.notify import Notifier
 from petitionkit.plugins import make_plugin_manager
+from petitionkit.rules.calendar import RuleCalendar, ScheduleWarning
 from petitionkit.rules.decisions import DeadlineExplanation, RoutingDecision, ScreeningDecision
 from petitionkit.serialization import structure_draft
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus, Storage, Transaction
@@ -649,11 +652,14 @@ class Office:
         return [(o, self.rules.explain_basis(o.basis)) for o in case.obligations]
 
     def recompute_deadlines(self, *, actor: str | None = None) -> list[Case]:
-        """Recompute open clocks counted on outdated calendar data (e.g. after a new year's holidays
-        were added); every recomputed clock is a ``DueDateRecomputed`` event. Returns the changed cases."""
+        """Recompute open clocks counted on outdated calendar data (e.g. provisional due dates after the
+        year's official holiday schedule was added); every recomputed clock is a ``DueDateRecomputed``
+        event, and one notice to the office staff lists the due dates that moved. Returns the changed
+        cases; a second run changes nothing."""
         with self.storage.transaction() as tx:
             case_ids = sorted({o.case_id for o in tx.open_obligations_due(self.config.office_code, date.max)})
         changed = []
+        moved: list[tuple[Case, Event]] = []
         for case_id in case_ids:
             now = self.now()
             with self.storage.transaction() as tx:
@@ -664,7 +670,49 @@ class Office:
                 self._write(tx, decision, case.version, now)
             self._publish(decision.events)
             changed.append(decision.case)
+            moved.extend((decision.case, e) for e in decision.events if e.payload.get("changed"))
+        if moved:
+            self._notify_moved_due_dates(moved)
         return changed
+
+    def _notify_moved_due_dates(self, moved: Sequence[tuple[Case, Event]]) -> None:
+        """One staff notice for a recompute run (its events are the durable record of each move)."""
+        planner = self._notification_planner()
+        lines = [
+            {
+                "tracking_number": case.first_tracking_number,
+                "clock": translate("clock." + e.payload["clock"], planner.settings.locale),
+                "old_due": e.payload["old_due"],
+                "new_due": e.payload["new_due"],
+                "days_moved": e.payload["days_moved"],
+                "provisional": e.payload["provisional"],
+            }
+            for case, e in moved
+        ]
+        key = "recompute:" + hashlib.sha256("|".join(e.digest for _, e in moved).encode()).hexdigest()[:16]
+        now = self.now()
+        planned = planner.staff_messages(DUE_DATES_MOVED, {"moves": lines, "count": len(lines)}, key)
+        with self.storage.transaction() as tx:
+            tx.enqueue([m.to_outbox(now) for m in planned])
+
+    def schedule_warning(self) -> ScheduleWarning | None:
+        """Whether next year's holiday schedule is missing and today is within 60 days of the data's end."""
+        calendar = self.rules.calendar
+        return calendar.schedule_warning(self.today()) if isinstance(calendar, RuleCalendar) else None
+
+    def warn_staff_of_missing_schedule(self) -> ScheduleWarning | None:
+        """Queue the schedule warning (if any) to the office staff; its idempotency key is the missing year
+        and today, so receivers see one notice a day however often the reminder run is started."""
+        warning = self.schedule_warning()
+        if warning is None:
+            return None
+        now = self.now()
+        planner = self._notification_planner()
+        params = {"text": warning.text(planner.settings.locale), "missing_year": warning.missing_year}
+        key = f"calendar-warning:{warning.missing_year}:{self.today().isoformat()}"
+        with self.storage.transaction() as tx:
+            tx.enqueue([m.to_outbox(now) for m in planner.staff_messages(SCHEDULE_MISSING, params, key)])
+        return warning
 
     def verify_audit_trail(self, case_ref: str) -> ChainBreak | None:
         """``None`` if the case's stored events are intact, else where the hash chain breaks."""

@@ -138,3 +138,25 @@ def test_document_check_templates_and_export(run: Any, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     bad = [t for t in data["templates"] if not t["ok"]]
     assert not data["ok"] and [t["document"] for t in bad] == ["extension-notice"] and bad[0]["source"] == "office"
+
+
+def test_an_overdue_provisional_due_date_is_marked_in_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "office.db"
+    (tmp_path / "petitionkit.toml").write_text(CONFIG.format(db=db) + '\n[rules]\nset = "national"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    clock = FakeClock(datetime(2026, 12, 20, 9, 0, tzinfo=SHANGHAI))
+    settings = {**office_settings(office_code="XS"), "rules": {"set": "national"}}
+    office = open_office({**settings, "database": {"url": f"sqlite:///{db}"}}, clock=clock)
+    office.register(sample_petition(received_at="2026-12-20T09:00:00+08:00"))  # notice due Mon 4 Jan 2027
+    office.close()
+    clock.current = datetime(2027, 1, 20, 9, 0, tzinfo=SHANGHAI)
+    runner = CliRunner()
+    args = ["report", "period", "--period", "2026-12", "--no-signals"]
+    data = json.loads(runner.invoke(cli, ["--json", *args], obj={"clock": clock}).stdout)
+    (oldest,) = data["overdue"]["oldest"]
+    assert (oldest["due"], oldest["provisional"]) == ("2027-01-04", True)
+    target = tmp_path / "report.html"
+    runner.invoke(cli, ["--json", *args, "--output", str(target)], obj={"clock": clock}, catch_exceptions=False)
+    assert "2027-01-04（预计）" in target.read_text(encoding="utf-8")

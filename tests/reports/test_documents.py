@@ -213,3 +213,16 @@ def test_shipped_templates_are_the_documented_ones() -> None:
     checks = check_templates(OfficeConfig())
     assert {c.document for c in checks} == set(KINDS) == set(TEMPLATES)
     assert all(c.ok and c.source == "default" for c in checks)
+
+
+def test_a_provisional_due_date_is_marked_in_the_document(tmp_path: Path) -> None:
+    """A date counted before its year's holiday schedule was out says so in the letter itself."""
+    clock = FakeClock(datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI))
+    settings = {**office_settings(), "rules": {"set": "national"}}
+    office = open_office(settings, clock=clock)
+    reg = office.register(_petition(received_at="2026-12-07T09:00:00+08:00"))
+    office.accept(reg.case.id)
+    office.extend(reg.case.id, days=30, reason="需现场核查", approved_by="主任")
+    for kind in ("acceptance-notice", "extension-notice"):
+        made = make_document(office, kind, reg.petition.tracking_number, tmp_path / f"{kind}.docx")
+        assert "（预计，以国务院办公厅公布的节假日安排为准）" in _text(made.path), kind

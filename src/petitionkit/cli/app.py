@@ -7,6 +7,7 @@ one line and a documented exit code (see docs/cli.md); ``--debug`` shows the tra
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -17,8 +18,8 @@ from typing import Any, TypeVar
 import attrs
 import click
 
-from petitionkit.config import OfficeConfig
-from petitionkit.errors import PetitionkitError
+from petitionkit.config import CONFIG_FILE, ENV_PREFIX, OfficeConfig
+from petitionkit.errors import ConfigurationError, PetitionkitError
 from petitionkit.i18n import normalize_locale
 from petitionkit.plugins import make_plugin_manager
 from petitionkit.service import Office, open_office
@@ -26,6 +27,7 @@ from petitionkit.service import Office, open_office
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_UNEXPECTED = 70
+DATABASE_URL_ENV = ENV_PREFIX + "DATABASE_URL"
 
 
 class Env:
@@ -50,6 +52,14 @@ class Env:
 
     @cached_property
     def config(self) -> OfficeConfig:
+        # Never open (and so create) a database with a made-up office code just because the command
+        # ran in the wrong folder: without a configuration file or database URL, refuse.
+        if self.config_path is None and not Path(CONFIG_FILE).exists() and not os.environ.get(DATABASE_URL_ENV):
+            raise ConfigurationError(
+                "--config",
+                f"no {CONFIG_FILE} in {Path.cwd()}; run the command in an office folder, pass --config FILE,"
+                " or create an office with 'petitionkit init FOLDER'",
+            )
         return OfficeConfig.load(self.config_path)
 
     @property

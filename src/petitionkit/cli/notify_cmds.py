@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from petitionkit.cli.app import Env, run_command
+from petitionkit.cli.views import print_schedule_warning
 from petitionkit.notifications.reminders import remind as queue_reminders
 
 
@@ -70,7 +71,9 @@ def _line(env: Env, sent: int, failed: int, dead: int, runs: int | None = None) 
 def remind(env: Env) -> None:
     """Queue reminders of duties falling due, overdue supervision notices and escalations (once each)."""
     report = queue_reminders(env.office, actor=env.actor)
+    warning = env.office.warn_staff_of_missing_schedule()
     data = {
+        "calendar_warning": warning.to_dict() if warning else None,
         "queued": [
             {
                 "event": q.event,
@@ -97,6 +100,7 @@ def remind(env: Env) -> None:
             click.echo(f"提醒 {report.reminders} 条，提请上级督促 {report.escalations} 条")
         else:
             click.echo(f"{report.reminders} reminder(s), {report.escalations} escalation(s)")
+        print_schedule_warning(warning, env.locale)
 
     env.emit(data, human)
 

@@ -7,8 +7,9 @@ from typing import Any
 import click
 
 from petitionkit.cli.app import Env, run_command
-from petitionkit.cli.views import case_view, obligation_view, print_cases, print_obligations
+from petitionkit.cli.views import case_view, obligation_view, print_cases, print_obligations, print_schedule_warning
 from petitionkit.domain.model import CaseState, PetitionKind
+from petitionkit.rules.calendar import ScheduleWarning
 
 
 @click.command("list")
@@ -38,10 +39,23 @@ def _obligations(env: Env, overdue_only: bool, days: int) -> None:
         view["tracking_number"] = (
             tracking.get(view["case_id"]) if tracking else office.case(view["case_id"]).first_tracking_number
         )
+    warning = office.schedule_warning()
     env.emit(
-        {"obligations": views, "count": len(views), "today": office.today().isoformat()},
-        lambda: print_obligations(views, env.locale, tracking),
+        {
+            "obligations": views,
+            "count": len(views),
+            "today": office.today().isoformat(),
+            "calendar_warning": warning.to_dict() if warning else None,
+        },
+        lambda: _print_obligations(views, env.locale, tracking, warning),
     )
+
+
+def _print_obligations(
+    views: list[dict[str, Any]], locale: str, tracking: dict[str, str], warning: ScheduleWarning | None
+) -> None:
+    print_obligations(views, locale, tracking)
+    print_schedule_warning(warning, locale)
 
 
 @click.command("due")

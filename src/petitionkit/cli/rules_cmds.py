@@ -8,7 +8,7 @@ import click
 
 from petitionkit.cli.app import Env, run_command
 from petitionkit.cli.case_cmds import DAY, KINDS
-from petitionkit.cli.views import case_view, obligation_view, print_case
+from petitionkit.cli.views import case_view, obligation_view, print_case, print_schedule_warning
 from petitionkit.domain.clocks import Clock
 
 CLOCKS = click.Choice([c.value for c in Clock])
@@ -25,11 +25,15 @@ def rules() -> None:
 def show(env: Env) -> None:
     """Print the composed rules, each value with the pack that set it."""
     office = env.office
+    warning = office.schedule_warning()
     if env.as_json:
-        env.emit({"rules": office.rules.describe()}, lambda: None)
+        env.emit(
+            {"rules": office.rules.describe(), "calendar_warning": warning.to_dict() if warning else None}, lambda: None
+        )
     else:
         describe_toml = getattr(office.rules, "describe_toml", None)
         click.echo(describe_toml() if describe_toml else office.rules.describe())
+        print_schedule_warning(warning, env.locale)
 
 
 @rules.command("deadline")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,10 +10,9 @@ from zoneinfo import ZoneInfo
 import click
 
 from petitionkit.cli.app import Env, run_command
-from petitionkit.cli.views import case_view, obligation_view, print_cases, print_obligations
-from petitionkit.config import OfficeConfig
+from petitionkit.cli.views import case_view, obligation_view, print_cases, print_obligations, print_schedule_warning
 from petitionkit.domain.clocks import Clock
-from petitionkit.quickstart import SimulatedClock, init_office, run_workload
+from petitionkit.quickstart import WORKLOAD_DAYS, SimulatedClock, init_office, run_workload
 from petitionkit.service import open_office
 
 
@@ -55,18 +55,22 @@ def init(
         rules=rules_set,
         sample_county=sample_county,
     )
+    with open_office(config) as office:
+        warning = office.schedule_warning()
     data: dict[str, Any] = {
         "folder": str(folder.resolve()),
         "config": str(folder.resolve() / "petitionkit.toml"),
         "database_url": _safe(config.database_url),
         "rules": config.rules,
         "rule_files": list(config.rule_files),
+        "calendar_warning": warning.to_dict() if warning else None,
     }
 
     def human() -> None:
         zh = env.locale == "zh-CN"
         click.echo(("已创建信访室：" if zh else "Office created in ") + data["folder"])
         click.echo(("下一步：cd " if zh else "Next: cd ") + str(folder) + " && petitionkit register --interactive")
+        print_schedule_warning(warning, env.locale)
 
     env.emit(data, human)
 
@@ -85,14 +89,18 @@ def _safe(url: str) -> str:
 def quickstart(env: Env, /, folder: Path, petitions: int) -> None:
     """Set up the sample county office and run a small realistic caseload through it.
 
-    The caseload runs on a simulated clock from August to 20 November 2026, because the official
-    holiday schedule for 2027 is not yet in the calendar data. Then it shows what a clerk looks at
-    next: the case list, what is due, and why one deadline falls where it does.
+    The caseload is the last four months of a county office, ending today: it is replayed day by
+    day up to today's date, so what is due, overdue and provisional (预计: counted before next
+    year's holiday schedule is out) is what an office sees today. Then it shows what a clerk looks
+    at next: the case list, what is due, and why one deadline falls where it does.
     """
     config = init_office(folder)
-    clock = SimulatedClock(_start(config))
+    today = datetime.now(ZoneInfo(config.timezone)).date()
+    start = today - timedelta(days=WORKLOAD_DAYS)
+    clock = SimulatedClock(datetime(start.year, start.month, start.day, 9, tzinfo=ZoneInfo(config.timezone)))
     with open_office(config, clock=clock) as office:
-        summary = run_workload(office, clock, petitions=petitions)
+        summary = run_workload(office, clock, petitions=petitions, start=start, end=today)
+        warning = office.schedule_warning()
         cases = office.search(limit=500)
         due = office.due_within(14)
         overdue = [o for o in due if o.due < office.today()]
@@ -101,7 +109,8 @@ def quickstart(env: Env, /, folder: Path, petitions: int) -> None:
         tracking = {c.id: c.first_tracking_number for c in cases}
         data: dict[str, Any] = {
             "folder": str(folder.resolve()),
-            "simulated_today": office.today().isoformat(),
+            "today": office.today().isoformat(),
+            "calendar_warning": warning.to_dict() if warning else None,
             "registered": summary.registered,
             "actions": summary.actions,
             "cases": [case_view(c, env.locale) for c in cases],
@@ -123,8 +132,8 @@ def quickstart(env: Env, /, folder: Path, petitions: int) -> None:
         zh = env.locale == "zh-CN"
         click.echo(("示例信访室：" if zh else "Sample office: ") + data["folder"])
         click.echo(
-            ("模拟日期：" if zh else "Simulated date: ")
-            + data["simulated_today"]
+            ("今天：" if zh else "Today: ")
+            + data["today"]
             + (f"（登记 {summary.registered} 件；" if zh else f" ({summary.registered} petitions; ")
             + ", ".join(f"{k} {v}" for k, v in sorted(summary.actions.items()))
             + ("）" if zh else ")")
@@ -143,14 +152,9 @@ def quickstart(env: Env, /, folder: Path, petitions: int) -> None:
             click.echo(data["explained"]["text"])
         click.echo("")
         click.echo(("接着试试：" if zh else "Try next: ") + f"cd {folder} && petitionkit list && petitionkit due")
+        print_schedule_warning(warning, env.locale)
 
     env.emit(data, human)
-
-
-def _start(config: OfficeConfig) -> Any:
-    from datetime import datetime  # noqa: PLC0415
-
-    return datetime(2026, 8, 3, 9, tzinfo=ZoneInfo(config.timezone))
 
 
 COMMANDS: list[click.Command] = [init, quickstart]

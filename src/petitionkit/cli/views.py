@@ -11,6 +11,7 @@ import click
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition
 from petitionkit.i18n import translate
+from petitionkit.rules.calendar import ScheduleWarning
 from petitionkit.serialization import unstructure
 from petitionkit.service import Progress
 
@@ -25,9 +26,23 @@ def obligation_view(o: Obligation, locale: str) -> dict[str, Any]:
         "owed_to": o.owed_to.value,
         "status": o.status.value,
         "due": o.due.isoformat(),
+        "provisional": o.basis.provisional,
         "body_code": o.body_code,
         "basis": unstructure(o.basis),
     }
+
+
+def due_label(view: dict[str, Any], locale: str) -> str:
+    """A due date as a table shows it: marked when it is provisional (预计)."""
+    if not view.get("provisional"):
+        return str(view["due"])
+    return f"{view['due']}（预计）" if locale == "zh-CN" else f"{view['due']} (provisional)"
+
+
+def print_schedule_warning(warning: ScheduleWarning | None, locale: str) -> None:
+    """Say on stderr (stdout stays a table or JSON) that next year's holiday schedule is missing."""
+    if warning is not None:
+        click.echo(warning.text(locale), err=True)
 
 
 def case_view(case: Case, locale: str) -> dict[str, Any]:
@@ -139,7 +154,10 @@ def print_case(view: dict[str, Any], locale: str) -> None:
                 "到期" if zh else "Due",
                 "状态" if zh else "Status",
             ],
-            [(o["clock_label"], o["body_code"] or o["owed_by"], o["due"], o["status"]) for o in view["obligations"]],
+            [
+                (o["clock_label"], o["body_code"] or o["owed_by"], due_label(o, locale), o["status"])
+                for o in view["obligations"]
+            ],
         )
     click.echo("")
     click.echo(("可执行：" if zh else "Allowed: ") + ", ".join(view["allowed_actions"]))
@@ -172,7 +190,7 @@ def print_obligations(views: Sequence[dict[str, Any]], locale: str, tracking: di
         headers,
         [
             (
-                v["due"],
+                due_label(v, locale),
                 tracking.get(v["case_id"], v["case_id"]),
                 v["clock_label"],
                 v["body_code"] or v["owed_by"],

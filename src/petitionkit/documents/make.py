@@ -28,7 +28,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.documents.kinds import IDENTITY, KINDS, Audience, DocumentKind
 from petitionkit.domain.clocks import Clock
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, Person, Petition, PetitionKind, ReferralMode
+from petitionkit.domain.model import Case, Obligation, Person, Petition, PetitionKind, ReferralMode
 from petitionkit.errors import FieldError, InvalidInput, NotNotifiable, PetitionkitError
 from petitionkit.i18n import translate
 from petitionkit.reports import labels as _labels  # noqa: F401 - registers the words used here
@@ -199,6 +199,15 @@ def export_templates(folder: str | os.PathLike[str], *, overwrite: bool = False)
 # --- values -----------------------------------------------------------------------------------------
 
 
+#: Follows a due date counted before its year's holiday schedule was out (预计), in every document.
+PROVISIONAL_MARK = "（预计，以国务院办公厅公布的节假日安排为准）"
+
+
+def _due_day(obligation: Obligation) -> str:
+    """A due date as a formal document writes it, marked when it is provisional."""
+    return chinese_date(obligation.due) + (PROVISIONAL_MARK if obligation.basis.provisional else "")
+
+
 def _day(value: date | datetime | None, zone: Any) -> str:
     if value is None:
         return ""
@@ -303,7 +312,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
         handling = next((o for o in case.obligations if o.clock is Clock.HANDLING), None)
         values.update(
             accepted_date=_day(accepted.occurred_at, zone),
-            handling_due=_day(handling.due, zone) if handling else "",
+            handling_due=_due_day(handling) if handling else "",
             handling_days=handling.basis.days if handling else "",
         )
     elif name == "non-acceptance-notice":
@@ -331,7 +340,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
             objection_due=_day(referral.objection_due, zone),
             transfer_date=_day(referral.referred_at, zone),
             assignment_date=_day(referral.referred_at, zone),
-            report_due=_day(report.due, zone) if report else "",
+            report_due=_due_day(report) if report else "",
             report_days=report.basis.days + report.basis.extension_days if report else "",
         )
         if name == "supervision-notice":
@@ -350,7 +359,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
             values.update(
                 supervision_reason=_strike(reason, people) if protected else reason,
                 supervision_date=_day(notice.opened_at, zone),
-                supervision_reply_due=_day(notice.due, zone),
+                supervision_reply_due=_due_day(notice),
             )
     elif name == "extension-notice":
         extended = _last_event(events, "HandlingExtended")
@@ -361,7 +370,8 @@ def document_values(  # noqa: PLR0915 - one document type after another
             extension_reason=case.extension.reason,
             approved_by=case.extension.approved_by,
             original_due=_day(date.fromisoformat(str(extended.payload["old_due"])), zone),
-            new_due=_day(date.fromisoformat(str(extended.payload["new_due"])), zone),
+            new_due=_day(date.fromisoformat(str(extended.payload["new_due"])), zone)
+            + (PROVISIONAL_MARK if extended.payload.get("provisional") else ""),
         )
     elif name == "handling-opinion":
         if case.reply is None:

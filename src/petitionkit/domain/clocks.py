@@ -54,6 +54,14 @@ class DeadlineBasis:
     source: str  # the article the length comes from
     calendar: str  # calendar data that computed it, e.g. "weekends-only" or "chinese_calendar 1.11.0"
     extension_days: int = 0
+    # Years whose days were counted on the provisional calendar (预计: the official holiday schedule
+    # was not out, so only statutory holidays and weekends were known). Empty for a final date.
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the due date is provisional (预计) and will be recounted when the schedule is out."""
+        return bool(self.provisional_years)
 
 
 @attrs.frozen
@@ -63,3 +71,7 @@ class Deadline:
     due: date
     basis: DeadlineBasis
     skipped: tuple[SkippedDay, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return self.basis.provisional

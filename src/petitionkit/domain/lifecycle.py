@@ -320,6 +320,7 @@ class _Change:
                 "body_code": body_code,
                 "rule_set": deadline.basis.rule_set,
                 "calendar": deadline.basis.calendar,
+                "provisional": deadline.basis.provisional,
             },
         )
         return ob
@@ -552,6 +553,7 @@ def _extend(c: _Change, cmd: Extend) -> None:
             "approved_by": cmd.approved_by,
             "old_due": ob.due.isoformat(),
             "new_due": new.due.isoformat(),
+            "provisional": new.basis.provisional,
         },
     )
 
@@ -698,7 +700,8 @@ def common_superior(bodies: Sequence[Body], first: str, second: str) -> str | No
 
 
 def recompute_due_dates(case: Case, ctx: Context) -> Decision | None:
-    """Recompute open obligations counted on other calendar data than the rule set's current one.
+    """Recompute open obligations counted on other calendar data than the rule set's current one
+    (provisional due dates, once their year's official schedule is declared or installed).
 
     Each recomputed obligation is an event (``changed`` says whether its due date moved);
     ``None`` when nothing needed recomputing.
@@ -718,8 +721,11 @@ def recompute_due_dates(case: Case, ctx: Context) -> Decision | None:
                 "old_due": ob.due.isoformat(),
                 "new_due": new.due.isoformat(),
                 "changed": new.due != ob.due,
+                "days_moved": (new.due - ob.due).days,
                 "old_calendar": ob.basis.calendar,
                 "calendar": new.basis.calendar,
+                "old_provisional": ob.basis.provisional,
+                "provisional": new.basis.provisional,
             },
         )
     return change.finish() if change.events else None

@@ -43,6 +43,11 @@ class Calendar(Protocol):
         """For a weekend day that is a working day (调休上班日): ``"makeup:<holiday>"``; else ``None``."""
         ...
 
+    def is_provisional(self, day: date) -> bool:
+        """Whether ``day`` is counted on provisional data (预计): its year's official schedule is not out,
+        so only the statutory holidays and weekends are known."""
+        ...
+
 
 class Rules(Protocol):
     """A composed jurisdiction rule set: clocks, screening, routing, bodies, collective-petition limits."""

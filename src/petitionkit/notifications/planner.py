@@ -61,7 +61,11 @@ STAFF_TYPES = (
     "staff_overdue",
     "staff_escalated",
     "staff_dead_letter",
+    "staff_due_dates_moved",
+    "staff_schedule_missing",
 )
+DUE_DATES_MOVED = "staff_due_dates_moved"  # one per recompute run that moved a due date
+SCHEDULE_MISSING = "staff_schedule_missing"  # next year's holiday schedule is not loaded (daily, from remind)
 MESSAGE_TYPES = PETITIONER_TYPES + BODY_TYPES + STAFF_TYPES
 
 OVERDUE = "overdue"
@@ -110,6 +114,14 @@ i18n.extend(
         "notifications.channel.other_organ": {"zh-CN": "向其他有权机关反映", "en": "turn to the competent organ"},
         "notifications.channel.none": {"zh-CN": "无其他途径", "en": "no further channel"},
         "notifications.withheld": {"zh-CN": "（依法保密，不予提供）", "en": "(withheld by law)"},
+        "notifications.provisional_date": {"zh-CN": "{date}（预计）", "en": "{date} (provisional)"},
+        "notifications.provisional_note": {
+            "zh-CN": "注：标有“预计”的日期，因下一年度节假日安排尚未公布，暂按《全国年节及纪念日放假办法》规定的"
+            "法定节假日和周末计算；安排公布后将重新计算，如有变动另行告知。",
+            "en": "Note: a date marked provisional is counted on the statutory holidays of the national holiday"
+            " regulation and weekends, because next year's holiday schedule is not out yet; it will be recounted"
+            " when the schedule is published, and you will be told if it moves.",
+        },
         "notifications.dead_letter": {
             "zh-CN": "通知“{topic}”（{recipient}）经 {attempts} 次尝试仍未送达：{error}",
             "en": "message '{topic}' to {recipient} was not delivered after {attempts} attempts: {error}",
@@ -252,7 +264,8 @@ class Planner:
                 )
             ]
         if name == "HandlingExtended":
-            return [_Draft("extended", PETITIONER, dict(p), obligation_id=p.get("obligation_id"))]
+            params = {**p, "new_due": DueDate(p["new_due"], bool(p.get("provisional")))}
+            return [_Draft("extended", PETITIONER, params, obligation_id=p.get("obligation_id"))]
         if name in ("ReplyRecorded", "ReportRecorded"):
             params = {
                 "outcome": p["outcome"],
@@ -284,6 +297,7 @@ class Planner:
         return []
 
     def _reminder_drafts(self, p: Mapping[str, Any]) -> list[_Draft]:
+        p = {**p, "due": DueDate(p["due"], bool(p.get("provisional")))}
         ob = p.get("obligation_id")
         overdue = p.get("threshold") == OVERDUE
         if p.get("owed_by") == "body" and p.get("body_code"):
@@ -333,7 +347,10 @@ class Planner:
         draft: _Draft | None = None,
     ) -> PlannedMessage:
         locale = self.settings.locale
-        subject, body = self.renderer.render(message_type, locale, _localized(context, locale))
+        localized = _localized(context, locale)
+        subject, body = self.renderer.render(message_type, locale, localized)
+        if localized["provisional_note"]:  # every template, the office's own too, says why a date may move
+            body = f"{body.rstrip()}\n\n{localized['provisional_note']}\n"
         return PlannedMessage(
             type=message_type,
             audience=audience,
@@ -414,9 +431,23 @@ def _petitioner_addresses(case: Case, petitions: Sequence[Petition], channels: S
     return list(dict.fromkeys(found))
 
 
+class DueDate(str):
+    """A due date in a message, knowing whether it is provisional (预计: the year's holiday schedule
+    is not out); such a date is printed with the word for it and the message explains the rule."""
+
+    provisional: bool
+
+    def __new__(cls, value: str, provisional: bool = False) -> DueDate:
+        made = super().__new__(cls, value)
+        made.provisional = provisional
+        return made
+
+
 def _due(opened: Mapping[Any, Mapping[str, Any]]) -> Any:
     def due(clock: str) -> str:
-        return str(opened[clock]["due"]) if clock in opened else ""
+        if clock not in opened:
+            return ""
+        return DueDate(str(opened[clock]["due"]), bool(opened[clock].get("provisional")))
 
     return due
 
@@ -429,6 +460,10 @@ def _localized(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
     """Add readable labels (mode, outcome, decline channel, clock) in ``locale``."""
     out = dict(context)
     t = i18n.translate
+    provisional = [k for k, v in context.items() if isinstance(v, DueDate) and v.provisional]
+    for key in provisional:
+        out[key] = t("notifications.provisional_date", locale, date=str(context[key]))
+    out["provisional_note"] = t("notifications.provisional_note", locale) if provisional else ""
     if context.get("mode"):
         out["mode_label"] = t(f"notifications.mode.{context['mode']}", locale)
     if context.get("outcome"):

@@ -121,6 +121,7 @@ def _queue(
             "obligation_id": ob.id,
             "clock": ob.clock.value,
             "due": ob.due.isoformat(),
+            "provisional": ob.basis.provisional,
             "owed_by": ob.owed_by.value,
             "body_code": ob.body_code,
         }

@@ -460,6 +460,7 @@ def _overdue(source: ReportSource, context: ReportContext, limit: int) -> Overdu
                 labels.body(i.body_code),
                 i.due,
                 (context.as_of - i.due).days,
+                i.provisional,
             )
             for i in data.items
         ),

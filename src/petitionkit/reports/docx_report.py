@@ -207,7 +207,7 @@ def to_docx(report: PeriodReport) -> bytes:  # noqa: PLR0915 - one section after
                 w("report.column.due"),
                 w("report.column.days_overdue"),
             ],
-            [[x.tracking_number, x.subject, x.body_label, x.due.isoformat(), x.days_overdue] for x in o.oldest[:15]],
+            [[x.tracking_number, x.subject, x.body_label, x.due_label(loc), x.days_overdue] for x in o.oldest[:15]],
         )
 
     n += 1

@@ -162,7 +162,15 @@ class MemoryReportSource:
                     counts[(o.clock.value, o.body_code)] += 1
                     case_ids.add(c.id)
                     items.append(
-                        OverdueItem(c.id, c.first_tracking_number, c.subject, o.clock.value, o.body_code, o.due)
+                        OverdueItem(
+                            c.id,
+                            c.first_tracking_number,
+                            c.subject,
+                            o.clock.value,
+                            o.body_code,
+                            o.due,
+                            o.basis.provisional,
+                        )
                     )
         items.sort(key=lambda item: (item.due, item.tracking_number, item.clock))
         return OverdueData(

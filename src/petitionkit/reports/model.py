@@ -165,6 +165,13 @@ class OverdueCase:
     body_label: str
     due: date
     days_overdue: int
+    provisional: bool = False  # the due date was counted before its year's holiday schedule was out
+
+    def due_label(self, locale: str) -> str:
+        """The due date as the report prints it, marked when provisional (预计)."""
+        if not self.provisional:
+            return self.due.isoformat()
+        return f"{self.due.isoformat()}（预计）" if locale == "zh-CN" else f"{self.due.isoformat()} (provisional)"
 
 
 @attrs.frozen

@@ -101,6 +101,7 @@ class OverdueItem:
     clock: str
     body_code: str | None
     due: date
+    provisional: bool = False  # counted before its year's holiday schedule was out (预计)
 
 
 @attrs.frozen

@@ -365,7 +365,15 @@ class SqlReportSource:
         counts = self._all(select(o.clock, o.body_code, func.count()).where(*where).group_by(o.clock, o.body_code))
         (case_count,) = self._all(select(func.count(func.distinct(o.case_id))).where(*where))[0]
         items = self._all(
-            select(o.case_id, cases.c.first_tracking_number, cases.c.subject, o.clock, o.body_code, o.due)
+            select(
+                o.case_id,
+                cases.c.first_tracking_number,
+                cases.c.subject,
+                o.clock,
+                o.body_code,
+                o.due,
+                o.basis_provisional_years != "",
+            )
             .select_from(obligations.join(cases, cases.c.id == o.case_id))
             .where(*where)
             .order_by(o.due, cases.c.first_tracking_number, o.clock)
@@ -374,7 +382,10 @@ class SqlReportSource:
         return OverdueData(
             int(case_count),
             tuple(ObligationCount(clock, body, "overdue", int(n)) for clock, body, n in counts),
-            tuple(OverdueItem(*row) for row in items),
+            tuple(
+                OverdueItem(case_id, number, subject, clock, body, due, bool(provisional))
+                for case_id, number, subject, clock, body, due, provisional in items
+            ),
         )
 
     # --- what happened to cases ---------------------------------------------------------------

@@ -8,8 +8,11 @@ wrong due date; ``workalendar`` stops at 2023.  See docs/rules.md.
 
 A :class:`RuleCalendar` layers, in this order: a year declared in a rule pack
 (``[[calendar.extra_years]]``) replaces the base data for that year; otherwise the base
-(:class:`OfficialChinaCalendar` or :class:`WeekendsOnly`) decides; then the office's local days off
-(本地休息日) are added.  Day-off reasons are strings: ``"weekend"``, ``"holiday:春节"``,
+(:class:`OfficialChinaCalendar` or :class:`WeekendsOnly`) decides; a year that neither knows is
+counted on the provisional calendar (:mod:`petitionkit.rules.provisional`: the statutory holidays
+and weekends, no bridge or make-up days), unless the rule set is strict (``[calendar] provisional =
+false``), which raises :class:`CalendarDataMissing`; then the office's local days off (本地休息日)
+are added.  Day-off reasons are strings: ``"weekend"``, ``"holiday:春节"``,
 ``"local:县庆日"``; a make-up working day (调休上班日) has the working-day reason ``"makeup:春节"``.
 """
 
@@ -23,7 +26,10 @@ from typing import Any, Protocol
 
 import attrs
 
+from petitionkit import i18n
+from petitionkit.i18n import translate
 from petitionkit.rules.errors import CalendarDataMissing
+from petitionkit.rules.provisional import VERSIONS, statutory_holidays
 
 WEEKEND = "weekend"
 HOLIDAY = "holiday:"
@@ -69,6 +75,9 @@ class WeekendsOnly:
 
     def covered(self) -> str:
         return "all years (weekends only)"
+
+    def has_year(self, year: int) -> bool:
+        return True
 
 
 class OfficialChinaCalendar:
@@ -126,11 +135,68 @@ class OfficialChinaCalendar:
         return MAKEUP + (self._chinese(name) if name else "")
 
 
+#: How long before the last day of official data the office is warned (due, rules show, init, remind).
+WARN_DAYS = 60
+
+
+@attrs.frozen
+class ScheduleWarning:
+    """Next year's official holiday schedule is missing: what it means and what to do."""
+
+    missing_year: int
+    last_official_day: date
+    days_left: int
+    provisional: bool  # True: clocks into that year are counted provisionally; False: they are refused
+
+    def text(self, locale: str) -> str:
+        key = "calendar.warning.provisional" if self.provisional else "calendar.warning.strict"
+        return translate(
+            key, locale, year=self.missing_year, last=self.last_official_day.isoformat(), days=self.days_left
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "missing_year": self.missing_year,
+            "last_official_day": self.last_official_day.isoformat(),
+            "days_left": self.days_left,
+            "provisional": self.provisional,
+            "text": {loc: self.text(loc) for loc in ("zh-CN", "en")},
+        }
+
+
+i18n.extend(
+    {
+        "calendar.warning.provisional": {
+            "zh-CN": "提示：日历数据只到 {last}（还有 {days} 日），{year} 年节假日安排尚未载入。"
+            "涉及 {year} 年的期限暂按法定节假日预计，并标明“预计”。国务院办公厅通知发布后，"
+            "请升级 chinesecalendar（pip install -U chinesecalendar）"
+            "或在规则包中声明 [[calendar.extra_years]] year = {year}，再运行 petitionkit recompute。",
+            "en": "Note: calendar data ends on {last} ({days} days left); the {year} holiday schedule is not loaded."
+            " Due dates in {year} are counted provisionally on the statutory holidays and marked provisional. When"
+            " the State Council notice is out, upgrade chinesecalendar (pip install -U chinesecalendar) or declare"
+            " [[calendar.extra_years]] year = {year} in a rule pack, then run petitionkit recompute.",
+        },
+        "calendar.warning.strict": {
+            "zh-CN": "警告：日历数据只到 {last}（还有 {days} 日），{year} 年节假日安排尚未载入，"
+            "本规则集不作预计，涉及 {year} 年的期限将无法计算。"
+            "请升级 chinesecalendar 或在规则包中声明 [[calendar.extra_years]] year = {year}。",
+            "en": "Warning: calendar data ends on {last} ({days} days left) and the {year} holiday schedule is not"
+            " loaded; this rule set counts nothing provisionally, so clocks reaching into {year} will be refused."
+            " Upgrade chinesecalendar or declare [[calendar.extra_years]] year = {year} in a rule pack.",
+        },
+    }
+)
+
+
 class BaseCalendar(Protocol):
     """Base calendar data under a :class:`RuleCalendar` (official schedule, or weekends only)."""
 
     @property
     def name(self) -> str: ...
+
+    def has_year(self, year: int) -> bool:
+        """Whether the data knows ``year`` (otherwise days of it raise :class:`CalendarDataMissing`)."""
+        ...
 
     def day_off_reason(self, day: date) -> str | None: ...
 
@@ -155,8 +221,10 @@ class RuleCalendar:
         *,
         extra_years: Iterable[YearData] = (),
         local_days_off: Iterable[NamedDay] = (),
+        provisional: bool = True,
     ) -> None:
         self.base = base
+        self.provisional = provisional
         self.extra_years: dict[int, YearData] = {y.year: y for y in extra_years}
         self.local_days_off: dict[date, NamedDay] = {d.day: d for d in local_days_off}
         self._holidays = {d.day: d for y in self.extra_years.values() for d in y.holidays}
@@ -197,12 +265,42 @@ class RuleCalendar:
             base += " + " + ", ".join(str(y) for y in sorted(self.extra_years))
         return base
 
+    def has_official_year(self, year: int) -> bool:
+        """Whether ``year``'s official schedule is known (from the base data or a declared year)."""
+        return year in self.extra_years or self.base.has_year(year)
+
+    def is_provisional(self, day: date) -> bool:
+        """Whether ``day`` is counted on the provisional calendar (its year's schedule is not out)."""
+        return self.provisional and not self.has_official_year(day.year)
+
+    def last_official_day(self, after: date) -> date:
+        """The last day of the unbroken run of officially known years from ``after``'s year on
+        (``date.max`` when the base data knows every year, as weekends-only data does)."""
+        year = after.year
+        while self.has_official_year(year):
+            if year >= after.year + 100:
+                return date.max
+            year += 1
+        return date(year - 1, 12, 31)
+
+    def schedule_warning(self, today: date) -> ScheduleWarning | None:
+        """A warning when ``today`` is within :data:`WARN_DAYS` of the last day of official data."""
+        last = self.last_official_day(today)
+        if last == date.max or (last - today).days > WARN_DAYS:
+            return None
+        return ScheduleWarning(last.year + 1, last, max(0, (last - today).days), self.provisional)
+
     def _official_off(self, day: date) -> str | None:
         if day.year in self.extra_years:
             if day in self._workdays:
                 return None
             if day in self._holidays:
                 return HOLIDAY + self._holidays[day].name
+            return WEEKEND if day.weekday() >= 5 else None
+        if self.is_provisional(day):
+            holiday = statutory_holidays(day.year).get(day)
+            if holiday is not None:
+                return HOLIDAY + holiday.name
             return WEEKEND if day.weekday() >= 5 else None
         try:
             return self.base.day_off_reason(day)
@@ -224,6 +322,8 @@ class RuleCalendar:
             if day in self._workdays and day.weekday() >= 5:
                 return MAKEUP + self._workdays[day].name
             return None
+        if self.is_provisional(day):
+            return None  # no make-up working day is invented
         return self.base.workday_reason(day)
 
     def label(self, reason: str, locale: str) -> str:
@@ -242,6 +342,9 @@ class RuleCalendar:
         if isinstance(self.base, OfficialChinaCalendar):
             for zh, en in self.base._by_english.values():
                 names.setdefault(zh, en)
+        for version in VERSIONS:
+            for holiday, _ in version.holidays:
+                names.setdefault(holiday.name, holiday.name_en)
         return names
 
     def describe(self) -> dict[str, Any]:
@@ -250,6 +353,7 @@ class RuleCalendar:
             "name": self.name,
             "base": self.base.name,
             "covered_years": self.covered(),
+            "provisional": self.provisional,
             "extra_years": [
                 {
                     "year": y.year,

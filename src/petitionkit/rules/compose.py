@@ -81,6 +81,7 @@ class Composition:
     whistleblower: Whistleblower | None = None
     local_days_off: dict[date, NamedDay] = attrs.field(factory=dict)
     extra_years: dict[int, YearData] = attrs.field(factory=dict)
+    provisional: bool = True  # count years without an official schedule provisionally (else raise)
 
     def add(self, pack: RulePack) -> None:
         """Apply ``pack`` on top of what is composed so far."""
@@ -101,6 +102,8 @@ class Composition:
         self.whistleblower = pack.whistleblower or self.whistleblower
         self.local_days_off.update({d.day: d for d in pack.local_days_off})
         self.extra_years.update({y.year: y for y in pack.extra_years})
+        if pack.provisional is not None:
+            self.provisional = pack.provisional
 
     def add_bodies(self, bodies: Iterable[Body]) -> None:
         """Bodies from the office configuration (``[[bodies]]`` in petitionkit.toml)."""
@@ -219,6 +222,7 @@ class ComposedRules:
             base,
             extra_years=composition.extra_years.values(),
             local_days_off=composition.local_days_off.values(),
+            provisional=composition.provisional,
         )
         self._bodies = tuple(d.info.body for d in composition.bodies.values())
 
@@ -313,9 +317,9 @@ class ComposedRules:
                 for d in days
             )
 
+        traced = trace_deadline(basis, self._calendar)
         segments = tuple(
-            SegmentExplanation(s.start, s.days, s.nominal_end, s.due, notes(s.skipped), notes(s.makeup))
-            for s in trace_deadline(basis, self._calendar)
+            SegmentExplanation(s.start, s.days, s.nominal_end, s.due, notes(s.skipped), notes(s.makeup)) for s in traced
         )
         return DeadlineExplanation(
             clock=basis.clock,
@@ -330,6 +334,7 @@ class ComposedRules:
             calendar=basis.calendar,
             segments=segments,
             due=segments[-1].due,
+            provisional_years=tuple(sorted({y for s in traced for y in s.provisional_years})),
         )
 
     def max_extension_days(self, kind: PetitionKind) -> int:

@@ -7,6 +7,9 @@
   counted, skipping weekends, holidays and local days off, counting make-up working days (调休).
 
 An extension counts on from the first due date with the same convention.
+
+A due date is provisional (预计) when any day the count had to look at lies in a year whose
+official holiday schedule is not out; the basis records those years (``provisional_years``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Segment:
     due: date
     skipped: tuple[SkippedDay, ...]  # days off passed over, with reasons
     makeup: tuple[SkippedDay, ...]  # make-up working days (调休上班日) counted or landed on
+    provisional_years: tuple[int, ...] = ()  # years of looked-at days counted on provisional data
 
 
 def count_segment(start: date, days: int, convention: Convention, calendar: Calendar) -> Segment:
@@ -48,15 +52,20 @@ def count_segment(start: date, days: int, convention: Convention, calendar: Cale
                     makeup.append(SkippedDay(day, work))
             else:
                 skipped.append(SkippedDay(day, reason))
-        return Segment(start, days, day, day, tuple(skipped), tuple(makeup))
-    nominal = start + timedelta(days=days)
-    day = nominal
-    while (reason := calendar.day_off_reason(day)) is not None:
-        skipped.append(SkippedDay(day, reason))
-        day += _ONE_DAY
-    if (work := calendar.workday_reason(day)) is not None:
-        makeup.append(SkippedDay(day, work))
-    return Segment(start, days, nominal, day, tuple(skipped), tuple(makeup))
+        nominal, first_looked_at = day, start + _ONE_DAY
+    else:
+        nominal = start + timedelta(days=days)
+        day = nominal
+        while (reason := calendar.day_off_reason(day)) is not None:
+            skipped.append(SkippedDay(day, reason))
+            day += _ONE_DAY
+        if (work := calendar.workday_reason(day)) is not None:
+            makeup.append(SkippedDay(day, work))
+        first_looked_at = nominal
+    provisional = tuple(
+        year for year in range(first_looked_at.year, day.year + 1) if calendar.is_provisional(date(year, 1, 1))
+    )
+    return Segment(start, days, nominal, day, tuple(skipped), tuple(makeup), provisional)
 
 
 def trace_deadline(basis: DeadlineBasis, calendar: Calendar) -> tuple[Segment, ...]:
@@ -71,4 +80,5 @@ def compute_deadline(basis: DeadlineBasis, calendar: Calendar) -> Deadline:
     """The due date for ``basis`` on ``calendar``; an extension counts on from the first due date."""
     segments = trace_deadline(basis, calendar)
     skipped = tuple(s for seg in segments for s in seg.skipped)
-    return Deadline(due=segments[-1].due, basis=basis, skipped=skipped)
+    provisional = tuple(sorted({year for seg in segments for year in seg.provisional_years}))
+    return Deadline(due=segments[-1].due, basis=attrs.evolve(basis, provisional_years=provisional), skipped=skipped)

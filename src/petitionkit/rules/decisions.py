@@ -89,6 +89,13 @@ i18n.extend(
             "zh-CN": "届满日：{due}。（日历数据：{calendar}；规则集：{rule_set}）",
             "en": "Due: {due}. (Calendar data: {calendar}; rule set: {rule_set})",
         },
+        "rules.explain.provisional": {
+            "zh-CN": "此日期为预计：{years} 年的节假日安排尚未公布，暂按《全国年节及纪念日放假办法》规定的法定节假日"
+            "和周末计算，未计调休；国务院办公厅公布安排后重新计算（petitionkit recompute），日期可能变动。",
+            "en": "This date is provisional: the holiday schedule for {years} is not out yet, so it is counted on the"
+            " statutory holidays of the national holiday regulation and weekends, without bridge or make-up days;"
+            " it is recounted when the State Council schedule is out (petitionkit recompute) and may move.",
+        },
         "rules.screen.accept": {
             "zh-CN": "经审查，该{kind}事项（{category}）属于本机关受理范围，予以受理。"
             "依据：{source}（规则“{rule}”，编号 {id}，规则包“{set_by}”）。",
@@ -269,6 +276,11 @@ class DeadlineExplanation:
     calendar: str
     segments: tuple[SegmentExplanation, ...]
     due: date
+    provisional_years: tuple[int, ...] = ()  # years counted on the provisional calendar (预计)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
 
     @property
     def skipped(self) -> tuple[DayNote, ...]:
@@ -310,6 +322,9 @@ class DeadlineExplanation:
                 "rules.explain.due", loc, due=format_day(self.due, loc), calendar=self.calendar, rule_set=self.rule_set
             )
         )
+        if self.provisional:
+            years = ("、" if loc == "zh-CN" else ", ").join(str(y) for y in self.provisional_years)
+            lines.append(translate("rules.explain.provisional", loc, years=years))
         return "\n".join(lines)
 
     def _segment_lines(self, seg: SegmentExplanation, loc: str) -> list[str]:
@@ -360,6 +375,8 @@ class DeadlineExplanation:
                 for s in self.segments
             ],
             "due": self.due.isoformat(),
+            "provisional": self.provisional,
+            "provisional_years": list(self.provisional_years),
             "text": self.texts,
         }
 

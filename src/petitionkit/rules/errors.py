@@ -129,6 +129,27 @@ i18n.extend(
             "zh-CN": "分档有误；应按 up_to 升序排列，且最后一档不写 up_to",
             "en": "is wrong; expected tiers in ascending up_to order, the last one without up_to",
         },
+        "rules.problem.year_range": {
+            "zh-CN": "年份超出范围；应在 {first} 至 {last} 年之间",
+            "en": "is out of range; expected a year from {first} to {last}",
+        },
+        "rules.problem.statutory_missing": {
+            "zh-CN": "缺少法定节假日“{holiday}”（{holiday_en}）：{missing} 不是休息日。"
+            "《全国年节及纪念日放假办法》规定{holiday}放假 {days} 天（{dates}），"
+            "声明的年份须全部包含；请对照国务院办公厅的通知补全",
+            "en": "misses the statutory holiday {holiday_en} ({holiday}): {missing} is not a day off. The national"
+            " holiday regulation gives {holiday_en} {days} day(s) off ({dates}) and a declared year must contain"
+            " them all; check it against the State Council General Office notice",
+        },
+        "rules.problem.makeup_weekday": {
+            "zh-CN": "{value} 不是星期六或星期日；调休上班日只能是周末",
+            "en": "{value} is not a Saturday or Sunday; a make-up working day is always a weekend day",
+        },
+        "rules.problem.makeup_far": {
+            "zh-CN": "{value} 距离任何声明的节假日都超过 {reach} 天；调休上班日应紧邻节假日，请检查日期",
+            "en": "{value} is more than {reach} days from every declared holiday; a make-up working day lies next"
+            " to a holiday period, so check the date",
+        },
         "rules.problem.year_mismatch": {
             "zh-CN": "日期 {value} 不在 {year} 年；应为该年的日期",
             "en": "date {value} is not in {year}; expected a date of that year",

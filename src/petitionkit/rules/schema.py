@@ -26,6 +26,7 @@ import attrs
 
 from petitionkit.domain.clocks import Clock, Convention
 from petitionkit.domain.model import BodyKind, DeclineChannel, PetitionKind, ReferralMode
+from petitionkit.rules import provisional
 from petitionkit.rules.calendar import NamedDay, YearData
 from petitionkit.rules.decisions import Bilingual, BodyInfo, RouteQuery, ScreeningQuery
 from petitionkit.rules.errors import RulePackError, TypeName
@@ -194,6 +195,7 @@ class RulePack:
     whistleblower: Whistleblower | None = None
     local_days_off: tuple[NamedDay, ...] = ()
     extra_years: tuple[YearData, ...] = ()
+    provisional: bool | None = None  # [calendar] provisional; None: not set by this pack
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -440,7 +442,7 @@ def _named_day(reader: _Reader, table: dict[str, Any], key: str, year: int | Non
 
 
 def _calendar(reader: _Reader, table: dict[str, Any]) -> dict[str, Any]:
-    reader.only(table, "calendar", ("local_days_off", "extra_years"))
+    reader.only(table, "calendar", ("local_days_off", "extra_years", "provisional"))
     local = tuple(_named_day(reader, t, k) for k, t in reader.tables(table, "calendar", "local_days_off"))
     years: list[YearData] = []
     seen: set[int] = set()
@@ -450,17 +452,57 @@ def _calendar(reader: _Reader, table: dict[str, Any]) -> dict[str, Any]:
         assert year is not None
         if year in seen:
             reader.fail(_join(key, "year"), "duplicate", value=year)
+        if not provisional.FIRST_YEAR <= year <= provisional.LAST_YEAR:
+            reader.fail(_join(key, "year"), "year_range", first=provisional.FIRST_YEAR, last=provisional.LAST_YEAR)
         seen.add(year)
-        years.append(
-            YearData(
-                year,
-                tuple(_named_day(reader, t, k, year) for k, t in reader.tables(entry, key, "holidays")),
-                tuple(_named_day(reader, t, k, year) for k, t in reader.tables(entry, key, "workdays")),
-                source=reader.string(entry, key, "source") or "",
-                set_by=reader.pack,
-            )
+        declared = YearData(
+            year,
+            tuple(_named_day(reader, t, k, year) for k, t in reader.tables(entry, key, "holidays")),
+            tuple(_named_day(reader, t, k, year) for k, t in reader.tables(entry, key, "workdays")),
+            source=reader.string(entry, key, "source") or "",
+            set_by=reader.pack,
         )
-    return {"local_days_off": local, "extra_years": tuple(years)}
+        _check_declared_year(reader, key, declared)
+        years.append(declared)
+    fields: dict[str, Any] = {"local_days_off": local, "extra_years": tuple(years)}
+    if "provisional" in table:
+        fields["provisional"] = reader.boolean(table, "calendar", "provisional", True)
+    return fields
+
+
+#: How far from a holiday a make-up working day (调休上班日) may lie; every official schedule from
+#: 2004 to 2026 keeps them within 11 days (the furthest: Sunday 20 Sep 2026 for National Day).
+MAKEUP_REACH_DAYS = 14
+
+
+def _check_declared_year(reader: _Reader, key: str, declared: YearData) -> None:
+    """Refuse a declared year that a typo would turn into wrong legal deadlines.
+
+    Every statutory day off of 全国年节及纪念日放假办法 must be a day off of the declared year (a
+    declared holiday, or a weekend day not declared a working day), so each holiday has at least its
+    statutory number of days; every make-up working day must be a Saturday or Sunday near a holiday.
+    """
+    holidays = {d.day for d in declared.holidays}
+    workdays = {d.day: i for i, d in enumerate(declared.workdays)}
+    for holiday, dates in provisional.statutory_periods(declared.year):
+        for day in dates:
+            off = day in holidays or (day.weekday() >= 5 and day not in workdays)
+            if day.year == declared.year and not off:
+                reader.fail(
+                    _join(key, "holidays"),
+                    "statutory_missing",
+                    holiday=holiday.name,
+                    holiday_en=holiday.name_en,
+                    days=holiday.days,
+                    dates=", ".join(d.isoformat() for d in dates),
+                    missing=day.isoformat(),
+                )
+    for index, entry in enumerate(declared.workdays):
+        where = f"{key}.workdays[{index}].date"
+        if entry.day.weekday() < 5:
+            reader.fail(where, "makeup_weekday", value=entry.day.isoformat())
+        if not any(abs((entry.day - h).days) <= MAKEUP_REACH_DAYS for h in holidays):
+            reader.fail(where, "makeup_far", value=entry.day.isoformat(), reach=MAKEUP_REACH_DAYS)
 
 
 def _clocks(reader: _Reader, table: dict[str, Any]) -> dict[Clock, ClockRule]:

@@ -73,10 +73,12 @@ def sample_petition(**overrides: Any) -> dict[str, Any]:
 
 
 def office_settings(**office: Any) -> Mapping[str, Any]:
-    """A configuration mapping with the sample bodies, on the in-memory backend."""
+    """A configuration mapping with the sample bodies, on the in-memory backend, counting weekends only
+    (the ``builtin`` rule set: the default for offices is ``national``)."""
     return {
         "office": {"office_code": "XS", **office},
         "database": {"url": "memory://"},
+        "rules": {"set": "builtin"},
         "bodies": [
             {k: v for k, v in attrs.asdict(b).items() if v is not None} | {"kind": b.kind.value} for b in SAMPLE_BODIES
         ],

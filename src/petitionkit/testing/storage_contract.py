@@ -7,7 +7,7 @@ The suite drives the backend both directly and through the service layer.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 import pytest
@@ -17,7 +17,7 @@ from petitionkit.domain.model import CaseState, ObligationStatus, PetitionKind
 from petitionkit.errors import ConcurrencyConflict, NotFound
 from petitionkit.service import Office, open_office
 from petitionkit.storage.base import OutboxStatus, Storage
-from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, sample_petition
+from petitionkit.testing import SAMPLE_ID_NUMBERS, SHANGHAI, FakeClock, office_settings, sample_petition
 
 
 class StorageContract:
@@ -49,6 +49,18 @@ class StorageContract:
         assert office.petitions(reg.case.id) == [reg.petition]
         stored = office.petitions(reg.petition.tracking_number)[0]
         assert stored.received_at == reg.petition.received_at and stored.received_at.tzinfo is not None
+
+    def test_provisional_due_dates_read_back_provisional(self, storage: Storage) -> None:
+        """A due date counted before its year's holiday schedule was out stays marked after a round trip."""
+        december = FakeClock(datetime(2026, 12, 20, 9, tzinfo=SHANGHAI))
+        office = open_office({**office_settings(), "rules": {"set": "national"}}, storage=storage, clock=december)
+        reg = office.register(sample_petition(received_at="2026-12-20T09:00:00+08:00"))
+        notice = reg.case.obligations[0]
+        assert notice.basis.provisional_years == (2027,) and notice.due == date(2027, 1, 4)
+        assert office.case(reg.case.id) == reg.case
+        with storage.transaction() as tx:
+            (listed,) = tx.open_obligations_due("XS", date(2027, 12, 31))
+        assert listed.basis == notice.basis
 
     def test_case_is_found_by_any_petition_tracking_number(self, office: Office) -> None:
         first = office.register(sample_petition())

@@ -371,6 +371,7 @@ OBLIGATION_FIELDS = (
     "body_code",
     "referral_id",
     "closed_at",
+    "basis_provisional_years",  # revision 0004: "2027" or "2027,2028"; "" for a final due date
     "office_code",  # written only: denormalised for the (office_code, status, due) index
     "position",  # written only: the obligation's place in the case's tuple
 )
@@ -399,6 +400,7 @@ def obligation_values(o: Obligation, k: Codec, office_code: str, position: int) 
         o.body_code,
         o.referral_id,
         k.ts(o.closed_at),
+        ",".join(str(y) for y in b.provisional_years),
         office_code,
         position,
     )
@@ -415,11 +417,12 @@ def obligation_from_row(r: Sequence[Any], k: Codec, shared: dict[Any, Any] | Non
     due = shared.get(r[6])
     if due is None:
         due = shared[r[6]] = k.day_in(r[6])
-    key = (r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14])
+    key = (r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[19])
     basis = shared.get(key)
     if basis is None:
+        provisional = tuple(int(y) for y in r[19].split(",")) if r[19] else ()
         basis = shared[key] = DeadlineBasis(
-            _CLOCK[r[7]], k.day_in(r[8]), r[9], _CONVENTION[r[10]], r[11], r[12], r[13], r[14]
+            _CLOCK[r[7]], k.day_in(r[8]), r[9], _CONVENTION[r[10]], r[11], r[12], r[13], r[14], provisional
         )
     closed = r[18]
     return Obligation(

@@ -218,6 +218,8 @@ obligations = Table(
     Column("basis_source", Text, nullable=False),
     Column("basis_calendar", Text, nullable=False),
     Column("basis_extension_days", Integer, nullable=False),
+    # revision 0004: years counted on the provisional calendar ("2027"), "" for a final due date
+    Column("basis_provisional_years", Text, nullable=False, server_default=""),
     one_of("clock", Clock),
     one_of("basis_clock", Clock),
     one_of("owed_by", Party),
