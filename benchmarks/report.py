@@ -82,6 +82,12 @@ def open_bench_office(url: str, clock: Clock) -> Any:
     return open_office(settings, clock=clock)
 
 
+def _unresolved_accusation(office: Any, ref: str) -> bool:
+    from petitionkit.domain.protection import is_resolved  # noqa: PLC0415
+
+    return any(p.kind.value == "accusation" and not is_resolved(p.respondent) for p in office.petitions(ref))
+
+
 def run_sample_lifecycle(office: Any, clock: Clock, case: Any, n: int) -> None:
     """One case through the service, its steps at its own times (paths chosen by ``n``)."""
     day = timedelta(days=1)
@@ -94,6 +100,9 @@ def run_sample_lifecycle(office: Any, clock: Clock, case: Any, n: int) -> None:
 
     path = n % 20
     body = "SUPERVISION" if case.kind.value == "accusation" else ("GOV-HRSS", "GOV-HOUSING", "GOV-LAND")[n % 3]
+    if 2 <= path < 9 and _unresolved_accusation(office, ref):
+        # The clerk confirms the accused unit ("某单位") is none of the known bodies before referring.
+        at(2.5, "resolve_respondent", unlisted=True)
     outcome = ("support", "explain", "not_support", "mediated")[n % 4]
     if path < 2:
         at(2, "decline", reason="依法应当通过诉讼解决", channel=("litigation", "arbitration")[n % 2])

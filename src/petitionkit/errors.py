@@ -168,22 +168,57 @@ class NotNotifiable(PetitionkitError):
         return {"action": translate("action." + self.action, locale)}
 
 
-class WhistleblowerGuard(PetitionkitError):
+class ProtectionRefusal(PetitionkitError):
+    """Something of a case was kept from a body to protect an accuser or a confidential petitioner.
+
+    ``action`` is what was refused (``transfer``, ``assign``, ``supervise``, ``export``, ``document``),
+    ``body_code`` the body it would have reached (``None``: any body), ``rule`` the rule that refused.
+    The service records every refusal on the case as an event before raising it.
+    """
+
+    exit_code = 6
+    rule: ClassVar[str] = "2022 art. 30 para. 3"
+
+    def __init__(self, case_id: str, action: str, body_code: str | None) -> None:
+        super().__init__()
+        self.case_id, self.action, self.body_code = case_id, action, body_code
+
+
+class WhistleblowerGuard(ProtectionRefusal):
     """An accusation would reach the accused or the accused's unit (2022 art. 30 para. 3)."""
 
     code = "whistleblower_guard"
-    exit_code = 6
     key = "error.whistleblower_guard"
-
-    def __init__(self, case_id: str, action: str, body_code: str) -> None:
-        super().__init__()
-        self.case_id, self.action, self.body_code = case_id, action, body_code
+    rule = "2022 art. 30 para. 3"
 
     def params(self, locale: str) -> dict[str, Any]:
         return {
             "case": self.case_id,
             "action": translate("action." + self.action, locale),
             "body": self.body_code,
+        }
+
+
+class RespondentUnresolved(ProtectionRefusal):
+    """An accusation's respondent (``respondent.body_code``) is no known body, so nothing may leave.
+
+    The guard cannot tell whom to keep the accusation from; a clerk resolves the respondent with
+    ``petitionkit resolve-respondent CASE --body CODE`` (or ``--unlisted``) first.
+    """
+
+    code = "respondent_unresolved"
+    key = "error.respondent_unresolved"
+    rule = "respondent_unresolved (2022 art. 30 para. 3)"
+
+    def __init__(self, case_id: str, action: str, body_code: str | None, petitions: Sequence[str]) -> None:
+        super().__init__(case_id, action, body_code)
+        self.petitions = tuple(petitions)
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {
+            "case": self.case_id,
+            "action": translate("action." + self.action, locale),
+            "petitions": ", ".join(self.petitions),
         }
 
 

@@ -14,10 +14,15 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from petitionkit.domain.model import Petition
-from petitionkit.errors import FieldError, InvalidInput
+from petitionkit.domain.protection import BodyDirectory
+from petitionkit.errors import FieldError, InvalidInput, UnknownBody
+from petitionkit.redaction import WITHHELD_NAME, Disclosure, Item, Recipient, disclosure
+
+if TYPE_CHECKING:
+    from petitionkit.service import Office
 
 CSV_COLUMNS = (
     "source_ref",
@@ -186,3 +191,48 @@ def write_csv(docs: Iterable[Mapping[str, Any]], stream: IO[str]) -> int:
         writer.writerow(flat)
         count += 1
     return count
+
+
+def body_document(petition: Petition, state: str, seen: Disclosure) -> dict[str, Any]:
+    """A petition document as the body of ``seen`` may read it (the redaction policy decides)."""
+    from petitionkit.serialization import unstructure  # noqa: PLC0415
+
+    doc = petition_document(petition, state)
+    people: list[dict[str, Any]] = []
+    for person in petition.petitioners:
+        shown = seen.person(person)
+        if shown is None:
+            people.append({"role": person.role.value, "name": WITHHELD_NAME})
+        else:
+            people.append(unstructure(shown))
+    withheld = any(seen.person(p) is None for p in petition.petitioners) or seen.identity_withheld
+    doc.update(
+        subject=seen.text(Item.SUBJECT, petition.subject),
+        content=seen.text(Item.CONTENT, petition.content),
+        petitioners=people,
+        identity_withheld=withheld,
+    )
+    if withheld:
+        doc["source_ref"] = None  # a legacy key can name the person it came from
+    return doc
+
+
+def export_for_body(office: Office, body_code: str, *, actor: str | None = None) -> Iterator[dict[str, Any]]:
+    """Petition documents of the cases referred to ``body_code``, as the redaction policy lets it read them.
+
+    A case guarded against the body (any accusation in it names the body or, when guarded, its child)
+    or with an unresolved accusation respondent is not exported: each refusal is an ``ExportRefused``
+    event on the case, with who asked and which rule refused.  Raises :class:`UnknownBody` first.
+    """
+    code = BodyDirectory.of(office.rules.bodies()).code(body_code)
+    if code is None:
+        raise UnknownBody(body_code)
+    for case, petitions in office.iter_cases_with_petitions():
+        if not any(r.body_code == code for r in case.referrals):
+            continue
+        seen = disclosure(case, petitions, office.rules, Recipient.HANDLING_BODY, body_code=code, action="export")
+        if seen.refused is not None:
+            office._record_refusal(case.id, seen.refused, actor, office.now(), "ExportRefused")
+            continue
+        for petition in petitions:
+            yield body_document(petition, case.state.value, seen)

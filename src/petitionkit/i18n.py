@@ -48,6 +48,14 @@ CATALOG: Final[dict[str, Mapping[str, str]]] = {
         "en": "accusation case {case} must not be {action} to the accused or the accused's unit ({body});"
         " refer it to another competent body",
     },
+    "error.respondent_unresolved": {
+        "zh-CN": "检举控告类信访件 {petitions} 的被检举单位（respondent.body_code）尚未确认，"
+        "信访事项 {case} 暂不能向任何单位{action}；请先确认被检举单位："
+        "petitionkit resolve-respondent {case} --body 单位代码（不属已知单位的用 --unlisted）",
+        "en": "the respondent unit (respondent.body_code) of accusation petition(s) {petitions} is not resolved,"
+        " so nothing of case {case} may go to any body ({action}); resolve it first:"
+        " petitionkit resolve-respondent {case} --body CODE (or --unlisted when the unit is none of the known bodies)",
+    },
     "error.configuration": {
         "zh-CN": "配置项 {setting} 有误：{problem}",
         "en": "setting {setting} is wrong: {problem}",
@@ -65,6 +73,25 @@ CATALOG: Final[dict[str, Mapping[str, str]]] = {
         "en": "an anonymous petition cannot be notified or rated: {action}",
     },
     # --- field problems --------------------------------------------------------------------
+    "field.unknown_respondent_body": {
+        "zh-CN": "不是规则包中已登记的单位代码；请核对代码，"
+        "或只填写被反映单位名称（respondent.unit_name）待工作人员确认",
+        "en": "is not the code of a body declared in the rule packs; check the code, or give only the unit's name"
+        " (respondent.unit_name) for a clerk to resolve",
+    },
+    "field.nothing_unresolved": {
+        "zh-CN": "该信访事项没有待确认被检举单位的检举控告类信访件；如需更正，请用 --petition 指明信访件",
+        "en": "the case has no accusation whose respondent is unresolved;"
+        " name the petition with --petition to correct one",
+    },
+    "field.one_resolution": {
+        "zh-CN": "请在 --body 与 --unlisted 中二选一",
+        "en": "give exactly one of --body and --unlisted",
+    },
+    "field.not_accusation": {
+        "zh-CN": "该信访件不是本事项的检举控告类信访件",
+        "en": "is not an accusation petition of this case",
+    },
     "field.required": {"zh-CN": "必填", "en": "is required"},
     "field.unknown": {"zh-CN": "不是可识别的字段，请删除", "en": "is not a known field; remove it"},
     "field.wrong_type": {"zh-CN": "类型应为 {expected}", "en": "must be {expected}"},
@@ -149,6 +176,9 @@ CATALOG: Final[dict[str, Mapping[str, str]]] = {
     "action.terminate": {"zh-CN": "终结", "en": "terminate"},
     "action.withdraw": {"zh-CN": "撤回", "en": "withdraw"},
     "action.notify": {"zh-CN": "告知", "en": "notify"},
+    "action.export": {"zh-CN": "导出", "en": "export"},
+    "action.document": {"zh-CN": "制发文书", "en": "send a document"},
+    "action.message": {"zh-CN": "发送通知", "en": "send a message"},
     "clock.notice": {"zh-CN": "告知期限", "en": "notice"},
     "clock.routing": {"zh-CN": "转送交办期限", "en": "routing"},
     "clock.misroute_objection": {"zh-CN": "异议期限", "en": "misroute objection"},

@@ -22,7 +22,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.drafts import PetitionDraft
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, CaseState, Channel, Petition, ReferralStatus
+from petitionkit.domain.model import Case, CaseState, Channel, Petition, PetitionKind, ReferralStatus
 from petitionkit.errors import ConfigurationError
 from petitionkit.storage.base import Transaction
 
@@ -116,21 +116,27 @@ def _case_of_referral(tx: Transaction, office: Office, referred_from: str | None
 def referred_draft(
     case: Case, origin_petitions: list[Petition], referral_id: str, received_at: datetime
 ) -> PetitionDraft:
-    """The petition a receiving office registers for a referral from another office of the network."""
+    """The petition a receiving office registers for a referral from another office of the network.
+
+    It carries the strictest protection of the case's petitions: an accusation anywhere in the case
+    makes it an accusation against that petition's respondent, and any confidential petition makes it
+    confidential, so the receiving office's guard and redaction apply in turn.
+    """
     first = origin_petitions[0]
+    accusation = next((p for p in origin_petitions if p.kind is PetitionKind.ACCUSATION), None)
     return PetitionDraft(
         channel=Channel.REFERRED_IN,
         received_at=received_at,
-        kind=case.kind,
+        kind=PetitionKind.ACCUSATION if accusation else case.kind,
         subject=case.subject,
         content=first.content,
         category=case.category,
         region_code=case.region_code,
         petitioners=first.petitioners,
         anonymous=first.anonymous,
-        confidential=first.confidential,
+        confidential=case.confidential or any(p.confidential for p in origin_petitions),
         headcount=max(p.headcount for p in origin_petitions),
-        respondent=case.respondent,
+        respondent=accusation.respondent if accusation else case.respondent,
         attachments=first.attachments,
         referred_from=f"{case.office_code}:{case.first_tracking_number}",
         source_ref=f"{case.office_code}:{referral_id}",

@@ -39,6 +39,7 @@ from petitionkit.domain.model import (
     ReplyOutcome,
 )
 from petitionkit.domain.ports import Rules
+from petitionkit.domain.protection import case_protection, normalise_respondent
 from petitionkit.domain.tracking import (
     identity_digest,
     new_query_code,
@@ -51,8 +52,7 @@ from petitionkit.errors import (
     InvalidInput,
     NotFound,
     PetitionkitError,
-    UnknownBody,
-    WhistleblowerGuard,
+    ProtectionRefusal,
 )
 from petitionkit.i18n import translate
 from petitionkit.network import OfficeNetwork, referred_draft
@@ -151,20 +151,19 @@ class Office:
     def today(self) -> date:
         return self.now().date()
 
-    def _context(self, actor: str | None, now: datetime, case: Case | None = None) -> lc.Context:
+    def _context(
+        self, actor: str | None, now: datetime, case: Case | None = None, petitions: Sequence[Petition] = ()
+    ) -> lc.Context:
+        """The lifecycle's context; the guard comes from every petition of ``case`` (see ``protection``)."""
+        protection = None if case is None else case_protection(case, petitions, self.rules)
         return lc.Context(
             rules=self.rules,
             now=now,
             today=now.date(),
             actor=actor or self.config.actor,
-            guarded_bodies=self._guarded_bodies(case),
+            guarded_bodies=protection.guarded_bodies if protection else frozenset(),
+            unresolved_respondents=protection.unresolved if protection else (),
         )
-
-    def _guarded_bodies(self, case: Case | None) -> frozenset[str]:
-        """The accused's unit and, if the rule set says so (``[whistleblower] guard_parent_body``), its parent."""
-        if case is None or case.respondent is None or case.respondent.body_code is None:
-            return frozenset()
-        return frozenset({case.respondent.body_code, *self.rules.guarded_bodies(case.respondent)})
 
     def _resolve(self, tx: Transaction, case_ref: str) -> Case:
         case = tx.get_case(case_ref)
@@ -244,10 +243,11 @@ class Office:
         try:
             with self.storage.transaction() as tx:
                 case = self._resolve(tx, case_ref)
-                decision = lc.decide(case, command, self._context(actor, now, case))
+                context = self._context(actor, now, case, tx.petitions_of_case(case.id))
+                decision = lc.decide(case, command, context)
                 self._write(tx, decision, case.version, now)
                 handed = self.network.after(tx, decision, actor, now) if self.network.active else []
-        except WhistleblowerGuard as refusal:
+        except ProtectionRefusal as refusal:
             self._record_refusal(case_ref, refusal, actor, now)
             raise
         self._publish(decision.events)
@@ -261,6 +261,8 @@ class Office:
         """Register, inside ``tx``, a referral from another office of the network (once per referral)."""
         now = self.now()
         draft = referred_draft(upstream, tx.petitions_of_case(upstream.id), referral_id, now)
+        respondent, _ = normalise_respondent(draft.respondent, self.rules.bodies(), strict=False)
+        draft = attrs.evolve(draft, respondent=respondent)
         assert draft.source_ref is not None
         if tx.existing_source_refs(self.config.office_code, [draft.source_ref]):
             return ()
@@ -268,11 +270,18 @@ class Office:
         _registration, decision = self._register_in(tx, draft, sequence, self._context(actor, now))
         return decision.events
 
-    def _record_refusal(self, case_ref: str, refusal: WhistleblowerGuard, actor: str | None, now: datetime) -> None:
-        """A refused referral of an accusation is itself recorded (audit of attempted disclosure)."""
+    def _record_refusal(
+        self,
+        case_ref: str,
+        refusal: ProtectionRefusal,
+        actor: str | None,
+        now: datetime,
+        event: str = "ReferralRefused",
+    ) -> None:
+        """A refused disclosure is itself recorded (audit of attempted disclosure): who, what, which rule."""
         with self.storage.transaction() as tx:
             case = self._resolve(tx, case_ref)
-            change = lc.record_refusal(case, refusal, self._context(actor, now, case))
+            change = lc.record_refusal(case, refusal, self._context(actor, now, case), event)
             self._write(tx, change, case.version, now)
         self._publish(change.events)
 
@@ -350,6 +359,9 @@ class Office:
     def _checked_draft(self, petition: PetitionDraft | Mapping[str, Any], now: datetime) -> PetitionDraft:
         draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
         errors = check_draft(draft, now, self.rules)
+        respondent, respondent_errors = normalise_respondent(draft.respondent, self.rules.bodies())
+        draft = attrs.evolve(draft, respondent=respondent)
+        errors.extend(respondent_errors)
         categories = self.rules.categories()
         if categories and draft.category not in categories:
             errors.append(FieldError("category", "choice", {"choices": ", ".join(categories)}))
@@ -439,35 +451,31 @@ class Office:
     def export_for_body(self, body_code: str, *, actor: str | None = None) -> Iterator[dict[str, Any]]:
         """Petition documents of the cases referred to ``body_code``, safe to hand to that body.
 
-        An accusation whose respondent is that body (or its guarded parent) is never exported to it:
-        the refusal is recorded on the case as an ``ExportRefused`` event. Confidential cases go out
-        without any petitioner identity.
+        Every document goes through the redaction policy (:mod:`petitionkit.redaction`): a case
+        guarded against the body, or with an unresolved accusation respondent, is never exported (an
+        ``ExportRefused`` event records each refusal); protected identities are withheld, also where
+        they appear in the subject or content.
         """
-        from petitionkit.exchange import petition_document  # noqa: PLC0415
+        from petitionkit.exchange import export_for_body  # noqa: PLC0415 - exchange reads the office
 
-        if body_code not in {b.code for b in self.rules.bodies()}:
-            raise UnknownBody(body_code)
-        for case, petitions in self.iter_cases_with_petitions():
-            if not any(r.body_code == body_code for r in case.referrals):
-                continue
-            if case.kind is PetitionKind.ACCUSATION and body_code in self._guarded_bodies(case):
-                now = self.now()
-                with self.storage.transaction() as tx:
-                    current = self._resolve(tx, case.id)
-                    decision = lc.record(
-                        current,
-                        "ExportRefused",
-                        {"body_code": body_code, "rule": "2022 art. 30 para. 3"},
-                        self._context(actor, now, current),
-                    )
-                    self._write(tx, decision, current.version, now)
-                self._publish(decision.events)
-                continue
-            for petition in petitions:
-                doc = petition_document(petition, case.state.value)
-                if case.confidential or case.kind is PetitionKind.ACCUSATION:
-                    doc = _without_identity(doc)
-                yield doc
+        return export_for_body(self, body_code, actor=actor)
+
+    def resolve_respondent(
+        self,
+        case_ref: str,
+        *,
+        body: str | None = None,
+        unlisted: bool = False,
+        petition: str | None = None,
+        actor: str | None = None,
+    ) -> Case:
+        """A clerk resolves an accusation's respondent unit (确认被检举单位); recorded as an event.
+
+        See :func:`petitionkit.respondents.resolve_respondent`.
+        """
+        from petitionkit.respondents import resolve_respondent  # noqa: PLC0415 - it uses the office
+
+        return resolve_respondent(self, case_ref, body=body, unlisted=unlisted, petition=petition, actor=actor)
 
     def find_repeats(self, petition: PetitionDraft | Mapping[str, Any]) -> list[Case]:
         """Cases by the same petitioner (ID number, or name and phone) in the same category.
@@ -863,19 +871,6 @@ def _registration_payload(p: Petition) -> dict[str, Any]:
         "confidential": p.confidential,
         "headcount": p.headcount,
         "petitioner_count": len(p.petitioners),
-    }
-
-
-_IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "email", "mandate_ref")
-
-
-def _without_identity(doc: dict[str, Any]) -> dict[str, Any]:
-    """A petition document with every petitioner's identity removed (roles and count kept)."""
-    return {
-        **doc,
-        "petitioners": [{"role": p.get("role", "petitioner"), "name": "（保密）"} for p in doc["petitioners"]],
-        "source_ref": None,
-        "identity_withheld": True,
     }
 
 

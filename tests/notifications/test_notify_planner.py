@@ -144,8 +144,10 @@ def test_a_message_about_an_accusation_is_never_addressed_to_the_accused_side(of
             {"referral_id": "r", "body_code": code, "note": "", "rule_id": None},
         )  # fmt: skip
         planned = planner.plan([event], case, office.petitions(case.id))
-        assert all(m.audience == "petitioner" for m in planned), code
+        assert all(m.audience in ("petitioner", "staff") for m in planned), code
         assert not any(m.body_code == code for m in planned)
+        # the staff hear that a message to the accused's side was withheld, and by which rule
+        assert any(m.type == "staff_referral_refused" and "30" in m.body for m in planned), code
     # an ordinary claim against the same unit may be sent there
     claim = office.register(petition(respondent={"unit_name": "区住建局", "body_code": "GOV-HOUSING"})).case
     event = make_event(claim.last_digest, claim.id, 2, "CaseAssigned", "c", office.now(), {"body_code": "GOV-HOUSING"})

@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from petitionkit.domain.identity import id_check_digit
+from petitionkit.domain.protection import is_resolved
 from petitionkit.service import Office
 from petitionkit.testing import SHANGHAI, FakeClock, office_settings
 
@@ -206,6 +207,7 @@ class Generator:
         def register() -> None:
             registration = self.office.register(data)
             tracking = registration.petition.tracking_number
+            self._resolve_unlisted(registration)
             self.log.petitions.append({**data, "tracking_number": tracking, "case_id": registration.case.id})
             if tag == "cluster":
                 self.log.cluster_cases.append(registration.case.id)
@@ -215,6 +217,15 @@ class Generator:
                 self._plan_lifecycle(received, tracking, data)
 
         self.at(received + timedelta(minutes=30), register)
+
+    def _resolve_unlisted(self, registration: Any) -> None:
+        """The clerk confirms that an accused unit no rule pack knows is none of the bodies (so the
+        accusation may be referred at all; the guard has nothing to keep it from)."""
+        if is_resolved(registration.petition.respondent) or registration.petition.kind.value != "accusation":
+            return
+        self.office.resolve_respondent(
+            registration.case.id, unlisted=True, petition=registration.petition.tracking_number
+        )
 
     # --- lifecycles -------------------------------------------------------------------------------
 
@@ -229,6 +240,7 @@ class Generator:
 
             def join() -> None:
                 registration = self.office.register(repeat)
+                self._resolve_unlisted(registration)
                 self.log.repeats.append({**repeat, "tracking_number": registration.petition.tracking_number})
 
             self.at(later + timedelta(minutes=5), join)

@@ -75,6 +75,7 @@ def cases(tmp_path: Path) -> Iterator[tuple[Office, dict[str, str]]]:
     refs["accusation"] = register(kind="accusation", respondent={"person_name": "李某", "body_code": "GOV-LAND"})
     office.assign(refs["accusation"], body="SUPERVISION")
     refs["accusation_transfer"] = register(kind="accusation", category="government_work")
+    office.resolve_respondent(refs["accusation_transfer"], unlisted=True)  # no unit named: the clerk confirms
     office.transfer(refs["accusation_transfer"], body="SUPERVISION")
     refs["anonymous"] = register(anonymous=True, petitioners=[])
     office.accept(refs["anonymous"])

@@ -231,3 +231,26 @@ def test_shipped_packs_state_a_source_for_every_clock(name: str) -> None:
     assert pack.clocks
     for rule in pack.clocks.values():
         assert rule.source and rule.origin.pack == name
+
+
+def test_body_aliases_resolve_respondents_and_must_be_unambiguous(
+    write_pack: Callable[..., Path], county: ComposedRules
+) -> None:
+    from petitionkit.domain.protection import BodyDirectory
+    from petitionkit.rules import RulePackError
+
+    directory = BodyDirectory.of(county.bodies())
+    assert directory.named("县住建局") == "QX-HOUSING" and directory.named("清溪县 住房和城乡建设局") == "QX-HOUSING"
+    assert directory.code(" qx-hrss ") == "QX-HRSS" and directory.named("某公司") is None
+    assert county.body_info("QX-HRSS").to_dict()["aliases"] == ["县人社局", "清溪县人社局", "县劳动局"]  # type: ignore[union-attr]
+    county_file = Path(__file__).resolve().parents[2] / "examples" / "sample-county" / "rules" / "county.toml"
+    clash = write_pack(
+        '[[bodies]]\ncode = "QX-JS"\nname = "清溪县建设局"\nkind = "government_department"\naliases = ["县 住建局"]\n'
+    )
+    with pytest.raises(RulePackError) as err:
+        load_rule_set(("national", "zhejiang"), [county_file, clash])
+    assert err.value.key_path.endswith(".aliases") and "QX-HOUSING" in err.value.message("en")
+    blank = write_pack('[[bodies]]\ncode = "X"\nname = "某单位"\nkind = "other"\naliases = [" "]\n', name="blank")
+    with pytest.raises(RulePackError) as err:
+        load_rule_set(("national",), [blank])
+    assert err.value.key_path.endswith("aliases[0]")

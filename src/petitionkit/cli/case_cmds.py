@@ -254,6 +254,14 @@ ACTIONS = [
         click.option("--rating", type=RATINGS, required=True),
         click.option("--comment", default=""),
     ),
+    _case_action(
+        "resolve-respondent",
+        "Resolve an accusation's respondent unit (确认被检举单位) so the guard knows whom to keep it from.",
+        Office.resolve_respondent,
+        click.option("--body", default=None, help="Code of the body the accused unit is."),
+        click.option("--unlisted", is_flag=True, help="The unit is none of the bodies the office knows."),
+        click.option("--petition", default=None, help="Tracking number of one accusation petition (default: all)."),
+    ),
     _case_action("terminate", "Terminate (终结) once the review window has lapsed.", Office.terminate, _reason()),
     _case_action("withdraw", "The petitioner withdraws (撤回).", Office.withdraw, click.option("--reason", default="")),
 ]

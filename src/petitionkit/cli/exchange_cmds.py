@@ -10,6 +10,8 @@ from typing import IO, Any
 import click
 
 from petitionkit.cli.app import Env, run_command
+from petitionkit.domain.protection import BodyDirectory
+from petitionkit.errors import UnknownBody
 from petitionkit.exchange import petition_document, read_csv, read_jsonl, write_csv, write_jsonl
 from petitionkit.service import ImportReport
 
@@ -77,14 +79,28 @@ def _report(report: ImportReport) -> dict[str, Any]:
 @click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=FORMATS, help="Default: from the file name (.csv, else JSON Lines).")
+@click.option(
+    "--body",
+    default=None,
+    help="Only the cases referred to this body, as the redaction policy lets it read them (export for a body).",
+)
 @click.pass_obj
 @run_command
-def export_command(env: Env, /, path: Path, fmt: str | None) -> None:
-    """Export every petition of the office (personal data included: handle the file accordingly)."""
+def export_command(env: Env, /, path: Path, fmt: str | None, body: str | None) -> None:
+    """Export every petition of the office (personal data included: handle the file accordingly).
+
+    With --body, export what that body may read: cases guarded against it or with an unresolved
+    accusation respondent are left out (each refusal recorded), protected identities withheld.
+    """
     office = env.office
     fmt = _format_of(path, fmt)
+    if body is not None and BodyDirectory.of(office.rules.bodies()).code(body) is None:
+        raise UnknownBody(body)  # before the file is opened: nothing half-written
 
     def documents() -> Iterator[dict[str, Any]]:
+        if body is not None:
+            yield from office.export_for_body(body, actor=env.actor)
+            return
         for case, petitions in office.iter_cases_with_petitions():
             for petition in petitions:
                 yield petition_document(petition, case.state.value)

@@ -4,10 +4,12 @@ Templates: the office's own folder first (``[settings.documents] templates``, de
 next to petitionkit.toml), then the defaults shipped with petitionkit.  A template is rejected with
 :class:`TemplateError` naming every unknown or missing placeholder before anything is written.
 
-Documents to a body (transfer and assignment letters, supervision notices) of a confidential or an
-accusation case never carry the petitioner's identity: the identity placeholders read
-``（依法保密）`` and every name, ID number, phone, address and e-mail of the case's petitioners is
-struck from the petition text they quote (2022 art. 30 para. 3).
+What a document may state is decided by the redaction policy (:mod:`petitionkit.redaction`), the
+same one every other path out of the office uses: a document to a body (transfer and assignment
+letters, supervision notices) is refused, and the refusal recorded as a ``DocumentRefused`` event,
+when the body is guarded against the case or an accusation's respondent is unresolved; otherwise a
+protected petitioner's identity reads ``（依法保密）`` and is struck (``***``) from every text the
+document quotes (2022 art. 30 para. 3).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,15 +31,16 @@ from petitionkit.config import OfficeConfig
 from petitionkit.documents.kinds import IDENTITY, KINDS, Audience, DocumentKind
 from petitionkit.domain.clocks import Clock
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, Obligation, Person, Petition, PetitionKind, ReferralMode
-from petitionkit.errors import FieldError, InvalidInput, NotNotifiable, PetitionkitError
+from petitionkit.domain.model import Case, Obligation, Person, Petition, ReferralMode
+from petitionkit.errors import FieldError, InvalidInput, NotNotifiable, PetitionkitError, ProtectionRefusal
 from petitionkit.i18n import translate
+from petitionkit.redaction import STRUCK, Disclosure, Item, Recipient, disclosure
 from petitionkit.reports import labels as _labels  # noqa: F401 - registers the words used here
 from petitionkit.reports.periods import chinese_date
 
 DEFAULT_FOLDER = "templates"
 REDACTED = "（依法保密）"
-STRUCK = "***"
+__all__ = ["REDACTED", "STRUCK"]  # re-exported: templates and tests refer to them here
 
 
 class TemplateError(PetitionkitError):
@@ -220,18 +224,26 @@ def _people(petitions: Sequence[Petition]) -> list[Person]:
     return [person for p in petitions for person in p.petitioners]
 
 
-def _strike(text: str, people: Sequence[Person]) -> str:
-    """``text`` with every identity value of ``people`` replaced by ``***`` (longest first)."""
-    values = {v.strip() for person in people for v in (person.name, person.id_number, person.phone, person.address,
-                                                         person.email) if v and v.strip()}  # fmt: skip
-    for value in sorted(values, key=len, reverse=True):
-        text = text.replace(value, STRUCK)
-    return text
+def _referral_body(kind: DocumentKind, case: Case) -> str | None:
+    if kind.name == "transfer-letter":
+        mode = ReferralMode.TRANSFER
+    elif kind.name in ("assignment-letter", "supervision-notice"):
+        mode = ReferralMode.ASSIGNMENT
+    else:
+        return None
+    referral = next((r for r in reversed(case.referrals) if r.mode is mode), None)
+    return referral.body_code if referral else None
 
 
-def is_protected(case: Case, petitions: Sequence[Petition]) -> bool:
-    """Whether the petitioner's identity must not reach a body: a confidential or an accusation case."""
-    return case.confidential or case.kind is PetitionKind.ACCUSATION or any(p.confidential for p in petitions)
+def document_disclosure(kind: DocumentKind, record: CaseRecord, rules: Any) -> Disclosure:
+    """What a document of ``kind`` may state, by the redaction policy (its ``refused`` says if none)."""
+    if kind.audience is Audience.BODY:
+        body = _referral_body(kind, record.case)
+        if body is not None:
+            return disclosure(
+                record.case, record.petitions, rules, Recipient.HANDLING_BODY, body_code=body, action="document"
+            )
+    return disclosure(record.case, record.petitions, rules, Recipient.PETITIONER)
 
 
 def _last_event(events: Sequence[Event], name: str) -> Event | None:
@@ -262,7 +274,9 @@ def document_values(  # noqa: PLR0915 - one document type after another
     settings = dict(config.settings.get("documents", {}))
     first = petitions[0] if petitions else None
     people = _people(petitions)
-    protected = kind.audience is Audience.BODY and is_protected(case, petitions)
+    seen = document_disclosure(kind, record, rules)
+    if seen.refused is not None:
+        raise seen.refused
     if kind.audience is Audience.PETITIONER and (case.anonymous or not people):
         raise NotNotifiable("notify")
     categories = rules.categories()
@@ -273,29 +287,33 @@ def document_values(  # noqa: PLR0915 - one document type after another
         "contact_phone": str(settings.get("contact_phone", "")),
         "issue_date": chinese_date(issue_date),
         "tracking_number": case.first_tracking_number,
-        "subject": case.subject,
+        "subject": seen.text(Item.SUBJECT, case.subject),
         "received_date": _day(first.received_at if first else case.opened_at, zone),
         "category": category("zh-CN") if category is not None else case.category,
         "region_code": case.region_code,
         "kind_label": translate(f"report.kind.{case.kind.value}"),
         "channel_label": translate(f"report.channel.{first.channel.value}") if first else "",
     }
+    # A document to the petitioner is addressed to the first petitioner, who may read their own
+    # identity; anyone else appears only as the policy lets the recipient see them.
+    addressee = people[0] if people and kind.audience is Audience.PETITIONER else None
+    shown = [p for p in people if p == addressee or seen.person(p) is not None]
     if case.anonymous or not people:
         identity = dict.fromkeys(IDENTITY, translate("document.anonymous"))
-    elif protected:
+    elif not shown:
         identity = dict.fromkeys(IDENTITY, REDACTED)
     else:
-        head = people[0]
+        head = shown[0]
         identity = {
-            "petitioner_name": "、".join(dict.fromkeys(p.name for p in people)),
+            "petitioner_name": "、".join(dict.fromkeys(p.name for p in shown)),
             "petitioner_id_number": head.id_number or "",
             "petitioner_phone": head.phone or "",
             "petitioner_address": head.address or "",
             "petitioner_email": head.email or "",
         }
     values.update(identity)
-    content = "\n".join(p.content for p in petitions[:1])
-    values["content"] = _strike(content, people) if protected else content
+    values["content"] = seen.text(Item.CONTENT, "\n".join(p.content for p in petitions[:1]))
+    note = partial(seen.text, Item.NOTES)
 
     def body_name(code: str) -> str:
         info = rules.body_info(code)
@@ -319,7 +337,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
         if case.decline is None:
             raise DocumentNotApplicable(ref, name, "not_declined")
         values.update(
-            decline_reason=case.decline.reason,
+            decline_reason=note(case.decline.reason),
             decline_channel=translate(f"decline_channel.{case.decline.channel.value}"),
             declined_date=_day(case.decline.declined_at, zone),
         )
@@ -336,7 +354,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
         values.update(
             body_name=body_name(referral.body_code),
             body_code=referral.body_code,
-            note=referral.note,
+            note=note(referral.note),
             objection_due=_day(referral.objection_due, zone),
             transfer_date=_day(referral.referred_at, zone),
             assignment_date=_day(referral.referred_at, zone),
@@ -357,7 +375,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
                 raise DocumentNotApplicable(ref, name, "not_supervised")
             reason = str(supervised.payload.get("reason", ""))
             values.update(
-                supervision_reason=_strike(reason, people) if protected else reason,
+                supervision_reason=note(reason),
                 supervision_date=_day(notice.opened_at, zone),
                 supervision_reply_due=_due_day(notice),
             )
@@ -367,7 +385,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
             raise DocumentNotApplicable(ref, name, "not_extended")
         values.update(
             extension_days=case.extension.days,
-            extension_reason=case.extension.reason,
+            extension_reason=note(case.extension.reason),
             approved_by=case.extension.approved_by,
             original_due=_day(date.fromisoformat(str(extended.payload["old_due"])), zone),
             new_due=_day(date.fromisoformat(str(extended.payload["new_due"])), zone)
@@ -384,7 +402,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
             review_days = deadline.basis.days if deadline else 30
         values.update(
             reply_outcome=translate(f"report.outcome.{case.reply.outcome.value}"),
-            reply_text=case.reply.text,
+            reply_text=note(case.reply.text),
             replied_date=_day(case.reply.replied_at, zone),
             review_days=review_days,
             review_organ=str(settings.get("review_organ", "上一级人民代表大会常务委员会信访工作机构")),
@@ -416,19 +434,25 @@ def make_document(
     output: str | os.PathLike[str],
     *,
     issue_date: date | None = None,
+    actor: str | None = None,
 ) -> MadeDocument:
     """Make document ``kind_name`` for the case ``case_ref`` (id or tracking number) at ``output``.
 
     Raises :class:`TemplateError` (the template is wrong), :class:`DocumentNotApplicable` (nothing to
-    state), ``NotNotifiable`` (an anonymous petitioner cannot be written to) or ``NotFound``; in every
-    case no file is written.
+    state), ``NotNotifiable`` (an anonymous petitioner cannot be written to), ``NotFound``, or a
+    :class:`~petitionkit.errors.ProtectionRefusal` (the body addressed must not receive it; recorded
+    on the case as a ``DocumentRefused`` event with ``actor``); in every case no file is written.
     """
     kind = kind_of(kind_name)
     path, source = template_for(kind, office.config)
     template = check_template(kind, path)
     case = office.case(case_ref)
     record = CaseRecord(case, tuple(office.petitions(case.id)), tuple(office.events(case.id)))
-    values = document_values(kind, record, office=office, issue_date=issue_date or office.today())
+    try:
+        values = document_values(kind, record, office=office, issue_date=issue_date or office.today())
+    except ProtectionRefusal as refusal:
+        office._record_refusal(case.id, refusal, actor, office.now(), "DocumentRefused")
+        raise
     template.render(values, jinja_env=_environment(), autoescape=True)
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -451,7 +475,7 @@ def make_document(
         str(path),
         source,
         kind.audience.value,
-        kind.audience is Audience.BODY and is_protected(case, record.petitions),
+        kind.audience is Audience.BODY and document_disclosure(kind, record, office.rules).identity_withheld,
     )
 
 

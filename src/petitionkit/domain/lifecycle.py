@@ -29,12 +29,12 @@ from petitionkit.domain.model import (
     Obligation,
     ObligationStatus,
     Party,
-    PetitionKind,
     Referral,
     ReferralMode,
     ReferralStatus,
     Reply,
     ReplyOutcome,
+    Respondent,
     ReviewStep,
 )
 from petitionkit.domain.ports import Rules
@@ -44,6 +44,8 @@ from petitionkit.errors import (
     IllegalTransition,
     InvalidInput,
     NotNotifiable,
+    ProtectionRefusal,
+    RespondentUnresolved,
     UnknownBody,
     WhistleblowerGuard,
     WindowError,
@@ -229,8 +231,11 @@ class Context:
     today: date  # the office's local date of ``now``
     actor: str
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
-    # The respondent's unit and, when configured, its parent: bodies an accusation must never reach.
+    # Bodies the case must never reach: the unit of every accusation in it (the first petition's or a
+    # joined one's) and, when configured, each unit's parent (petitionkit.domain.protection).
     guarded_bodies: frozenset[str] = frozenset()
+    # Tracking numbers of accusation petitions whose respondent is unresolved: no body may be reached.
+    unresolved_respondents: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -392,8 +397,10 @@ def _guard_referral(c: _Change, body_code: str, action: str) -> None:
     codes = {b.code for b in c.ctx.rules.bodies()}
     if body_code not in codes:
         raise UnknownBody(body_code)
-    if c.case.kind is PetitionKind.ACCUSATION and body_code in c.ctx.guarded_bodies:
+    if body_code in c.ctx.guarded_bodies:
         raise WhistleblowerGuard(c.case.first_tracking_number, action, body_code)
+    if c.ctx.unresolved_respondents:
+        raise RespondentUnresolved(c.case.first_tracking_number, action, body_code, c.ctx.unresolved_respondents)
 
 
 def _refer(c: _Change, body_code: str, mode: ReferralMode, note: str) -> Referral:
@@ -512,6 +519,8 @@ def _record_report(c: _Change, cmd: RecordReport) -> None:
 
 def _supervise(c: _Change, cmd: Supervise) -> None:
     referral = _current_referral(c)
+    # An accusation that joined after the referral may make the body the accused's side.
+    _guard_referral(c, referral.body_code, "supervise")
     c.close_clock(Clock.SUPERVISION_REPLY, ObligationStatus.WAIVED)  # a new notice supersedes the old
     c.emit("CaseSupervised", {"referral_id": referral.id, "body_code": referral.body_code, "reason": cmd.reason})
     c.open(
@@ -675,12 +684,35 @@ def record(case: Case, name: str, payload: Mapping[str, Any], ctx: Context) -> D
     return change.finish()
 
 
-def record_refusal(case: Case, refusal: WhistleblowerGuard, ctx: Context) -> Decision:
-    """Record that a referral of an accusation to the accused's side was refused (2022 art. 30)."""
+def resolve_respondents(
+    case: Case, resolutions: Sequence[Mapping[str, Any]], respondent: Respondent | None, ctx: Context
+) -> Decision:
+    """Record a clerk's resolution of accusation respondents (one ``RespondentResolved`` event each);
+    ``respondent`` replaces the case's own when its first petition was among them."""
     change = _Change(case, ctx)
-    change.emit(
-        "ReferralRefused", {"action": refusal.action, "body_code": refusal.body_code, "rule": "2022 art. 30 para. 3"}
-    )
+    if respondent is not None:
+        change.update(respondent=respondent)
+    for payload in resolutions:
+        change.emit("RespondentResolved", payload)
+    return change.finish()
+
+
+def record_refusal(case: Case, refusal: ProtectionRefusal, ctx: Context, name: str = "ReferralRefused") -> Decision:
+    """Record that something of the case was kept from a body (2022 art. 30): who tried, what, which rule.
+
+    ``name`` is the event: ``ReferralRefused`` (transfer, assign, supervise), ``ExportRefused``,
+    ``DocumentRefused``.  The payload names no person and quotes no petition text.
+    """
+    change = _Change(case, ctx)
+    payload: dict[str, Any] = {
+        "action": refusal.action,
+        "body_code": refusal.body_code,
+        "rule": refusal.rule,
+        "refusal": refusal.code,
+    }
+    if isinstance(refusal, RespondentUnresolved):
+        payload["petitions"] = list(refusal.petitions)
+    change.emit(name, payload)
     return change.finish()
 
 

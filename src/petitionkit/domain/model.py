@@ -150,6 +150,8 @@ class Respondent:
     person_name: str | None = None
     unit_name: str | None = None
     body_code: str | None = None  # the unit, when it is a body the office knows
+    # A clerk confirmed the unit is none of the bodies the office knows (see resolve-respondent).
+    unlisted: bool = False
 
 
 @attrs.frozen
@@ -206,6 +208,8 @@ class Body:
     kind: BodyKind
     level: str = "county"
     parent_code: str | None = None
+    # Other names petitioners use for it (简称, 旧称), matched when a respondent names a unit.
+    aliases: tuple[str, ...] = ()
     # Where notifications reach it, by channel: {"email": "...", "webhook": "https://..."}.
     contacts: Mapping[str, str] = attrs.field(factory=dict, hash=False)
 

@@ -6,10 +6,12 @@ reply, the evaluation invitation, review windows), the handling body (承办单�
 assignment letters, report reminders, supervision 督办) and office staff (工作人员: alerts).
 The service writes them to the outbox in the transaction of the change itself.
 
-Two rules of 2022 art. 30 ¶3 are enforced here, not in templates: a message to a body about a
-confidential or accusation case carries neither the petitioner's identity nor the petition content
-(the template context simply lacks them), and a message about an accusation is never addressed to
-the accused's unit or its guarded parent (``rules.guarded_bodies(case.respondent)``).
+What each recipient may read is decided by the redaction policy (:mod:`petitionkit.redaction`),
+not by templates: the template context simply lacks what the policy withholds, and every string in
+it has protected identities struck.  A message is never addressed to a body the case is guarded
+against (the unit of any accusation in the case, first or joined, and its parent when guarded), nor
+to any body while an accusation's respondent is unresolved; the office's staff get a
+``staff_referral_refused`` alert in its place (2022 art. 30 ¶3).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import attrs
 from petitionkit import i18n
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, Petition, PetitionKind
+from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.ports import Rules
 from petitionkit.notifications.settings import NotificationSettings
 from petitionkit.notifications.templates import Renderer
+from petitionkit.redaction import Disclosure, Item, Recipient, disclosure
 from petitionkit.storage.base import OutboxMessage
 
 PETITIONER, BODY, STAFF = "petitioner", "body", "staff"
@@ -315,18 +318,26 @@ class Planner:
     ) -> Iterable[PlannedMessage]:
         key = f"{case.id}:{event.sequence}:{draft.type}"
         if draft.audience == PETITIONER:
-            context = {**self._base_context(case), **self._params(draft.params), **_petitioner_view(case)}
+            seen = disclosure(case, petitions, self.rules, Recipient.PETITIONER)
+            context = {
+                **self._base_context(case),
+                **seen.params(self._params(draft.params)),
+                **_petitioner_view(case, seen),
+            }
             for channel, address in _petitioner_addresses(case, petitions, self.settings.petitioner_channels):
                 ref = _pseudonym(address)  # keys travel and get logged: no phone or e-mail in them
                 yield self._message(draft.type, PETITIONER, channel, address, context, f"{key}:{ref}", case, draft)
         elif draft.audience == BODY:
             assert draft.body_code is not None
-            if self._never_reaches(case, draft.body_code):
-                return  # 2022 art. 30 ¶3: an accusation never reaches the accused's side
+            recipient = Recipient.PARENT_BODY if draft.type == "escalation_notice" else Recipient.HANDLING_BODY
+            seen = disclosure(case, petitions, self.rules, recipient, body_code=draft.body_code)
+            if seen.refused is not None:
+                yield from self._withheld(draft, seen, key, case)  # 2022 art. 30 ¶3
+                return
             context = {
                 **self._base_context(case),
-                **self._params(draft.params),
-                **self._body_view(case, petitions, draft.body_code),
+                **seen.params(self._params(draft.params)),
+                **_body_view(case, petitions, seen),
             }
             for channel, address in self.body_recipients(draft.body_code):
                 yield self._message(draft.type, BODY, channel, address, context, f"{key}:{address}", case, draft)
@@ -334,6 +345,17 @@ class Planner:
             context = {**self._base_context(case), **self._params(draft.params)}
             for channel, address in self.settings.staff:
                 yield self._message(draft.type, STAFF, channel, address, context, f"{key}:{address}", case, draft)
+
+    def _withheld(self, draft: _Draft, seen: Disclosure, key: str, case: Case) -> Iterable[PlannedMessage]:
+        """Staff alerts in place of a body message the policy refused (what, to whom, which rule)."""
+        refused = seen.refused
+        assert refused is not None
+        params = {"action": "message", "body_code": draft.body_code, "rule": refused.rule, "refusal": refused.code}
+        context = {**self._base_context(case), **self._params(params)}
+        for channel, address in self.settings.staff:
+            yield self._message(
+                "staff_referral_refused", STAFF, channel, address, context, f"{key}:withheld:{address}", case
+            )
 
     def _message(
         self,
@@ -365,14 +387,6 @@ class Planner:
             locale=locale,
         )
 
-    def _never_reaches(self, case: Case, body_code: str) -> bool:
-        return case.kind is PetitionKind.ACCUSATION and body_code in self._guarded(case)
-
-    def _guarded(self, case: Case) -> frozenset[str]:
-        if case.respondent is None or case.respondent.body_code is None:
-            return frozenset()
-        return frozenset({case.respondent.body_code, *self.rules.guarded_bodies(case.respondent)})
-
     def _base_context(self, case: Case | None) -> dict[str, Any]:
         return {
             "office_name": self.config.office_name,
@@ -395,15 +409,18 @@ class Planner:
             return info.name(self.settings.locale)
         return next((b.name for b in self.config.bodies if b.code == code), code)
 
-    def _body_view(self, case: Case, petitions: Sequence[Petition], body_code: str) -> dict[str, Any]:
-        """What a body may learn: nothing identifying for confidential / accusation / guarded cases."""
-        redact = case.confidential or case.kind is PetitionKind.ACCUSATION or body_code in self._guarded(case)
-        if redact or case.anonymous:
-            return {"confidential": redact, "subject": "" if redact else case.subject, "petitioners": [], "content": ""}
-        people = [person for pt in petitions for person in pt.petitioners]
-        names = list(dict.fromkeys(f"{p.name}{' ' + p.phone if p.phone else ''}" for p in people))
-        content = petitions[0].content if petitions else ""
-        return {"confidential": False, "subject": case.subject, "petitioners": names, "content": content}
+
+def _body_view(case: Case, petitions: Sequence[Petition], seen: Disclosure) -> dict[str, Any]:
+    """What a body may learn of the case and its petitioners, as the policy lets it."""
+    people = [shown for pt in petitions if not pt.anonymous for p in pt.petitioners if (shown := seen.person(p))]
+    names = list(dict.fromkeys(f"{p.name}{' ' + p.phone if p.phone else ''}" for p in people))
+    content = petitions[0].content if petitions else ""
+    return {
+        "confidential": seen.identity_withheld or case.confidential,
+        "subject": seen.text(Item.SUBJECT, case.subject),
+        "petitioners": names,
+        "content": seen.text(Item.CONTENT, content),
+    }
 
 
 def _pseudonym(address: str) -> str:
@@ -411,8 +428,8 @@ def _pseudonym(address: str) -> str:
     return "p-" + hashlib.sha256(address.encode("utf-8")).hexdigest()[:16]
 
 
-def _petitioner_view(case: Case) -> dict[str, Any]:
-    return {"subject": case.subject, "confidential": case.confidential}
+def _petitioner_view(case: Case, seen: Disclosure) -> dict[str, Any]:
+    return {"subject": seen.text(Item.SUBJECT, case.subject), "confidential": case.confidential}
 
 
 def _petitioner_addresses(case: Case, petitions: Sequence[Petition], channels: Sequence[str]) -> list[tuple[str, str]]:

@@ -700,9 +700,11 @@ def period_report(
     progress: Progress | None = None,
 ) -> PeriodReport:
     """The period report of ``office`` (or of ``offices`` in its database: a city with its counties)."""
+    from petitionkit.reports.redact import redact_period_report  # noqa: PLC0415 - it reads the office
+
     source = report_source(office.storage)
     try:
-        return build_period_report(
+        built = build_period_report(
             source,
             office_context(office, offices, locale=locale, as_of=as_of),
             period,
@@ -713,6 +715,7 @@ def period_report(
         )
     finally:
         source.close()
+    return redact_period_report(office, built)  # report readers see no petitioner's identity
 
 
 def signal_report(
@@ -726,9 +729,11 @@ def signal_report(
     progress: Progress | None = None,
 ) -> SignalReport:
     """Trend signals of ``office`` (or ``offices``) for ``period``."""
+    from petitionkit.reports.redact import redact_signal_report  # noqa: PLC0415 - it reads the office
+
     source = report_source(office.storage)
     try:
-        return build_signal_report(
+        built = build_signal_report(
             source,
             office_context(office, offices, locale=locale),
             period,
@@ -738,3 +743,4 @@ def signal_report(
         )
     finally:
         source.close()
+    return redact_signal_report(office, built)  # report readers see no petitioner's identity

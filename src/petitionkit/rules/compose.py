@@ -108,7 +108,9 @@ class Composition:
     def add_bodies(self, bodies: Iterable[Body]) -> None:
         """Bodies from the office configuration (``[[bodies]]`` in petitionkit.toml)."""
         for i, b in enumerate(bodies):
-            info = BodyInfo(b.code, Bilingual(b.name, b.name), b.kind, b.level, b.parent_code, set_by="config")
+            info = BodyInfo(
+                b.code, Bilingual(b.name, b.name), b.kind, b.level, b.parent_code, set_by="config", aliases=b.aliases
+            )
             self.bodies[b.code] = BodyDecl(info, attrs.evolve(_CONFIG, key=f"bodies[{i}]"))
 
     def check(self) -> None:
@@ -126,6 +128,7 @@ class Composition:
                     decl.origin.file, f"{decl.origin.key}.parent", "unknown_body", {"code": decl.info.parent}
                 )
         self._check_cycles()
+        self._check_names()
         if self.accept_categories is not None:
             names = sorted(self.accept_categories[0] - {ALL})
             self._check_categories(names, self.accept_categories[1], "")
@@ -157,6 +160,24 @@ class Composition:
         for name in names:
             if name not in self.facts:
                 raise RulePackError(origin.file, f"{origin.key}.facts", "unknown_fact", {"value": name})
+
+    def _check_names(self) -> None:
+        """A respondent's unit is matched by code, name or alias: each must point at one body only."""
+        from petitionkit.domain.protection import fold_code, fold_name  # noqa: PLC0415
+
+        codes: dict[str, str] = {}
+        names: dict[str, str] = {}
+        for decl in self.bodies.values():
+            info = decl.info
+            other = codes.setdefault(fold_code(info.code), info.code)
+            if other != info.code:
+                key = f"{decl.origin.key}.code"
+                raise RulePackError(decl.origin.file, key, "ambiguous_name", {"value": info.code, "code": other})
+            for field, name in (("name", info.name.zh), *(("aliases", a) for a in info.aliases)):
+                other = names.setdefault(fold_name(name), info.code)
+                if other != info.code:
+                    key = f"{decl.origin.key}.{field}"
+                    raise RulePackError(decl.origin.file, key, "ambiguous_name", {"value": name, "code": other})
 
     def _check_cycles(self) -> None:
         for start in self.bodies.values():

@@ -191,10 +191,11 @@ class BodyInfo:
     email: str | None = None  # notification contacts
     webhook: str | None = None
     set_by: str = ""
+    aliases: tuple[str, ...] = ()  # other names a respondent unit may be given by (简称, 旧称)
 
     @property
     def body(self) -> Body:
-        return Body(self.code, self.name.zh, self.kind, self.level, self.parent)
+        return Body(self.code, self.name.zh, self.kind, self.level, self.parent, self.aliases)
 
     def serves(self, region_code: str) -> int:
         """Length of the longest of ``regions`` that prefixes ``region_code`` (0: does not serve it)."""
@@ -209,6 +210,7 @@ class BodyInfo:
             "parent": self.parent,
             "regions": list(self.regions),
             "competences": list(self.competences),
+            "aliases": list(self.aliases),
             "contacts": {k: v for k, v in (("email", self.email), ("webhook", self.webhook)) if v},
             "set_by": self.set_by,
         }

@@ -91,6 +91,15 @@ i18n.extend(
             "zh-CN": "与同一文件中前面的“{value}”重复；应唯一",
             "en": "repeats '{value}' from earlier in the same file; expected a unique value",
         },
+        "rules.problem.ambiguous_name": {
+            "zh-CN": "“{value}”与单位“{code}”的代码、名称或别名相同（不计大小写和空格）；被反映单位须能唯一确定",
+            "en": "'{value}' is also the code, name or alias of body '{code}' (ignoring case and spaces); a respondent"
+            " unit must resolve to one body",
+        },
+        "rules.problem.blank": {
+            "zh-CN": "不能为空",
+            "en": "must not be blank",
+        },
         "rules.problem.unknown_body": {
             "zh-CN": "引用了未声明的单位“{code}”；应为本包或之前规则包中 [[bodies]] 声明的单位代码",
             "en": "names an undeclared body '{code}'; expected the code of a body declared in [[bodies]] of this"

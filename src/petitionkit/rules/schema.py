@@ -601,7 +601,7 @@ def _screening(reader: _Reader, table: dict[str, Any]) -> dict[str, Any]:
 def _bodies(reader: _Reader, data: Mapping[str, Any]) -> tuple[BodyDecl, ...]:
     result: list[BodyDecl] = []
     codes: set[str] = set()
-    allowed = ("code", "name", "name_en", "kind", "level", "parent", "regions", "competences", "contacts")
+    allowed = ("code", "name", "name_en", "aliases", "kind", "level", "parent", "regions", "competences", "contacts")
     for key, entry in reader.tables(data, "", "bodies"):
         reader.only(entry, key, allowed)
         code = reader.identifier(reader.req_string(entry, key, "code"), _join(key, "code"))
@@ -616,6 +616,14 @@ def _bodies(reader: _Reader, data: Mapping[str, Any]) -> tuple[BodyDecl, ...]:
         competences = reader.strings(entry, key, "competences") or []
         for i, c in enumerate(competences):
             reader.identifier(c, f"{key}.competences[{i}]")
+        aliases = reader.strings(entry, key, "aliases") or []
+        seen_aliases: set[str] = set()
+        for i, alias in enumerate(aliases):
+            if not alias.strip():
+                reader.fail(f"{key}.aliases[{i}]", "blank")
+            if alias.strip() in seen_aliases:
+                reader.fail(f"{key}.aliases[{i}]", "duplicate", value=alias.strip())
+            seen_aliases.add(alias.strip())
         contacts = reader.sub(entry, key, "contacts")
         ckey = _join(key, "contacts")
         reader.only(contacts, ckey, ("email", "webhook"))
@@ -636,6 +644,7 @@ def _bodies(reader: _Reader, data: Mapping[str, Any]) -> tuple[BodyDecl, ...]:
             email=email,
             webhook=webhook,
             set_by=reader.pack,
+            aliases=tuple(a.strip() for a in aliases),
         )
         result.append(BodyDecl(info, reader.origin(key)))
     return tuple(result)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import attrs
 
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, CaseState, Obligation, Petition, PetitionKind
+from petitionkit.domain.model import Case, CaseState, Obligation, Petition, PetitionKind, Respondent
 
 
 class OutboxStatus(enum.StrEnum):
@@ -82,6 +82,10 @@ class Transaction(Protocol):
 
     def set_query_digest(self, petition_id: str, digest: str) -> None:
         """Replace a petition's query-code digest (a reissued query code)."""
+        ...
+
+    def set_petition_respondent(self, petition_id: str, respondent: Respondent) -> None:
+        """Replace a petition's respondent (a clerk resolved it; see ``petitionkit.respondents``)."""
         ...
 
     def insert_cases(self, cases: Sequence[Case]) -> None:

@@ -17,7 +17,7 @@ from typing import TypeVar
 import attrs
 
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, Obligation, Petition
+from petitionkit.domain.model import Case, Obligation, Petition, Respondent
 from petitionkit.errors import ConcurrencyConflict
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
 
@@ -108,6 +108,10 @@ class MemoryTransaction:
     def set_query_digest(self, petition_id: str, digest: str) -> None:
         petition = self.s.petitions[petition_id]
         self._set(self.s.petitions, petition_id, attrs.evolve(petition, query_code_digest=digest))
+
+    def set_petition_respondent(self, petition_id: str, respondent: Respondent) -> None:
+        petition = self.s.petitions[petition_id]
+        self._set(self.s.petitions, petition_id, attrs.evolve(petition, respondent=respondent))
 
     def insert_cases(self, cases: Sequence[Case]) -> None:
         for case in cases:

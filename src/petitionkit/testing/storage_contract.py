@@ -159,6 +159,31 @@ class StorageContract:
         office.register(sample_petition())
         assert len(office.search(respondent_body="GOV-HOUSING")) == 1
 
+    def test_a_resolved_respondent_is_stored_on_the_petition_and_the_case(self, office: Office) -> None:
+        reg = office.register(
+            sample_petition(kind="accusation", respondent={"person_name": "某科长", "unit_name": "某街道城管中队"})
+        )
+        assert reg.petition.respondent is not None and reg.petition.respondent.body_code is None
+        office.resolve_respondent(reg.case.id, body="gov-housing", actor="clerk")
+        stored = office.petitions(reg.case.id)[0].respondent
+        assert stored is not None and (stored.body_code, stored.unit_name, stored.unlisted) == (
+            "GOV-HOUSING",
+            "某街道城管中队",
+            False,
+        )
+        assert office.case(reg.case.id).respondent == stored
+        assert len(office.search(respondent_body="GOV-HOUSING")) == 1
+        joined = office.register(
+            sample_petition(kind="accusation", respondent={"unit_name": "某公司"}, joins_case=reg.case.id)
+        )
+        office.resolve_respondent(reg.case.id, unlisted=True)
+        assert office.petitions(reg.case.id)[1].respondent.unlisted is True  # type: ignore[union-attr]
+        assert office.events(reg.case.id)[-1].payload == {
+            "petition": joined.petition.tracking_number,
+            "body_code": None,
+            "unlisted": True,
+        }
+
     def test_open_obligations_due_are_ordered_and_bounded(self, office: Office, storage: Storage) -> None:
         early = office.register(sample_petition(received_at="2026-02-20T08:00:00+08:00"))
         late = office.register(sample_petition())

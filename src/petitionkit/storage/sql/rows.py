@@ -77,13 +77,16 @@ def _day(value: str | None) -> date | None:
 def respondent_json(r: Respondent | None) -> dict[str, Any] | None:
     if r is None:
         return None
-    return {"person_name": r.person_name, "unit_name": r.unit_name, "body_code": r.body_code}
+    data: dict[str, Any] = {"person_name": r.person_name, "unit_name": r.unit_name, "body_code": r.body_code}
+    if r.unlisted:
+        data["unlisted"] = True
+    return data
 
 
 def respondent_from_json(data: Mapping[str, Any] | None) -> Respondent | None:
     if data is None:
         return None
-    return Respondent(data["person_name"], data["unit_name"], data["body_code"])
+    return Respondent(data["person_name"], data["unit_name"], data["body_code"], bool(data.get("unlisted", False)))
 
 
 def person_json(p: Person) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, and_, func, literal_column, or_, sele
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, Obligation, Petition, Referral
+from petitionkit.domain.model import Case, Obligation, Petition, Referral, Respondent
 from petitionkit.errors import ConcurrencyConflict, StorageError
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
 from petitionkit.storage.sql import rows
@@ -96,6 +96,7 @@ class _Statements:
         self.petition_by_digest = f"{petition} WHERE query_code_digest = {m}"
         self.source_refs = f"SELECT source_ref FROM petitions WHERE office_code = {m} AND source_ref IN "
         self.set_digest = f"UPDATE petitions SET query_code_digest = {m} WHERE id = {m}"
+        self.set_respondent = f"UPDATE petitions SET respondent = {m}, respondent_body_code = {m} WHERE id = {m}"
 
     def in_list(self, count: int) -> str:
         return ", ".join([self.mark] * count)
@@ -222,6 +223,11 @@ class SqlTransaction:
 
     def set_query_digest(self, petition_id: str, digest: str) -> None:
         if self._run(self.sql.set_digest, (digest, petition_id)).rowcount != 1:
+            raise KeyError(petition_id)
+
+    def set_petition_respondent(self, petition_id: str, respondent: Respondent) -> None:
+        values = (self.codec.doc(rows.respondent_json(respondent)), respondent.body_code, petition_id)
+        if self._run(self.sql.set_respondent, values).rowcount != 1:
             raise KeyError(petition_id)
 
     def insert_cases(self, cases_: Sequence[Case]) -> None:
