@@ -45,7 +45,7 @@ CATALOG: Final[dict[str, Mapping[str, str]]] = {
     },
     "error.whistleblower_guard": {
         "zh-CN": "检举控告类事项 {case} 不得{action}给被检举人或其所在单位（{body}），请改送其他有权机关",
-        "en": "accusation case {case} must not be {action} to the accused or the accused's unit ({body});"
+        "en": "accusation case {case} must not go to the accused or the accused's unit ({body}) by {action};"
         " refer it to another competent body",
     },
     "error.respondent_unresolved": {
