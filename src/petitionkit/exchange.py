@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
+from petitionkit.domain.event_types import ExportRefused
 from petitionkit.domain.model import Petition
 from petitionkit.domain.protection import BodyDirectory
 from petitionkit.errors import FieldError, InvalidInput, UnknownBody
@@ -232,7 +233,7 @@ def export_for_body(office: Office, body_code: str, *, actor: str | None = None)
             continue
         seen = disclosure(case, petitions, office.rules, Recipient.HANDLING_BODY, body_code=code, action="export")
         if seen.refused is not None:
-            office._record_refusal(case.id, seen.refused, actor, office.now(), "ExportRefused")
+            office.uow.record_refusal(case.id, seen.refused, actor=actor, event=ExportRefused)
             continue
         for petition in petitions:
             yield body_document(petition, case.state.value, seen)

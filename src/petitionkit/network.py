@@ -14,11 +14,13 @@ Configure it in every member office's ``petitionkit.toml``::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from petitionkit.config import OfficeConfig
+from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.drafts import PetitionDraft
 from petitionkit.domain.events import Event
@@ -29,17 +31,15 @@ from petitionkit.storage.base import Transaction
 if TYPE_CHECKING:
     from petitionkit.service import Office
 
-HANDOVER_EVENTS = frozenset({"CaseTransferred", "CaseAssigned"})
-ANSWER_EVENTS = frozenset({"ReplyRecorded", "ReportRecorded"})
-
 Published = list[tuple["Office", tuple[Event, ...]]]
 
 
 class OfficeNetwork:
     """The other offices of a network, opened on the same storage as the home office."""
 
-    def __init__(self, home: Office) -> None:
+    def __init__(self, home: Office, open_peer: Callable[[OfficeConfig], Office]) -> None:
         self.home = home
+        self._open_peer = open_peer  # from the composition root: same storage, plugins and clock
         self._peers: dict[str, Office] = {}
 
     @property
@@ -48,8 +48,6 @@ class OfficeNetwork:
 
     def peer(self, office_code: str) -> Office:
         """The office ``office_code`` on the home office's storage, clock and plugins."""
-        from petitionkit.service import open_office  # noqa: PLC0415 - service imports this module
-
         if office_code == self.home.config.office_code:
             return self.home
         if office_code not in self._peers:
@@ -59,23 +57,24 @@ class OfficeNetwork:
             config = OfficeConfig.load(Path(self.home.config.base_dir) / path, env={})
             if config.office_code != office_code:
                 raise ConfigurationError(f"network.offices.{office_code}", f"{path} is office {config.office_code}")
-            self._peers[office_code] = open_office(
-                config, storage=self.home.storage, plugin_manager=self.home.pm, clock=self.home._clock
-            )
+            self._peers[office_code] = self._open_peer(config)
         return self._peers[office_code]
 
     def after(self, tx: Transaction, decision: lc.Decision, actor: str | None, now: datetime) -> Published:
         """Hand referrals over and answers back, inside the transaction that made ``decision``."""
         published: Published = []
         for event in decision.events:
-            if event.name in HANDOVER_EVENTS:
-                target = self.home.config.network_bodies.get(str(event.payload["body_code"]))
-                if target is not None:
-                    peer = self.peer(target)
-                    events = peer.receive_referral(tx, decision.case, str(event.payload["referral_id"]), actor)
-                    published.append((peer, events))
-            elif event.name in ANSWER_EVENTS:
-                published.extend(self._answer_upstream(tx, decision.case, actor, now))
+            match event.data:
+                case (
+                    ev.CaseTransferred(body_code=body, referral_id=referral)
+                    | ev.CaseAssigned(body_code=body, referral_id=referral)
+                ):
+                    target = self.home.config.network_bodies.get(body)
+                    if target is not None:
+                        peer = self.peer(target)
+                        published.append((peer, peer.receive_referral(tx, decision.case, referral, actor)))
+                case ev.ReplyRecorded() | ev.ReportRecorded():
+                    published.extend(self._answer_upstream(tx, decision.case, actor, now))
         return published
 
     def _answer_upstream(self, tx: Transaction, case: Case, actor: str | None, now: datetime) -> Published:
@@ -99,9 +98,9 @@ class OfficeNetwork:
             command = lc.RecordReport(case.reply.outcome, text)
         else:
             command = lc.RecordFeedback(text)
-        ctx = upstream._context(actor, now.astimezone(upstream.zone), upstream_case)
+        ctx = upstream.uow.context(actor, now.astimezone(upstream.zone), upstream_case)
         answer = lc.decide(upstream_case, command, ctx)
-        upstream._write(tx, answer, upstream_case.version, now)
+        upstream.uow.write(tx, answer, upstream_case.version, now)
         return [(upstream, answer.events)]
 
 

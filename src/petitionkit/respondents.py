@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.model import Case, PetitionKind, Respondent
 from petitionkit.domain.protection import BodyDirectory, is_resolved
@@ -21,6 +22,7 @@ from petitionkit.errors import FieldError, InvalidInput, UnknownBody
 
 if TYPE_CHECKING:
     from petitionkit.service import Office
+    from petitionkit.storage.base import Transaction
 
 
 def resolve_respondent(
@@ -46,9 +48,8 @@ def resolve_respondent(
         code = BodyDirectory.of(office.rules.bodies()).code(body)
         if code is None:
             raise UnknownBody(body)
-    now = office.now()
-    with office.storage.transaction() as tx:
-        case = office._resolve(tx, case_ref)
+
+    def resolve(tx: Transaction, case: Case, ctx: lc.Context) -> lc.Decision:
         accusations = [p for p in tx.petitions_of_case(case.id) if p.kind is PetitionKind.ACCUSATION]
         if petition is not None:
             targets = [p for p in accusations if p.tracking_number == petition]
@@ -58,15 +59,16 @@ def resolve_respondent(
             targets = [p for p in accusations if not is_resolved(p.respondent)]
             if not targets:
                 raise InvalidInput([FieldError("respondent", "nothing_unresolved")])
-        payloads = []
+        resolutions = []
         case_respondent = None
         for target in targets:
             resolved = attrs.evolve(target.respondent or Respondent(), body_code=code, unlisted=unlisted)
             tx.set_petition_respondent(target.id, resolved)
-            payloads.append({"petition": target.tracking_number, "body_code": code, "unlisted": unlisted})
+            resolutions.append(
+                ev.RespondentResolved(petition=target.tracking_number, body_code=code, unlisted=unlisted)
+            )
             if target.tracking_number == case.first_tracking_number:
                 case_respondent = resolved
-        decision = lc.resolve_respondents(case, payloads, case_respondent, office._context(actor, now, case))
-        office._write(tx, decision, case.version, now)
-    office._publish(decision.events)
-    return decision.case
+        return lc.resolve_respondents(case, resolutions, case_respondent, ctx)
+
+    return office.uow.run(case_ref, resolve, actor=actor)

@@ -9,7 +9,8 @@ import attrs
 from notify_helpers import PETITIONER_EMAIL, PETITIONER_PHONE, outbox, petition, settings_with, topics
 
 from petitionkit.config import OfficeConfig
-from petitionkit.domain.events import make_event
+from petitionkit.domain.event_types import CaseAssigned
+from petitionkit.domain.events import record_event
 from petitionkit.notifications import MESSAGE_TYPES, Planner
 from petitionkit.notifications.templates import Renderer
 from petitionkit.service import Office
@@ -139,10 +140,8 @@ def test_a_message_about_an_accusation_is_never_addressed_to_the_accused_side(of
     case = office.register(_accusation()).case
     planner = Planner(office.config, office.rules)
     for code in ("GOV-HOUSING", "GOV"):  # the accused unit and its parent (guard_parent_body)
-        event = make_event(
-            case.last_digest, case.id, case.last_sequence + 1, "CaseAssigned", "clerk", office.now(),
-            {"referral_id": "r", "body_code": code, "note": "", "rule_id": None},
-        )  # fmt: skip
+        assigned = CaseAssigned(referral_id="r", body_code=code)
+        event = record_event(case.last_digest, case.id, case.last_sequence + 1, assigned, "clerk", office.now())
         planned = planner.plan([event], case, office.petitions(case.id))
         assert all(m.audience in ("petitioner", "staff") for m in planned), code
         assert not any(m.body_code == code for m in planned)
@@ -150,7 +149,8 @@ def test_a_message_about_an_accusation_is_never_addressed_to_the_accused_side(of
         assert any(m.type == "staff_referral_refused" and "30" in m.body for m in planned), code
     # an ordinary claim against the same unit may be sent there
     claim = office.register(petition(respondent={"unit_name": "区住建局", "body_code": "GOV-HOUSING"})).case
-    event = make_event(claim.last_digest, claim.id, 2, "CaseAssigned", "c", office.now(), {"body_code": "GOV-HOUSING"})
+    assigned = CaseAssigned(referral_id="r", body_code="GOV-HOUSING")
+    event = record_event(claim.last_digest, claim.id, 2, assigned, "c", office.now())
     planned = planner.plan([event], claim, office.petitions(claim.id))
     housing = [m for m in planned if m.body_code == "GOV-HOUSING"]
     assert housing and all("张三" not in m.body for m in housing)  # the respondent's own unit: redacted

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import jinja2
@@ -30,6 +30,13 @@ from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 from petitionkit.config import OfficeConfig
 from petitionkit.documents.kinds import IDENTITY, KINDS, Audience, DocumentKind
 from petitionkit.domain.clocks import Clock
+from petitionkit.domain.event_types import (
+    CaseAccepted,
+    CaseSupervised,
+    DocumentRefused,
+    DomainEvent,
+    HandlingExtended,
+)
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Person, Petition, ReferralMode
 from petitionkit.errors import FieldError, InvalidInput, NotNotifiable, PetitionkitError, ProtectionRefusal
@@ -37,6 +44,8 @@ from petitionkit.i18n import translate
 from petitionkit.redaction import STRUCK, Disclosure, Item, Recipient, disclosure
 from petitionkit.reports import labels as _labels  # noqa: F401 - registers the words used here
 from petitionkit.reports.periods import chinese_date
+
+T = TypeVar("T", bound=DomainEvent)
 
 DEFAULT_FOLDER = "templates"
 REDACTED = "（依法保密）"
@@ -246,8 +255,13 @@ def document_disclosure(kind: DocumentKind, record: CaseRecord, rules: Any) -> D
     return disclosure(record.case, record.petitions, rules, Recipient.PETITIONER)
 
 
-def _last_event(events: Sequence[Event], name: str) -> Event | None:
-    return next((e for e in reversed(events) if e.name == name), None)
+def _last_event(events: Sequence[Event], kind: type[T]) -> tuple[Event, T] | None:
+    """The latest event of class ``kind``, with its typed data."""
+    for event in reversed(events):
+        data = event.data
+        if isinstance(data, kind):
+            return event, data
+    return None
 
 
 @attrs.frozen
@@ -324,12 +338,12 @@ def document_values(  # noqa: PLR0915 - one document type after another
     ref = case.first_tracking_number
     name = kind.name
     if name == "acceptance-notice":
-        accepted = _last_event(events, "CaseAccepted")
+        accepted = _last_event(events, CaseAccepted)
         if accepted is None:
             raise DocumentNotApplicable(ref, name, "not_accepted")
         handling = next((o for o in case.obligations if o.clock is Clock.HANDLING), None)
         values.update(
-            accepted_date=_day(accepted.occurred_at, zone),
+            accepted_date=_day(accepted[0].occurred_at, zone),
             handling_due=_due_day(handling) if handling else "",
             handling_days=handling.basis.days if handling else "",
         )
@@ -370,26 +384,26 @@ def document_values(  # noqa: PLR0915 - one document type after another
                 ),
                 None,
             )
-            supervised = _last_event(events, "CaseSupervised")
+            supervised = _last_event(events, CaseSupervised)
             if notice is None or supervised is None:
                 raise DocumentNotApplicable(ref, name, "not_supervised")
-            reason = str(supervised.payload.get("reason", ""))
             values.update(
-                supervision_reason=note(reason),
+                supervision_reason=note(supervised[1].reason),
                 supervision_date=_day(notice.opened_at, zone),
                 supervision_reply_due=_due_day(notice),
             )
     elif name == "extension-notice":
-        extended = _last_event(events, "HandlingExtended")
-        if case.extension is None or extended is None:
+        found = _last_event(events, HandlingExtended)
+        if case.extension is None or found is None:
             raise DocumentNotApplicable(ref, name, "not_extended")
+        extended = found[1]
         values.update(
             extension_days=case.extension.days,
             extension_reason=note(case.extension.reason),
             approved_by=case.extension.approved_by,
-            original_due=_day(date.fromisoformat(str(extended.payload["old_due"])), zone),
-            new_due=_day(date.fromisoformat(str(extended.payload["new_due"])), zone)
-            + (PROVISIONAL_MARK if extended.payload.get("provisional") else ""),
+            original_due=_day(date.fromisoformat(extended.old_due), zone),
+            new_due=_day(date.fromisoformat(extended.new_due), zone)
+            + (PROVISIONAL_MARK if extended.provisional else ""),
         )
     elif name == "handling-opinion":
         if case.reply is None:
@@ -451,7 +465,7 @@ def make_document(
     try:
         values = document_values(kind, record, office=office, issue_date=issue_date or office.today())
     except ProtectionRefusal as refusal:
-        office._record_refusal(case.id, refusal, actor, office.now(), "DocumentRefused")
+        office.uow.record_refusal(case.id, refusal, actor=actor, event=DocumentRefused)
         raise
     template.render(values, jinja_env=_environment(), autoescape=True)
     target = Path(output)

@@ -1,7 +1,8 @@
 """Events: every change to a case is an immutable, past-tense event (the audit trail).
 
 Events of a case form a hash chain: each carries the digest of the one before it, so any
-later edit, deletion or reordering of stored events is detected by ``verify_chain``.
+later edit, deletion or reordering of stored events is detected by ``verify_chain``.  What an event
+says is one of the typed classes of :mod:`petitionkit.domain.event_types` (``event.data``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import attrs
+
+from petitionkit.domain.event_types import DomainEvent, from_payload, payload_of
 
 GENESIS_DIGEST = "0" * 64
 
@@ -29,6 +32,11 @@ class Event:
     payload: Mapping[str, Any]
     prev_digest: str
     digest: str
+
+    @property
+    def data(self) -> DomainEvent:
+        """The typed event (:mod:`petitionkit.domain.event_types`), for matching by class."""
+        return from_payload(self.name, self.payload)
 
 
 def event_digest(
@@ -65,6 +73,14 @@ def make_event(
 ) -> Event:
     digest = event_digest(prev_digest, case_id, sequence, name, actor, occurred_at, payload)
     return Event(case_id, sequence, name, actor, occurred_at, dict(payload), prev_digest, digest)
+
+
+def record_event(
+    prev_digest: str, case_id: str, sequence: int, event: DomainEvent, actor: str, occurred_at: datetime
+) -> Event:
+    """The stored record of a typed ``event`` (which must be registered), chained after ``prev_digest``."""
+    name, payload = payload_of(event)
+    return make_event(prev_digest, case_id, sequence, name, actor, occurred_at, payload)
 
 
 @attrs.frozen

@@ -15,8 +15,9 @@ from typing import Any
 
 import attrs
 
+from petitionkit.domain import event_types as ev
 from petitionkit.domain.clocks import Clock, Deadline
-from petitionkit.domain.events import Event, make_event
+from petitionkit.domain.events import Event, record_event
 from petitionkit.domain.model import (
     Body,
     Case,
@@ -258,11 +259,9 @@ class _Change:
         self.ctx = ctx
         self.events: list[Event] = []
 
-    def emit(self, name: str, payload: Mapping[str, Any]) -> None:
+    def emit(self, data: ev.DomainEvent) -> None:
         case = self.case
-        event = make_event(
-            case.last_digest, case.id, case.last_sequence + 1, name, self.ctx.actor, self.ctx.now, payload
-        )
+        event = record_event(case.last_digest, case.id, case.last_sequence + 1, data, self.ctx.actor, self.ctx.now)
         self.events.append(event)
         self.update(last_sequence=event.sequence, last_digest=event.digest)
 
@@ -314,19 +313,18 @@ class _Change:
         )
         self.update(obligations=(*self.case.obligations, ob))
         self.emit(
-            "ObligationOpened",
-            {
-                "obligation_id": ob.id,
-                "clock": ob.clock.value,
-                "owed_by": owed_by.value,
-                "owed_to": owed_to.value,
-                "start": deadline.basis.start.isoformat(),
-                "due": ob.due.isoformat(),
-                "body_code": body_code,
-                "rule_set": deadline.basis.rule_set,
-                "calendar": deadline.basis.calendar,
-                "provisional": deadline.basis.provisional,
-            },
+            ev.ObligationOpened(
+                obligation_id=ob.id,
+                clock=ob.clock.value,
+                owed_by=owed_by.value,
+                owed_to=owed_to.value,
+                start=deadline.basis.start.isoformat(),
+                due=ob.due.isoformat(),
+                body_code=body_code,
+                rule_set=deadline.basis.rule_set,
+                calendar=deadline.basis.calendar,
+                provisional=deadline.basis.provisional,
+            )
         )
         return ob
 
@@ -335,7 +333,7 @@ class _Change:
         day = on or self.ctx.today
         final = status or (ObligationStatus.MET if day <= ob.due else ObligationStatus.LATE)
         self.replace_obligation(attrs.evolve(ob, status=final, closed_at=self.ctx.now))
-        self.emit("ObligationClosed", {"obligation_id": ob.id, "clock": ob.clock.value, "status": final.value})
+        self.emit(ev.ObligationClosed(obligation_id=ob.id, clock=ob.clock.value, status=final.value))
 
     def close_clock(self, clock: Clock, status: ObligationStatus | None = None, *, on: date | None = None) -> None:
         ob = self.case.obligation(clock)
@@ -358,20 +356,20 @@ def decide(case: Case, command: Command, ctx: Context) -> Decision:
     return change.finish()
 
 
-def open_case(case: Case, petition_payload: Mapping[str, Any], ctx: Context, *, notifiable: bool) -> Decision:
+def open_case(case: Case, registered: ev.PetitionRegistered, ctx: Context, *, notifiable: bool) -> Decision:
     """Record the registration of a new case's first petition and start its notice clock."""
     change = _Change(case, ctx)
-    change.emit("PetitionRegistered", petition_payload)
+    change.emit(registered)
     if notifiable:
         change.open(Clock.NOTICE, case.opened_at.astimezone(ctx.now.tzinfo).date(), Party.OFFICE, Party.PETITIONER)
     return change.finish(new=True)
 
 
-def join_case(case: Case, petition_id: str, petition_payload: Mapping[str, Any], ctx: Context) -> Decision:
+def join_case(case: Case, petition_id: str, registered: ev.PetitionRegistered, ctx: Context) -> Decision:
     """A repeat petition (重复信访) joins the case it repeats; no clock restarts."""
     change = _Change(case, ctx)
     change.update(petition_ids=(*case.petition_ids, petition_id))
-    change.emit("RepeatPetitionJoined", {**petition_payload, "case_state": case.state.value})
+    change.emit(ev.RepeatPetitionJoined(**attrs.asdict(registered), case_state=case.state.value))
     return change.finish()
 
 
@@ -381,7 +379,7 @@ def join_case(case: Case, petition_id: str, petition_payload: Mapping[str, Any],
 def _accept(c: _Change, cmd: Accept) -> None:
     c.close_clock(Clock.NOTICE)
     c.update(state=S.ACCEPTED)
-    c.emit("CaseAccepted", {"note": cmd.note})
+    c.emit(ev.CaseAccepted(note=cmd.note))
     c.open(Clock.HANDLING, c.ctx.today, Party.OFFICE, Party.PETITIONER)
 
 
@@ -390,7 +388,7 @@ def _decline(c: _Change, cmd: DeclineCase) -> None:
         raise InvalidInput([FieldError("reason", "blank")])
     c.close_clock(Clock.NOTICE)
     c.update(state=S.DECLINED, decline=Decline(cmd.reason, cmd.channel, c.ctx.now), closed_reason=cmd.reason)
-    c.emit("CaseDeclined", {"reason": cmd.reason, "channel": cmd.channel.value})
+    c.emit(ev.CaseDeclined(reason=cmd.reason, channel=cmd.channel.value))
 
 
 def _guard_referral(c: _Change, body_code: str, action: str) -> None:
@@ -424,19 +422,13 @@ def _refer(c: _Change, body_code: str, mode: ReferralMode, note: str) -> Referra
 def _transfer(c: _Change, cmd: Transfer) -> None:
     referral = _refer(c, cmd.body_code, ReferralMode.TRANSFER, cmd.note)
     c.update(state=S.TRANSFERRED)
-    c.emit(
-        "CaseTransferred",
-        {"referral_id": referral.id, "body_code": cmd.body_code, "note": cmd.note, "rule_id": cmd.rule_id},
-    )
+    c.emit(ev.CaseTransferred(referral_id=referral.id, body_code=cmd.body_code, note=cmd.note, rule_id=cmd.rule_id))
 
 
 def _assign(c: _Change, cmd: Assign) -> None:
     referral = _refer(c, cmd.body_code, ReferralMode.ASSIGNMENT, cmd.note)
     c.update(state=S.ASSIGNED)
-    c.emit(
-        "CaseAssigned",
-        {"referral_id": referral.id, "body_code": cmd.body_code, "note": cmd.note, "rule_id": cmd.rule_id},
-    )
+    c.emit(ev.CaseAssigned(referral_id=referral.id, body_code=cmd.body_code, note=cmd.note, rule_id=cmd.rule_id))
     source = f"routing rule {cmd.rule_id}" if cmd.report_days is not None and cmd.rule_id else None
     deadline = c.ctx.rules.deadline(
         Clock.REFERRAL_REPORT, c.ctx.today, c.case.kind, days=cmd.report_days, source=source
@@ -462,7 +454,7 @@ def _object(c: _Change, cmd: Object) -> None:
     for clock in (Clock.REFERRAL_REPORT, Clock.SUPERVISION_REPLY):
         c.close_clock(clock, ObligationStatus.WAIVED)
     c.update(state=S.REGISTERED)
-    c.emit("ReferralObjected", {"referral_id": referral.id, "body_code": referral.body_code, "reason": cmd.reason})
+    c.emit(ev.ReferralObjected(referral_id=referral.id, body_code=referral.body_code, reason=cmd.reason))
     earlier = [
         r.body_code
         for r in c.case.referrals
@@ -473,15 +465,14 @@ def _object(c: _Change, cmd: Object) -> None:
         # (2022 art. 24).
         superior = common_superior(c.ctx.rules.bodies(), earlier[-1], referral.body_code)
         c.emit(
-            "CompetenceDisputeRaised",
-            {"bodies": [earlier[-1], referral.body_code], "superior": superior, "rule": "2022 art. 24"},
+            ev.CompetenceDisputeRaised(bodies=[earlier[-1], referral.body_code], superior=superior, rule="2022 art. 24")
         )
 
 
 def _record_feedback(c: _Change, cmd: RecordFeedback) -> None:
     referral = c.case.referrals[-1]
     c.replace_referral(attrs.evolve(referral, status=ReferralStatus.REPORTED, feedback=cmd.text, closed_at=c.ctx.now))
-    c.emit("FeedbackRecorded", {"referral_id": referral.id, "body_code": referral.body_code})
+    c.emit(ev.FeedbackRecorded(referral_id=referral.id, body_code=referral.body_code))
 
 
 def _day(c: _Change, field: str, day: date | None) -> date:
@@ -506,13 +497,12 @@ def _record_report(c: _Change, cmd: RecordReport) -> None:
     delivered = _day(c, "delivered_on", cmd.delivered_on)
     c.update(state=S.REPLIED, reply=Reply(cmd.outcome, cmd.text, c.ctx.now, delivered, referral.body_code))
     c.emit(
-        "ReportRecorded",
-        {
-            "referral_id": referral.id,
-            "body_code": referral.body_code,
-            "outcome": cmd.outcome.value,
-            "delivered_on": delivered.isoformat(),
-        },
+        ev.ReportRecorded(
+            referral_id=referral.id,
+            body_code=referral.body_code,
+            outcome=cmd.outcome.value,
+            delivered_on=delivered.isoformat(),
+        )
     )
     _open_window(c, Clock.REVIEW_REQUEST, delivered)
 
@@ -522,7 +512,7 @@ def _supervise(c: _Change, cmd: Supervise) -> None:
     # An accusation that joined after the referral may make the body the accused's side.
     _guard_referral(c, referral.body_code, "supervise")
     c.close_clock(Clock.SUPERVISION_REPLY, ObligationStatus.WAIVED)  # a new notice supersedes the old
-    c.emit("CaseSupervised", {"referral_id": referral.id, "body_code": referral.body_code, "reason": cmd.reason})
+    c.emit(ev.CaseSupervised(referral_id=referral.id, body_code=referral.body_code, reason=cmd.reason))
     c.open(
         Clock.SUPERVISION_REPLY,
         c.ctx.today,
@@ -553,17 +543,16 @@ def _extend(c: _Change, cmd: Extend) -> None:
     c.replace_obligation(attrs.evolve(ob, due=new.due, basis=new.basis))
     c.update(extension=Extension(cmd.days, cmd.reason, cmd.approved_by, c.ctx.now))
     c.emit(
-        "HandlingExtended",
-        {
-            "obligation_id": ob.id,
-            "clock": clock.value,
-            "days": cmd.days,
-            "reason": cmd.reason,
-            "approved_by": cmd.approved_by,
-            "old_due": ob.due.isoformat(),
-            "new_due": new.due.isoformat(),
-            "provisional": new.basis.provisional,
-        },
+        ev.HandlingExtended(
+            obligation_id=ob.id,
+            clock=clock.value,
+            days=cmd.days,
+            reason=cmd.reason,
+            approved_by=cmd.approved_by,
+            old_due=ob.due.isoformat(),
+            new_due=new.due.isoformat(),
+            provisional=new.basis.provisional,
+        )
     )
 
 
@@ -571,7 +560,7 @@ def _reply(c: _Change, cmd: ReplyToPetitioner) -> None:
     delivered = _day(c, "delivered_on", cmd.delivered_on)
     c.close_clock(Clock.HANDLING)
     c.update(state=S.REPLIED, reply=Reply(cmd.outcome, cmd.text, c.ctx.now, delivered))
-    c.emit("ReplyRecorded", {"outcome": cmd.outcome.value, "delivered_on": delivered.isoformat()})
+    c.emit(ev.ReplyRecorded(outcome=cmd.outcome.value, delivered_on=delivered.isoformat()))
     _open_window(c, Clock.REVIEW_REQUEST, delivered)
 
 
@@ -579,7 +568,7 @@ def _evaluate(c: _Change, cmd: Evaluate) -> None:
     if c.case.anonymous:
         raise NotNotifiable("evaluate")
     c.update(evaluations=(*c.case.evaluations, Evaluation(cmd.rating, cmd.comment, c.ctx.now)))
-    c.emit("EvaluationRecorded", {"rating": cmd.rating.value})
+    c.emit(ev.EvaluationRecorded(rating=cmd.rating.value))
 
 
 def _request(c: _Change, window: Clock, requested_on: date | None, action: str) -> date:
@@ -597,7 +586,7 @@ def _request(c: _Change, window: Clock, requested_on: date | None, action: str) 
 def _request_review(c: _Change, cmd: RequestReview) -> None:
     day = _request(c, Clock.REVIEW_REQUEST, cmd.requested_on, "request_review")
     c.update(state=S.UNDER_REVIEW, review=ReviewStep(day, cmd.reason, cmd.organ))
-    c.emit("ReviewRequested", {"requested_on": day.isoformat(), "organ": cmd.organ})
+    c.emit(ev.ReviewRequested(requested_on=day.isoformat(), organ=cmd.organ))
     c.open(Clock.REVIEW_OPINION, day, Party.REVIEWING_ORGAN, Party.PETITIONER)
 
 
@@ -609,14 +598,14 @@ def _decide_review(c: _Change, cmd: DecideReview) -> None:
         state=S.REVIEWED,
         review=attrs.evolve(c.case.review, opinion=cmd.opinion, outcome=cmd.outcome, decided_at=c.ctx.now),
     )
-    c.emit("ReviewDecided", {"outcome": cmd.outcome.value, "delivered_on": delivered.isoformat()})
+    c.emit(ev.ReviewDecided(outcome=cmd.outcome.value, delivered_on=delivered.isoformat()))
     _open_window(c, Clock.REREVIEW_REQUEST, delivered)
 
 
 def _request_rereview(c: _Change, cmd: RequestRereview) -> None:
     day = _request(c, Clock.REREVIEW_REQUEST, cmd.requested_on, "request_rereview")
     c.update(state=S.UNDER_REREVIEW, rereview=ReviewStep(day, cmd.reason, cmd.organ))
-    c.emit("RereviewRequested", {"requested_on": day.isoformat(), "organ": cmd.organ})
+    c.emit(ev.RereviewRequested(requested_on=day.isoformat(), organ=cmd.organ))
     c.open(Clock.REREVIEW_OPINION, day, Party.REVIEWING_ORGAN, Party.PETITIONER)
 
 
@@ -629,8 +618,8 @@ def _decide_rereview(c: _Change, cmd: DecideRereview) -> None:
         closed_reason=reason,
         rereview=attrs.evolve(c.case.rereview, opinion=cmd.opinion, outcome=cmd.outcome, decided_at=c.ctx.now),
     )
-    c.emit("RereviewDecided", {"outcome": cmd.outcome.value})
-    c.emit("CaseTerminated", {"reason": reason})
+    c.emit(ev.RereviewDecided(outcome=cmd.outcome.value))
+    c.emit(ev.CaseTerminated(reason=reason))
 
 
 def _terminate(c: _Change, cmd: Terminate) -> None:
@@ -643,7 +632,7 @@ def _terminate(c: _Change, cmd: Terminate) -> None:
             raise WindowError(c.case.first_tracking_number, window.value, ob.due, closed=False)
         c.close(ob, ObligationStatus.WAIVED)  # the petitioner let the window lapse
     c.update(state=S.TERMINATED, closed_reason=cmd.reason)
-    c.emit("CaseTerminated", {"reason": cmd.reason})
+    c.emit(ev.CaseTerminated(reason=cmd.reason))
 
 
 def _withdraw(c: _Change, cmd: Withdraw) -> None:
@@ -653,7 +642,7 @@ def _withdraw(c: _Change, cmd: Withdraw) -> None:
         if referral.status is ReferralStatus.OPEN:
             c.replace_referral(attrs.evolve(referral, status=ReferralStatus.WITHDRAWN, closed_at=c.ctx.now))
     c.update(state=S.WITHDRAWN, closed_reason=cmd.reason or "withdrawn by the petitioner")
-    c.emit("CaseWithdrawn", {"reason": cmd.reason})
+    c.emit(ev.CaseWithdrawn(reason=cmd.reason))
 
 
 _HANDLERS: Mapping[type, Callable[[_Change, Any], None]] = {
@@ -677,42 +666,48 @@ _HANDLERS: Mapping[type, Callable[[_Change, Any], None]] = {
 }
 
 
-def record(case: Case, name: str, payload: Mapping[str, Any], ctx: Context) -> Decision:
-    """Record an event on a case that does not change its state (a reissued code, a refused export)."""
+def record(case: Case, event: ev.DomainEvent, ctx: Context) -> Decision:
+    """Record an event on a case that does not change its state (a reissued code, a reminder)."""
     change = _Change(case, ctx)
-    change.emit(name, payload)
+    change.emit(event)
     return change.finish()
 
 
 def resolve_respondents(
-    case: Case, resolutions: Sequence[Mapping[str, Any]], respondent: Respondent | None, ctx: Context
+    case: Case, resolutions: Sequence[ev.RespondentResolved], respondent: Respondent | None, ctx: Context
 ) -> Decision:
     """Record a clerk's resolution of accusation respondents (one ``RespondentResolved`` event each);
     ``respondent`` replaces the case's own when its first petition was among them."""
     change = _Change(case, ctx)
     if respondent is not None:
         change.update(respondent=respondent)
-    for payload in resolutions:
-        change.emit("RespondentResolved", payload)
+    for resolved in resolutions:
+        change.emit(resolved)
     return change.finish()
 
 
-def record_refusal(case: Case, refusal: ProtectionRefusal, ctx: Context, name: str = "ReferralRefused") -> Decision:
+def record_refusal(
+    case: Case,
+    refusal: ProtectionRefusal,
+    ctx: Context,
+    event: type[ev.RefusalEvent] = ev.ReferralRefused,
+) -> Decision:
     """Record that something of the case was kept from a body (2022 art. 30): who tried, what, which rule.
 
-    ``name`` is the event: ``ReferralRefused`` (transfer, assign, supervise), ``ExportRefused``,
-    ``DocumentRefused``.  The payload names no person and quotes no petition text.
+    ``event`` is :class:`ReferralRefused` (transfer, assign, supervise), :class:`ExportRefused` or
+    :class:`DocumentRefused`.  The payload names no person and quotes no petition text.
     """
     change = _Change(case, ctx)
-    payload: dict[str, Any] = {
-        "action": refusal.action,
-        "body_code": refusal.body_code,
-        "rule": refusal.rule,
-        "refusal": refusal.code,
-    }
-    if isinstance(refusal, RespondentUnresolved):
-        payload["petitions"] = list(refusal.petitions)
-    change.emit(name, payload)
+    petitions = list(refusal.petitions) if isinstance(refusal, RespondentUnresolved) else []
+    change.emit(
+        event(
+            action=refusal.action,
+            body_code=refusal.body_code,
+            rule=refusal.rule,
+            refusal=refusal.code,
+            petitions=petitions,
+        )
+    )
     return change.finish()
 
 
@@ -746,18 +741,17 @@ def recompute_due_dates(case: Case, ctx: Context) -> Decision | None:
         new = ctx.rules.recompute(ob.basis)
         change.replace_obligation(attrs.evolve(ob, due=new.due, basis=new.basis))
         change.emit(
-            "DueDateRecomputed",
-            {
-                "obligation_id": ob.id,
-                "clock": ob.clock.value,
-                "old_due": ob.due.isoformat(),
-                "new_due": new.due.isoformat(),
-                "changed": new.due != ob.due,
-                "days_moved": (new.due - ob.due).days,
-                "old_calendar": ob.basis.calendar,
-                "calendar": new.basis.calendar,
-                "old_provisional": ob.basis.provisional,
-                "provisional": new.basis.provisional,
-            },
+            ev.DueDateRecomputed(
+                obligation_id=ob.id,
+                clock=ob.clock.value,
+                old_due=ob.due.isoformat(),
+                new_due=new.due.isoformat(),
+                changed=new.due != ob.due,
+                days_moved=(new.due - ob.due).days,
+                old_calendar=ob.basis.calendar,
+                calendar=new.basis.calendar,
+                old_provisional=ob.basis.provisional,
+                provisional=new.basis.provisional,
+            )
         )
     return change.finish() if change.events else None

@@ -26,6 +26,7 @@ import attrs
 
 from petitionkit import i18n
 from petitionkit.config import OfficeConfig
+from petitionkit.domain import event_types as ev
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.ports import Rules
@@ -74,25 +75,23 @@ MESSAGE_TYPES = PETITIONER_TYPES + BODY_TYPES + STAFF_TYPES
 OVERDUE = "overdue"
 
 # Events that imply messages (see ``Planner._drafts``).
-PLANNED_EVENTS = frozenset(
-    {
-        "CaseAccepted",
-        "CaseDeclined",
-        "CaseTransferred",
-        "CaseAssigned",
-        "CaseSupervised",
-        "HandlingExtended",
-        "ReplyRecorded",
-        "ReportRecorded",
-        "ReviewDecided",
-        "RereviewDecided",
-        "ReferralObjected",
-        "CompetenceDisputeRaised",
-        "ReferralRefused",
-        "ReviewRequested",
-        "ReminderQueued",
-        "EscalatedToParent",
-    }
+PLANNED_EVENTS: tuple[type[ev.DomainEvent], ...] = (
+    ev.CaseAccepted,
+    ev.CaseDeclined,
+    ev.CaseTransferred,
+    ev.CaseAssigned,
+    ev.CaseSupervised,
+    ev.HandlingExtended,
+    ev.ReplyRecorded,
+    ev.ReportRecorded,
+    ev.ReviewDecided,
+    ev.RereviewDecided,
+    ev.ReferralObjected,
+    ev.CompetenceDisputeRaised,
+    ev.ReferralRefused,
+    ev.ReviewRequested,
+    ev.ReminderQueued,
+    ev.EscalatedToParent,
 )
 
 i18n.extend(
@@ -195,7 +194,7 @@ class Planner:
 
     def handles(self, events: Iterable[Event]) -> bool:
         """Whether any of ``events`` can imply a message (saves reads for those that cannot)."""
-        return any(e.name in PLANNED_EVENTS for e in events)
+        return any(isinstance(e.data, PLANNED_EVENTS) for e in events)
 
     def plan(
         self, events: Sequence[Event], case: Case | None, petitions: Sequence[Petition] = ()
@@ -203,10 +202,10 @@ class Planner:
         """Every message the events of one change imply (``case``: the case after the change)."""
         if case is None:
             return []
-        opened = {e.payload.get("clock"): e.payload for e in events if e.name == "ObligationOpened"}
+        opened = {d.clock: d for e in events if isinstance(d := e.data, ev.ObligationOpened)}
         planned: list[PlannedMessage] = []
         for event in events:
-            for draft in self._drafts(event, case, opened):
+            for draft in self._drafts(event, opened):
                 planned.extend(self._render(draft, event, case, petitions))
         return planned
 
@@ -238,65 +237,70 @@ class Planner:
 
     # --- which messages ---------------------------------------------------------------------
 
-    def _drafts(self, event: Event, case: Case, opened: Mapping[Any, Mapping[str, Any]]) -> list[_Draft]:
-        p = event.payload
-        name = event.name
-        due = _due(opened)
-        if name == "CaseAccepted":
-            return [_Draft("accepted", PETITIONER, {"note": p.get("note", ""), "handling_due": due("handling")})]
-        if name == "CaseDeclined":
-            return [_Draft("declined", PETITIONER, {"reason": p["reason"], "decline_channel": p["channel"]})]
-        if name in ("CaseTransferred", "CaseAssigned"):
-            mode = "transfer" if name == "CaseTransferred" else "assignment"
-            params = {"mode": mode, "body_code": p["body_code"], "note": p.get("note", "")}
-            params["report_due"] = due("referral_report")
-            letter = "transfer_letter" if mode == "transfer" else "assignment_letter"
-            return [
-                _Draft("referred", PETITIONER, params),
-                _Draft(letter, BODY, params, body_code=p["body_code"], obligation_id=_ob_id(opened, "referral_report")),
-            ]
-        if name == "CaseSupervised":
-            params = {"reason": p["reason"], "body_code": p["body_code"], "reply_due": due("supervision_reply")}
-            return [
-                _Draft(
-                    "supervision_notice",
-                    BODY,
-                    params,
-                    body_code=p["body_code"],
-                    obligation_id=_ob_id(opened, "supervision_reply"),
+    def _drafts(self, event: Event, opened: Mapping[str, ev.ObligationOpened]) -> list[_Draft]:
+        data = event.data
+        p = data.to_payload()  # every field of the event is a template variable
+
+        def due(clock: str) -> str:
+            ob = opened.get(clock)
+            return DueDate(ob.due, ob.provisional) if ob else ""
+
+        def ob_id(clock: str) -> str | None:
+            ob = opened.get(clock)
+            return ob.obligation_id if ob else None
+
+        match data:
+            case ev.CaseAccepted(note=note):
+                return [_Draft("accepted", PETITIONER, {"note": note, "handling_due": due("handling")})]
+            case ev.CaseDeclined(reason=reason, channel=channel):
+                return [_Draft("declined", PETITIONER, {"reason": reason, "decline_channel": channel})]
+            case ev.CaseTransferred(body_code=body, note=note) | ev.CaseAssigned(body_code=body, note=note):
+                mode = "transfer" if isinstance(data, ev.CaseTransferred) else "assignment"
+                params = {"mode": mode, "body_code": body, "note": note, "report_due": due("referral_report")}
+                letter = "transfer_letter" if mode == "transfer" else "assignment_letter"
+                return [
+                    _Draft("referred", PETITIONER, params),
+                    _Draft(letter, BODY, params, body_code=body, obligation_id=ob_id("referral_report")),
+                ]
+            case ev.CaseSupervised(reason=reason, body_code=body):
+                params = {"reason": reason, "body_code": body, "reply_due": due("supervision_reply")}
+                notice = _Draft(
+                    "supervision_notice", BODY, params, body_code=body, obligation_id=ob_id("supervision_reply")
                 )
-            ]
-        if name == "HandlingExtended":
-            params = {**p, "new_due": DueDate(p["new_due"], bool(p.get("provisional")))}
-            return [_Draft("extended", PETITIONER, params, obligation_id=p.get("obligation_id"))]
-        if name in ("ReplyRecorded", "ReportRecorded"):
-            params = {
-                "outcome": p["outcome"],
-                "delivered_on": p["delivered_on"],
-                "review_due": due("review_request"),
-                "by_body_code": p.get("body_code"),
-            }
-            return [_Draft("reply", PETITIONER, params), _Draft("evaluation_invitation", PETITIONER, params)]
-        if name == "ReviewDecided":
-            return [_Draft("review_decided", PETITIONER, {**p, "rereview_due": due("rereview_request")})]
-        if name == "RereviewDecided":
-            return [_Draft("rereview_decided", PETITIONER, dict(p))]
-        if name == "ReferralObjected":
-            return [_Draft("staff_referral_objected", STAFF, dict(p))]
-        if name == "CompetenceDisputeRaised":
-            return [_Draft("staff_competence_dispute", STAFF, {**p, "bodies": ", ".join(p["bodies"])})]
-        if name == "ReferralRefused":
-            return [_Draft("staff_referral_refused", STAFF, dict(p))]
-        if name == "ReviewRequested":
-            return [_Draft("staff_review_requested", STAFF, dict(p))]
-        if name == "ReminderQueued":
-            return self._reminder_drafts(p)
-        if name == "EscalatedToParent":
-            ob = p.get("obligation_id")
-            return [
-                _Draft("escalation_notice", BODY, dict(p), body_code=p["parent_code"], obligation_id=ob),
-                _Draft("staff_escalated", STAFF, dict(p), obligation_id=ob),
-            ]
+                return [notice]
+            case ev.HandlingExtended(obligation_id=obligation, new_due=new_due, provisional=provisional):
+                params = {**p, "new_due": DueDate(new_due, provisional)}
+                return [_Draft("extended", PETITIONER, params, obligation_id=obligation)]
+            case (
+                ev.ReplyRecorded(outcome=outcome, delivered_on=delivered)
+                | ev.ReportRecorded(outcome=outcome, delivered_on=delivered)
+            ):
+                params = {
+                    "outcome": outcome,
+                    "delivered_on": delivered,
+                    "review_due": due("review_request"),
+                    "by_body_code": p.get("body_code") or "",
+                }
+                return [_Draft("reply", PETITIONER, params), _Draft("evaluation_invitation", PETITIONER, params)]
+            case ev.ReviewDecided():
+                return [_Draft("review_decided", PETITIONER, {**p, "rereview_due": due("rereview_request")})]
+            case ev.RereviewDecided():
+                return [_Draft("rereview_decided", PETITIONER, p)]
+            case ev.ReferralObjected():
+                return [_Draft("staff_referral_objected", STAFF, p)]
+            case ev.CompetenceDisputeRaised(bodies=bodies):
+                return [_Draft("staff_competence_dispute", STAFF, {**p, "bodies": ", ".join(bodies)})]
+            case ev.ReferralRefused():
+                return [_Draft("staff_referral_refused", STAFF, p)]
+            case ev.ReviewRequested():
+                return [_Draft("staff_review_requested", STAFF, p)]
+            case ev.ReminderQueued():
+                return self._reminder_drafts(p)
+            case ev.EscalatedToParent(obligation_id=obligation, parent_code=parent):
+                return [
+                    _Draft("escalation_notice", BODY, p, body_code=parent, obligation_id=obligation),
+                    _Draft("staff_escalated", STAFF, p, obligation_id=obligation),
+                ]
         return []
 
     def _reminder_drafts(self, p: Mapping[str, Any]) -> list[_Draft]:
@@ -458,19 +462,6 @@ class DueDate(str):
         made = super().__new__(cls, value)
         made.provisional = provisional
         return made
-
-
-def _due(opened: Mapping[Any, Mapping[str, Any]]) -> Any:
-    def due(clock: str) -> str:
-        if clock not in opened:
-            return ""
-        return DueDate(str(opened[clock]["due"]), bool(opened[clock].get("provisional")))
-
-    return due
-
-
-def _ob_id(opened: Mapping[Any, Mapping[str, Any]], clock: str) -> str | None:
-    return str(opened[clock]["obligation_id"]) if clock in opened else None
 
 
 def _localized(context: Mapping[str, Any], locale: str) -> dict[str, Any]:

@@ -15,21 +15,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
+from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
-from petitionkit.domain.model import Obligation, Party
+from petitionkit.domain.model import Case, Obligation, Party
 from petitionkit.errors import ConcurrencyConflict
 from petitionkit.notifications.planner import OVERDUE
 from petitionkit.notifications.settings import NotificationSettings
 
 if TYPE_CHECKING:
     from petitionkit.service import Office
+    from petitionkit.storage.base import Transaction
 
-REMINDER_EVENT = "ReminderQueued"
-ESCALATION_EVENT = "EscalatedToParent"
+REMINDER_EVENT = ev.ReminderQueued.name
+ESCALATION_EVENT = ev.EscalatedToParent.name
 
 
 @attrs.frozen
@@ -105,33 +107,51 @@ def _parent_of(office: Office, body_code: str) -> str | None:
 def _queue(
     office: Office, ob: Obligation, event_name: str, level: str, days_overdue: int, actor: str | None
 ) -> QueuedReminder | None:
-    now = office.now()
     parent = _parent_of(office, ob.body_code) if event_name == ESCALATION_EVENT and ob.body_code else None
     if event_name == ESCALATION_EVENT and parent is None:
         return None  # nobody above the body is declared: the overdue notice to staff is all there is
-    with office.storage.transaction() as tx:
-        case = tx.get_case(ob.case_id)
-        if case is None or not any(o.id == ob.id and o.is_open for o in case.obligations):
+    event: ev.DomainEvent
+    if parent is not None:
+        event = ev.EscalatedToParent(
+            obligation_id=ob.id,
+            clock=ob.clock.value,
+            due=ob.due.isoformat(),
+            owed_by=ob.owed_by.value,
+            parent_code=parent,
+            days_overdue=days_overdue,
+            body_code=ob.body_code,
+            provisional=ob.basis.provisional,
+        )
+    else:
+        event = ev.ReminderQueued(
+            obligation_id=ob.id,
+            clock=ob.clock.value,
+            due=ob.due.isoformat(),
+            owed_by=ob.owed_by.value,
+            threshold=level,
+            days_left=max(0, -days_overdue),
+            body_code=ob.body_code,
+            provisional=ob.basis.provisional,
+        )
+
+    def queue(tx: Transaction, case: Case, ctx: lc.Context) -> lc.Decision | None:
+        if not any(o.id == ob.id and o.is_open for o in case.obligations):
             return None
-        for event in tx.events_of_case(case.id):
-            same = event.name == event_name and event.payload.get("obligation_id") == ob.id
-            if same and (event_name == ESCALATION_EVENT or event.payload.get("threshold") == level):
-                return None
-        payload: dict[str, Any] = {
-            "obligation_id": ob.id,
-            "clock": ob.clock.value,
-            "due": ob.due.isoformat(),
-            "provisional": ob.basis.provisional,
-            "owed_by": ob.owed_by.value,
-            "body_code": ob.body_code,
-        }
-        if event_name == ESCALATION_EVENT:
-            payload.update(parent_code=parent, days_overdue=days_overdue)
-        else:
-            payload.update(threshold=level, days_left=max(0, -days_overdue))
-        decision = lc.record(case, event_name, payload, office._context(actor, now, case))
-        office._write(tx, decision, case.version, now)
-    office._publish(decision.events)
+        for earlier in tx.events_of_case(case.id):
+            match earlier.data:
+                case ev.EscalatedToParent(obligation_id=ob.id) if parent is not None:
+                    return None
+                case ev.ReminderQueued(obligation_id=ob.id, threshold=threshold) if (
+                    parent is None and threshold == level
+                ):
+                    return None
+        queued.append(True)
+        return lc.record(case, event, ctx)
+
+    queued: list[bool] = []
+    case = office.uow.run(ob.case_id, queue, actor=actor)
+    if not queued:
+        return None
     return QueuedReminder(
         event=event_name,
         case_id=case.id,

@@ -1,0 +1,212 @@
+"""The case commands: screening, referral, handling, replies, reviews, the end; and recomputing clocks.
+
+Each is one call of the unit of work with a lifecycle command (see :mod:`petitionkit.domain.lifecycle`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date
+
+from petitionkit.domain import event_types as ev
+from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.events import Event
+from petitionkit.domain.model import Case, DeclineChannel, EvaluationRating, ReferralMode, ReplyOutcome
+from petitionkit.i18n import translate
+from petitionkit.notifications.planner import DUE_DATES_MOVED
+from petitionkit.rules.decisions import RoutingDecision, ScreeningDecision
+from petitionkit.service.base import OfficeBase
+
+
+class CaseCommands(OfficeBase):
+    # --- screening and referral ---------------------------------------------------------------
+
+    def accept(self, case_ref: str, *, note: str = "", actor: str | None = None) -> Case:
+        """Accept the case for handling by the office or its Standing Committee body (受理)."""
+        return self.uow.command(case_ref, lc.Accept(note), actor=actor)
+
+    def decline(self, case_ref: str, *, reason: str, channel: DeclineChannel | str, actor: str | None = None) -> Case:
+        """Decline (不予受理), telling the petitioner why and which channel to use instead."""
+        return self.uow.command(case_ref, lc.DeclineCase(reason, DeclineChannel(channel)), actor=actor)
+
+    def transfer(self, case_ref: str, *, body: str, note: str = "", actor: str | None = None) -> Case:
+        """Transfer (转送) to the competent body; no report is owed back."""
+        return self.uow.command(case_ref, lc.Transfer(body, note), actor=actor)
+
+    def assign(
+        self, case_ref: str, *, body: str, note: str = "", report_days: int | None = None, actor: str | None = None
+    ) -> Case:
+        """Assign (交办) to a body, which owes a result report by the rule set's deadline (or ``report_days``)."""
+        return self.uow.command(case_ref, lc.Assign(body, note, report_days), actor=actor)
+
+    def screen(self, case_ref: str, *, facts: Sequence[str] = ()) -> ScreeningDecision:
+        """What the rules advise for the case: accept, or decline with the channel to use (诉访分离).
+
+        ``facts`` are the screening facts a clerk established (e.g. ``in_litigation``). Advice only:
+        record the decision with :meth:`accept` or :meth:`decline`.
+        """
+        case = self.case(case_ref)
+        return self.rules.screen(
+            case.kind, case.category, facts=facts, region_code=case.region_code, respondent=case.respondent
+        )
+
+    def route(self, case_ref: str, *, facts: Sequence[str] = ()) -> RoutingDecision:
+        """The competent body and referral mode by the routing rules, with the rule that matched.
+
+        For an accusation, rules leading to the accused's unit are passed over (whistleblower guard).
+        """
+        case = self.case(case_ref)
+        petitions = self.petitions(case.id)
+        headcount = max((p.headcount for p in petitions), default=1)
+        return self.rules.route(
+            case.category, case.region_code, case.kind, case.respondent, headcount=headcount, facts=facts
+        )
+
+    def refer(self, case_ref: str, *, facts: Sequence[str] = (), note: str = "", actor: str | None = None) -> Case:
+        """Route the case and transfer or assign it as the matching rule says."""
+        decision = self.route(case_ref, facts=facts)
+        command: lc.Command
+        if decision.mode is ReferralMode.ASSIGNMENT:
+            command = lc.Assign(decision.body_code, note, decision.report_days, decision.rule_id)
+        else:
+            command = lc.Transfer(decision.body_code, note, decision.rule_id)
+        return self.uow.command(case_ref, command, actor=actor)
+
+    def record_objection(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
+        """The receiving body objects that the matter is outside its competence; the case is re-routed."""
+        return self.uow.command(case_ref, lc.Object(reason), actor=actor)
+
+    def record_feedback(self, case_ref: str, *, text: str, actor: str | None = None) -> Case:
+        """Feedback a body sends on a transfer."""
+        return self.uow.command(case_ref, lc.RecordFeedback(text), actor=actor)
+
+    def record_report(
+        self,
+        case_ref: str,
+        *,
+        outcome: ReplyOutcome | str,
+        text: str,
+        delivered_on: date | None = None,
+        actor: str | None = None,
+    ) -> Case:
+        """An assigned body's result report (办结报告), with the reply it gave the petitioner."""
+        return self.uow.command(case_ref, lc.RecordReport(ReplyOutcome(outcome), text, delivered_on), actor=actor)
+
+    def supervise(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
+        """Supervise (督办) an assignment that is late or badly handled."""
+        return self.uow.command(case_ref, lc.Supervise(reason), actor=actor)
+
+    # --- handling -----------------------------------------------------------------------------
+
+    def extend(self, case_ref: str, *, days: int, reason: str, approved_by: str, actor: str | None = None) -> Case:
+        """Extend the handling (or report) period once, with approval; the petitioner is told why."""
+        return self.uow.command(case_ref, lc.Extend(days, reason, approved_by), actor=actor)
+
+    def reply(
+        self,
+        case_ref: str,
+        *,
+        outcome: ReplyOutcome | str,
+        text: str,
+        delivered_on: date | None = None,
+        actor: str | None = None,
+    ) -> Case:
+        """Record the written reply (处理意见书); its delivery starts the review window."""
+        return self.uow.command(case_ref, lc.ReplyToPetitioner(ReplyOutcome(outcome), text, delivered_on), actor=actor)
+
+    def evaluate(
+        self, case_ref: str, *, rating: EvaluationRating | str, comment: str = "", actor: str | None = None
+    ) -> Case:
+        """Record the petitioner's satisfaction rating (满意度评价)."""
+        return self.uow.command(case_ref, lc.Evaluate(EvaluationRating(rating), comment), actor=actor)
+
+    def request_review(
+        self, case_ref: str, *, reason: str, organ: str, requested_on: date | None = None, actor: str | None = None
+    ) -> Case:
+        """The petitioner requests review (复查) within the window."""
+        return self.uow.command(case_ref, lc.RequestReview(reason, organ, requested_on), actor=actor)
+
+    def decide_review(
+        self,
+        case_ref: str,
+        *,
+        outcome: ReplyOutcome | str,
+        opinion: str,
+        delivered_on: date | None = None,
+        actor: str | None = None,
+    ) -> Case:
+        """Record the review opinion; its delivery starts the re-review window."""
+        return self.uow.command(case_ref, lc.DecideReview(ReplyOutcome(outcome), opinion, delivered_on), actor=actor)
+
+    def request_rereview(
+        self, case_ref: str, *, reason: str, organ: str, requested_on: date | None = None, actor: str | None = None
+    ) -> Case:
+        """The petitioner requests re-review (复核) within the window."""
+        return self.uow.command(case_ref, lc.RequestRereview(reason, organ, requested_on), actor=actor)
+
+    def decide_rereview(
+        self, case_ref: str, *, outcome: ReplyOutcome | str, opinion: str, actor: str | None = None
+    ) -> Case:
+        """Record the re-review opinion; the matter is then terminated (2022 art. 36)."""
+        return self.uow.command(case_ref, lc.DecideRereview(ReplyOutcome(outcome), opinion), actor=actor)
+
+    def terminate(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
+        """Terminate (终结) once the review or re-review window has lapsed."""
+        return self.uow.command(case_ref, lc.Terminate(reason), actor=actor)
+
+    def withdraw(self, case_ref: str, *, reason: str = "", actor: str | None = None) -> Case:
+        """The petitioner withdraws (撤回); every open obligation is waived."""
+        return self.uow.command(case_ref, lc.Withdraw(reason), actor=actor)
+
+    # --- clocks ---------------------------------------------------------------------------------
+
+    def recompute_deadlines(self, *, actor: str | None = None) -> list[Case]:
+        """Recompute open clocks counted on outdated calendar data (e.g. provisional due dates after the
+        year's official holiday schedule was added); every recomputed clock is a ``DueDateRecomputed``
+        event, and one notice to the office staff lists the due dates that moved. Returns the changed
+        cases; a second run changes nothing."""
+        with self.storage.transaction() as tx:
+            case_ids = sorted({o.case_id for o in tx.open_obligations_due(self.config.office_code, date.max)})
+        changed: list[Case] = []
+        moved: list[tuple[Case, ev.DueDateRecomputed]] = []
+        found: list[Event] = []
+
+        def recompute(_tx: object, case: Case, ctx: lc.Context) -> lc.Decision | None:
+            decision = lc.recompute_due_dates(case, ctx)
+            found.extend(decision.events if decision else ())
+            return decision
+
+        for case_id in case_ids:
+            found.clear()
+            case = self.uow.run(case_id, recompute, actor=actor)
+            if found:
+                changed.append(case)
+                moved.extend(
+                    (case, data) for e in found if isinstance(data := e.data, ev.DueDateRecomputed) and data.changed
+                )
+        if moved:
+            self._notify_moved_due_dates(moved)
+        return changed
+
+    def _notify_moved_due_dates(self, moved: Sequence[tuple[Case, ev.DueDateRecomputed]]) -> None:
+        """One staff notice for a recompute run (its events are the durable record of each move)."""
+        planner = self.planner
+        lines = [
+            {
+                "tracking_number": case.first_tracking_number,
+                "clock": translate("clock." + e.clock, planner.settings.locale),
+                "old_due": e.old_due,
+                "new_due": e.new_due,
+                "days_moved": e.days_moved,
+                "provisional": e.provisional,
+            }
+            for case, e in moved
+        ]
+        digest = hashlib.sha256("|".join(f"{e.obligation_id}:{e.new_due}" for _, e in moved).encode()).hexdigest()
+        now = self.now()
+        planned = planner.staff_messages(
+            DUE_DATES_MOVED, {"moves": lines, "count": len(lines)}, f"recompute:{digest[:16]}"
+        )
+        with self.storage.transaction() as tx:
+            tx.enqueue([m.to_outbox(now) for m in planned])

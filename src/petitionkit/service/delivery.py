@@ -1,0 +1,79 @@
+"""Delivery (送达): the outbox dispatcher and the notices the office sends its own staff."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from petitionkit.notifications import dispatch as notify_dispatch
+from petitionkit.notifications.planner import SCHEDULE_MISSING
+from petitionkit.rules.calendar import ScheduleWarning
+from petitionkit.service.base import OfficeBase
+from petitionkit.service.results import DispatchResult
+from petitionkit.storage.base import OutboxMessage, OutboxStatus
+
+log = logging.getLogger("petitionkit")
+
+
+class Delivery(OfficeBase):
+    def dispatch(
+        self,
+        *,
+        worker: str = "dispatcher",
+        limit: int = 100,
+        max_attempts: int | None = None,
+        lease_seconds: int = 300,
+    ) -> DispatchResult:
+        """Deliver one batch of queued messages, each through the notifier of its channel.
+
+        A failed message is retried after an exponentially growing delay; after ``max_attempts``
+        (default ``[settings.notifications] max_attempts``) it is dead and a staff alert is queued in
+        the same transaction.  Several dispatchers may run at once: a claimed message is leased to
+        one worker.  Delivery is at least once; receivers deduplicate by the idempotency key.
+        """
+        planner = self.planner
+        settings = planner.settings
+        cap = max_attempts if max_attempts is not None else settings.max_attempts
+        router = self.router
+        now = self.now()
+        with self.storage.transaction() as tx:
+            batch = tx.claim_outbox(worker, limit, now, now + timedelta(seconds=lease_seconds))
+        sent = failed = dead = 0
+        for item in batch:
+            message = notify_dispatch.message_of(item, self.config)
+            attempts = item.attempts + 1
+            alerts: list[OutboxMessage] = []
+            error: str | None = None
+            next_try: datetime | None = None
+            try:
+                router.send(message)
+            except Exception as exc:
+                error = notify_dispatch.describe_error(exc)
+                log.warning("delivery of %s %s failed (attempt %d): %s", item.topic, item.id, attempts, error)
+                if attempts >= cap:
+                    status, dead = OutboxStatus.DEAD, dead + 1
+                    alerts = notify_dispatch.dead_letter_alerts(planner, item, message, attempts, error, now)
+                else:
+                    status, failed = OutboxStatus.PENDING, failed + 1
+                    next_try = now + timedelta(seconds=settings.backoff(attempts))
+            else:
+                status, sent = OutboxStatus.SENT, sent + 1
+            with self.storage.transaction() as tx:
+                tx.finish_outbox(item.id, worker, status=status, attempts=attempts, error=error, retry_at=next_try)
+                if alerts:
+                    tx.enqueue(alerts)
+        return DispatchResult(sent, failed, dead)
+
+    def warn_staff_of_missing_schedule(self) -> ScheduleWarning | None:
+        """Queue the schedule warning (if any) to the office staff; its idempotency key is the missing year
+        and today, so receivers see one notice a day however often the reminder run is started."""
+        warning = self.schedule_warning()
+        if warning is None:
+            return None
+        now = self.now()
+        planner = self.planner
+        params = {"text": warning.text(planner.settings.locale), "missing_year": warning.missing_year}
+        key = f"calendar-warning:{warning.missing_year}:{self.today().isoformat()}"
+        with self.storage.transaction() as tx:
+            tx.enqueue([m.to_outbox(now) for m in planner.staff_messages(SCHEDULE_MISSING, params, key)])
+        return warning

@@ -1,0 +1,264 @@
+"""Registration (登记): one petition, a bulk import, a referral from another office of a network."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from itertools import islice
+from typing import Any, TypeVar
+
+import attrs
+
+from petitionkit.domain import event_types as ev
+from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.drafts import PetitionDraft, check_draft
+from petitionkit.domain.events import Event
+from petitionkit.domain.model import Case, CaseState, Petition
+from petitionkit.domain.protection import normalise_respondent
+from petitionkit.domain.tracking import identity_digest, new_query_code, query_code_digest, tracking_number
+from petitionkit.errors import FieldError, InvalidInput, NotFound
+from petitionkit.network import referred_draft
+from petitionkit.serialization import structure_draft
+from petitionkit.service.base import OfficeBase
+from petitionkit.service.results import ImportReport, Registration, RejectedRow
+from petitionkit.service.unit_of_work import new_id
+from petitionkit.storage.base import Transaction
+
+T = TypeVar("T")
+
+
+class RegistrationUseCases(OfficeBase):
+    def register(self, petition: PetitionDraft | Mapping[str, Any], *, actor: str | None = None) -> Registration:
+        """Register a petition (登记).  A draft with ``joins_case`` joins that case as a repeat.
+
+        Raises :class:`InvalidInput` naming every bad field; nothing is stored then.
+        """
+        now = self.now()
+        draft = self._checked_draft(petition, now)
+        ctx = self.uow.context(actor, now)
+        with self.storage.transaction() as tx:
+            year = draft.received_at.astimezone(self.zone).year
+            sequence = tx.next_tracking_sequence(self.config.office_code, year)
+            registration, decision = self._register_in(tx, draft, sequence, ctx)
+        self.uow.publish(decision.events)
+        return registration
+
+    def import_petitions(
+        self,
+        rows: Iterable[PetitionDraft | Mapping[str, Any] | InvalidInput],
+        *,
+        actor: str | None = None,
+        batch_size: int = 1000,
+    ) -> ImportReport:
+        """Register many petitions (e.g. from a legacy system), one transaction per batch.
+
+        Rows are streamed: memory stays flat however many there are.  A bad row is reported with its
+        row number and fields and never half-written; the good rows of its batch are still stored.
+        Query codes of imported petitions are not returned (offices issue them when a petitioner asks).
+        Observers are not called for imported rows, and registration implies no message; their events
+        are in the audit trail.
+        """
+        imported, skipped, rejected = 0, 0, []
+        for batch in _batched(enumerate(rows, start=1), batch_size):
+            now = self.now()
+            ctx = self.uow.context(actor, now)
+            good: list[PetitionDraft] = []
+            for number, row in batch:
+                if isinstance(row, InvalidInput):  # the reader could not even parse this row
+                    rejected.append(RejectedRow(number, row.errors))
+                    continue
+                try:
+                    good.append(self._checked_draft(row, now))
+                except InvalidInput as exc:
+                    rejected.append(RejectedRow(number, exc.errors))
+            if not good:
+                continue
+            with self.storage.transaction() as tx:
+                good, duplicates = _without_imported(tx, self.config.office_code, good)
+                skipped += duplicates
+                years = Counter(d.received_at.astimezone(self.zone).year for d in good)
+                next_seq = {y: tx.next_tracking_sequence(self.config.office_code, y, n) for y, n in years.items()}
+                cases: list[Case] = []
+                petitions: list[tuple[Petition, list[str]]] = []
+                events: list[Event] = []
+                for draft in good:
+                    year = draft.received_at.astimezone(self.zone).year
+                    sequence, next_seq[year] = next_seq[year], next_seq[year] + 1
+                    if draft.joins_case:
+                        self._register_in(tx, draft, sequence, ctx)
+                        continue
+                    record, decision = self._new_case(draft, sequence, new_query_code(), ctx)
+                    cases.append(decision.case)
+                    petitions.append((record, identity_digests(record)))
+                    events.extend(decision.events)
+                tx.insert_cases(cases)
+                tx.add_petitions(petitions)
+                tx.append_events(events)
+            imported += len(good)
+        return ImportReport(imported, tuple(rejected), skipped)
+
+    def receive_referral(
+        self, tx: Transaction, upstream: Case, referral_id: str, actor: str | None
+    ) -> tuple[Event, ...]:
+        """Register, inside ``tx``, a referral from another office of the network (once per referral)."""
+        now = self.now()
+        draft = referred_draft(upstream, tx.petitions_of_case(upstream.id), referral_id, now)
+        respondent, _ = normalise_respondent(draft.respondent, self.rules.bodies(), strict=False)
+        draft = attrs.evolve(draft, respondent=respondent)
+        assert draft.source_ref is not None
+        if tx.existing_source_refs(self.config.office_code, [draft.source_ref]):
+            return ()
+        sequence = tx.next_tracking_sequence(self.config.office_code, now.year)
+        _registration, decision = self._register_in(tx, draft, sequence, self.uow.context(actor, now))
+        return decision.events
+
+    def reissue_query_code(self, tracking_number: str, *, actor: str | None = None) -> str:
+        """Issue a new query code for a petition (the old one stops working); shown once, never stored."""
+        code = new_query_code()
+
+        def reissue(tx: Transaction, case: Case, ctx: lc.Context) -> lc.Decision:
+            petition = tx.petition_by_tracking_number(self.config.office_code, tracking_number)
+            assert petition is not None  # resolved by this tracking number just before
+            tx.set_query_digest(petition.id, query_code_digest(code))
+            return lc.record(case, ev.QueryCodeReissued(tracking_number=tracking_number), ctx)
+
+        with self.storage.transaction() as tx:
+            if tx.petition_by_tracking_number(self.config.office_code, tracking_number) is None:
+                raise NotFound("petition", tracking_number)
+        self.uow.run(tracking_number, reissue, actor=actor)
+        return code
+
+    def find_repeats(self, petition: PetitionDraft | Mapping[str, Any]) -> list[Case]:
+        """Cases by the same petitioner (ID number, or name and phone) in the same category.
+
+        The office decides whether the matter is substantially the same ("same person + same matter").
+        """
+        draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
+        digests = [d for p in draft.petitioners if (d := identity_digest(p.id_number, p.name, p.phone))]
+        with self.storage.transaction() as tx:
+            ids = tx.case_ids_by_identity(self.config.office_code, digests)
+            cases = [c for i in ids if (c := tx.get_case(i)) is not None]
+        return [c for c in cases if c.category == draft.category]
+
+    # --- the parts ---------------------------------------------------------------------------------
+
+    def _checked_draft(self, petition: PetitionDraft | Mapping[str, Any], now: datetime) -> PetitionDraft:
+        draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
+        errors = check_draft(draft, now, self.rules)
+        respondent, respondent_errors = normalise_respondent(draft.respondent, self.rules.bodies())
+        draft = attrs.evolve(draft, respondent=respondent)
+        errors.extend(respondent_errors)
+        categories = self.rules.categories()
+        if categories and draft.category not in categories:
+            errors.append(FieldError("category", "choice", {"choices": ", ".join(categories)}))
+        if errors:
+            raise InvalidInput(errors)
+        return draft
+
+    def _petition_record(self, draft: PetitionDraft, sequence: int, code: str, case_id: str, now: datetime) -> Petition:
+        year = draft.received_at.astimezone(self.zone).year
+        return Petition(
+            id=new_id(),
+            office_code=self.config.office_code,
+            tracking_number=tracking_number(self.config.office_code, year, sequence),
+            query_code_digest=query_code_digest(code),
+            case_id=case_id,
+            channel=draft.channel,
+            received_at=draft.received_at,
+            registered_at=now,
+            kind=draft.kind,
+            subject=draft.subject,
+            content=draft.content,
+            category=draft.category,
+            region_code=draft.region_code,
+            petitioners=draft.petitioners,
+            anonymous=draft.anonymous,
+            confidential=draft.confidential,
+            headcount=draft.headcount,
+            respondent=draft.respondent,
+            attachments=draft.attachments,
+            referred_from=draft.referred_from,
+            source_ref=draft.source_ref,
+        )
+
+    def _new_case(
+        self, draft: PetitionDraft, sequence: int, code: str, ctx: lc.Context
+    ) -> tuple[Petition, lc.Decision]:
+        record = self._petition_record(draft, sequence, code, new_id(), ctx.now)
+        case = Case(
+            id=record.case_id,
+            office_code=self.config.office_code,
+            state=CaseState.REGISTERED,
+            version=1,
+            kind=draft.kind,
+            category=draft.category,
+            region_code=draft.region_code,
+            subject=draft.subject,
+            opened_at=draft.received_at,
+            petition_ids=(record.id,),
+            first_tracking_number=record.tracking_number,
+            confidential=draft.confidential,
+            anonymous=draft.anonymous,
+            respondent=draft.respondent,
+        )
+        return record, lc.open_case(case, registered(record), ctx, notifiable=not draft.anonymous)
+
+    def _register_in(
+        self, tx: Transaction, draft: PetitionDraft, sequence: int, ctx: lc.Context
+    ) -> tuple[Registration, lc.Decision]:
+        code = new_query_code()
+        if draft.joins_case:
+            existing = self.uow.resolve(tx, draft.joins_case)
+            record = self._petition_record(draft, sequence, code, existing.id, ctx.now)
+            decision = lc.join_case(existing, record.id, registered(record), ctx)
+            self.uow.write(tx, decision, existing.version, ctx.now, [(record, identity_digests(record))])
+        else:
+            record, decision = self._new_case(draft, sequence, code, ctx)
+            self.uow.write(tx, decision, None, ctx.now, [(record, identity_digests(record))])
+        return Registration(record, decision.case, code, bool(draft.joins_case)), decision
+
+
+def registered(p: Petition) -> ev.PetitionRegistered:
+    """What the audit trail and integrations learn of a new petition: no names, no content."""
+    return ev.PetitionRegistered(
+        petition_id=p.id,
+        tracking_number=p.tracking_number,
+        channel=p.channel.value,
+        kind=p.kind.value,
+        category=p.category,
+        region_code=p.region_code,
+        received_at=p.received_at.isoformat(),
+        anonymous=p.anonymous,
+        confidential=p.confidential,
+        headcount=p.headcount,
+        petitioner_count=len(p.petitioners),
+    )
+
+
+def identity_digests(p: Petition) -> list[str]:
+    return sorted(
+        {d for person in p.petitioners if (d := identity_digest(person.id_number, person.name, person.phone))}
+    )
+
+
+def _without_imported(
+    tx: Transaction, office_code: str, drafts: list[PetitionDraft]
+) -> tuple[list[PetitionDraft], int]:
+    """Drop drafts whose source_ref was imported before or repeats within the batch."""
+    refs = [d.source_ref for d in drafts if d.source_ref]
+    seen = tx.existing_source_refs(office_code, refs) if refs else set()
+    kept: list[PetitionDraft] = []
+    for draft in drafts:
+        if draft.source_ref:
+            if draft.source_ref in seen:
+                continue
+            seen.add(draft.source_ref)
+        kept.append(draft)
+    return kept, len(drafts) - len(kept)
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

@@ -1,0 +1,179 @@
+"""The unit of work (工作单元): load → decide → write → outbox → publish, in one place.
+
+Every use case that changes a case goes through :class:`UnitOfWork`: it loads the case in a
+transaction, builds the lifecycle's :class:`~petitionkit.domain.lifecycle.Context` (who acts, when,
+which bodies the case must never reach), lets a pure decision change it, writes the case, its
+events and the messages they imply in the same transaction, and only after commit tells the event
+observers.  Registration, the case commands, network referrals, respondent resolution and reminders
+all use these public names; nothing outside the service layer touches a transaction's writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from petitionkit.domain import event_types as ev
+from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.events import Event
+from petitionkit.domain.model import Case, Petition
+from petitionkit.domain.protection import case_protection
+from petitionkit.errors import ConfigurationError, NotFound, ProtectionRefusal
+from petitionkit.storage.base import OutboxMessage, Transaction
+
+if TYPE_CHECKING:
+    from petitionkit.service.base import OfficeBase
+
+log = logging.getLogger("petitionkit")
+
+#: What a use case decides once its case is loaded: the change, or ``None`` for nothing to record.
+Decide = Callable[[Transaction, Case, lc.Context], "lc.Decision | None"]
+
+
+def new_id() -> str:
+    """The one source of ids for cases, petitions, referrals and obligations."""
+    return uuid.uuid4().hex
+
+
+class UnitOfWork:
+    """Runs one office's changes; ``office.uow``."""
+
+    def __init__(self, office: OfficeBase) -> None:
+        self.office = office
+
+    # --- load and decide -----------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The office clock, in the office's time zone."""
+        now = self.office.clock()
+        if now.tzinfo is None:
+            raise ConfigurationError("clock", "the clock must return timezone-aware times")
+        return now.astimezone(self.office.zone)
+
+    def context(
+        self, actor: str | None, now: datetime, case: Case | None = None, petitions: Sequence[Petition] = ()
+    ) -> lc.Context:
+        """The lifecycle's context; the guard comes from every petition of ``case`` (see ``protection``)."""
+        rules = self.office.rules
+        protection = None if case is None else case_protection(case, petitions, rules)
+        return lc.Context(
+            rules=rules,
+            now=now,
+            today=now.date(),
+            actor=actor or self.office.config.actor,
+            new_id=new_id,
+            guarded_bodies=protection.guarded_bodies if protection else frozenset(),
+            unresolved_respondents=protection.unresolved if protection else (),
+        )
+
+    def resolve(self, tx: Transaction, case_ref: str) -> Case:
+        """A case of this office by id or by the tracking number of any of its petitions."""
+        code = self.office.config.office_code
+        case = tx.get_case(case_ref)
+        if case is None:
+            petition = tx.petition_by_tracking_number(code, case_ref)
+            case = tx.get_case(petition.case_id) if petition else None
+        if case is None or case.office_code != code:
+            raise NotFound("case", case_ref)
+        return case
+
+    # --- write and publish ---------------------------------------------------------------------
+
+    def write(
+        self,
+        tx: Transaction,
+        decision: lc.Decision,
+        expected_version: int | None,
+        now: datetime,
+        petitions: Sequence[tuple[Petition, Sequence[str]]] = (),
+    ) -> None:
+        """Save the case (insert when ``expected_version`` is ``None``), then ``petitions`` (they reference
+        it), then its events and the messages they imply, all in ``tx``."""
+        if expected_version is None:
+            tx.insert_cases([decision.case])
+        else:
+            tx.update_case(decision.case, expected_version)
+        if petitions:
+            tx.add_petitions(petitions)
+        tx.append_events(decision.events)
+        tx.enqueue(self.outbox(tx, decision.events, now, decision.case))
+
+    def outbox(
+        self, tx: Transaction, events: Sequence[Event], now: datetime, case: Case | None = None
+    ) -> list[OutboxMessage]:
+        """The messages ``events`` imply (notices, letters, alerts), rendered, to enqueue in ``tx``.
+
+        ``case`` is the case after the change (other cases are read in ``tx``); petitions are read in
+        ``tx`` too, so nothing is queued for a change that rolls back.
+        """
+        planner = self.office.planner
+        messages: list[OutboxMessage] = []
+        for case_id in dict.fromkeys(e.case_id for e in events):
+            mine = [e for e in events if e.case_id == case_id]
+            if not planner.handles(mine):
+                continue  # e.g. a registration: no message, no read
+            current = case if case is not None and case.id == case_id else tx.get_case(case_id)
+            messages.extend(planner.outbox(mine, current, tx.petitions_of_case(case_id), now))
+        return messages
+
+    def publish(self, events: Sequence[Event]) -> None:
+        """Tell the event observers, after commit; an observer's failure never undoes the change."""
+        for event in events:
+            try:
+                self.office.pm.hook.petitionkit_event_recorded(event=event, office=self.office)
+            except Exception:  # an observer must not undo a committed change
+                log.exception("event observer failed on %s #%s", event.name, event.sequence)
+
+    # --- the whole round ------------------------------------------------------------------------
+
+    def run(self, case_ref: str, decide: Decide, *, actor: str | None) -> Case:
+        """Load ``case_ref``, ``decide``, write, hand over to network offices, commit, publish.
+
+        A :class:`~petitionkit.errors.ProtectionRefusal` raised by the decision is itself recorded
+        (``ReferralRefused``: who tried, what, which rule) before it propagates.
+        """
+        now = self.now()
+        try:
+            with self.office.storage.transaction() as tx:
+                case = self.resolve(tx, case_ref)
+                context = self.context(actor, now, case, tx.petitions_of_case(case.id))
+                decision = decide(tx, case, context)
+                if decision is None:
+                    return case
+                self.write(tx, decision, case.version, now)
+                network = self.office.network
+                handed = network.after(tx, decision, actor, now) if network.active else []
+        except ProtectionRefusal as refusal:
+            self.record_refusal(case_ref, refusal, actor=actor)
+            raise
+        self.publish(decision.events)
+        for office, events in handed:
+            office.uow.publish(events)
+        return decision.case
+
+    def command(self, case_ref: str, command: lc.Command, *, actor: str | None) -> Case:
+        """Run a lifecycle command on a case (accept, transfer, reply …)."""
+        return self.run(case_ref, lambda _tx, case, ctx: lc.decide(case, command, ctx), actor=actor)
+
+    def record(self, case_ref: str, event: ev.DomainEvent, *, actor: str | None) -> Case:
+        """Record an event that changes nothing else of the case (a reminder, a reissued code)."""
+        return self.run(case_ref, lambda _tx, case, ctx: lc.record(case, event, ctx), actor=actor)
+
+    def record_refusal(
+        self,
+        case_ref: str,
+        refusal: ProtectionRefusal,
+        *,
+        actor: str | None,
+        event: type[ev.RefusalEvent] = ev.ReferralRefused,
+    ) -> None:
+        """A refused disclosure is itself recorded (audit of attempted disclosure): who, what, which rule."""
+        now = self.now()
+        with self.office.storage.transaction() as tx:
+            case = self.resolve(tx, case_ref)
+            decision = lc.record_refusal(case, refusal, self.context(actor, now, case), event)
+            self.write(tx, decision, case.version, now)
+        self.publish(decision.events)
