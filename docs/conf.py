@@ -7,7 +7,7 @@ author = "petitionkit developers"
 copyright = "2026, petitionkit developers"  # noqa: A001 - Sphinx's name
 language = "en"
 
-extensions = ["myst_parser", "sphinx_click"]
+extensions = ["myst_parser", "sphinx_click", "sphinxcontrib.mermaid"]
 myst_enable_extensions = ["colon_fence"]
 myst_heading_anchors = 3
 source_suffix = {".md": "markdown"}

@@ -13,6 +13,7 @@ import click
 
 from petitionkit.cli.app import Env, run_command
 from petitionkit.cli.views import case_view, event_view, petition_view, print_case, progress_view, table
+from petitionkit.domain.lifecycle import TRANSITIONS
 from petitionkit.domain.model import (
     Case,
     Channel,
@@ -187,73 +188,153 @@ def _reason(help_text: str = "Why (told to the petitioner or body).") -> Callabl
     return click.option("--reason", required=True, help=help_text)
 
 
-ACTIONS = [
-    _case_action("accept", "Accept the case for handling (受理).", Office.accept, click.option("--note", default="")),
-    _case_action(
-        "decline",
+# What the command line needs for each lifecycle action: its command path, help, use case and options.
+# The list of case commands is generated from the lifecycle's TRANSITIONS, so an action without an
+# entry here fails at import (and every CLI test with it).
+_OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Callable[[Any], Any], ...]]] = {
+    "accept": (
+        ("accept",),
+        "Accept the case for handling (受理).",
+        Office.accept,
+        (click.option("--note", default=""),),
+    ),
+    "decline": (
+        ("decline",),
         "Decline (不予受理) with the reason and the channel to use instead.",
         Office.decline,
-        _reason(),
-        click.option("--channel", type=DECLINE_CHANNELS, required=True),
+        (_reason(), click.option("--channel", type=DECLINE_CHANNELS, required=True)),
     ),
-    _case_action(
-        "transfer",
+    "transfer": (
+        ("transfer",),
         "Transfer (转送) to a body; no report owed.",
         Office.transfer,
-        click.option("--body", required=True),
-        click.option("--note", default=""),
+        (click.option("--body", required=True), click.option("--note", default="")),
     ),
-    _case_action(
-        "assign",
+    "assign": (
+        ("assign",),
         "Assign (交办) to a body, which owes a result report.",
         Office.assign,
-        click.option("--body", required=True),
-        click.option("--note", default=""),
+        (click.option("--body", required=True), click.option("--note", default="")),
     ),
-    _case_action(
-        "object",
+    "object": (
+        ("object",),
         "Record a body's objection that the referral is outside its competence.",
         Office.record_objection,
-        _reason(),
+        (_reason(),),
     ),
-    _case_action(
-        "feedback",
-        "Record a body's feedback on a transfer.",
-        Office.record_feedback,
-        click.option("--text", required=True),
-    ),
-    _case_action(
-        "record-report",
-        "Record an assigned body's result report (办结报告).",
-        Office.record_report,
-        click.option("--outcome", type=OUTCOMES, required=True),
-        click.option("--text", required=True),
-        click.option("--delivered-on", type=DAY),
-    ),
-    _case_action("supervise", "Supervise (督办) a late or badly handled assignment.", Office.supervise, _reason()),
-    _case_action(
-        "extend",
+    "extend": (
+        ("extend",),
         "Extend the handling period once (延期), with approval.",
         Office.extend,
-        click.option("--days", type=int, required=True),
-        _reason(),
-        click.option("--approved-by", required=True),
+        (click.option("--days", type=int, required=True), _reason(), click.option("--approved-by", required=True)),
     ),
-    _case_action(
-        "reply",
+    "supervise": (
+        ("supervise",),
+        "Supervise (督办) a late or badly handled assignment.",
+        Office.supervise,
+        (_reason(),),
+    ),
+    "record_report": (
+        ("record-report",),
+        "Record an assigned body's result report (办结报告).",
+        Office.record_report,
+        (
+            click.option("--outcome", type=OUTCOMES, required=True),
+            click.option("--text", required=True),
+            click.option("--delivered-on", type=DAY),
+        ),
+    ),
+    "record_feedback": (
+        ("feedback",),
+        "Record a body's feedback on a transfer.",
+        Office.record_feedback,
+        (click.option("--text", required=True),),
+    ),
+    "reply": (
+        ("reply",),
         "Record the written reply (答复/处理意见书).",
         Office.reply,
-        click.option("--outcome", type=OUTCOMES, required=True),
-        click.option("--text", required=True),
-        click.option("--delivered-on", type=DAY),
+        (
+            click.option("--outcome", type=OUTCOMES, required=True),
+            click.option("--text", required=True),
+            click.option("--delivered-on", type=DAY),
+        ),
     ),
-    _case_action(
-        "evaluate",
+    "evaluate": (
+        ("evaluate",),
         "Record the petitioner's rating (满意度评价).",
         Office.evaluate,
-        click.option("--rating", type=RATINGS, required=True),
-        click.option("--comment", default=""),
+        (click.option("--rating", type=RATINGS, required=True), click.option("--comment", default="")),
     ),
+    "request_review": (
+        ("review", "request"),
+        "The petitioner requests review within the window.",
+        Office.request_review,
+        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY)),
+    ),
+    "decide_review": (
+        ("review", "decide"),
+        "Record the review opinion.",
+        Office.decide_review,
+        (
+            click.option("--outcome", type=OUTCOMES, required=True),
+            click.option("--opinion", required=True),
+            click.option("--delivered-on", type=DAY),
+        ),
+    ),
+    "request_rereview": (
+        ("rereview", "request"),
+        "The petitioner requests re-review within the window.",
+        Office.request_rereview,
+        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY)),
+    ),
+    "decide_rereview": (
+        ("rereview", "decide"),
+        "Record the re-review opinion; the matter is terminated.",
+        Office.decide_rereview,
+        (click.option("--outcome", type=OUTCOMES, required=True), click.option("--opinion", required=True)),
+    ),
+    "terminate": (
+        ("terminate",),
+        "Terminate (终结) once the review window has lapsed.",
+        Office.terminate,
+        (_reason(),),
+    ),
+    "withdraw": (
+        ("withdraw",),
+        "The petitioner withdraws (撤回).",
+        Office.withdraw,
+        (click.option("--reason", default=""),),
+    ),
+}
+
+_GROUPS = {
+    "review": click.Group("review", help="Review (复查): request and decide."),
+    "rereview": click.Group("rereview", help="Re-review (复核): request and decide."),
+}
+
+
+def _lifecycle_commands() -> list[click.Command]:
+    """One command per lifecycle action, in the order of ``TRANSITIONS`` (grouped where the path says)."""
+    top: list[click.Command] = []
+    for transition in TRANSITIONS:
+        path, doc, call, options = _OPTIONS[transition.action]
+        command = _case_action(path[-1], doc, call, *options)
+        if len(path) == 1:
+            top.append(command)
+        else:
+            group = _GROUPS[path[0]]
+            group.add_command(command)
+            if group not in top:
+                top.append(group)
+    return top
+
+
+#: Command path of each lifecycle action (for docs and tests).
+CLI_PATHS: dict[str, tuple[str, ...]] = {action: spec[0] for action, spec in _OPTIONS.items()}
+
+ACTIONS: list[click.Command] = [
+    *_lifecycle_commands(),
     _case_action(
         "resolve-respondent",
         "Resolve an accusation's respondent unit (确认被检举单位) so the guard knows whom to keep it from.",
@@ -262,60 +343,7 @@ ACTIONS = [
         click.option("--unlisted", is_flag=True, help="The unit is none of the bodies the office knows."),
         click.option("--petition", default=None, help="Tracking number of one accusation petition (default: all)."),
     ),
-    _case_action("terminate", "Terminate (终结) once the review window has lapsed.", Office.terminate, _reason()),
-    _case_action("withdraw", "The petitioner withdraws (撤回).", Office.withdraw, click.option("--reason", default="")),
 ]
-
-
-@click.group("review")
-def review() -> None:
-    """Review (复查): request and decide."""
-
-
-@click.group("rereview")
-def rereview() -> None:
-    """Re-review (复核): request and decide."""
-
-
-review.add_command(
-    _case_action(
-        "request",
-        "The petitioner requests review within the window.",
-        Office.request_review,
-        _reason(),
-        click.option("--organ", required=True),
-        click.option("--requested-on", type=DAY),
-    )
-)
-review.add_command(
-    _case_action(
-        "decide",
-        "Record the review opinion.",
-        Office.decide_review,
-        click.option("--outcome", type=OUTCOMES, required=True),
-        click.option("--opinion", required=True),
-        click.option("--delivered-on", type=DAY),
-    )
-)
-rereview.add_command(
-    _case_action(
-        "request",
-        "The petitioner requests re-review within the window.",
-        Office.request_rereview,
-        _reason(),
-        click.option("--organ", required=True),
-        click.option("--requested-on", type=DAY),
-    )
-)
-rereview.add_command(
-    _case_action(
-        "decide",
-        "Record the re-review opinion; the matter is terminated.",
-        Office.decide_rereview,
-        click.option("--outcome", type=OUTCOMES, required=True),
-        click.option("--opinion", required=True),
-    )
-)
 
 
 # --- reading a case --------------------------------------------------------------------------
@@ -384,4 +412,4 @@ def lookup(env: Env, query_code: str) -> None:
     env.emit({"progress": view}, human)
 
 
-COMMANDS: list[click.Command] = [register, show, events, lookup, review, rereview, *ACTIONS]
+COMMANDS: list[click.Command] = [register, show, events, lookup, *ACTIONS]

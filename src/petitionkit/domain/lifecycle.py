@@ -1,9 +1,10 @@
 """The case lifecycle as an explicit state machine.
 
-``ALLOWED`` says which actions each state admits; every command is a small attrs class named
-in the imperative, and ``decide(case, command, context)`` returns the changed case with the
-events the change produced, or raises a typed error and changes nothing.  Each transition
-opens and closes the obligations (reply clocks) it implies.
+``TRANSITIONS`` is the one table of actions: from which states, to which, and the handler that
+opens and closes the obligations (reply clocks) it implies; ``ALLOWED`` (which actions each state
+admits) is derived from it.  Every command is a small attrs class named in the imperative, and
+``decide(case, command, context)`` returns the changed case with the events the change produced,
+or raises a typed error and changes nothing.
 """
 
 from __future__ import annotations
@@ -53,20 +54,6 @@ from petitionkit.errors import (
 )
 
 S = CaseState
-
-ALLOWED: Mapping[CaseState, tuple[str, ...]] = {
-    S.REGISTERED: ("accept", "decline", "transfer", "assign", "withdraw"),
-    S.ACCEPTED: ("extend", "reply", "withdraw"),
-    S.ASSIGNED: ("object", "extend", "supervise", "record_report", "withdraw"),
-    S.TRANSFERRED: ("object", "record_feedback"),
-    S.DECLINED: (),
-    S.REPLIED: ("evaluate", "request_review", "terminate", "withdraw"),
-    S.UNDER_REVIEW: ("decide_review", "withdraw"),
-    S.REVIEWED: ("evaluate", "request_rereview", "terminate", "withdraw"),
-    S.UNDER_REREVIEW: ("decide_rereview", "withdraw"),
-    S.TERMINATED: ("evaluate",),
-    S.WITHDRAWN: (),
-}
 
 WINDOW_CLOCKS = frozenset({Clock.REVIEW_REQUEST, Clock.REREVIEW_REQUEST})
 
@@ -645,25 +632,85 @@ def _withdraw(c: _Change, cmd: Withdraw) -> None:
     c.emit(ev.CaseWithdrawn(reason=cmd.reason))
 
 
-_HANDLERS: Mapping[type, Callable[[_Change, Any], None]] = {
-    Accept: _accept,
-    DeclineCase: _decline,
-    Transfer: _transfer,
-    Assign: _assign,
-    Object: _object,
-    RecordFeedback: _record_feedback,
-    RecordReport: _record_report,
-    Supervise: _supervise,
-    Extend: _extend,
-    ReplyToPetitioner: _reply,
-    Evaluate: _evaluate,
-    RequestReview: _request_review,
-    DecideReview: _decide_review,
-    RequestRereview: _request_rereview,
-    DecideRereview: _decide_rereview,
-    Terminate: _terminate,
-    Withdraw: _withdraw,
+@attrs.frozen
+class Transition:
+    """One action of the state machine: from which states, to which, what it does to the clocks.
+
+    This table is the one source of the allowed actions (:data:`ALLOWED`), the state diagram and the
+    clock table in docs/concepts.md (``scripts/docs_lifecycle.py`` writes them; a test compares) and
+    the case commands of the command line.
+    """
+
+    action: str
+    command: type
+    sources: tuple[CaseState, ...]
+    target: CaseState | None  # None: the state does not change
+    handler: Callable[[_Change, Any], None]
+    closes: str  # what it closes, for the docs
+    opens: str  # what it opens, for the docs
+
+
+_OPEN_STATES = (S.REGISTERED, S.ACCEPTED, S.ASSIGNED, S.REPLIED, S.UNDER_REVIEW, S.REVIEWED, S.UNDER_REREVIEW)
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("accept", Accept, (S.REGISTERED,), S.ACCEPTED, _accept, "`notice`",
+               "`handling` (office → petitioner) when the rule set applies it to the case's kind"),
+    Transition("decline", DeclineCase, (S.REGISTERED,), S.DECLINED, _decline, "`notice`", "—"),
+    Transition("transfer", Transfer, (S.REGISTERED,), S.TRANSFERRED, _transfer, "`notice`",
+               "— (the referral records the body's `objection_due`)"),
+    Transition("assign", Assign, (S.REGISTERED,), S.ASSIGNED, _assign, "`notice`", "`referral_report` (body → office)"),
+    Transition("object", Object, (S.ASSIGNED, S.TRANSFERRED), S.REGISTERED, _object,
+               "`referral_report`, `supervision_reply` (waived)", "— (a second objection raises a competence dispute)"),
+    Transition("extend", Extend, (S.ACCEPTED, S.ASSIGNED), None, _extend, "",
+               "moves the `handling` / `referral_report` due date (once)"),
+    Transition("supervise", Supervise, (S.ASSIGNED,), None, _supervise, "earlier `supervision_reply` (waived)",
+               "`supervision_reply` (body → office)"),
+    Transition("record_report", RecordReport, (S.ASSIGNED,), S.REPLIED, _record_report,
+               "`referral_report`, `supervision_reply`", "`review_request` window (petitioner)"),
+    Transition("record_feedback", RecordFeedback, (S.TRANSFERRED,), None, _record_feedback, "", "—"),
+    Transition("reply", ReplyToPetitioner, (S.ACCEPTED,), S.REPLIED, _reply, "`handling`",
+               "`review_request` window (petitioner)"),
+    Transition("evaluate", Evaluate, (S.REPLIED, S.REVIEWED, S.TERMINATED), None, _evaluate, "", "—"),
+    Transition("request_review", RequestReview, (S.REPLIED,), S.UNDER_REVIEW, _request_review, "`review_request`",
+               "`review_opinion` (reviewing organ → petitioner)"),
+    Transition("decide_review", DecideReview, (S.UNDER_REVIEW,), S.REVIEWED, _decide_review, "`review_opinion`",
+               "`rereview_request` window"),
+    Transition("request_rereview", RequestRereview, (S.REVIEWED,), S.UNDER_REREVIEW, _request_rereview,
+               "`rereview_request`", "`rereview_opinion`"),
+    Transition("decide_rereview", DecideRereview, (S.UNDER_REREVIEW,), S.TERMINATED, _decide_rereview,
+               "`rereview_opinion`", "— (terminated, 2022 art. 36)"),
+    Transition("terminate", Terminate, (S.REPLIED, S.REVIEWED), S.TERMINATED, _terminate,
+               "the lapsed request window (waived)", "—"),
+    Transition("withdraw", Withdraw, _OPEN_STATES, S.WITHDRAWN, _withdraw, "every open obligation (waived)", "—"),
+)  # fmt: skip
+
+#: Which actions each state admits, in the order of :data:`TRANSITIONS`.
+ALLOWED: Mapping[CaseState, tuple[str, ...]] = {
+    state: tuple(t.action for t in TRANSITIONS if state in t.sources) for state in CaseState
 }
+_HANDLERS: Mapping[type, Callable[[_Change, Any], None]] = {t.command: t.handler for t in TRANSITIONS}
+
+
+def state_diagram() -> str:
+    """The state machine as a Mermaid ``stateDiagram-v2`` (for docs/concepts.md), from :data:`TRANSITIONS`."""
+    lines = ["stateDiagram-v2", "    [*] --> registered: register"]
+    for t in TRANSITIONS:
+        if t.action == "withdraw":
+            continue  # from every open state: one line below instead of seven arrows
+        for source in t.sources:
+            lines.append(f"    {source.value} --> {(t.target or source).value}: {t.action}")
+    lines.append("    note right of withdrawn: withdraw, from every open state")
+    for state in (S.DECLINED, S.TERMINATED, S.WITHDRAWN):
+        lines.append(f"    {state.value} --> [*]")
+    return "\n".join(lines)
+
+
+def clock_table() -> str:
+    """The Markdown table of what each transition closes and opens (for docs/concepts.md)."""
+    rows = ["| transition | closes | opens (owed by → to) |", "|---|---|---|"]
+    rows.append("| register | | `notice` (office → petitioner), unless anonymous |")
+    rows.extend(f"| {t.action} | {t.closes} | {t.opens} |" for t in TRANSITIONS)
+    return "\n".join(rows)
 
 
 def record(case: Case, event: ev.DomainEvent, ctx: Context) -> Decision:
