@@ -76,9 +76,9 @@ def init(
 
 
 def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url  # noqa: PLC0415
+    from petitionkit.storage.sql.engine import hide_password  # noqa: PLC0415 - SQL backend only when asked
 
-    return make_url(url).render_as_string(hide_password=True) if "://" in url else url
+    return hide_password(url) if "://" in url else url
 
 
 @click.command("quickstart")

@@ -10,6 +10,9 @@ letters, supervision notices) is refused, and the refusal recorded as a ``Docume
 when the body is guarded against the case or an accusation's respondent is unresolved; otherwise a
 protected petitioner's identity reads ``（依法保密）`` and is struck (``***``) from every text the
 document quotes (2022 art. 30 para. 3).
+
+Size: just over 500 lines: each document kind's values are filled in one place (``_values``), so
+a clerk's question "where does this date in the letter come from" has one answer.
 """
 
 from __future__ import annotations

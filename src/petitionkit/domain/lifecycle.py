@@ -4,7 +4,12 @@
 opens and closes the obligations (reply clocks) it implies; ``ALLOWED`` (which actions each state
 admits) is derived from it.  Every command is a small attrs class named in the imperative, and
 ``decide(case, command, context)`` returns the changed case with the events the change produced,
-or raises a typed error and changes nothing.
+or raises a typed error and changes nothing.  The commands themselves live in
+:mod:`petitionkit.domain.commands` and are re-exported here.
+
+Size: about 700 lines, on purpose: the transitions table, its handlers and the change they share
+(``_Change``) are one state machine and are read together; the commands, the events and the
+clock arithmetic are already in their own modules.
 """
 
 from __future__ import annotations
@@ -18,15 +23,33 @@ import attrs
 
 from petitionkit.domain import event_types as ev
 from petitionkit.domain.clocks import Clock, Deadline
+from petitionkit.domain.commands import (  # the commands are part of the lifecycle's interface
+    Accept,
+    Assign,
+    Command,
+    DecideRereview,
+    DecideReview,
+    DeclineCase,
+    Evaluate,
+    Extend,
+    Object,
+    RecordFeedback,
+    RecordReport,
+    ReplyToPetitioner,
+    RequestRereview,
+    RequestReview,
+    Supervise,
+    Terminate,
+    Transfer,
+    Withdraw,
+)
 from petitionkit.domain.events import Event, record_event
 from petitionkit.domain.model import (
     Body,
     Case,
     CaseState,
     Decline,
-    DeclineChannel,
     Evaluation,
-    EvaluationRating,
     Extension,
     Obligation,
     ObligationStatus,
@@ -35,7 +58,6 @@ from petitionkit.domain.model import (
     ReferralMode,
     ReferralStatus,
     Reply,
-    ReplyOutcome,
     Respondent,
     ReviewStep,
 )
@@ -58,156 +80,39 @@ S = CaseState
 WINDOW_CLOCKS = frozenset({Clock.REVIEW_REQUEST, Clock.REREVIEW_REQUEST})
 
 
-# --- commands (imperative) ---------------------------------------------------------------------
-
-
-@attrs.frozen
-class Accept:
-    note: str = ""
-    action = "accept"
-
-
-@attrs.frozen
-class DeclineCase:
-    reason: str
-    channel: DeclineChannel
-    action = "decline"
-
-
-@attrs.frozen
-class Transfer:
-    body_code: str
-    note: str = ""
-    rule_id: str | None = None  # the routing rule that chose the body, if any
-    action = "transfer"
-
-
-@attrs.frozen
-class Assign:
-    body_code: str
-    note: str = ""
-    report_days: int | None = None  # a routing rule's own report deadline; None: the clock's length
-    rule_id: str | None = None  # the routing rule that chose the body, if any
-    action = "assign"
-
-
-@attrs.frozen
-class Object:
-    """The receiving body objects that the referral is outside its competence (misroute)."""
-
-    reason: str
-    action = "object"
-
-
-@attrs.frozen
-class RecordFeedback:
-    """Feedback a body volunteers on a transfer (no report is owed)."""
-
-    text: str
-    action = "record_feedback"
-
-
-@attrs.frozen
-class RecordReport:
-    """An assigned body's result report (办结报告), carrying its reply to the petitioner."""
-
-    outcome: ReplyOutcome
-    text: str
-    delivered_on: date | None = None
-    action = "record_report"
-
-
-@attrs.frozen
-class Supervise:
-    reason: str
-    action = "supervise"
-
-
-@attrs.frozen
-class Extend:
-    days: int
-    reason: str
-    approved_by: str
-    action = "extend"
-
-
-@attrs.frozen
-class ReplyToPetitioner:
-    outcome: ReplyOutcome
-    text: str
-    delivered_on: date | None = None
-    action = "reply"
-
-
-@attrs.frozen
-class Evaluate:
-    rating: EvaluationRating
-    comment: str = ""
-    action = "evaluate"
-
-
-@attrs.frozen
-class RequestReview:
-    reason: str
-    organ: str
-    requested_on: date | None = None
-    action = "request_review"
-
-
-@attrs.frozen
-class DecideReview:
-    outcome: ReplyOutcome
-    opinion: str
-    delivered_on: date | None = None
-    action = "decide_review"
-
-
-@attrs.frozen
-class RequestRereview:
-    reason: str
-    organ: str
-    requested_on: date | None = None
-    action = "request_rereview"
-
-
-@attrs.frozen
-class DecideRereview:
-    outcome: ReplyOutcome
-    opinion: str
-    action = "decide_rereview"
-
-
-@attrs.frozen
-class Terminate:
-    reason: str
-    action = "terminate"
-
-
-@attrs.frozen
-class Withdraw:
-    reason: str = ""
-    action = "withdraw"
-
-
-Command = (
-    Accept
-    | DeclineCase
-    | Transfer
-    | Assign
-    | Object
-    | RecordFeedback
-    | RecordReport
-    | Supervise
-    | Extend
-    | ReplyToPetitioner
-    | Evaluate
-    | RequestReview
-    | DecideReview
-    | RequestRereview
-    | DecideRereview
-    | Terminate
-    | Withdraw
-)
+__all__ = [
+    "ALLOWED",
+    "TRANSITIONS",
+    "Accept",
+    "Assign",
+    "Command",
+    "Context",
+    "DecideRereview",
+    "DecideReview",
+    "Decision",
+    "DeclineCase",
+    "Evaluate",
+    "Extend",
+    "Object",
+    "RecordFeedback",
+    "RecordReport",
+    "ReplyToPetitioner",
+    "RequestRereview",
+    "RequestReview",
+    "Supervise",
+    "Terminate",
+    "Transfer",
+    "Transition",
+    "Withdraw",
+    "allowed_actions",
+    "decide",
+    "join_case",
+    "open_case",
+    "recompute_due_dates",
+    "record",
+    "record_refusal",
+    "resolve_respondents",
+]
 
 
 @attrs.frozen

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from petitionkit.domain.clocks import Clock, Deadline, DeadlineBasis
+from petitionkit.domain.decisions import (
+    Bilingual,
+    BodyInfo,
+    DeadlineExplanation,
+    RoutingDecision,
+    ScreeningDecision,
+)
 from petitionkit.domain.model import Body, PetitionKind, Respondent
-
-if TYPE_CHECKING:
-    from petitionkit.rules.decisions import (
-        Bilingual,
-        BodyInfo,
-        DeadlineExplanation,
-        RoutingDecision,
-        ScreeningDecision,
-    )
 
 
 class Calendar(Protocol):

@@ -3,6 +3,9 @@
 ``period_report(office, Period.year(2026))`` is the usual entry point; ``build_period_report``
 takes the source and labels explicitly (for tools that have no :class:`~petitionkit.service.Office`).
 Every figure is defined in docs/reports.md.
+
+Size: about 750 lines: one builder per section of the report (volumes, timeliness, referrals,
+overdue, signals) in the order docs/reports.md defines them; the sections share labels and windows.
 """
 
 from __future__ import annotations

@@ -13,11 +13,7 @@ Typical use::
 See docs/rules.md for the pack format.
 """
 
-from petitionkit.rules.builtin import BUILTIN_PACKS, BuiltinNationalRules, WeekendCalendar, builtin_pack
-from petitionkit.rules.calendar import NamedDay, OfficialChinaCalendar, RuleCalendar, WeekendsOnly, YearData
-from petitionkit.rules.compose import ComposedRules, compose
-from petitionkit.rules.deadlines import compute_deadline, trace_deadline
-from petitionkit.rules.decisions import (
+from petitionkit.domain.decisions import (
     Bilingual,
     BodyInfo,
     DayNote,
@@ -28,6 +24,10 @@ from petitionkit.rules.decisions import (
     ScreeningDecision,
     ScreeningQuery,
 )
+from petitionkit.rules.builtin import BUILTIN_PACKS, BuiltinNationalRules, WeekendCalendar, builtin_pack
+from petitionkit.rules.calendar import NamedDay, OfficialChinaCalendar, RuleCalendar, WeekendsOnly, YearData
+from petitionkit.rules.compose import ComposedRules, compose
+from petitionkit.rules.deadlines import compute_deadline, trace_deadline
 from petitionkit.rules.errors import CalendarDataMissing, NoRoute, RulePackError
 from petitionkit.rules.schema import RulePack, load_pack, parse_pack
 from petitionkit.rules.sets import load_packs, load_rule_set, resolve_files

@@ -23,11 +23,7 @@ from typing import Any, TypeVar
 import attrs
 
 from petitionkit.domain.clocks import Clock, Deadline, DeadlineBasis
-from petitionkit.domain.model import Body, DeclineChannel, PetitionKind, ReferralMode, Respondent
-from petitionkit.errors import FieldError, InvalidInput
-from petitionkit.rules.calendar import BaseCalendar, NamedDay, OfficialChinaCalendar, RuleCalendar, YearData
-from petitionkit.rules.deadlines import compute_deadline, trace_deadline
-from petitionkit.rules.decisions import (
+from petitionkit.domain.decisions import (
     Bilingual,
     BodyInfo,
     DayNote,
@@ -39,6 +35,10 @@ from petitionkit.rules.decisions import (
     ScreeningQuery,
     SegmentExplanation,
 )
+from petitionkit.domain.model import Body, DeclineChannel, PetitionKind, ReferralMode, Respondent
+from petitionkit.errors import FieldError, InvalidInput
+from petitionkit.rules.calendar import BaseCalendar, NamedDay, OfficialChinaCalendar, RuleCalendar, YearData
+from petitionkit.rules.deadlines import compute_deadline, trace_deadline
 from petitionkit.rules.errors import NoRoute, RulePackError
 from petitionkit.rules.schema import (
     ALL,

@@ -25,10 +25,10 @@ from typing import Any, NoReturn
 import attrs
 
 from petitionkit.domain.clocks import Clock, Convention
+from petitionkit.domain.decisions import Bilingual, BodyInfo, RouteQuery, ScreeningQuery
 from petitionkit.domain.model import BodyKind, DeclineChannel, PetitionKind, ReferralMode
 from petitionkit.rules import provisional
 from petitionkit.rules.calendar import NamedDay, YearData
-from petitionkit.rules.decisions import Bilingual, BodyInfo, RouteQuery, ScreeningQuery
 from petitionkit.rules.errors import RulePackError, TypeName
 
 PACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -11,11 +11,11 @@ from datetime import date
 
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.decisions import RoutingDecision, ScreeningDecision
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, DeclineChannel, EvaluationRating, ReferralMode, ReplyOutcome
 from petitionkit.i18n import translate
 from petitionkit.notifications.planner import DUE_DATES_MOVED
-from petitionkit.rules.decisions import RoutingDecision, ScreeningDecision
 from petitionkit.service.base import OfficeBase
 
 

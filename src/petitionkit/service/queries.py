@@ -6,11 +6,11 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 
 from petitionkit.domain.clocks import Clock as ClockName
+from petitionkit.domain.decisions import DeadlineExplanation
 from petitionkit.domain.events import ChainBreak, verify_chain
 from petitionkit.domain.model import Case, CaseState, Obligation, Party, Petition, PetitionKind
 from petitionkit.domain.tracking import query_code_digest
 from petitionkit.errors import NotFound
-from petitionkit.rules.decisions import DeadlineExplanation
 from petitionkit.service.base import OfficeBase
 from petitionkit.service.results import Progress
 from petitionkit.storage.base import CaseQuery
