@@ -60,9 +60,16 @@ from petitionkit.notifications import dispatch as notify_dispatch
 from petitionkit.notifications.planner import DUE_DATES_MOVED, SCHEDULE_MISSING, Planner
 from petitionkit.notifications.routing import ChannelRouter, build_router
 from petitionkit.notify import Notifier
-from petitionkit.plugins import make_plugin_manager
+from petitionkit.plugins import (
+    make_plugin_manager,
+    notify_observers,
+    registered_predicates,
+    storage_backends,
+    url_scheme,
+)
 from petitionkit.rules.calendar import RuleCalendar, ScheduleWarning
 from petitionkit.rules.decisions import DeadlineExplanation, RoutingDecision, ScreeningDecision
+from petitionkit.rules.predicates import using_predicates
 from petitionkit.serialization import structure_draft
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus, Storage, Transaction
 
@@ -233,10 +240,7 @@ class Office:
 
     def _publish(self, events: Sequence[Event]) -> None:
         for event in events:
-            try:
-                self.pm.hook.petitionkit_event_recorded(event=event, office=self)
-            except Exception:  # an observer must not undo a committed change
-                log.exception("event observer failed on %s #%s", event.name, event.sequence)
+            notify_observers(self.pm, event, self)  # each observer on its own; failures are logged
 
     def _run(self, case_ref: str, command: lc.Command, actor: str | None) -> Case:
         now = self.now()
@@ -922,17 +926,18 @@ def open_office(
         config = OfficeConfig.from_mapping(config)
     pm = plugin_manager or make_plugin_manager(allow=config.plugins_allow, block=config.plugins_block)
     if storage is None:
-        backends = hookspecs.collect(pm.hook.petitionkit_register_storage)
-        scheme = config.database_url.split(":", 1)[0].split("+", 1)[0]
+        backends = storage_backends(pm)
+        scheme = url_scheme(config.database_url)
         if scheme not in backends:
             raise ConfigurationError(
                 "database_url",
                 f"no storage plugin serves '{scheme}:'; installed: {', '.join(sorted(backends)) or 'none'}",
             )
-        storage = backends[scheme](config.database_url, config)
+        storage = backends[scheme].factory(config.database_url, config)
     try:
         if rules is None:
-            rules = _pick(pm.hook.petitionkit_register_rules, config.rules, "rules")(config)
+            with using_predicates(registered_predicates(pm)):  # packs name predicates plugins registered
+                rules = _pick(pm.hook.petitionkit_register_rules, config.rules, "rules")(config)
         if notifier is None:
             notifier = build_router(pm, config)  # every channel's notifier, so bad settings fail now
     except PetitionkitError:

@@ -4,17 +4,21 @@ Optional settings under ``[settings.sql]`` in petitionkit.toml: ``busy_timeout``
 writer waits for the lock, default 30), ``sqlite_synchronous`` (``full`` by default: a committed
 petition survives a power cut; ``normal`` is faster and may lose the last commits, never consistency)
 and ``pool_size`` (connections kept open, default 5).
+Report queries run as SQL (``GROUP BY`` over the tables), registered with the backend.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
 from petitionkit.storage.base import Storage
+
+if TYPE_CHECKING:
+    from petitionkit.reports.source import ReportSource
 
 
 def _setting(settings: dict[str, Any], name: str, kind: type, default: Any) -> Any:
@@ -39,7 +43,17 @@ def _factory(url: str, config: OfficeConfig) -> Storage:
     )
 
 
+def _report_source(storage: Storage) -> ReportSource:
+    from petitionkit.reports.source import ReportsUnsupported  # noqa: PLC0415
+    from petitionkit.reports.sql_source import SqlReportSource  # noqa: PLC0415 - reports load only when used
+    from petitionkit.storage.sql import SqlStorage  # noqa: PLC0415
+
+    if not isinstance(storage, SqlStorage):
+        raise ReportsUnsupported(storage.url)
+    return SqlReportSource.for_storage(storage)
+
+
 @hookimpl
 def petitionkit_register_storage(register: Callable[..., None]) -> None:
-    register("sqlite", _factory)
-    register("postgresql", _factory)
+    register("sqlite", _factory, report_source=_report_source)
+    register("postgresql", _factory, report_source=_report_source)
