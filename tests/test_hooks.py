@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 import pytest
 from click.testing import CliRunner
@@ -23,6 +24,7 @@ from petitionkit.rules import RulePackError
 from petitionkit.rules.builtin import BuiltinNationalRules
 from petitionkit.rules.decisions import RouteQuery
 from petitionkit.service import Office
+from petitionkit.settings import SettingError, at_least, read_settings
 from petitionkit.storage.memory import MemoryStorage
 from petitionkit.testing import SAMPLE_BODIES, FakeClock, sample_petition
 
@@ -36,6 +38,15 @@ class RecordingNotifier:
 
     def send(self, message: Message) -> None:
         self.sent.append(message)
+
+
+@attrs.frozen
+class GreeterSettings:
+    """The typed ``[settings.greeter]`` of the test plugin."""
+
+    greeting: str = "你好"
+    retries: int = attrs.field(default=3, validator=at_least(0))
+    hosts: tuple[str, ...] = ()
 
 
 def large_collective(query: RouteQuery) -> bool:
@@ -66,6 +77,10 @@ class FullPlugin:
     @hookimpl
     def petitionkit_register_notifiers(self, register: Callable[..., None]) -> None:
         register("recording", lambda config: self.notifier)
+
+    @hookimpl
+    def petitionkit_declare_settings(self, register: Callable[..., None]) -> None:
+        register("greeter", GreeterSettings)
 
     @hookimpl
     def petitionkit_register_predicates(self, register: Callable[..., None]) -> None:
@@ -127,6 +142,19 @@ def test_hook_petitionkit_register_commands(plugin: FullPlugin) -> None:
     pm.hook.petitionkit_register_commands(cli=group)
     result = CliRunner().invoke(group, ["hello"])
     assert result.exit_code == 0 and result.output == "hello from a plugin\n"
+
+
+def test_hook_petitionkit_declare_settings(plugin: FullPlugin) -> None:
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
+    config = OfficeConfig(database_url="memory://", settings={"greeter": {"retries": 5, "hosts": ["oa.example.cn"]}})
+    with open_office(config, plugin_manager=pm) as office:
+        typed = read_settings(office.config, "greeter", GreeterSettings)
+    assert typed == GreeterSettings(retries=5, hosts=("oa.example.cn",))
+    bad = attrs.evolve(config, settings={"greeter": {"retries": "5"}})
+    with pytest.raises(ConfigurationError) as err:  # checked when the office opens, before anything is used
+        open_office(bad, plugin_manager=pm)
+    assert isinstance(err.value, SettingError) and err.value.setting == "settings.greeter.retries"
+    assert "a whole number" in err.value.message("en") and "整数" in err.value.message("zh-CN")
 
 
 def test_hook_petitionkit_register_predicates(plugin: FullPlugin, tmp_path: Path) -> None:

@@ -105,6 +105,8 @@ def test_plugins_json_lists_smtp_and_webhook_with_their_distributions(tmp_path: 
         version = importlib.metadata.version(dist)
         assert (found[name]["distribution"], found[name]["version"]) == (dist, version)
         assert found[name]["origin"] == f"{dist} {version}"
+        assert "petitionkit_declare_settings" in found[name]["hooks"]
+    assert {"email", "webhook", "notifications", "sql"} <= set(data["provides"]["settings"])
     assert all(found[name]["origin"] == "builtin" for name in DEFAULT_PLUGINS)
 
 

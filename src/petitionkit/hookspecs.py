@@ -32,6 +32,23 @@ RulesFactory = Callable[["OfficeConfig"], "Rules"]
 NotifierFactory = Callable[["OfficeConfig"], "Notifier"]
 
 
+# --- start-up: settings ----------------------------------------------------------------------
+
+
+@hookspec
+def petitionkit_declare_settings(register: Callable[..., None]) -> None:
+    """Declare the typed settings a plugin reads from ``[settings.<name>]`` of petitionkit.toml.
+
+    :param register: call ``register(name, cls)``; ``cls`` is an attrs class whose fields are the
+        table's keys (typed; defaults for optional keys; attrs validators for values, raising
+        :class:`petitionkit.settings.SettingProblem`).  When the office opens, a present table is
+        structured into ``cls`` and a bad key is a :class:`~petitionkit.errors.ConfigurationError`
+        naming ``settings.<name>.<key>``; read the typed object with
+        :func:`petitionkit.settings.read_settings`.
+    :return: nothing.
+    """
+
+
 # --- start-up: backends ----------------------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ DEFAULT_PLUGINS = (
     "petitionkit.default_plugins.builtin_rules",
     "petitionkit.default_plugins.rule_packs",
     "petitionkit.default_plugins.console_notifier",
+    "petitionkit.default_plugins.core_settings",
 )
 
 

@@ -71,6 +71,7 @@ from petitionkit.rules.calendar import RuleCalendar, ScheduleWarning
 from petitionkit.rules.decisions import DeadlineExplanation, RoutingDecision, ScreeningDecision
 from petitionkit.rules.predicates import using_predicates
 from petitionkit.serialization import structure_draft
+from petitionkit.settings import check_settings
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus, Storage, Transaction
 
 log = logging.getLogger("petitionkit")
@@ -925,6 +926,7 @@ def open_office(
     elif not isinstance(config, OfficeConfig):
         config = OfficeConfig.from_mapping(config)
     pm = plugin_manager or make_plugin_manager(allow=config.plugins_allow, block=config.plugins_block)
+    check_settings(pm, config)  # every declared [settings.<name>] table, before anything opens
     if storage is None:
         backends = storage_backends(pm)
         scheme = url_scheme(config.database_url)

@@ -10,6 +10,7 @@ import pluggy
 from petitionkit import hookspecs
 from petitionkit.cli.app import Env, run_command
 from petitionkit.plugins import blocked_plugins, loaded_plugins, make_plugin_manager, storage_backends
+from petitionkit.settings import declared_settings
 
 
 @click.command("plugins")
@@ -24,6 +25,7 @@ def plugins_command(env: Env) -> None:
         "rules": sorted(hookspecs.collect(pm.hook.petitionkit_register_rules)),
         "notifiers": sorted(hookspecs.collect(pm.hook.petitionkit_register_notifiers)),
         "predicates": sorted(hookspecs.collect(pm.hook.petitionkit_register_predicates)),
+        "settings": sorted(declared_settings(pm)),
     }
     plugins: list[dict[str, Any]] = [
         {
