@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 import pytest
 from click.testing import CliRunner
@@ -14,12 +15,16 @@ from click.testing import CliRunner
 from petitionkit import hookspecs, open_office
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.events import Event
+from petitionkit.domain.model import PetitionKind
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
 from petitionkit.plugins import DEFAULT_PLUGINS, loaded_plugins, make_plugin_manager
+from petitionkit.rules import RulePackError
 from petitionkit.rules.builtin import BuiltinNationalRules
+from petitionkit.rules.decisions import RouteQuery
 from petitionkit.service import Office
+from petitionkit.settings import SettingError, at_least, read_settings
 from petitionkit.storage.memory import MemoryStorage
 from petitionkit.testing import SAMPLE_BODIES, FakeClock, sample_petition
 
@@ -33,6 +38,19 @@ class RecordingNotifier:
 
     def send(self, message: Message) -> None:
         self.sent.append(message)
+
+
+@attrs.frozen
+class GreeterSettings:
+    """The typed ``[settings.greeter]`` of the test plugin."""
+
+    greeting: str = "你好"
+    retries: int = attrs.field(default=3, validator=at_least(0))
+    hosts: tuple[str, ...] = ()
+
+
+def large_collective(query: RouteQuery) -> bool:
+    return query.headcount > 50
 
 
 class FullPlugin:
@@ -59,6 +77,14 @@ class FullPlugin:
     @hookimpl
     def petitionkit_register_notifiers(self, register: Callable[..., None]) -> None:
         register("recording", lambda config: self.notifier)
+
+    @hookimpl
+    def petitionkit_declare_settings(self, register: Callable[..., None]) -> None:
+        register("greeter", GreeterSettings)
+
+    @hookimpl
+    def petitionkit_register_predicates(self, register: Callable[..., None]) -> None:
+        register("large_collective", large_collective)
 
     @hookimpl
     def petitionkit_register_commands(self, cli: click.Group) -> None:
@@ -118,6 +144,38 @@ def test_hook_petitionkit_register_commands(plugin: FullPlugin) -> None:
     assert result.exit_code == 0 and result.output == "hello from a plugin\n"
 
 
+def test_hook_petitionkit_declare_settings(plugin: FullPlugin) -> None:
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
+    config = OfficeConfig(database_url="memory://", settings={"greeter": {"retries": 5, "hosts": ["oa.example.cn"]}})
+    with open_office(config, plugin_manager=pm) as office:
+        typed = read_settings(office.config, "greeter", GreeterSettings)
+    assert typed == GreeterSettings(retries=5, hosts=("oa.example.cn",))
+    bad = attrs.evolve(config, settings={"greeter": {"retries": "5"}})
+    with pytest.raises(ConfigurationError) as err:  # checked when the office opens, before anything is used
+        open_office(bad, plugin_manager=pm)
+    assert isinstance(err.value, SettingError) and err.value.setting == "settings.greeter.retries"
+    assert "a whole number" in err.value.message("en") and "整数" in err.value.message("zh-CN")
+
+
+def test_hook_petitionkit_register_predicates(plugin: FullPlugin, tmp_path: Path) -> None:
+    (tmp_path / "county.toml").write_text(
+        '[pack]\nname = "county"\n'
+        '[[bodies]]\ncode = "GOV"\nname = "县政府"\nkind = "government"\n'
+        '[[routing.rules]]\nid = "large"\ndescription = { "zh-CN" = "大规模集体访", en = "large collective" }\n'
+        'predicate = "large_collective"\nbody = "GOV"\nmode = "assignment"\nreport_days = 10\n'
+        '[routing.default]\nbody = "GOV"\nmode = "transfer"\ndescription = { "zh-CN" = "丙", en = "c" }\n',
+        encoding="utf-8",
+    )
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
+    config = OfficeConfig(database_url="memory://", rule_files=("county.toml",), base_dir=str(tmp_path))
+    with open_office(config, plugin_manager=pm) as office:
+        assert office.rules.route("labour", "330199", PetitionKind.CLAIM, headcount=80).rule_id == "large"
+        assert office.rules.route("labour", "330199", PetitionKind.CLAIM, headcount=8).default_used
+    with pytest.raises(RulePackError) as err:  # without the plugin the name is unknown when the pack loads
+        open_office(config, plugin_manager=make_plugin_manager(load_entrypoints=False))
+    assert err.value.file == str(tmp_path / "county.toml") and err.value.key_path == "routing.rules[0].predicate"
+
+
 def test_every_hook_has_a_test_here() -> None:
     tested = {name.removeprefix("test_hook_") for name in globals() if name.startswith("test_hook_")}
     assert tested == set(HOOKS)
@@ -153,7 +211,7 @@ def test_plugins_can_be_restricted_and_blocked() -> None:
     with pytest.raises(ConfigurationError, match="memory"):
         open_office(OfficeConfig(database_url="memory://"), plugin_manager=pm)
     only = make_plugin_manager(load_entrypoints=False, allow=[memory])
-    assert [p.name for p in loaded_plugins(only)] == [memory]
+    assert [p.name for p in loaded_plugins(only)] == list(DEFAULT_PLUGINS)  # allow never drops a built-in
 
 
 def test_unknown_rule_set_or_notifier_is_a_configuration_error() -> None:

@@ -24,12 +24,15 @@ ALLOWED: dict[str, set[str]] = {
     "serialization": {"domain", "errors"},
     "config": {"domain", "errors", "serialization"},
     "redaction": {"domain", "errors", "i18n"},
-    "storage": {"domain", "errors", "config", "serialization"},
+    "settings": {"errors", "i18n", "hookspecs", "serialization", "config"},
+    "storage": {"domain", "errors", "config", "serialization", "settings"},
     "notify": {"domain", "errors", "config"},
     "hookspecs": {"domain", "errors", "config", "storage", "notify", "rules"},
     "plugins": {"errors", "hookspecs", "default_plugins"},
-    "notifications": {"domain", "errors", "i18n", "config", "redaction", "storage", "notify", "hookspecs"},
-    "reports": {"domain", "errors", "i18n", "redaction", "serialization", "storage", "config"},
+    "notifications": {
+        "domain", "errors", "i18n", "config", "redaction", "storage", "notify", "hookspecs", "settings",
+    },
+    "reports": {"domain", "errors", "i18n", "redaction", "serialization", "storage", "config", "plugins"},
     "documents": {"domain", "errors", "i18n", "config", "redaction", "reports"},
     "exchange": {"domain", "errors", "redaction", "serialization"},
     "network": {"domain", "errors", "config", "storage"},
@@ -37,8 +40,12 @@ ALLOWED: dict[str, set[str]] = {
     "service": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "notify",
         "hookspecs", "plugins", "notifications", "exchange", "network", "respondents", "documents", "reports",
+        "settings",
     },
-    "default_plugins": {"domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports"},
+    "default_plugins": {
+        "domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports", "notifications",
+        "settings",
+    },
     "quickstart": {"domain", "errors", "config", "service"},
     "testing": {"domain", "errors", "config", "service", "storage", "rules"},
     "cli": {"*"},
@@ -50,7 +57,7 @@ RESTRICTED = {
     "sqlalchemy": {"storage", "reports", "testing"},
     "alembic": {"storage"},
     "click": {"cli"},
-    "pluggy": {"hookspecs", "plugins", "service", "notifications", "default_plugins"},
+    "pluggy": {"hookspecs", "plugins", "service", "notifications", "default_plugins", "cli"},
 }
 
 

@@ -32,6 +32,23 @@ RulesFactory = Callable[["OfficeConfig"], "Rules"]
 NotifierFactory = Callable[["OfficeConfig"], "Notifier"]
 
 
+# --- start-up: settings ----------------------------------------------------------------------
+
+
+@hookspec
+def petitionkit_declare_settings(register: Callable[..., None]) -> None:
+    """Declare the typed settings a plugin reads from ``[settings.<name>]`` of petitionkit.toml.
+
+    :param register: call ``register(name, cls)``; ``cls`` is an attrs class whose fields are the
+        table's keys (typed; defaults for optional keys; attrs validators for values, raising
+        :class:`petitionkit.settings.SettingProblem`).  When the office opens, a present table is
+        structured into ``cls`` and a bad key is a :class:`~petitionkit.errors.ConfigurationError`
+        naming ``settings.<name>.<key>``; read the typed object with
+        :func:`petitionkit.settings.read_settings`.
+    :return: nothing.
+    """
+
+
 # --- start-up: backends ----------------------------------------------------------------------
 
 
@@ -39,10 +56,13 @@ NotifierFactory = Callable[["OfficeConfig"], "Notifier"]
 def petitionkit_register_storage(register: Callable[..., None]) -> None:
     """Register storage backends.
 
-    :param register: call ``register(scheme, factory)`` once per URL scheme the plugin serves
-        (``"memory"``, ``"sqlite"``, ``"postgresql"`` ...).  ``factory(url, config)`` returns an
-        object implementing :class:`petitionkit.storage.Storage`; it must raise
+    :param register: call ``register(scheme, factory, *, report_source=None)`` once per URL scheme
+        the plugin serves (``"memory"``, ``"sqlite"``, ``"postgresql"`` ...).  ``factory(url, config)``
+        returns an object implementing :class:`petitionkit.storage.Storage`; it must raise
         :class:`petitionkit.errors.StorageError` (never another exception) when the URL cannot be used.
+        ``report_source(storage)``, if given, returns the
+        :class:`~petitionkit.reports.source.ReportSource` answering report queries for a storage the
+        factory made (without one, reports are refused for that scheme).
     :return: nothing; results are collected through ``register``.
     """
 
@@ -70,6 +90,18 @@ def petitionkit_register_notifiers(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def petitionkit_register_predicates(register: Callable[..., None]) -> None:
+    """Register named predicates that rule packs refer to (``predicate = "name"``).
+
+    :param register: call ``register(name, predicate)``; ``predicate(query)`` receives a
+        :class:`~petitionkit.rules.decisions.ScreeningQuery` (screening rules) or a
+        :class:`~petitionkit.rules.decisions.RouteQuery` (routing rules) and returns a bool.  A pack
+        naming a predicate nobody registered is refused when it is loaded.
+    :return: nothing.
+    """
+
+
+@hookspec
 def petitionkit_register_commands(cli: click.Group) -> None:
     """Add commands to the ``petitionkit`` command line.
 
@@ -86,7 +118,9 @@ def petitionkit_event_recorded(event: Event, office: Office) -> None:
     """Observe an event after the transaction that recorded it has committed.
 
     Called once per event, in order.  An exception from an observer is logged and does not undo
-    the committed change; anything that must not be lost belongs in the outbox instead.
+    the committed change, nor stop the other observers (each is called on its own, see
+    :func:`petitionkit.plugins.notify_observers`); anything that must not be lost belongs in the
+    outbox instead.
 
     :param event: the stored, immutable event (name, actor, time, payload).
     :param office: the office that recorded it; use it to read the case if needed.

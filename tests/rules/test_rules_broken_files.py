@@ -165,13 +165,22 @@ CASES = [
         "litigaton",
     ),
     (
-        "python hook that does not exist",
-        '[[screening.declines]]\nid = "x"\npython = "no_such_module_here:check"\nchannel = "litigation"\n'
+        "predicate no plugin registers",
+        '[[screening.declines]]\nid = "x"\npredicate = "no_such_predicate"\nchannel = "litigation"\n'
+        'reason = { "zh-CN" = "甲", en = "a" }\n',
+        "screening.declines[0].predicate",
+        "unknown_predicate",
+        "no plugin registers the predicate 'no_such_predicate'",
+        "判断函数",
+    ),
+    (
+        "python = 'module:function' of earlier versions",
+        '[[screening.declines]]\nid = "x"\npython = "office_hooks:check"\nchannel = "litigation"\n'
         'reason = { "zh-CN" = "甲", en = "a" }\n',
         "screening.declines[0].python",
-        "python",
-        "module:function",
-        "模块:函数",
+        "python_removed",
+        "petitionkit_register_predicates",
+        "predicate",
     ),
     (
         "bad date",

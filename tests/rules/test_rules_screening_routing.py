@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import pytest
 
 from petitionkit.domain.model import DeclineChannel, PetitionKind, ReferralMode, Respondent
 from petitionkit.errors import InvalidInput
+from petitionkit.hookspecs import hookimpl
+from petitionkit.plugins import make_plugin_manager, registered_predicates
 from petitionkit.rules import ComposedRules, NoRoute, load_rule_set
 
 CLAIM, ACCUSATION, SUGGESTION = PetitionKind.CLAIM, PetitionKind.ACCUSATION, PetitionKind.SUGGESTION
@@ -232,14 +233,16 @@ def test_route_conditions_on_respondent_and_facts(write_pack: Callable[..., Path
     assert rules.route("other", "330199", CLAIM).body_code == "GOV"
 
 
-def test_python_hook_for_what_data_cannot_say(
-    write_pack: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "office_hooks.py").write_text(
-        "def large_collective(query):\n    return query.headcount > 50\n", encoding="utf-8"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "office_hooks", raising=False)
+class OfficeHooks:
+    """A plugin of the office's own predicates (what data cannot say), registered through the hook."""
+
+    @hookimpl
+    def petitionkit_register_predicates(self, register: Callable[..., None]) -> None:
+        register("large_collective", lambda query: query.headcount > 50)
+
+
+def test_predicate_for_what_data_cannot_say(write_pack: Callable[..., Path]) -> None:
+    predicates = registered_predicates(make_plugin_manager(load_entrypoints=False, extra=[OfficeHooks()]))
     rules = load_rule_set(
         ("national",),
         [
@@ -247,11 +250,12 @@ def test_python_hook_for_what_data_cannot_say(
                 '[[bodies]]\ncode = "GOV"\nname = "县政府"\nkind = "government"\n'
                 '[[bodies]]\ncode = "OFFICE"\nname = "县信访局"\nkind = "petition_office"\n'
                 '[[routing.rules]]\nid = "large"\ndescription = { "zh-CN" = "大规模集体访", en = "large collective" }\n'
-                'python = "office_hooks:large_collective"\nbody = "GOV"\nmode = "assignment"\nreport_days = 10\n'
+                'predicate = "large_collective"\nbody = "GOV"\nmode = "assignment"\nreport_days = 10\n'
                 '[routing.default]\nbody = "OFFICE"\nmode = "transfer"\ndescription = { "zh-CN" = "丙", en = "c" }\n'
             )
         ],
+        predicates=predicates,
     )
     assert rules.route("labour", "330199", CLAIM, headcount=80).rule_id == "large"
     assert rules.route("labour", "330199", CLAIM, headcount=8).body_code == "OFFICE"
-    assert rules.describe()["routing"]["rules"][0]["python"] == "office_hooks:large_collective"
+    assert rules.describe()["routing"]["rules"][0]["predicate"] == "large_collective"

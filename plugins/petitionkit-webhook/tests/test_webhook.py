@@ -207,7 +207,7 @@ def test_a_wrong_secret_is_refused_by_the_receiver(receiver: tuple[Receiver, str
         ({}, {}, "settings.webhook.secret_env"),
         ({"secret_env": "PK_MISSING"}, {}, "PK_MISSING is not set"),
         ({"secret_env": "S", "url": "ftp://example.cn/x"}, {"S": "x"}, "settings.webhook.url"),
-        ({"secret_env": "S", "url": "not a url"}, {"S": "x"}, "not an http(s) URL"),
+        ({"secret_env": "S", "url": "not a url"}, {"S": "x"}, "must be an http(s) URL"),
         ({"secret_env": "S", "timeout": 0}, {"S": "x"}, "settings.webhook.timeout"),
         ({"secret_env": "S", "retries": 3}, {"S": "x"}, "settings.webhook.retries"),
     ],

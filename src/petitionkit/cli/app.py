@@ -163,6 +163,31 @@ def cli(
 
 
 def load_plugin_commands(group: click.Group, argv: Sequence[str]) -> None:
-    """Let plugins add commands (``petitionkit_register_commands``)."""
-    pm = make_plugin_manager()
+    """Let plugins add commands (``petitionkit_register_commands``), honouring ``[plugins] allow/block``.
+
+    The configuration is the one the command will use (``--config FILE`` in ``argv``, else
+    ./petitionkit.toml).  When it cannot be read, only the built-in plugins add commands: a blocked
+    plugin is never imported, and the command itself then reports the configuration error.
+    """
+    path = _config_option(argv)
+    try:
+        config = OfficeConfig.load(path) if path is not None or Path(CONFIG_FILE).exists() else OfficeConfig()
+        pm = make_plugin_manager(allow=config.plugins_allow, block=config.plugins_block)
+    except PetitionkitError:
+        pm = make_plugin_manager(load_entrypoints=False)
     pm.hook.petitionkit_register_commands(cli=group)
+
+
+def _config_option(argv: Sequence[str]) -> str | None:
+    """The value of the group's ``--config`` option in ``argv`` (before the command name)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--config":
+            return next(args, None)
+        if arg.startswith("--config="):
+            return arg.split("=", 1)[1]
+        if arg in ("--as", "--locale"):  # the group's other options that take a value
+            next(args, None)
+        elif not arg.startswith("-"):  # the command: later options are the command's own
+            break
+    return None

@@ -390,7 +390,7 @@ class DeadlineExplanation:
 
 @attrs.frozen
 class ScreeningQuery:
-    """What a screening hook (``python = "module:function"``) receives."""
+    """What a screening predicate (``predicate = "name"``, see :mod:`petitionkit.rules.predicates`) receives."""
 
     kind: PetitionKind
     category: str
@@ -463,7 +463,7 @@ def _sentence(text: str, loc: str) -> str:
 
 @attrs.frozen
 class RouteQuery:
-    """What a routing hook (``python = "module:function"``) receives."""
+    """What a routing predicate (``predicate = "name"``, see :mod:`petitionkit.rules.predicates`) receives."""
 
     category: str
     region_code: str

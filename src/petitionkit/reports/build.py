@@ -705,7 +705,7 @@ def period_report(
     """The period report of ``office`` (or of ``offices`` in its database: a city with its counties)."""
     from petitionkit.reports.redact import redact_period_report  # noqa: PLC0415 - it reads the office
 
-    source = report_source(office.storage)
+    source = report_source(office.storage, office.pm)
     try:
         built = build_period_report(
             source,
@@ -734,7 +734,7 @@ def signal_report(
     """Trend signals of ``office`` (or ``offices``) for ``period``."""
     from petitionkit.reports.redact import redact_signal_report  # noqa: PLC0415 - it reads the office
 
-    source = report_source(office.storage)
+    source = report_source(office.storage, office.pm)
     try:
         built = build_signal_report(
             source,

@@ -3,8 +3,9 @@
 A report never loads cases one by one.  Each method answers one aggregate question (counts grouped
 by a dimension over one or more time windows); the SQL implementation answers it with one
 ``GROUP BY`` query over the tables, the in-memory one with plain Python over the backend's dicts.
-:func:`report_source` picks the implementation by the storage type; a third-party backend offers
-its own by having a ``report_source()`` method that returns a ``ReportSource``.
+:func:`report_source` asks the storage plugin that serves the storage's URL scheme: a backend
+registers its report queries with its storage factory
+(``register(scheme, factory, report_source=...)`` in ``petitionkit_register_storage``).
 
 Windows passed together must be equal or disjoint (a year's previous period *is* the same period
 last year; that is fine, the implementations count each distinct window once).
@@ -16,7 +17,7 @@ import enum
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
@@ -24,6 +25,9 @@ from petitionkit.errors import PetitionkitError
 from petitionkit.reports import labels as _labels  # noqa: F401 - registers the error text
 from petitionkit.reports.periods import Window
 from petitionkit.storage.base import Storage
+
+if TYPE_CHECKING:
+    import pluggy
 
 
 class Dimension(enum.StrEnum):
@@ -242,25 +246,18 @@ class ReportsUnsupported(PetitionkitError):
         return {"url": self.url}
 
 
-def report_source(storage: Storage) -> ReportSource:
-    """The report queries for ``storage``: SQL for the SQL backend, Python for the in-memory one.
+def report_source(storage: Storage, plugin_manager: pluggy.PluginManager | None = None) -> ReportSource:
+    """The report queries for ``storage``, from the storage plugin that serves its URL scheme.
 
-    A third-party backend provides its own through a ``report_source()`` method.
+    The built-in backends register SQL queries (``sqlite``, ``postgresql``) and plain Python ones
+    (``memory``).  ``plugin_manager`` is the office's (``office.pm``); without one, the built-ins.
+
+    :raises ReportsUnsupported: no plugin registered report queries for the storage's scheme.
     """
-    from petitionkit.storage.memory import MemoryStorage  # noqa: PLC0415
+    from petitionkit.plugins import make_plugin_manager, storage_backends, url_scheme  # noqa: PLC0415
 
-    own = getattr(storage, "report_source", None)
-    if callable(own):
-        found = own()
-        if isinstance(found, ReportSource):
-            return found
-    if isinstance(storage, MemoryStorage):
-        from petitionkit.reports.memory_source import MemoryReportSource  # noqa: PLC0415
-
-        return MemoryReportSource(storage)
-    engine = getattr(storage, "engine", None)
-    if engine is not None:
-        from petitionkit.reports.sql_source import SqlReportSource  # noqa: PLC0415
-
-        return SqlReportSource.for_storage(storage)
-    raise ReportsUnsupported(storage.url)
+    pm = plugin_manager or make_plugin_manager(load_entrypoints=False)
+    backend = storage_backends(pm).get(url_scheme(storage.url))
+    if backend is None or backend.report_source is None:
+        raise ReportsUnsupported(storage.url)
+    return backend.report_source(storage)

@@ -29,6 +29,7 @@ from petitionkit.rules.calendar import NamedDay, OfficialChinaCalendar, RuleCale
 from petitionkit.rules.compose import ComposedRules, compose
 from petitionkit.rules.deadlines import compute_deadline, trace_deadline
 from petitionkit.rules.errors import CalendarDataMissing, NoRoute, RulePackError
+from petitionkit.rules.predicates import Predicate, using_predicates
 from petitionkit.rules.schema import RulePack, load_pack, parse_pack
 from petitionkit.rules.sets import load_packs, load_rule_set, resolve_files
 
@@ -45,6 +46,7 @@ __all__ = [
     "NoRoute",
     "OfficialChinaCalendar",
     "PassedRule",
+    "Predicate",
     "RouteQuery",
     "RoutingDecision",
     "RuleCalendar",
@@ -64,4 +66,5 @@ __all__ = [
     "parse_pack",
     "resolve_files",
     "trace_deadline",
+    "using_predicates",
 ]

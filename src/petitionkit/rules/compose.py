@@ -495,7 +495,7 @@ class ComposedRules:
                 return False
         if rule.facts is not None and not (rule.facts & query.facts):
             return False
-        return rule.python is None or bool(rule.python(query))
+        return rule.predicate is None or bool(rule.predicate(query))
 
     def _target(self, rule: RouteRule, query: RouteQuery) -> BodyInfo | None:
         if rule.body is not None:

@@ -122,9 +122,17 @@ i18n.extend(
             "zh-CN": "引用了未声明的情形“{value}”；应为 [screening.facts] 中声明的情形",
             "en": "names an undeclared fact '{value}'; expected a fact declared in [screening.facts]",
         },
-        "rules.problem.python": {
-            "zh-CN": "无法导入“{value}”（{detail}）；应为可导入的“模块:函数”",
-            "en": "cannot import '{value}' ({detail}); expected an importable 'module:function'",
+        "rules.problem.unknown_predicate": {
+            "zh-CN": "没有插件注册名为“{value}”的判断函数（已注册：{known}）；"
+            "请安装并启用通过 petitionkit_register_predicates 注册它的插件",
+            "en": "no plugin registers the predicate '{value}' (registered: {known}); install and enable the plugin"
+            " that registers it through petitionkit_register_predicates",
+        },
+        "rules.problem.python_removed": {
+            "zh-CN": "不再支持 python = “模块:函数”（此处为“{value}”）；请在插件中通过"
+            " petitionkit_register_predicates 注册该函数，并改写为 predicate = “名称”（见 docs/rules.md）",
+            "en": "python = 'module:function' is no longer read (here '{value}'); register the function in a plugin"
+            " through petitionkit_register_predicates and write predicate = 'name' instead (see docs/rules.md)",
         },
         "rules.problem.one_target": {
             "zh-CN": "应恰好给出 body（单位代码）或 body_kind（按区划选择该类单位）之一",

@@ -2,7 +2,8 @@
 
 A pack is data: clocks, screening, categories, bodies, routing, collective-petition limits, the
 whistleblower guard option and calendar data.  Python appears only where data cannot say it: a
-screening or routing rule may name ``python = "module:function"``, a predicate that must also hold.
+screening or routing rule may name ``predicate = "name"``, a predicate a plugin registered
+(``petitionkit_register_predicates``, see :mod:`petitionkit.rules.predicates`) that must also hold.
 
 Every problem is a :class:`~petitionkit.rules.errors.RulePackError` naming the file, the dotted key
 (``routing.rules[2].body``) and what is expected.  Checks that need other packs (a route to a body
@@ -13,7 +14,6 @@ every key.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import tomllib
@@ -30,6 +30,7 @@ from petitionkit.domain.model import BodyKind, DeclineChannel, PetitionKind, Ref
 from petitionkit.rules import provisional
 from petitionkit.rules.calendar import NamedDay, YearData
 from petitionkit.rules.errors import RulePackError, TypeName
+from petitionkit.rules.predicates import Predicate, active_predicates
 
 PACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -95,8 +96,8 @@ class ScreeningRule:
     channel: DeclineChannel
     reason: Bilingual
     source: str
-    python: ScreeningHook | None
-    python_ref: str
+    predicate: ScreeningHook | None
+    predicate_name: str
     enabled: bool
     origin: Origin
 
@@ -107,7 +108,7 @@ class ScreeningRule:
             return False
         if self.facts is not None and not (self.facts & query.facts):
             return False
-        return self.python is None or bool(self.python(query))
+        return self.predicate is None or bool(self.predicate(query))
 
 
 @attrs.frozen
@@ -128,8 +129,8 @@ class RouteRule:
     respondent_bodies: frozenset[str] | None
     respondent_kinds: frozenset[BodyKind] | None
     facts: frozenset[str] | None
-    python: RouteHook | None
-    python_ref: str
+    predicate: RouteHook | None
+    predicate_name: str
     body: str | None
     body_kind: BodyKind | None
     mode: ReferralMode
@@ -210,9 +211,10 @@ def _join(prefix: str, key: str | int) -> str:
 class _Reader:
     """Typed access to a TOML table that fails with the file and dotted key."""
 
-    def __init__(self, file: str, pack: str = "") -> None:
+    def __init__(self, file: str, pack: str = "", predicates: Mapping[str, Predicate] | None = None) -> None:
         self.file = file
         self.pack = pack
+        self.predicates = active_predicates() if predicates is None else predicates
 
     def fail(self, key: str, problem: str, **params: Any) -> NoReturn:
         raise RulePackError(self.file, key, problem, params)
@@ -349,23 +351,22 @@ class _Reader:
             self.fail(key, "region_code", code=value)
         return value
 
-    def python(self, table: Mapping[str, Any], prefix: str) -> tuple[Callable[[Any], bool] | None, str]:
-        ref = self.string(table, prefix, "python")
-        if ref is None:
+    def predicate(self, table: Mapping[str, Any], prefix: str) -> tuple[Callable[[Any], bool] | None, str]:
+        """``predicate = "name"``: a predicate a plugin registered (``python = ...`` is refused with a hint)."""
+        if "python" in table:
+            self.fail(_join(prefix, "python"), "python_removed", value=str(table["python"]))
+        name = self.string(table, prefix, "predicate")
+        if name is None:
             return None, ""
-        key = _join(prefix, "python")
-        module_name, sep, attr = ref.partition(":")
-        if not sep or not module_name or not attr:
-            self.fail(key, "python", value=ref, detail="no ':'")
-        try:
-            target: Any = importlib.import_module(module_name)
-            for part in attr.split("."):
-                target = getattr(target, part)
-        except (ImportError, AttributeError) as exc:
-            self.fail(key, "python", value=ref, detail=f"{type(exc).__name__}: {exc}")
-        if not callable(target):
-            self.fail(key, "python", value=ref, detail="not callable")
-        return target, ref
+        found = self.predicates.get(name)
+        if found is None:
+            self.fail(
+                _join(prefix, "predicate"),
+                "unknown_predicate",
+                value=name,
+                known=", ".join(sorted(self.predicates)) or "-",
+            )
+        return found, name
 
 
 # --- sections --------------------------------------------------------------------------------------
@@ -373,8 +374,12 @@ class _Reader:
 TOP_KEYS = ("pack", "calendar", "clocks", "categories", "screening", "bodies", "routing", "collective", "whistleblower")
 
 
-def load_pack(path: str | os.PathLike[str]) -> RulePack:
-    """Read and check one rule file; raises :class:`RulePackError` naming file, key and expectation."""
+def load_pack(path: str | os.PathLike[str], *, predicates: Mapping[str, Predicate] | None = None) -> RulePack:
+    """Read and check one rule file; raises :class:`RulePackError` naming file, key and expectation.
+
+    :param predicates: the predicates ``predicate = "name"`` may name (default: the active ones,
+        see :func:`petitionkit.rules.predicates.using_predicates`).
+    """
     file = str(path)
     reader = _Reader(file)
     try:
@@ -383,12 +388,12 @@ def load_pack(path: str | os.PathLike[str]) -> RulePack:
         reader.fail("-", "missing_file")
     except IsADirectoryError:
         reader.fail("-", "missing_file")
-    return parse_pack(text, file)
+    return parse_pack(text, file, predicates=predicates)
 
 
-def parse_pack(text: str, file: str) -> RulePack:
-    """Check a pack given as TOML text; ``file`` names it in errors."""
-    reader = _Reader(file)
+def parse_pack(text: str, file: str, *, predicates: Mapping[str, Predicate] | None = None) -> RulePack:
+    """Check a pack given as TOML text; ``file`` names it in errors (``predicates`` as :func:`load_pack`)."""
+    reader = _Reader(file, predicates=predicates)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -563,7 +568,19 @@ def _screening(reader: _Reader, table: dict[str, Any]) -> dict[str, Any]:
     fields["facts"] = _labels(reader, reader.sub(table, prefix, "facts"), "screening.facts")
     rules: list[ScreeningRule] = []
     ids: set[str] = set()
-    allowed = ("id", "description", "kinds", "categories", "facts", "channel", "reason", "source", "python", "enabled")
+    allowed = (
+        "id",
+        "description",
+        "kinds",
+        "categories",
+        "facts",
+        "channel",
+        "reason",
+        "source",
+        "predicate",
+        "python",
+        "enabled",
+    )
     for key, entry in reader.tables(table, prefix, "declines"):
         reader.only(entry, key, allowed)
         rule_id = reader.identifier(reader.req_string(entry, key, "id"), _join(key, "id"))
@@ -571,7 +588,7 @@ def _screening(reader: _Reader, table: dict[str, Any]) -> dict[str, Any]:
             reader.fail(_join(key, "id"), "duplicate", value=rule_id)
         ids.add(rule_id)
         enabled = reader.boolean(entry, key, "enabled", True)
-        python, ref = reader.python(entry, key)
+        predicate, name = reader.predicate(entry, key)
         reason = reader.text(entry, key, "reason", required=enabled) or Bilingual("", "")
         categories = reader.strings(entry, key, "categories")
         facts = reader.strings(entry, key, "facts")
@@ -588,8 +605,8 @@ def _screening(reader: _Reader, table: dict[str, Any]) -> dict[str, Any]:
                 channel=reader.choice(entry, key, "channel", DeclineChannel, required=enabled) or DeclineChannel.NONE,
                 reason=reason,
                 source=reader.string(entry, key, "source") or "",
-                python=python,
-                python_ref=ref,
+                predicate=predicate,
+                predicate_name=name,
                 enabled=enabled,
                 origin=reader.origin(key),
             )
@@ -671,6 +688,7 @@ def _routing(reader: _Reader, table: dict[str, Any]) -> dict[str, Any]:
         "respondent_bodies",
         "respondent_kinds",
         "facts",
+        "predicate",
         "python",
         "body",
         "body_kind",
@@ -697,7 +715,7 @@ def _routing(reader: _Reader, table: dict[str, Any]) -> dict[str, Any]:
         categories = reader.strings(entry, key, "categories")
         facts = reader.strings(entry, key, "facts")
         bodies = reader.strings(entry, key, "respondent_bodies")
-        python, ref = reader.python(entry, key)
+        predicate, name = reader.predicate(entry, key)
         rules.append(
             RouteRule(
                 id=rule_id,
@@ -708,8 +726,8 @@ def _routing(reader: _Reader, table: dict[str, Any]) -> dict[str, Any]:
                 respondent_bodies=None if bodies is None else frozenset(bodies),
                 respondent_kinds=reader.choices(entry, key, "respondent_kinds", BodyKind),
                 facts=None if facts is None else frozenset(facts),
-                python=python,
-                python_ref=ref,
+                predicate=predicate,
+                predicate_name=name,
                 body=body,
                 body_kind=body_kind,
                 mode=mode or ReferralMode.TRANSFER,

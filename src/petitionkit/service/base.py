@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pluggy
 
@@ -22,6 +22,7 @@ from petitionkit.storage.base import Storage
 
 if TYPE_CHECKING:
     from petitionkit.network import OfficeNetwork
+    from petitionkit.service.office import Office
 
 Clock = Callable[[], datetime]
 
@@ -52,7 +53,7 @@ class OfficeBase:
         self.pm = plugin_manager
         self.clock = clock
         self.zone = config.zone
-        self.uow = UnitOfWork(self)
+        self.uow = UnitOfWork(cast("Office", self))  # every OfficeBase is built as an Office
         self._planner: Planner | None = None
         self._router: ChannelRouter | None = None
 

@@ -14,9 +14,11 @@ from petitionkit.errors import ConfigurationError, PetitionkitError
 from petitionkit.network import OfficeNetwork
 from petitionkit.notifications.routing import build_router
 from petitionkit.notify import Notifier
-from petitionkit.plugins import make_plugin_manager
+from petitionkit.plugins import make_plugin_manager, registered_predicates, storage_backends, url_scheme
+from petitionkit.rules.predicates import using_predicates
 from petitionkit.service.base import Clock, utc_now
 from petitionkit.service.office import Office
+from petitionkit.settings import check_settings
 from petitionkit.storage.base import Storage
 
 
@@ -39,18 +41,20 @@ def open_office(
     elif not isinstance(config, OfficeConfig):
         config = OfficeConfig.from_mapping(config)
     pm = plugin_manager or make_plugin_manager(allow=config.plugins_allow, block=config.plugins_block)
+    check_settings(pm, config)  # every declared [settings.<name>] table, before anything opens
     if storage is None:
-        backends = hookspecs.collect(pm.hook.petitionkit_register_storage)
-        scheme = config.database_url.split(":", 1)[0].split("+", 1)[0]
+        backends = storage_backends(pm)
+        scheme = url_scheme(config.database_url)
         if scheme not in backends:
             raise ConfigurationError(
                 "database_url",
                 f"no storage plugin serves '{scheme}:'; installed: {', '.join(sorted(backends)) or 'none'}",
             )
-        storage = backends[scheme](config.database_url, config)
+        storage = backends[scheme].factory(config.database_url, config)
     try:
         if rules is None:
-            rules = _pick(pm.hook.petitionkit_register_rules, config.rules, "rules")(config)
+            with using_predicates(registered_predicates(pm)):  # packs name predicates plugins registered
+                rules = _pick(pm.hook.petitionkit_register_rules, config.rules, "rules")(config)
         if notifier is None:
             notifier = build_router(pm, config)  # every channel's notifier, so bad settings fail now
     except PetitionkitError:

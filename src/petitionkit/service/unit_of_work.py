@@ -22,10 +22,11 @@ from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.protection import case_protection
 from petitionkit.errors import ConfigurationError, NotFound, ProtectionRefusal
+from petitionkit.plugins import notify_observers
 from petitionkit.storage.base import OutboxMessage, Transaction
 
 if TYPE_CHECKING:
-    from petitionkit.service.base import OfficeBase
+    from petitionkit.service.office import Office
 
 log = logging.getLogger("petitionkit")
 
@@ -41,7 +42,7 @@ def new_id() -> str:
 class UnitOfWork:
     """Runs one office's changes; ``office.uow``."""
 
-    def __init__(self, office: OfficeBase) -> None:
+    def __init__(self, office: Office) -> None:
         self.office = office
 
     # --- load and decide -----------------------------------------------------------------------
@@ -122,10 +123,7 @@ class UnitOfWork:
     def publish(self, events: Sequence[Event]) -> None:
         """Tell the event observers, after commit; an observer's failure never undoes the change."""
         for event in events:
-            try:
-                self.office.pm.hook.petitionkit_event_recorded(event=event, office=self.office)
-            except Exception:  # an observer must not undo a committed change
-                log.exception("event observer failed on %s #%s", event.name, event.sequence)
+            notify_observers(self.office.pm, event, self.office)  # each observer on its own; failures are logged
 
     # --- the whole round ------------------------------------------------------------------------
 

@@ -30,15 +30,46 @@ from typing import Any
 
 import attrs
 
+from petitionkit import settings
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
 
-__all__ = ["SmtpNotifier", "SmtpSettings", "petitionkit_register_notifiers"]
+__all__ = [
+    "SmtpNotifier",
+    "SmtpSettings",
+    "SmtpTable",
+    "petitionkit_declare_settings",
+    "petitionkit_register_notifiers",
+]
 
-SECTION = "settings.email"
+NAME = "email"
+SECTION = f"settings.{NAME}"
 START_TIMEOUT = 5.0  # seconds for the start-up check: a wrong host fails fast
+
+
+def _address(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    if "@" not in parseaddr(value)[1]:
+        raise settings.SettingProblem(attribute.name, "email")
+
+
+@attrs.frozen
+class SmtpTable:
+    """``[settings.email]`` as written, declared through ``petitionkit_declare_settings``."""
+
+    host: str = attrs.field(converter=str.strip, validator=settings.nonblank)
+    sender: str = attrs.field(validator=_address)
+    port: int = attrs.field(default=25, validator=settings.between(1, 65535))
+    starttls: bool = False
+    username: str | None = attrs.field(default=None, validator=settings.nonblank)
+    password_env: str | None = attrs.field(default=None, validator=settings.nonblank)
+    timeout: float = attrs.field(default=10.0, validator=settings.greater_than(0))
+    check_on_start: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        if self.username is not None and self.password_env is None:
+            raise settings.SettingProblem("password_env", "required_with", other="username")
 
 
 @attrs.frozen
@@ -56,45 +87,23 @@ class SmtpSettings:
     def from_config(cls, config: OfficeConfig, env: Mapping[str, str] | None = None) -> SmtpSettings:
         """Read ``[settings.email]``; every problem is a ConfigurationError naming the key."""
         env = os.environ if env is None else env
-        raw = config.settings.get("email")
-        if not isinstance(raw, Mapping):
-            raise ConfigurationError(SECTION, "is missing: add [settings.email] with at least host and sender")
-        known = {"host", "port", "starttls", "username", "password_env", "sender", "timeout", "check_on_start"}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigurationError(f"{SECTION}.{unknown[0]}", f"unknown key; expected one of {sorted(known)}")
-        host = raw.get("host")
-        if not isinstance(host, str) or not host.strip():
-            raise ConfigurationError(f"{SECTION}.host", "is required: the SMTP server's host name")
-        sender = raw.get("sender")
-        if not isinstance(sender, str) or "@" not in parseaddr(sender)[1]:
-            raise ConfigurationError(f"{SECTION}.sender", "is required: a From address, e.g. xinfang@example.cn")
-        port = raw.get("port", 25)
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-            raise ConfigurationError(f"{SECTION}.port", "must be a port number (25, 465, 587 ...)")
-        timeout = raw.get("timeout", 10)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            raise ConfigurationError(f"{SECTION}.timeout", "must be a positive number of seconds")
-        username = raw.get("username")
+        if NAME not in config.settings:
+            raise settings.SettingError(SECTION, "missing", section=SECTION, keys="host, sender")
+        table = settings.read_settings(config, NAME, SmtpTable)
         password = None
-        if username is not None:
-            name = raw.get("password_env")
-            if not isinstance(name, str) or not name:
-                raise ConfigurationError(
-                    f"{SECTION}.password_env", "is required with username: the environment variable with the password"
-                )
-            password = env.get(name)
+        if table.username is not None and table.password_env is not None:
+            password = env.get(table.password_env)
             if not password:
-                raise ConfigurationError(f"{SECTION}.password_env", f"the environment variable {name} is not set")
+                raise settings.SettingError(f"{SECTION}.password_env", "env_unset", name=table.password_env)
         return cls(
-            host=host.strip(),
-            sender=sender,
-            port=port,
-            starttls=bool(raw.get("starttls", False)),
-            username=username,
+            host=table.host,
+            sender=table.sender,
+            port=table.port,
+            starttls=table.starttls,
+            username=table.username,
             password=password,
-            timeout=float(timeout),
-            check_on_start=bool(raw.get("check_on_start", True)),
+            timeout=table.timeout,
+            check_on_start=table.check_on_start,
         )
 
 
@@ -169,6 +178,11 @@ def factory(config: OfficeConfig) -> SmtpNotifier:
     if notifier.settings.check_on_start:
         notifier.check()
     return notifier
+
+
+@hookimpl
+def petitionkit_declare_settings(register: Callable[..., Any]) -> None:
+    register(NAME, SmtpTable)
 
 
 @hookimpl

@@ -27,14 +27,24 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from petitionkit import settings
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
 
-__all__ = ["WebhookNotifier", "WebhookSettings", "petitionkit_register_notifiers", "sign", "verify"]
+__all__ = [
+    "WebhookNotifier",
+    "WebhookSettings",
+    "WebhookTable",
+    "petitionkit_declare_settings",
+    "petitionkit_register_notifiers",
+    "sign",
+    "verify",
+]
 
-SECTION = "settings.webhook"
+NAME = "webhook"
+SECTION = f"settings.{NAME}"
 SIGNATURE_HEADER = "X-Petitionkit-Signature"
 
 
@@ -56,6 +66,16 @@ def _check_url(url: Any, key: str) -> str:
 
 
 @attrs.frozen
+class WebhookTable:
+    """``[settings.webhook]`` as written, declared through ``petitionkit_declare_settings``."""
+
+    secret_env: str = attrs.field(validator=settings.nonblank)
+    url: str | None = attrs.field(default=None, validator=settings.http_url)
+    allowed_hosts: tuple[str, ...] = attrs.field(default=(), validator=settings.nonblank)
+    timeout: float = attrs.field(default=10.0, validator=settings.greater_than(0))
+
+
+@attrs.frozen
 class WebhookSettings:
     secret: bytes = attrs.field(repr=False)
     url: str | None = None
@@ -66,31 +86,13 @@ class WebhookSettings:
     def from_config(cls, config: OfficeConfig, env: Mapping[str, str] | None = None) -> WebhookSettings:
         """Read ``[settings.webhook]``; every problem is a ConfigurationError naming the key."""
         env = os.environ if env is None else env
-        raw = config.settings.get("webhook")
-        if not isinstance(raw, Mapping):
-            raise ConfigurationError(SECTION, "is missing: add [settings.webhook] with at least secret_env")
-        known = {"secret_env", "url", "allowed_hosts", "timeout"}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigurationError(f"{SECTION}.{unknown[0]}", f"unknown key; expected one of {sorted(known)}")
-        name = raw.get("secret_env")
-        if not isinstance(name, str) or not name:
-            raise ConfigurationError(
-                f"{SECTION}.secret_env", "is required: the environment variable holding the signing secret"
-            )
-        secret = env.get(name)
+        if NAME not in config.settings:
+            raise settings.SettingError(SECTION, "missing", section=SECTION, keys="secret_env")
+        table = settings.read_settings(config, NAME, WebhookTable)
+        secret = env.get(table.secret_env)
         if not secret:
-            raise ConfigurationError(
-                f"{SECTION}.secret_env", f"the environment variable {name} is not set; export the shared secret"
-            )
-        url = _check_url(raw["url"], f"{SECTION}.url") if "url" in raw else None
-        hosts = raw.get("allowed_hosts", [])
-        if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
-            raise ConfigurationError(f"{SECTION}.allowed_hosts", "must be a list of host names")
-        timeout = raw.get("timeout", 10)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            raise ConfigurationError(f"{SECTION}.timeout", "must be a positive number of seconds")
-        return cls(secret.encode("utf-8"), url, tuple(hosts), float(timeout))
+            raise settings.SettingError(f"{SECTION}.secret_env", "env_unset", name=table.secret_env)
+        return cls(secret.encode("utf-8"), table.url, table.allowed_hosts, table.timeout)
 
 
 class WebhookNotifier:
@@ -145,6 +147,11 @@ class WebhookNotifier:
 
 def factory(config: OfficeConfig) -> WebhookNotifier:
     return WebhookNotifier(WebhookSettings.from_config(config))
+
+
+@hookimpl
+def petitionkit_declare_settings(register: Callable[..., Any]) -> None:
+    register(NAME, WebhookTable)
 
 
 @hookimpl

@@ -1,0 +1,17 @@
+"""The settings tables of petitionkit itself, declared through the hook plugins use.
+
+``[settings.notifications]`` (see :mod:`petitionkit.notifications.settings`) is checked when the
+office opens, like every plugin's table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from petitionkit.hookspecs import hookimpl
+from petitionkit.notifications.settings import NAME, NotificationsTable
+
+
+@hookimpl
+def petitionkit_declare_settings(register: Callable[..., None]) -> None:
+    register(NAME, NotificationsTable)
