@@ -47,7 +47,7 @@ ALLOWED: dict[str, set[str]] = {
         "settings",
     },
     "quickstart": {"domain", "errors", "config", "service"},
-    "testing": {"domain", "errors", "config", "service", "storage", "rules"},
+    "testing": {"domain", "errors", "config", "service", "storage", "rules", "notifications"},
     "cli": {"*"},
     "": {"*"},  # the package's own __init__: the public names
 }  # fmt: skip

@@ -11,10 +11,9 @@ import pytest
 
 from petitionkit import open_office
 from petitionkit.errors import InvalidInput, RespondentUnresolved, UnknownBody, WhistleblowerGuard
-from petitionkit.notifications.dispatch import message_of
 from petitionkit.service import Office
 from petitionkit.storage.base import OutboxMessage
-from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, sample_petition
+from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, rendered, sample_petition
 
 ACCUSER = {"name": "王举报", "id_number": SAMPLE_ID_NUMBERS[1], "phone": "13912345678", "address": "幸福路8号"}
 SECRETS = ("王举报", SAMPLE_ID_NUMBERS[1], "13912345678", "幸福路8号")
@@ -55,10 +54,7 @@ def body_rows(office: Office, body_code: str) -> list[OutboxMessage]:
 
 def webhook_bodies(office: Office, body_code: str) -> list[str]:
     webhook = pytest.importorskip("petitionkit_webhook")
-    return [
-        webhook.WebhookNotifier.document(message_of(r, office.config)).decode("utf-8")
-        for r in body_rows(office, body_code)
-    ]
+    return [webhook.WebhookNotifier.document(rendered(office, r)).decode("utf-8") for r in body_rows(office, body_code)]
 
 
 def leaked(text: str) -> list[str]:

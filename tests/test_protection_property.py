@@ -30,9 +30,8 @@ from hypothesis import strategies as st
 from petitionkit import open_office
 from petitionkit.domain.identity import id_check_digit
 from petitionkit.errors import PetitionkitError
-from petitionkit.notifications.dispatch import message_of
 from petitionkit.service import Office
-from petitionkit.testing import FakeClock, office_settings, sample_petition
+from petitionkit.testing import FakeClock, office_settings, rendered, sample_petition
 
 BODIES = ("GOV", "GOV-HRSS", "GOV-HOUSING", "GOV-LAND", "SUPERVISION", "COURT")
 PARENT = {"GOV-HRSS": "GOV", "GOV-HOUSING": "GOV", "GOV-LAND": "GOV"}
@@ -182,7 +181,7 @@ def test_no_canary_reaches_a_guarded_body_and_no_protected_identity_any_body(  #
         code = row.payload.get("body_code")
         if row.payload.get("audience") == "body" and code:
             to_body[code].append(json.dumps(row.payload, ensure_ascii=False))
-            to_body[code].append(webhook.WebhookNotifier.document(message_of(row, office.config)).decode("utf-8"))
+            to_body[code].append(webhook.WebhookNotifier.document(rendered(office, row)).decode("utf-8"))
 
     for code, texts in to_body.items():
         if code in guarded:

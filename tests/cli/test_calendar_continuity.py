@@ -20,7 +20,9 @@ import time_machine
 from click.testing import CliRunner, Result
 
 from petitionkit.cli import cli
-from petitionkit.testing import SHANGHAI
+from petitionkit.config import OfficeConfig
+from petitionkit.service import open_office
+from petitionkit.testing import SHANGHAI, rendered
 from petitionkit.testing.calendars import schedule_pack
 
 LETTER = [
@@ -82,9 +84,11 @@ def test_register_accept_assign_extend_on_a_national_office(office: tuple[Path, 
         explained = run("explain", first["tracking_number"])["obligations"]
         handling_text = next(e["text"] for e in explained if e["clock"] == "handling" and e["status"] == "open")
         assert "预计" in handling_text and "全国年节及纪念日放假办法" in handling_text
-        notices = _outbox(folder)
-        accepted = next(m for m in notices if m["type"] == "accepted")
-        assert "（预计）" in accepted["body"] and "全国年节及纪念日放假办法" in accepted["body"]
+        # the petitioner's notice as it will be delivered (rendered from what the outbox stores)
+        with open_office(OfficeConfig.load(folder / "petitionkit.toml")) as opened, opened.storage.transaction() as tx:
+            rows = tx.claim_outbox("test", 100, opened.now(), opened.now())
+            accepted = rendered(opened, next(r for r in rows if r.topic == "accepted")).body
+        assert "（预计）" in accepted and "全国年节及纪念日放假办法" in accepted
         table = CliRunner().invoke(cli, ["due", "--days", "120"])
         assert "（预计）" in table.stdout and "2027" in table.stderr  # the warning goes to stderr
 

@@ -17,7 +17,7 @@ from petitionkit.notifications import build_router
 from petitionkit.plugins import make_plugin_manager
 from petitionkit.service import Office, open_office
 from petitionkit.storage.base import OutboxStatus
-from petitionkit.testing import FakeClock
+from petitionkit.testing import FakeClock, rendered
 
 
 def test_a_use_case_that_raises_leaves_no_outbox_row(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,9 +69,9 @@ def test_failures_back_off_exponentially_then_dead_with_a_staff_alert(
     dead, alert = outbox(office)
     assert dead.status is OutboxStatus.DEAD and dead.attempts == 3 and "receiver down" in (dead.last_error or "")
     assert alert.topic == "staff_dead_letter" and alert.payload["recipient"] == "staff@rd.example.cn"
-    assert PETITIONER_EMAIL in alert.payload["body"] and alert.idempotency_key.startswith(f"dead:{dead.id}")
+    assert PETITIONER_EMAIL in rendered(office, alert).body and alert.idempotency_key.startswith(f"dead:{dead.id}")
     assert office.dispatch().sent == 1  # the alert itself is delivered
-    assert notifier.sent[-1].subject == alert.payload["subject"]
+    assert notifier.sent[-1].subject == rendered(office, alert).subject
 
 
 def test_a_dead_alert_raises_no_further_alert(make_office: Callable[..., Office], notifier: RecordingNotifier) -> None:

@@ -6,15 +6,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import attrs
+import pytest
 from notify_helpers import PETITIONER_EMAIL, PETITIONER_PHONE, outbox, petition, settings_with, topics
 
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.event_types import CaseAssigned
 from petitionkit.domain.events import record_event
+from petitionkit.errors import ConfigurationError
 from petitionkit.notifications import MESSAGE_TYPES, Planner
 from petitionkit.notifications.templates import Renderer
 from petitionkit.service import Office
-from petitionkit.testing import FakeClock
+from petitionkit.testing import FakeClock, rendered
 
 STAFF = "staff@rd.example.cn"
 
@@ -30,8 +32,8 @@ def test_registration_queues_nothing_and_accept_notifies_petitioner_by_email_and
     rows = outbox(office)
     assert topics(rows) == [("accepted", "email", PETITIONER_EMAIL), ("accepted", "sms", PETITIONER_PHONE)]
     first = rows[0]
-    assert first.payload["subject"] == f"信访事项受理告知（{case.first_tracking_number}）"
-    assert "依法受理" in first.payload["body"] and "办理期限至 2026-" in first.payload["body"]
+    assert rendered(office, first).subject == f"信访事项受理告知（{case.first_tracking_number}）"
+    assert "依法受理" in rendered(office, first).body and "办理期限至 2026-" in rendered(office, first).body
     assert first.idempotency_key.startswith(f"{case.id}:4:accepted:p-")  # the address is pseudonymised
     assert PETITIONER_EMAIL not in first.idempotency_key and len({r.idempotency_key for r in rows}) == 2
     assert first.case_id == case.id
@@ -49,8 +51,8 @@ def test_decline_tells_the_right_channel_in_english(make_office: Callable[..., O
     office.decline(case.id, reason="the matter is pending in court", channel="litigation")
     (row, _sms) = outbox(office)
     assert row.topic == "declined"
-    assert row.payload["subject"] == f"Your petition {case.first_tracking_number} is not accepted"
-    assert "pending in court" in row.payload["body"] and "bring a lawsuit in court" in row.payload["body"]
+    assert rendered(office, row).subject == f"Your petition {case.first_tracking_number} is not accepted"
+    assert "pending in court" in rendered(office, row).body and "bring a lawsuit in court" in rendered(office, row).body
 
 
 def test_assignment_writes_a_letter_to_each_body_contact_and_tells_the_petitioner(office: Office) -> None:
@@ -64,10 +66,11 @@ def test_assignment_writes_a_letter_to_each_body_contact_and_tells_the_petitione
         ("assignment_letter", "webhook", "https://oa.example.cn/hooks/hrss"),
     ]
     letter = rows[2].payload
+    text = rendered(office, rows[2]).body
     report = office.case(case.id).obligations[-1]
     assert letter["obligation_id"] == report.id and letter["body_code"] == "GOV-HRSS"
-    assert "张三" in letter["body"] and "拖欠工资三个月" in letter["body"]  # an ordinary case: the body may know
-    assert f"请于 {report.due.isoformat()} 前书面报告" in letter["body"]
+    assert "张三" in text and "拖欠工资三个月" in text  # an ordinary case: the body may know
+    assert f"请于 {report.due.isoformat()} 前书面报告" in text
 
 
 def test_transfer_extension_reply_review_each_notify(office: Office, clock: FakeClock) -> None:
@@ -80,13 +83,13 @@ def test_transfer_extension_reply_review_each_notify(office: Office, clock: Fake
     before = len(outbox(office))
     office.extend(case.id, days=10, reason="需要现场调查", approved_by="主任")
     extended = outbox(office)[before]
-    assert extended.topic == "extended" and "需要现场调查" in extended.payload["body"]
+    assert extended.topic == "extended" and "需要现场调查" in rendered(office, extended).body
 
     before = len(outbox(office))
     office.reply(case.id, outcome="support", text="已责成用人单位支付")
     kinds = sorted({t for t, *_ in new_rows(office, before)})
     assert kinds == ["evaluation_invitation", "reply"]
-    reply = outbox(office)[before].payload["body"]
+    reply = rendered(office, outbox(office)[before]).body
     assert "支持" in reply and "申请复查" in reply
 
     before = len(outbox(office))
@@ -122,7 +125,7 @@ def test_accusation_letters_carry_no_identity_and_no_content(office: Office) -> 
     letters = [r for r in outbox(office) if r.payload["audience"] == "body"]
     assert letters, "the supervisory commission still gets its letter"
     for row in letters:
-        text = row.payload["subject"] + row.payload["body"]
+        text = rendered(office, row).subject + rendered(office, row).body
         for secret in ("张三", PETITIONER_PHONE, PETITIONER_EMAIL, "二十万", "受贿", "某街道"):
             assert secret not in text
         assert "依法保密" in text
@@ -131,7 +134,7 @@ def test_accusation_letters_carry_no_identity_and_no_content(office: Office) -> 
 def test_confidential_claim_letters_withhold_identity_and_content(office: Office) -> None:
     case = office.register(petition(confidential=True)).case
     office.transfer(case.id, body="GOV-HRSS")
-    letter = next(r for r in outbox(office) if r.topic == "transfer_letter").payload["body"]
+    letter = rendered(office, next(r for r in outbox(office) if r.topic == "transfer_letter")).body
     assert "张三" not in letter and "拖欠工资三个月" not in letter and PETITIONER_PHONE not in letter
 
 
@@ -173,9 +176,39 @@ def test_an_office_overrides_a_template_by_dropping_a_file(make_office: Callable
     case = office.register(petition()).case
     office.accept(case.id)
     row = outbox(office)[0]
-    assert row.payload["subject"] == f"受理啦 {case.first_tracking_number}"
-    assert row.payload["body"] == f"请耐心等待，{office.config.office_name}\n"
+    assert rendered(office, row).subject == f"受理啦 {case.first_tracking_number}"
+    assert rendered(office, row).body == f"请耐心等待，{office.config.office_name}\n"
     # other types still come from the package
     assert Renderer(tmp_path / "templates" / "notifications").render("declined", "en", {
         "tracking_number": "T", "subject": "s", "reason": "r", "channel_label": "c"
     })[0] == "Your petition T is not accepted"  # fmt: skip
+
+
+def test_a_broken_office_template_never_undoes_the_change_that_queued_its_message(
+    make_office: Callable[..., Office], tmp_path: Path
+) -> None:
+    """The acceptance is committed; the notice fails at delivery (retried, then reported to staff)."""
+    folder = tmp_path / "templates" / "notifications" / "zh-CN"
+    folder.mkdir(parents=True)
+    (folder / "accepted.txt").write_text("受理 {{ tracking_number }}\n\n{{ no_such_value }}\n", "utf-8")
+    config = OfficeConfig.from_mapping(settings_with())
+    office = make_office(config=attrs.evolve(config, base_dir=str(tmp_path)))
+    case = office.register(petition()).case
+    assert office.accept(case.id).state.value == "accepted"
+    assert office.case(case.id).state.value == "accepted" and outbox(office)[0].topic == "accepted"
+    result = office.dispatch(max_attempts=1)
+    assert result.dead >= 1  # the petitioner's notices could not be rendered
+    alerts = [r for r in outbox(office) if r.topic == "staff_dead_letter"]
+    assert alerts and "no_such_value" in rendered(office, alerts[0]).body
+
+
+def test_a_template_that_does_not_parse_is_refused_when_the_office_opens(
+    make_office: Callable[..., Office], tmp_path: Path
+) -> None:
+    folder = tmp_path / "templates" / "notifications" / "zh-CN"
+    folder.mkdir(parents=True)
+    (folder / "accepted.txt").write_text("受理 {{ tracking_number \n\n正文\n", "utf-8")
+    config = OfficeConfig.from_mapping(settings_with())
+    with pytest.raises(ConfigurationError) as err:
+        make_office(config=attrs.evolve(config, base_dir=str(tmp_path)))
+    assert "accepted.txt" in err.value.setting and "line 3" in err.value.problem

@@ -11,7 +11,7 @@ from petitionkit.domain.clocks import Clock
 from petitionkit.notifications import remind
 from petitionkit.notifications.reminders import threshold_reached
 from petitionkit.service import Office
-from petitionkit.testing import SHANGHAI, FakeClock
+from petitionkit.testing import SHANGHAI, FakeClock, rendered
 
 
 def _assigned(office: Office) -> tuple[str, str]:
@@ -43,7 +43,7 @@ def test_each_threshold_is_queued_once_however_often_remind_runs(office: Office,
         ("report_due", "hrss@gov.example.cn"),
         ("report_due", "https://oa.example.cn/hooks/hrss"),
     ]
-    assert "尚余 3 日" in rows[0].payload["body"]
+    assert "尚余 3 日" in rendered(office, rows[0]).body
     events = [e for e in office.events(case_id) if e.name == "ReminderQueued"]
     assert len(events) == 1 and events[0].payload["threshold"] == "3"
     clock.advance(days=2)
@@ -72,7 +72,7 @@ def test_overdue_notice_then_escalation_to_the_parent_after_the_delay(
         ("escalation_notice", "gov@gov.example.cn"),
         ("staff_escalated", "staff@rd.example.cn"),
     ]
-    assert "逾期 5 日" in rows[0].payload["body"]
+    assert "逾期 5 日" in rendered(office, rows[0]).body
     assert [e.name for e in office.events(case_id)].count("EscalatedToParent") == 1
 
 

@@ -12,15 +12,21 @@ from datetime import datetime
 import attrs
 
 from petitionkit.config import OfficeConfig
-from petitionkit.notifications.planner import Planner
+from petitionkit.notifications.planner import Planner, render_payload
+from petitionkit.notifications.templates import Renderer
 from petitionkit.notify import Message
 from petitionkit.storage.base import OutboxMessage
 
 DEAD_LETTER = "staff_dead_letter"
 
 
-def message_of(item: OutboxMessage, config: OfficeConfig) -> Message:
-    """The message an outbox row carries (rows from before the planner go to the office console)."""
+def message_of(item: OutboxMessage, config: OfficeConfig, renderer: Renderer) -> Message:
+    """The message an outbox row carries, rendered now from its stored template values.
+
+    Rows written before messages were rendered at delivery carry their text (``subject``/``body``);
+    rows from before the planner go to the office console.  A template that fails to render raises
+    :class:`~petitionkit.errors.ConfigurationError`, which the dispatcher treats as a failed delivery.
+    """
     p = item.payload
     if "channel" not in p or "recipient" not in p:
         return Message(
@@ -31,11 +37,15 @@ def message_of(item: OutboxMessage, config: OfficeConfig) -> Message:
             idempotency_key=item.idempotency_key,
             case_id=item.case_id,
         )
+    if "context" in p:
+        subject, body = render_payload(renderer, str(p.get("type", item.topic)), str(p.get("locale")), p["context"])
+    else:
+        subject, body = str(p.get("subject", item.topic)), str(p.get("body", ""))
     return Message(
         recipient=str(p["recipient"]),
         channel=str(p["channel"]),
-        subject=str(p.get("subject", item.topic)),
-        body=str(p.get("body", "")),
+        subject=subject,
+        body=body,
         idempotency_key=item.idempotency_key,
         case_id=item.case_id,
         obligation_id=p.get("obligation_id"),
@@ -48,15 +58,15 @@ def describe_error(exc: BaseException) -> str:
 
 
 def dead_letter_alerts(
-    planner: Planner, item: OutboxMessage, message: Message, attempts: int, error: str, now: datetime
+    planner: Planner, item: OutboxMessage, attempts: int, error: str, now: datetime
 ) -> list[OutboxMessage]:
     """Staff alerts for a message that will not be retried (none for a dead alert: no loops)."""
     if item.topic == DEAD_LETTER:
         return []
     params = {
         "topic": item.topic,
-        "channel": message.channel,
-        "recipient": message.recipient,
+        "channel": str(item.payload.get("channel", "console")),
+        "recipient": str(item.payload.get("recipient", "")),
         "attempts": attempts,
         "error": error,
         "message_id": item.id,

@@ -134,22 +134,42 @@ i18n.extend(
 
 @attrs.frozen
 class PlannedMessage:
-    """A rendered message for one recipient, before it becomes an outbox row."""
+    """A message for one recipient: its template and the (already redacted, localized) values it needs.
+
+    It is rendered only when read (``subject``, ``body``) or when the dispatcher delivers the outbox
+    row made from it: the row keeps the template's name and values, not the text, so a change is
+    committed whether or not an office template renders, and a template that fails at delivery is
+    retried and then reported to the staff like any failed delivery.
+    """
 
     type: str
     audience: str  # "petitioner", "body" or "staff"
     channel: str
     recipient: str
-    subject: str
-    body: str
+    context: Mapping[str, Any]  # JSON values: what the template may show, redacted and localized
     idempotency_key: str
     case_id: str | None = None
     obligation_id: str | None = None
     body_code: str | None = None
     locale: str = "zh-CN"
+    renderer: Renderer | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def subject(self) -> str:
+        return self.rendered()[0]
+
+    @property
+    def body(self) -> str:
+        return self.rendered()[1]
+
+    def rendered(self) -> tuple[str, str]:
+        """``(subject, body)``: the template filled in (the planner's renderer)."""
+        if self.renderer is None:
+            raise ValueError("a planned message without a renderer cannot be read; use render_payload")
+        return render_payload(self.renderer, self.type, self.locale, self.context)
 
     def to_outbox(self, now: datetime) -> OutboxMessage:
-        """The outbox row: ``topic`` is the message type, the rendered message is in ``payload``."""
+        """The outbox row: ``topic`` is the message type; the template's values are in ``payload``."""
         return OutboxMessage(
             id=uuid.uuid4().hex,
             topic=self.type,
@@ -159,8 +179,7 @@ class PlannedMessage:
                 "audience": self.audience,
                 "channel": self.channel,
                 "recipient": self.recipient,
-                "subject": self.subject,
-                "body": self.body,
+                "context": dict(self.context),
                 "obligation_id": self.obligation_id,
                 "body_code": self.body_code,
                 "locale": self.locale,
@@ -169,6 +188,14 @@ class PlannedMessage:
             created_at=now,
             available_at=now,
         )
+
+
+def render_payload(renderer: Renderer, message_type: str, locale: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """Render a stored message: its template in ``locale`` with ``context`` (see :class:`PlannedMessage`)."""
+    subject, body = renderer.render(message_type, locale, context)
+    if context.get("provisional_note"):  # every template, the office's own too, says why a date may move
+        body = f"{body.rstrip()}\n\n{context['provisional_note']}\n"
+    return subject, body
 
 
 @attrs.frozen
@@ -373,22 +400,18 @@ class Planner:
         draft: _Draft | None = None,
     ) -> PlannedMessage:
         locale = self.settings.locale
-        localized = _localized(context, locale)
-        subject, body = self.renderer.render(message_type, locale, localized)
-        if localized["provisional_note"]:  # every template, the office's own too, says why a date may move
-            body = f"{body.rstrip()}\n\n{localized['provisional_note']}\n"
         return PlannedMessage(
             type=message_type,
             audience=audience,
             channel=channel,
             recipient=address,
-            subject=subject,
-            body=body,
+            context=_jsonable(_localized(context, locale)),
             idempotency_key=key,
             case_id=case.id if case else None,
             obligation_id=draft.obligation_id if draft else None,
             body_code=draft.body_code if draft else None,
             locale=locale,
+            renderer=self.renderer,
         )
 
     def _base_context(self, case: Case | None) -> dict[str, Any]:
@@ -462,6 +485,19 @@ class DueDate(str):
         made = super().__new__(cls, value)
         made.provisional = provisional
         return made
+
+
+def _jsonable(value: Any) -> Any:
+    """The context as stored in the outbox: plain JSON values (a due date's marker is already applied)."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
 
 
 def _localized(context: Mapping[str, Any], locale: str) -> dict[str, Any]:

@@ -24,8 +24,9 @@ class Renderer:
 
     def __init__(self, override_dir: Path | None = None) -> None:
         loaders: list[jinja2.BaseLoader] = []
-        if override_dir is not None and override_dir.is_dir():
-            loaders.append(jinja2.FileSystemLoader(str(override_dir)))
+        self.override_dir = override_dir if override_dir is not None and override_dir.is_dir() else None
+        if self.override_dir is not None:
+            loaders.append(jinja2.FileSystemLoader(str(self.override_dir)))
         loaders.append(jinja2.PackageLoader("petitionkit.notifications", "templates"))
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -35,6 +36,21 @@ class Renderer:
             trim_blocks=False,
             lstrip_blocks=True,
         )
+
+    def check(self) -> None:
+        """Compile every template of the office's own folder now (when the office opens), so a broken
+        override is a :class:`ConfigurationError` naming its file and line, not a failure at delivery.
+        (The packaged templates are checked by petitionkit's own tests.)"""
+        if self.override_dir is None:
+            return
+        for path in sorted(self.override_dir.rglob("*.txt")):
+            name = path.relative_to(self.override_dir).as_posix()
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                raise ConfigurationError(
+                    f"template {path}", f"line {exc.lineno}: {exc.message}; fix the template"
+                ) from None
 
     def render(self, message_type: str, locale: str, context: Mapping[str, Any]) -> tuple[str, str]:
         """The subject and body of ``message_type`` in ``locale`` (zh-CN when that locale lacks it)."""

@@ -61,6 +61,11 @@ def open_office(
         storage.close()
         raise
     office = Office(config, storage=storage, rules=rules, notifier=notifier, plugin_manager=pm, clock=clock)
+    try:
+        office.planner.renderer.check()  # the office's own templates, before any change can queue a message
+    except PetitionkitError:
+        storage.close()
+        raise
     shared = storage
 
     def open_peer(peer_config: OfficeConfig) -> Office:

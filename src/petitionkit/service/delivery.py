@@ -40,19 +40,20 @@ class Delivery(OfficeBase):
             batch = tx.claim_outbox(worker, limit, now, now + timedelta(seconds=lease_seconds))
         sent = failed = dead = 0
         for item in batch:
-            message = notify_dispatch.message_of(item, self.config)
             attempts = item.attempts + 1
             alerts: list[OutboxMessage] = []
             error: str | None = None
             next_try: datetime | None = None
             try:
-                router.send(message)
+                # Rendered now, from the values stored with the change: a broken office template fails
+                # the delivery (retried, then reported), never the change that queued the message.
+                router.send(notify_dispatch.message_of(item, self.config, planner.renderer))
             except Exception as exc:
                 error = notify_dispatch.describe_error(exc)
                 log.warning("delivery of %s %s failed (attempt %d): %s", item.topic, item.id, attempts, error)
                 if attempts >= cap:
                     status, dead = OutboxStatus.DEAD, dead + 1
-                    alerts = notify_dispatch.dead_letter_alerts(planner, item, message, attempts, error, now)
+                    alerts = notify_dispatch.dead_letter_alerts(planner, item, attempts, error, now)
                 else:
                     status, failed = OutboxStatus.PENDING, failed + 1
                     next_try = now + timedelta(seconds=settings.backoff(attempts))

@@ -14,12 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from petitionkit.domain.model import Body, BodyKind
+
+if TYPE_CHECKING:
+    from petitionkit.notify import Message
+    from petitionkit.service import Office
+    from petitionkit.storage.base import OutboxMessage
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -83,3 +88,10 @@ def office_settings(**office: Any) -> Mapping[str, Any]:
             {k: v for k, v in attrs.asdict(b).items() if v is not None} | {"kind": b.kind.value} for b in SAMPLE_BODIES
         ],
     }
+
+
+def rendered(office: Office, row: OutboxMessage) -> Message:
+    """An outbox row as its recipient will read it: rendered now from its stored template values."""
+    from petitionkit.notifications.dispatch import message_of  # noqa: PLC0415 - only tests need it
+
+    return message_of(row, office.config, office.planner.renderer)
