@@ -32,7 +32,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from petitionkit import hookspecs
 from petitionkit.errors import ConfigurationError
-from petitionkit.i18n import extend, translate
+from petitionkit.i18n import translate
 
 if TYPE_CHECKING:
     import pluggy
@@ -57,49 +57,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-extend(
-    {
-        "setting.unknown": {
-            "zh-CN": "不是可识别的配置项，请删除；可用的配置项：{choices}",
-            "en": "is not a known key; remove it (known keys: {choices})",
-        },
-        "setting.required": {"zh-CN": "必须填写（{expected}）", "en": "is required ({expected})"},
-        "setting.required_with": {"zh-CN": "填写了 {other} 时必须填写", "en": "is required when {other} is set"},
-        "setting.wrong_type": {"zh-CN": "应为{expected}", "en": "must be {expected}"},
-        "setting.at_least": {"zh-CN": "应不小于 {limit}", "en": "must be at least {limit}"},
-        "setting.greater_than": {"zh-CN": "应大于 {limit}", "en": "must be greater than {limit}"},
-        "setting.between": {"zh-CN": "应在 {low} 到 {high} 之间", "en": "must be between {low} and {high}"},
-        "setting.choice": {"zh-CN": "应为以下之一：{choices}", "en": "must be one of: {choices}"},
-        "setting.blank": {"zh-CN": "不能为空", "en": "must not be blank"},
-        "setting.url": {
-            "zh-CN": "应为 http(s) 网址，例如 https://oa.example.cn/hooks/petition",
-            "en": "must be an http(s) URL, e.g. https://oa.example.cn/hooks/petition",
-        },
-        "setting.email": {
-            "zh-CN": "应为电子邮件地址，例如 xinfang@example.cn",
-            "en": "must be an e-mail address, e.g. xinfang@example.cn",
-        },
-        "setting.env_unset": {
-            "zh-CN": "环境变量 {name} 未设置；请先设置（export）该变量",
-            "en": "the environment variable {name} is not set; export it first",
-        },
-        "setting.missing": {
-            "zh-CN": "缺少 [{section}] 配置节；请添加，至少包含 {keys}",
-            "en": "is missing: add [{section}] with at least {keys}",
-        },
-        "setting.type.string": {"zh-CN": "字符串", "en": "a string"},
-        "setting.type.integer": {"zh-CN": "整数", "en": "a whole number"},
-        "setting.type.number": {"zh-CN": "数字", "en": "a number"},
-        "setting.type.boolean": {"zh-CN": "true 或 false", "en": "true or false"},
-        "setting.type.list": {"zh-CN": "列表", "en": "a list"},
-        "setting.type.string_list": {"zh-CN": "字符串列表", "en": "a list of strings"},
-        "setting.type.integer_list": {"zh-CN": "整数列表", "en": "a list of whole numbers"},
-        "setting.type.table": {"zh-CN": "表（键 = 值）", "en": "a table (key = value)"},
-        "setting.type.addresses": {"zh-CN": "一个地址或地址列表", "en": "an address or a list of addresses"},
-        "setting.type.value": {"zh-CN": "文档所述的类型", "en": "the documented type"},
-    }
-)
 
 
 class Term(str):

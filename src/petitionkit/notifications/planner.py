@@ -94,43 +94,6 @@ PLANNED_EVENTS: tuple[type[ev.DomainEvent], ...] = (
     ev.EscalatedToParent,
 )
 
-i18n.extend(
-    {
-        "notifications.mode.transfer": {"zh-CN": "转送", "en": "transferred"},
-        "notifications.mode.assignment": {"zh-CN": "交办", "en": "assigned"},
-        "notifications.outcome.support": {"zh-CN": "支持", "en": "supported"},
-        "notifications.outcome.explain": {"zh-CN": "解释说明", "en": "explained"},
-        "notifications.outcome.not_support": {"zh-CN": "不予支持", "en": "not supported"},
-        "notifications.outcome.mediated": {"zh-CN": "调解达成协议", "en": "settled by mediation"},
-        "notifications.channel.litigation": {"zh-CN": "向人民法院提起诉讼", "en": "bring a lawsuit in court"},
-        "notifications.channel.arbitration": {"zh-CN": "申请仲裁", "en": "apply for arbitration"},
-        "notifications.channel.administrative_reconsideration": {
-            "zh-CN": "申请行政复议",
-            "en": "apply for administrative reconsideration",
-        },
-        "notifications.channel.discipline_inspection": {
-            "zh-CN": "向纪检监察机关反映",
-            "en": "turn to the discipline inspection and supervisory organs",
-        },
-        "notifications.channel.party_appeal": {"zh-CN": "提出党内申诉", "en": "file a Party appeal"},
-        "notifications.channel.other_organ": {"zh-CN": "向其他有权机关反映", "en": "turn to the competent organ"},
-        "notifications.channel.none": {"zh-CN": "无其他途径", "en": "no further channel"},
-        "notifications.withheld": {"zh-CN": "（依法保密，不予提供）", "en": "(withheld by law)"},
-        "notifications.provisional_date": {"zh-CN": "{date}（预计）", "en": "{date} (provisional)"},
-        "notifications.provisional_note": {
-            "zh-CN": "注：标有“预计”的日期，因下一年度节假日安排尚未公布，暂按《全国年节及纪念日放假办法》规定的"
-            "法定节假日和周末计算；安排公布后将重新计算，如有变动另行告知。",
-            "en": "Note: a date marked provisional is counted on the statutory holidays of the national holiday"
-            " regulation and weekends, because next year's holiday schedule is not out yet; it will be recounted"
-            " when the schedule is published, and you will be told if it moves.",
-        },
-        "notifications.dead_letter": {
-            "zh-CN": "通知“{topic}”（{recipient}）经 {attempts} 次尝试仍未送达：{error}",
-            "en": "message '{topic}' to {recipient} was not delivered after {attempts} attempts: {error}",
-        },
-    }
-)
-
 
 @attrs.frozen
 class PlannedMessage:

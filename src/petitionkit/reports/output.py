@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from petitionkit.reports.labels import STRINGS, label
+from petitionkit.reports.labels import keys, label
 from petitionkit.reports.model import PeriodReport, SignalReport
 from petitionkit.serialization import unstructure
 
@@ -34,7 +34,7 @@ def to_json(report: PeriodReport | SignalReport) -> str:
 
 
 def _words(prefix: str, locale: str) -> dict[str, str]:
-    return {k[len(prefix) + 1 :]: label(k, locale) for k in STRINGS if k.startswith(prefix + ".")}
+    return {k[len(prefix) + 1 :]: label(k, locale) for k in keys(prefix)}
 
 
 def to_html(report: PeriodReport) -> str:

@@ -26,7 +26,6 @@ from typing import Any, Protocol
 
 import attrs
 
-from petitionkit import i18n
 from petitionkit.i18n import translate
 from petitionkit.rules.errors import CalendarDataMissing
 from petitionkit.rules.provisional import VERSIONS, statutory_holidays
@@ -162,30 +161,6 @@ class ScheduleWarning:
             "provisional": self.provisional,
             "text": {loc: self.text(loc) for loc in ("zh-CN", "en")},
         }
-
-
-i18n.extend(
-    {
-        "calendar.warning.provisional": {
-            "zh-CN": "提示：日历数据只到 {last}（还有 {days} 日），{year} 年节假日安排尚未载入。"
-            "涉及 {year} 年的期限暂按法定节假日预计，并标明“预计”。国务院办公厅通知发布后，"
-            "请升级 chinesecalendar（pip install -U chinesecalendar）"
-            "或在规则包中声明 [[calendar.extra_years]] year = {year}，再运行 petitionkit recompute。",
-            "en": "Note: calendar data ends on {last} ({days} days left); the {year} holiday schedule is not loaded."
-            " Due dates in {year} are counted provisionally on the statutory holidays and marked provisional. When"
-            " the State Council notice is out, upgrade chinesecalendar (pip install -U chinesecalendar) or declare"
-            " [[calendar.extra_years]] year = {year} in a rule pack, then run petitionkit recompute.",
-        },
-        "calendar.warning.strict": {
-            "zh-CN": "警告：日历数据只到 {last}（还有 {days} 日），{year} 年节假日安排尚未载入，"
-            "本规则集不作预计，涉及 {year} 年的期限将无法计算。"
-            "请升级 chinesecalendar 或在规则包中声明 [[calendar.extra_years]] year = {year}。",
-            "en": "Warning: calendar data ends on {last} ({days} days left) and the {year} holiday schedule is not"
-            " loaded; this rule set counts nothing provisionally, so clocks reaching into {year} will be refused."
-            " Upgrade chinesecalendar or declare [[calendar.extra_years]] year = {year} in a rule pack.",
-        },
-    }
-)
 
 
 class BaseCalendar(Protocol):

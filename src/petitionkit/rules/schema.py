@@ -10,6 +10,9 @@ Every problem is a :class:`~petitionkit.rules.errors.RulePackError` naming the f
 declared in an earlier pack, a cycle of parents across packs) run when packs are composed
 (:func:`petitionkit.rules.compose`), still before any case is handled.  docs/rules.md documents
 every key.
+
+Size: over 500 lines: one small reader per section of a pack, each naming its keys and the
+problem of each; they share one reader (``_Reader``) and are read top to bottom with docs/rules.md.
 """
 
 from __future__ import annotations
