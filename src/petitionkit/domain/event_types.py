@@ -40,10 +40,9 @@ class UnregisteredEvent(TypeError):
 
 
 @attrs.frozen(kw_only=True)
-class PetitionRegistered(DomainEvent):
-    """登记: a petition opened a new case. What integrations learn of it: no names, no content."""
+class _PetitionFacts(DomainEvent):
+    """What integrations learn of a new petition: no names, no content."""
 
-    name: ClassVar[str] = "PetitionRegistered"
     petition_id: str
     tracking_number: str
     channel: str
@@ -58,21 +57,17 @@ class PetitionRegistered(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
-class RepeatPetitionJoined(DomainEvent):
-    """重复信访: a petition joined the case it repeats (same facts as :class:`PetitionRegistered`)."""
+class PetitionRegistered(_PetitionFacts):
+    """登记: a petition opened a new case."""
+
+    name: ClassVar[str] = "PetitionRegistered"
+
+
+@attrs.frozen(kw_only=True)
+class RepeatPetitionJoined(_PetitionFacts):
+    """重复信访: a petition joined the case it repeats."""
 
     name: ClassVar[str] = "RepeatPetitionJoined"
-    petition_id: str
-    tracking_number: str
-    channel: str
-    kind: str
-    category: str
-    region_code: str
-    received_at: str
-    anonymous: bool
-    confidential: bool
-    headcount: int | None = None
-    petitioner_count: int = 0
     case_state: str = ""
 
 
@@ -153,33 +148,33 @@ class DueDateRecomputed(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
-class ReminderQueued(DomainEvent):
-    """A reminder (days before) or overdue notice for an open duty was queued once."""
+class _DutyNotice(DomainEvent):
+    """A notice about an open duty (obligation), queued once per threshold."""
 
-    name: ClassVar[str] = "ReminderQueued"
     obligation_id: str
     clock: str
     due: str
     owed_by: str
-    threshold: str
-    days_left: int = 0
     body_code: str | None = None
     provisional: bool = False
 
 
 @attrs.frozen(kw_only=True)
-class EscalatedToParent(DomainEvent):
+class ReminderQueued(_DutyNotice):
+    """A reminder (days before) or overdue notice for an open duty was queued once."""
+
+    name: ClassVar[str] = "ReminderQueued"
+    threshold: str
+    days_left: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class EscalatedToParent(_DutyNotice):
     """A body late with its report was escalated to its parent body."""
 
     name: ClassVar[str] = "EscalatedToParent"
-    obligation_id: str
-    clock: str
-    due: str
-    owed_by: str
     parent_code: str
     days_overdue: int
-    body_code: str | None = None
-    provisional: bool = False
 
 
 # --- screening and referral ------------------------------------------------------------------------------
@@ -199,25 +194,25 @@ class CaseDeclined(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
-class CaseTransferred(DomainEvent):
-    """转送: no report is owed back."""
-
-    name: ClassVar[str] = "CaseTransferred"
+class _Referred(DomainEvent):
     referral_id: str
     body_code: str
     note: str = ""
-    rule_id: str | None = None
+    rule_id: str | None = None  # the routing rule that chose the body, if any
 
 
 @attrs.frozen(kw_only=True)
-class CaseAssigned(DomainEvent):
+class CaseTransferred(_Referred):
+    """转送: no report is owed back."""
+
+    name: ClassVar[str] = "CaseTransferred"
+
+
+@attrs.frozen(kw_only=True)
+class CaseAssigned(_Referred):
     """交办: the body owes a result report by a deadline."""
 
     name: ClassVar[str] = "CaseAssigned"
-    referral_id: str
-    body_code: str
-    note: str = ""
-    rule_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -311,10 +306,16 @@ class EvaluationRecorded(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
-class ReviewRequested(DomainEvent):
-    name: ClassVar[str] = "ReviewRequested"
+class _Requested(DomainEvent):
     requested_on: str
     organ: str
+
+
+@attrs.frozen(kw_only=True)
+class ReviewRequested(_Requested):
+    """复查申请."""
+
+    name: ClassVar[str] = "ReviewRequested"
 
 
 @attrs.frozen(kw_only=True)
@@ -325,10 +326,10 @@ class ReviewDecided(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
-class RereviewRequested(DomainEvent):
+class RereviewRequested(_Requested):
+    """复核申请."""
+
     name: ClassVar[str] = "RereviewRequested"
-    requested_on: str
-    organ: str
 
 
 @attrs.frozen(kw_only=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -110,29 +110,19 @@ def _queue(
     parent = _parent_of(office, ob.body_code) if event_name == ESCALATION_EVENT and ob.body_code else None
     if event_name == ESCALATION_EVENT and parent is None:
         return None  # nobody above the body is declared: the overdue notice to staff is all there is
+    duty: dict[str, Any] = {
+        "obligation_id": ob.id,
+        "clock": ob.clock.value,
+        "due": ob.due.isoformat(),
+        "owed_by": ob.owed_by.value,
+        "body_code": ob.body_code,
+        "provisional": ob.basis.provisional,
+    }
     event: ev.DomainEvent
     if parent is not None:
-        event = ev.EscalatedToParent(
-            obligation_id=ob.id,
-            clock=ob.clock.value,
-            due=ob.due.isoformat(),
-            owed_by=ob.owed_by.value,
-            parent_code=parent,
-            days_overdue=days_overdue,
-            body_code=ob.body_code,
-            provisional=ob.basis.provisional,
-        )
+        event = ev.EscalatedToParent(**duty, parent_code=parent, days_overdue=days_overdue)
     else:
-        event = ev.ReminderQueued(
-            obligation_id=ob.id,
-            clock=ob.clock.value,
-            due=ob.due.isoformat(),
-            owed_by=ob.owed_by.value,
-            threshold=level,
-            days_left=max(0, -days_overdue),
-            body_code=ob.body_code,
-            provisional=ob.basis.provisional,
-        )
+        event = ev.ReminderQueued(**duty, threshold=level, days_left=max(0, -days_overdue))
 
     def queue(tx: Transaction, case: Case, ctx: lc.Context) -> lc.Decision | None:
         if not any(o.id == ob.id and o.is_open for o in case.obligations):
