@@ -33,6 +33,7 @@ from petitionkit.errors import ConcurrencyConflict, StorageError
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
+from petitionkit.storage.sql.json_values import respondent_json
 from petitionkit.storage.sql.migrate import open_schema
 from petitionkit.storage.sql.tables import cases, outbox
 
@@ -226,7 +227,7 @@ class SqlTransaction:
             raise KeyError(petition_id)
 
     def set_petition_respondent(self, petition_id: str, respondent: Respondent) -> None:
-        values = (self.codec.doc(rows.respondent_json(respondent)), respondent.body_code, petition_id)
+        values = (self.codec.doc(respondent_json(respondent)), respondent.body_code, petition_id)
         if self._run(self.sql.set_respondent, values).rowcount != 1:
             raise KeyError(petition_id)
 
