@@ -2,16 +2,15 @@
 
 Every ``*_values`` function turns a frozen attrs object into the tuple of driver values an
 ``INSERT`` takes, in the order of the matching ``*_FIELDS`` tuple; every ``*_from_row`` function
-builds the object back from a fetched row in that same order.  A :class:`Codec` converts times,
-dates and JSON for the dialect: SQLite gets UTC ISO text, PostgreSQL native ``timestamptz``.
+builds the object back from a fetched row in that same order.  A
+:class:`~petitionkit.storage.sql.types.Codec` converts times, dates and JSON for the dialect: SQLite
+gets UTC ISO text, PostgreSQL native ``timestamptz``.
 Nested value objects travel as JSON in the shapes of :mod:`~petitionkit.storage.sql.json_values`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from petitionkit.domain.clocks import Clock, Convention, DeadlineBasis
@@ -48,7 +47,7 @@ from petitionkit.storage.sql.json_values import (
     review_from_json,
     review_json,
 )
-from petitionkit.storage.sql.types import dumps, utc_text
+from petitionkit.storage.sql.types import Codec, dumps
 
 # Enum lookups by value: a dict is several times faster than calling the enum class.
 _CLOCK = {m.value: m for m in Clock}
@@ -61,58 +60,6 @@ _CHANNEL = {m.value: m for m in Channel}
 _REFERRAL_MODE = {m.value: m for m in ReferralMode}
 _REFERRAL_STATUS = {m.value: m for m in ReferralStatus}
 _OUTBOX_STATUS = {m.value: m for m in OutboxStatus}
-
-
-# --- dialect codecs -----------------------------------------------------------------------------
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("naive datetimes cannot be stored; give a timezone-aware time")
-    return value
-
-
-def _load_json(value: Any) -> Any:
-    # psycopg parses json itself; sqlite3 hands back the text.
-    return json.loads(value) if isinstance(value, str) else value
-
-
-class Codec:
-    """Converts values between Python and one dialect's driver, both ways."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.doc_in: Callable[[Any], Any] = _load_json
-        if dialect == "sqlite":
-            self.ts_out: Callable[[datetime], Any] = utc_text
-            self.day_out: Callable[[date], Any] = date.isoformat
-            self.ts_in: Callable[[Any], datetime] = datetime.fromisoformat
-            self.day_in: Callable[[Any], date] = date.fromisoformat
-        else:
-            self.ts_out = _aware
-            self.day_out = _same
-            self.ts_in = _same
-            self.day_in = _same
-
-    def ts(self, value: datetime | None) -> Any:
-        return None if value is None else self.ts_out(value)
-
-    def ts_or_none(self, value: Any) -> datetime | None:
-        return None if value is None else self.ts_in(value)
-
-    def day(self, value: date | None) -> Any:
-        return None if value is None else self.day_out(value)
-
-    def day_or_none(self, value: Any) -> date | None:
-        return None if value is None else self.day_in(value)
-
-    @staticmethod
-    def doc(value: Any) -> str | None:
-        return None if value is None else dumps(value)
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 # --- cases --------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine
 from petitionkit.storage.sql.json_values import respondent_json
 from petitionkit.storage.sql.migrate import open_schema
 from petitionkit.storage.sql.tables import cases, outbox
+from petitionkit.storage.sql.types import Codec
 
 _CHUNK = 500  # ids per IN (...) list
 
@@ -133,7 +134,7 @@ class SqlStorage:
         self.dialect = self._engine.dialect.name
         dbapi = self._engine.dialect.loaded_dbapi
         self.dbapi_error: type[Exception] = dbapi.Error
-        self.codec = rows.Codec(self.dialect)
+        self.codec = Codec(self.dialect)
         self.sql = _Statements(self.dialect)
         # One in-memory SQLite connection is shared: its transactions must take turns.
         self._serial: threading.Lock | None = threading.Lock() if is_memory(parsed) else None
