@@ -212,7 +212,7 @@ def build(url: str, count: int, sample: int, lifecycle: float, seed: int) -> dic
     print(f"  imported {imported.imported:,} petitions in {figures['import_s']:.0f} s", flush=True)
 
     with office.storage.transaction() as tx:
-        found = tx._fetch("SELECT id, kind, opened_at, anonymous FROM cases ORDER BY opened_at, id", ())
+        found = tx._run("SELECT id, kind, opened_at, anonymous FROM cases ORDER BY opened_at, id", ()).fetchall()
     codec = office.storage.codec
     everyone = [(r[0], r[1], codec.ts_in(r[2]), bool(r[3])) for r in found]
     step = max(1, len(everyone) // sample)
@@ -249,16 +249,16 @@ def build(url: str, count: int, sample: int, lifecycle: float, seed: int) -> dic
             continue
         with office.storage.transaction() as tx:
             k = tx.codec
-            tx._run(tx.sql.update_case, [(*rows.case_values(c, k)[1:], c.id, 1) for c in batch], many=True)
-            tx._run("DELETE FROM obligations WHERE case_id = " + tx.sql.mark, [(c.id,) for c in batch], many=True)
+            tx._run_many(tx.sql.update_case, [{**rows.case_values(c, k), "expected_version": 1} for c in batch])
+            tx._run_many(tx.sql.drop_obligations, [{"case_id": c.id} for c in batch])
             referrals = [rows.referral_values(r, k, i) for c in batch for i, r in enumerate(c.referrals)]
             if referrals:
-                tx._run(tx.sql.insert_referral, referrals, many=True)
+                tx._run_many(tx.sql.insert_referral, referrals)
             obligations = [
                 rows.obligation_values(o, k, c.office_code, i) for c in batch for i, o in enumerate(c.obligations)
             ]
             if obligations:
-                tx._run(tx.sql.insert_obligation, obligations, many=True)
+                tx._run_many(tx.sql.insert_obligation, obligations)
         cloned_count += len(batch)
     figures["clone_s"] = time.perf_counter() - started
     figures["cloned"] = cloned_count

@@ -1,50 +1,123 @@
-"""Explicit mapping between domain objects and table rows.
+"""Explicit mapping between domain objects and table rows, column by column and by name.
 
-Every ``*_values`` function turns a frozen attrs object into the tuple of driver values an
-``INSERT`` takes, in the order of the matching ``*_FIELDS`` tuple; every ``*_from_row`` function
-builds the object back from a fetched row in that same order.  A :class:`Codec` converts times,
-dates and JSON for the dialect: SQLite gets UTC ISO text, PostgreSQL native ``timestamptz``.
-Nested value objects that no query needs (reply, decline, extension, review steps, evaluations,
-respondent, petitioners, attachments) travel as JSON with their times in ISO-8601 form with the
-offset they had, so they come back equal.
+Each table the store writes has a :class:`Shape`: the table, the columns the database fills itself
+(``generated``) and the columns stored beside an object but never read back into it
+(``write_only``: a denormalised body code, a child's place in its case).  Every ``*_values``
+function turns a frozen attrs object into a ``{column name: driver value}`` dict holding exactly the
+shape's :attr:`~Shape.written` columns; every ``*_from_row`` function builds the object back from a
+fetched row, reading each column by name through ``at``, the name -> position map of the statement
+that fetched it.  Statements are rendered from the same shapes (``statements.py``), and
+``tests/storage/test_sql_fields_match_tables.py`` checks every mapping against its table.
+
+A :class:`~petitionkit.storage.sql.types.Codec` converts times, dates and JSON for the dialect:
+SQLite gets UTC ISO text, PostgreSQL native ``timestamptz``.  Nested value objects travel as JSON
+in the shapes of :mod:`~petitionkit.storage.sql.json_values`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
+
+import attrs
+from sqlalchemy import Table
 
 from petitionkit.domain.clocks import Clock, Convention, DeadlineBasis
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import (
-    Attachment,
     Case,
     CaseState,
     Channel,
-    Decline,
-    DeclineChannel,
-    Evaluation,
-    EvaluationRating,
-    Extension,
     Obligation,
     ObligationStatus,
     Party,
-    Person,
     Petition,
-    PetitionerRole,
     PetitionKind,
     Referral,
     ReferralMode,
     ReferralStatus,
-    Reply,
-    ReplyOutcome,
     Respondent,
-    ReviewStep,
 )
 from petitionkit.storage.base import OutboxMessage, OutboxStatus
-from petitionkit.storage.sql.types import dumps, utc_text
+from petitionkit.storage.sql import tables
+from petitionkit.storage.sql.json_values import (
+    attachment_from_json,
+    attachment_json,
+    decline_from_json,
+    decline_json,
+    evaluation_from_json,
+    evaluation_json,
+    extension_from_json,
+    extension_json,
+    person_from_json,
+    person_json,
+    reply_from_json,
+    reply_json,
+    respondent_from_json,
+    respondent_json,
+    review_from_json,
+    review_json,
+)
+from petitionkit.storage.sql.types import Codec, dumps
+
+Positions = Mapping[str, int]
+"""Column name -> position in the rows of one statement."""
+
+Values = dict[str, Any]
+"""Column name -> driver value: one row to write."""
+
+
+def positions(columns: Iterable[str]) -> dict[str, int]:
+    """The name -> position map of a statement's result columns (computed once per statement)."""
+    return {name: i for i, name in enumerate(columns)}
+
+
+def _names(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(names)
+
+
+@attrs.frozen(eq=False)
+class Shape:
+    """Which columns of one table a mapping writes and which it reads back.
+
+    Both lists are derived from the table, so a column added to ``tables.py`` is written and read
+    unless it is declared here; a name here that the table lacks fails at import.
+    """
+
+    table: Table
+    write_only: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    """Stored beside the object for queries or order, never read back into it."""
+    generated: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    """Filled by the database on insert (autoincrement keys); never written."""
+
+    def __attrs_post_init__(self) -> None:
+        unknown = sorted((self.write_only | self.generated) - set(self.table.c.keys()))
+        if unknown:
+            raise ValueError(f"table {self.table.name} has no column {', '.join(unknown)}")
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        """The columns an ``INSERT`` of one object sets, in table order."""
+        return tuple(c.key for c in self.table.c if c.key not in self.generated)
+
+    @property
+    def read(self) -> tuple[str, ...]:
+        """The columns a ``SELECT`` fetches to build one object, in table order."""
+        skip = self.write_only | self.generated
+        return tuple(c.key for c in self.table.c if c.key not in skip)
+
+
+CASES = Shape(tables.cases, write_only={"respondent_body_code"})  # it is respondent.body_code
+PETITIONS = Shape(tables.petitions, write_only={"respondent_body_code"})
+PETITIONER_IDENTITIES = Shape(tables.petitioner_identities)
+# Obligations: office_code is denormalised for the (office_code, status, due) index; position is
+# the obligation's place in its case's tuple.
+OBLIGATIONS = Shape(tables.obligations, write_only={"office_code", "position"})
+REFERRALS = Shape(tables.referrals, write_only={"position"})
+EVENTS = Shape(tables.events, generated={"id"})  # global append order, not part of an event
+OUTBOX = Shape(tables.outbox, generated={"seq"})  # enqueue order; claims read it to sort
+SHAPES = (CASES, PETITIONS, PETITIONER_IDENTITIES, OBLIGATIONS, REFERRALS, EVENTS, OUTBOX)
 
 # Enum lookups by value: a dict is several times faster than calling the enum class.
 _CLOCK = {m.value: m for m in Clock}
@@ -59,593 +132,364 @@ _REFERRAL_STATUS = {m.value: m for m in ReferralStatus}
 _OUTBOX_STATUS = {m.value: m for m in OutboxStatus}
 
 
-# --- JSON value objects ---------------------------------------------------------------------------
-
-
-def _iso(value: datetime | date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _dt(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _day(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def respondent_json(r: Respondent | None) -> dict[str, Any] | None:
-    if r is None:
-        return None
-    data: dict[str, Any] = {"person_name": r.person_name, "unit_name": r.unit_name, "body_code": r.body_code}
-    if r.unlisted:
-        data["unlisted"] = True
-    return data
-
-
-def respondent_from_json(data: Mapping[str, Any] | None) -> Respondent | None:
-    if data is None:
-        return None
-    return Respondent(data["person_name"], data["unit_name"], data["body_code"], bool(data.get("unlisted", False)))
-
-
-def person_json(p: Person) -> dict[str, Any]:
-    return {
-        "name": p.name,
-        "role": p.role.value,
-        "id_number": p.id_number,
-        "phone": p.phone,
-        "address": p.address,
-        "email": p.email,
-        "mandate_ref": p.mandate_ref,
-    }
-
-
-def person_from_json(d: Mapping[str, Any]) -> Person:
-    # Optional fields by .get(): rows written before a field existed still load.
-    return Person(
-        name=d["name"],
-        role=PetitionerRole(d["role"]),
-        id_number=d.get("id_number"),
-        phone=d.get("phone"),
-        address=d.get("address"),
-        email=d.get("email"),
-        mandate_ref=d.get("mandate_ref"),
-    )
-
-
-def attachment_json(a: Attachment) -> dict[str, Any]:
-    return {"name": a.name, "uri": a.uri, "sha256": a.sha256}
-
-
-def attachment_from_json(d: Mapping[str, Any]) -> Attachment:
-    return Attachment(d["name"], d["uri"], d["sha256"])
-
-
-def decline_json(d: Decline | None) -> dict[str, Any] | None:
-    if d is None:
-        return None
-    return {"reason": d.reason, "channel": d.channel.value, "declined_at": d.declined_at.isoformat()}
-
-
-def decline_from_json(d: Mapping[str, Any] | None) -> Decline | None:
-    if d is None:
-        return None
-    return Decline(d["reason"], DeclineChannel(d["channel"]), datetime.fromisoformat(d["declined_at"]))
-
-
-def extension_json(e: Extension | None) -> dict[str, Any] | None:
-    if e is None:
-        return None
-    return {"days": e.days, "reason": e.reason, "approved_by": e.approved_by, "extended_at": e.extended_at.isoformat()}
-
-
-def extension_from_json(d: Mapping[str, Any] | None) -> Extension | None:
-    if d is None:
-        return None
-    return Extension(d["days"], d["reason"], d["approved_by"], datetime.fromisoformat(d["extended_at"]))
-
-
-def reply_json(r: Reply | None) -> dict[str, Any] | None:
-    if r is None:
-        return None
-    return {
-        "outcome": r.outcome.value,
-        "text": r.text,
-        "replied_at": r.replied_at.isoformat(),
-        "delivered_on": r.delivered_on.isoformat(),
-        "by_body_code": r.by_body_code,
-    }
-
-
-def reply_from_json(d: Mapping[str, Any] | None) -> Reply | None:
-    if d is None:
-        return None
-    return Reply(
-        ReplyOutcome(d["outcome"]),
-        d["text"],
-        datetime.fromisoformat(d["replied_at"]),
-        date.fromisoformat(d["delivered_on"]),
-        d["by_body_code"],
-    )
-
-
-def evaluation_json(e: Evaluation) -> dict[str, Any]:
-    return {"rating": e.rating.value, "comment": e.comment, "evaluated_at": e.evaluated_at.isoformat()}
-
-
-def evaluation_from_json(d: Mapping[str, Any]) -> Evaluation:
-    return Evaluation(EvaluationRating(d["rating"]), d["comment"], datetime.fromisoformat(d["evaluated_at"]))
-
-
-def review_json(r: ReviewStep | None) -> dict[str, Any] | None:
-    if r is None:
-        return None
-    return {
-        "requested_on": r.requested_on.isoformat(),
-        "reason": r.reason,
-        "organ": r.organ,
-        "opinion": r.opinion,
-        "outcome": None if r.outcome is None else r.outcome.value,
-        "decided_at": _iso(r.decided_at),
-    }
-
-
-def review_from_json(d: Mapping[str, Any] | None) -> ReviewStep | None:
-    if d is None:
-        return None
-    return ReviewStep(
-        date.fromisoformat(d["requested_on"]),
-        d["reason"],
-        d["organ"],
-        d["opinion"],
-        None if d["outcome"] is None else ReplyOutcome(d["outcome"]),
-        _dt(d["decided_at"]),
-    )
-
-
-# --- dialect codecs -----------------------------------------------------------------------------
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("naive datetimes cannot be stored; give a timezone-aware time")
-    return value
-
-
-def _load_json(value: Any) -> Any:
-    # psycopg parses json itself; sqlite3 hands back the text.
-    return json.loads(value) if isinstance(value, str) else value
-
-
-class Codec:
-    """Converts values between Python and one dialect's driver, both ways."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.doc_in: Callable[[Any], Any] = _load_json
-        if dialect == "sqlite":
-            self.ts_out: Callable[[datetime], Any] = utc_text
-            self.day_out: Callable[[date], Any] = date.isoformat
-            self.ts_in: Callable[[Any], datetime] = datetime.fromisoformat
-            self.day_in: Callable[[Any], date] = date.fromisoformat
-        else:
-            self.ts_out = _aware
-            self.day_out = _same
-            self.ts_in = _same
-            self.day_in = _same
-
-    def ts(self, value: datetime | None) -> Any:
-        return None if value is None else self.ts_out(value)
-
-    def ts_or_none(self, value: Any) -> datetime | None:
-        return None if value is None else self.ts_in(value)
-
-    def day(self, value: date | None) -> Any:
-        return None if value is None else self.day_out(value)
-
-    def day_or_none(self, value: Any) -> date | None:
-        return None if value is None else self.day_in(value)
-
-    @staticmethod
-    def doc(value: Any) -> str | None:
-        return None if value is None else dumps(value)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
 # --- cases --------------------------------------------------------------------------------------
 
-CASE_FIELDS = (
-    "id",
-    "office_code",
-    "state",
-    "version",
-    "kind",
-    "category",
-    "region_code",
-    "subject",
-    "opened_at",
-    "petition_ids",
-    "first_tracking_number",
-    "confidential",
-    "anonymous",
-    "respondent",
-    "decline",
-    "extension",
-    "reply",
-    "evaluations",
-    "review",
-    "rereview",
-    "closed_reason",
-    "updated_at",
-    "last_sequence",
-    "last_digest",
-    "respondent_body_code",  # written, never read back (it is respondent.body_code)
-)
-CASE_READ = CASE_FIELDS[:-1]
+
+def respondent_values(respondent: Respondent | None, k: Codec) -> Values:
+    """The respondent columns of a case or petition: the whole respondent, and its body code for queries.
+
+    (``case_values`` and ``petition_values`` spell the same two entries out: they run per imported row.)
+    """
+    return {
+        "respondent": k.doc(respondent_json(respondent)),
+        "respondent_body_code": None if respondent is None else respondent.body_code,
+    }
 
 
-def case_values(c: Case, k: Codec) -> tuple[Any, ...]:
+def case_values(c: Case, k: Codec) -> Values:
     """The ``cases`` row of a case (its obligations and referrals go to their own tables)."""
     doc = k.doc
-    return (
-        c.id,
-        c.office_code,
-        c.state.value,
-        c.version,
-        c.kind.value,
-        c.category,
-        c.region_code,
-        c.subject,
-        k.ts_out(c.opened_at),
-        doc(list(c.petition_ids)),
-        c.first_tracking_number,
-        c.confidential,
-        c.anonymous,
-        doc(respondent_json(c.respondent)),
-        doc(decline_json(c.decline)),
-        doc(extension_json(c.extension)),
-        doc(reply_json(c.reply)),
-        doc([evaluation_json(e) for e in c.evaluations]),
-        doc(review_json(c.review)),
-        doc(review_json(c.rereview)),
-        c.closed_reason,
-        k.ts(c.updated_at),
-        c.last_sequence,
-        c.last_digest,
-        None if c.respondent is None else c.respondent.body_code,
-    )
+    return {
+        "id": c.id,
+        "office_code": c.office_code,
+        "state": c.state.value,
+        "version": c.version,
+        "kind": c.kind.value,
+        "category": c.category,
+        "region_code": c.region_code,
+        "subject": c.subject,
+        "opened_at": k.ts_out(c.opened_at),
+        "first_tracking_number": c.first_tracking_number,
+        "petition_ids": doc(list(c.petition_ids)),
+        "confidential": c.confidential,
+        "anonymous": c.anonymous,
+        # "is None" first: a new case (every imported row) has none of these, and two calls each add up.
+        "respondent": None if c.respondent is None else doc(respondent_json(c.respondent)),
+        "respondent_body_code": None if c.respondent is None else c.respondent.body_code,
+        "decline": None if c.decline is None else doc(decline_json(c.decline)),
+        "extension": None if c.extension is None else doc(extension_json(c.extension)),
+        "reply": None if c.reply is None else doc(reply_json(c.reply)),
+        "evaluations": doc([evaluation_json(e) for e in c.evaluations]),
+        "review": None if c.review is None else doc(review_json(c.review)),
+        "rereview": None if c.rereview is None else doc(review_json(c.rereview)),
+        "closed_reason": c.closed_reason,
+        "updated_at": k.ts(c.updated_at),
+        "last_sequence": c.last_sequence,
+        "last_digest": c.last_digest,
+    }
 
 
-def case_from_row(r: Sequence[Any], k: Codec, obs: Sequence[Obligation], refs: Sequence[Referral]) -> Case:
+def case_from_row(
+    r: Sequence[Any], at: Positions, k: Codec, obs: Sequence[Obligation], refs: Sequence[Referral]
+) -> Case:
     load = k.doc_in
     return Case(
-        id=r[0],
-        office_code=r[1],
-        state=_STATE[r[2]],
-        version=r[3],
-        kind=_KIND[r[4]],
-        category=r[5],
-        region_code=r[6],
-        subject=r[7],
-        opened_at=k.ts_in(r[8]),
-        petition_ids=tuple(load(r[9])),
-        first_tracking_number=r[10],
-        confidential=bool(r[11]),
-        anonymous=bool(r[12]),
-        respondent=respondent_from_json(load(r[13])),
+        id=r[at["id"]],
+        office_code=r[at["office_code"]],
+        state=_STATE[r[at["state"]]],
+        version=r[at["version"]],
+        kind=_KIND[r[at["kind"]]],
+        category=r[at["category"]],
+        region_code=r[at["region_code"]],
+        subject=r[at["subject"]],
+        opened_at=k.ts_in(r[at["opened_at"]]),
+        petition_ids=tuple(load(r[at["petition_ids"]])),
+        first_tracking_number=r[at["first_tracking_number"]],
+        confidential=bool(r[at["confidential"]]),
+        anonymous=bool(r[at["anonymous"]]),
+        respondent=respondent_from_json(load(r[at["respondent"]])),
         obligations=tuple(obs),
         referrals=tuple(refs),
-        decline=decline_from_json(load(r[14])),
-        extension=extension_from_json(load(r[15])),
-        reply=reply_from_json(load(r[16])),
-        evaluations=tuple(evaluation_from_json(e) for e in load(r[17])),
-        review=review_from_json(load(r[18])),
-        rereview=review_from_json(load(r[19])),
-        closed_reason=r[20],
-        updated_at=k.ts_or_none(r[21]),
-        last_sequence=r[22],
-        last_digest=r[23],
+        decline=decline_from_json(load(r[at["decline"]])),
+        extension=extension_from_json(load(r[at["extension"]])),
+        reply=reply_from_json(load(r[at["reply"]])),
+        evaluations=tuple(evaluation_from_json(e) for e in load(r[at["evaluations"]])),
+        review=review_from_json(load(r[at["review"]])),
+        rereview=review_from_json(load(r[at["rereview"]])),
+        closed_reason=r[at["closed_reason"]],
+        updated_at=k.ts_or_none(r[at["updated_at"]]),
+        last_sequence=r[at["last_sequence"]],
+        last_digest=r[at["last_digest"]],
     )
 
 
 # --- obligations --------------------------------------------------------------------------------
 
-OBLIGATION_FIELDS = (
-    "id",
-    "case_id",
-    "clock",
-    "owed_by",
-    "owed_to",
-    "status",
-    "due",
-    "basis_clock",
-    "basis_start",
-    "basis_days",
-    "basis_convention",
-    "basis_rule_set",
-    "basis_source",
-    "basis_calendar",
-    "basis_extension_days",
-    "opened_at",
-    "body_code",
-    "referral_id",
-    "closed_at",
-    "basis_provisional_years",  # revision 0004: "2027" or "2027,2028"; "" for a final due date
-    "office_code",  # written only: denormalised for the (office_code, status, due) index
-    "position",  # written only: the obligation's place in the case's tuple
-)
-OBLIGATION_READ = OBLIGATION_FIELDS[:-2]
 
-
-def obligation_values(o: Obligation, k: Codec, office_code: str, position: int) -> tuple[Any, ...]:
+def obligation_values(o: Obligation, k: Codec, office_code: str, position: int) -> Values:
     b = o.basis
-    return (
-        o.id,
-        o.case_id,
-        o.clock.value,
-        o.owed_by.value,
-        o.owed_to.value,
-        o.status.value,
-        k.day_out(o.due),
-        b.clock.value,
-        k.day_out(b.start),
-        b.days,
-        b.convention.value,
-        b.rule_set,
-        b.source,
-        b.calendar,
-        b.extension_days,
-        k.ts_out(o.opened_at),
-        o.body_code,
-        o.referral_id,
-        k.ts(o.closed_at),
-        ",".join(str(y) for y in b.provisional_years),
-        office_code,
-        position,
-    )
+    return {
+        "id": o.id,
+        "case_id": o.case_id,
+        "office_code": office_code,
+        "position": position,
+        "clock": o.clock.value,
+        "owed_by": o.owed_by.value,
+        "owed_to": o.owed_to.value,
+        "status": o.status.value,
+        "due": k.day_out(o.due),
+        "opened_at": k.ts_out(o.opened_at),
+        "closed_at": k.ts(o.closed_at),
+        "body_code": o.body_code,
+        "referral_id": o.referral_id,
+        "basis_clock": b.clock.value,
+        "basis_start": k.day_out(b.start),
+        "basis_days": b.days,
+        "basis_convention": b.convention.value,
+        "basis_rule_set": b.rule_set,
+        "basis_source": b.source,
+        "basis_calendar": b.calendar,
+        "basis_extension_days": b.extension_days,
+        # revision 0004: "2027" or "2027,2028"; "" for a final due date
+        "basis_provisional_years": ",".join(str(y) for y in b.provisional_years),
+    }
 
 
-def obligation_from_row(r: Sequence[Any], k: Codec, shared: dict[Any, Any] | None = None) -> Obligation:
-    """An obligation from its row.
+def obligation_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Obligation:
+    """An obligation from its row."""
+    return obligations_from_rows((r,), at, k)[0]
 
-    ``shared`` (one dict per query) lets rows of a long list share equal dates and deadline bases:
-    they are frozen values, and a due list has few distinct ones, so most rows build neither.
+
+def obligations_from_rows(found: Iterable[Sequence[Any]], at: Positions, k: Codec) -> list[Obligation]:
+    """Obligations from the rows of one query, each column's position looked up by name once.
+
+    Rows of a long list share equal dates and deadline bases: they are frozen values, and a due list
+    has few distinct ones, so most rows build neither.
     """
-    if shared is None:
-        shared = {}
-    due = shared.get(r[6])
-    if due is None:
-        due = shared[r[6]] = k.day_in(r[6])
-    key = (r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[19])
-    basis = shared.get(key)
-    if basis is None:
-        provisional = tuple(int(y) for y in r[19].split(",")) if r[19] else ()
-        basis = shared[key] = DeadlineBasis(
-            _CLOCK[r[7]], k.day_in(r[8]), r[9], _CONVENTION[r[10]], r[11], r[12], r[13], r[14], provisional
-        )
-    closed = r[18]
-    return Obligation(
-        r[0],
-        r[1],
-        _CLOCK[r[2]],
-        _PARTY[r[3]],
-        _PARTY[r[4]],
-        _OBLIGATION_STATUS[r[5]],
-        due,
-        basis,
-        k.ts_in(r[15]),
-        r[16],
-        r[17],
-        None if closed is None else k.ts_in(closed),
+    id_ = at["id"]
+    case_id = at["case_id"]
+    clock = at["clock"]
+    owed_by = at["owed_by"]
+    owed_to = at["owed_to"]
+    status = at["status"]
+    due = at["due"]
+    opened_at = at["opened_at"]
+    closed_at = at["closed_at"]
+    body_code = at["body_code"]
+    referral_id = at["referral_id"]
+    basis_clock = at["basis_clock"]
+    basis_start = at["basis_start"]
+    basis_days = at["basis_days"]
+    basis_convention = at["basis_convention"]
+    basis_rule_set = at["basis_rule_set"]
+    basis_source = at["basis_source"]
+    basis_calendar = at["basis_calendar"]
+    basis_extension_days = at["basis_extension_days"]
+    basis_years = at["basis_provisional_years"]
+    basis_key = itemgetter(
+        basis_clock,
+        basis_start,
+        basis_days,
+        basis_convention,
+        basis_rule_set,
+        basis_source,
+        basis_calendar,
+        basis_extension_days,
+        basis_years,
     )
+    day_in, ts_in = k.day_in, k.ts_in
+    shared: dict[Any, Any] = {}
+    result = []
+    for r in found:
+        due_text = r[due]
+        due_day = shared.get(due_text)
+        if due_day is None:
+            due_day = shared[due_text] = day_in(due_text)
+        key = basis_key(r)
+        basis = shared.get(key)
+        if basis is None:
+            years = r[basis_years]
+            basis = shared[key] = DeadlineBasis(
+                clock=_CLOCK[r[basis_clock]],
+                start=day_in(r[basis_start]),
+                days=r[basis_days],
+                convention=_CONVENTION[r[basis_convention]],
+                rule_set=r[basis_rule_set],
+                source=r[basis_source],
+                calendar=r[basis_calendar],
+                extension_days=r[basis_extension_days],
+                provisional_years=tuple(int(y) for y in years.split(",")) if years else (),
+            )
+        closed = r[closed_at]
+        # Positional: keywords would cost a due list of 50,000 rows about 50 ms; the columns
+        # are still taken by name, through the positions looked up above.
+        result.append(
+            Obligation(
+                r[id_],
+                r[case_id],
+                _CLOCK[r[clock]],
+                _PARTY[r[owed_by]],
+                _PARTY[r[owed_to]],
+                _OBLIGATION_STATUS[r[status]],
+                due_day,
+                basis,
+                ts_in(r[opened_at]),
+                r[body_code],
+                r[referral_id],
+                None if closed is None else ts_in(closed),
+            )
+        )
+    return result
 
 
 # --- referrals ----------------------------------------------------------------------------------
 
-REFERRAL_FIELDS = (
-    "id",
-    "case_id",
-    "body_code",
-    "mode",
-    "status",
-    "referred_at",
-    "objection_due",
-    "note",
-    "feedback",
-    "closed_at",
-    "position",  # written only
-)
-REFERRAL_READ = REFERRAL_FIELDS[:-1]
+
+def referral_values(r: Referral, k: Codec, position: int) -> Values:
+    return {
+        "id": r.id,
+        "case_id": r.case_id,
+        "position": position,
+        "body_code": r.body_code,
+        "mode": r.mode.value,
+        "status": r.status.value,
+        "referred_at": k.ts_out(r.referred_at),
+        "objection_due": k.day(r.objection_due),
+        "note": r.note,
+        "feedback": r.feedback,
+        "closed_at": k.ts(r.closed_at),
+    }
 
 
-def referral_values(r: Referral, k: Codec, position: int) -> tuple[Any, ...]:
-    return (
-        r.id,
-        r.case_id,
-        r.body_code,
-        r.mode.value,
-        r.status.value,
-        k.ts_out(r.referred_at),
-        k.day(r.objection_due),
-        r.note,
-        r.feedback,
-        k.ts(r.closed_at),
-        position,
-    )
-
-
-def referral_from_row(r: Sequence[Any], k: Codec) -> Referral:
+def referral_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Referral:
     return Referral(
-        r[0],
-        r[1],
-        r[2],
-        _REFERRAL_MODE[r[3]],
-        _REFERRAL_STATUS[r[4]],
-        k.ts_in(r[5]),
-        k.day_or_none(r[6]),
-        r[7],
-        r[8],
-        k.ts_or_none(r[9]),
+        id=r[at["id"]],
+        case_id=r[at["case_id"]],
+        body_code=r[at["body_code"]],
+        mode=_REFERRAL_MODE[r[at["mode"]]],
+        status=_REFERRAL_STATUS[r[at["status"]]],
+        referred_at=k.ts_in(r[at["referred_at"]]),
+        objection_due=k.day_or_none(r[at["objection_due"]]),
+        note=r[at["note"]],
+        feedback=r[at["feedback"]],
+        closed_at=k.ts_or_none(r[at["closed_at"]]),
     )
 
 
 # --- petitions ----------------------------------------------------------------------------------
 
-PETITION_FIELDS = (
-    "id",
-    "office_code",
-    "tracking_number",
-    "query_code_digest",
-    "case_id",
-    "channel",
-    "received_at",
-    "registered_at",
-    "kind",
-    "subject",
-    "content",
-    "category",
-    "region_code",
-    "petitioners",
-    "anonymous",
-    "confidential",
-    "headcount",
-    "respondent",
-    "attachments",
-    "referred_from",
-    "source_ref",
-    "respondent_body_code",  # written only
-)
-PETITION_READ = PETITION_FIELDS[:-1]
 
-
-def petition_values(p: Petition, k: Codec) -> tuple[Any, ...]:
+def petition_values(p: Petition, k: Codec) -> Values:
     doc = k.doc
-    return (
-        p.id,
-        p.office_code,
-        p.tracking_number,
-        p.query_code_digest,
-        p.case_id,
-        p.channel.value,
-        k.ts_out(p.received_at),
-        k.ts_out(p.registered_at),
-        p.kind.value,
-        p.subject,
-        p.content,
-        p.category,
-        p.region_code,
-        doc([person_json(x) for x in p.petitioners]),
-        p.anonymous,
-        p.confidential,
-        p.headcount,
-        doc(respondent_json(p.respondent)),
-        doc([attachment_json(a) for a in p.attachments]),
-        p.referred_from,
-        p.source_ref,
-        None if p.respondent is None else p.respondent.body_code,
-    )
+    return {
+        "id": p.id,
+        "office_code": p.office_code,
+        "tracking_number": p.tracking_number,
+        "query_code_digest": p.query_code_digest,
+        "case_id": p.case_id,
+        "channel": p.channel.value,
+        "received_at": k.ts_out(p.received_at),
+        "registered_at": k.ts_out(p.registered_at),
+        "kind": p.kind.value,
+        "subject": p.subject,
+        "content": p.content,
+        "category": p.category,
+        "region_code": p.region_code,
+        "petitioners": doc([person_json(x) for x in p.petitioners]),
+        "anonymous": p.anonymous,
+        "confidential": p.confidential,
+        "headcount": p.headcount,
+        "respondent": None if p.respondent is None else doc(respondent_json(p.respondent)),
+        "respondent_body_code": None if p.respondent is None else p.respondent.body_code,
+        "attachments": doc([attachment_json(a) for a in p.attachments]),
+        "referred_from": p.referred_from,
+        "source_ref": p.source_ref,
+    }
 
 
-def petition_from_row(r: Sequence[Any], k: Codec) -> Petition:
+def petition_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Petition:
     load = k.doc_in
     return Petition(
-        id=r[0],
-        office_code=r[1],
-        tracking_number=r[2],
-        query_code_digest=r[3],
-        case_id=r[4],
-        channel=_CHANNEL[r[5]],
-        received_at=k.ts_in(r[6]),
-        registered_at=k.ts_in(r[7]),
-        kind=_KIND[r[8]],
-        subject=r[9],
-        content=r[10],
-        category=r[11],
-        region_code=r[12],
-        petitioners=tuple(person_from_json(x) for x in load(r[13])),
-        anonymous=bool(r[14]),
-        confidential=bool(r[15]),
-        headcount=r[16],
-        respondent=respondent_from_json(load(r[17])),
-        attachments=tuple(attachment_from_json(a) for a in load(r[18])),
-        referred_from=r[19],
-        source_ref=r[20],
+        id=r[at["id"]],
+        office_code=r[at["office_code"]],
+        tracking_number=r[at["tracking_number"]],
+        query_code_digest=r[at["query_code_digest"]],
+        case_id=r[at["case_id"]],
+        channel=_CHANNEL[r[at["channel"]]],
+        received_at=k.ts_in(r[at["received_at"]]),
+        registered_at=k.ts_in(r[at["registered_at"]]),
+        kind=_KIND[r[at["kind"]]],
+        subject=r[at["subject"]],
+        content=r[at["content"]],
+        category=r[at["category"]],
+        region_code=r[at["region_code"]],
+        petitioners=tuple(person_from_json(x) for x in load(r[at["petitioners"]])),
+        anonymous=bool(r[at["anonymous"]]),
+        confidential=bool(r[at["confidential"]]),
+        headcount=r[at["headcount"]],
+        respondent=respondent_from_json(load(r[at["respondent"]])),
+        attachments=tuple(attachment_from_json(a) for a in load(r[at["attachments"]])),
+        referred_from=r[at["referred_from"]],
+        source_ref=r[at["source_ref"]],
     )
+
+
+def identity_values(p: Petition, digest: str) -> Values:
+    """One ``petitioner_identities`` row: a petitioner identity digest of a petition (重复信访 detection)."""
+    return {"petition_id": p.id, "digest": digest, "case_id": p.case_id, "office_code": p.office_code}
 
 
 # --- events -------------------------------------------------------------------------------------
 
-EVENT_FIELDS = ("case_id", "sequence", "name", "actor", "occurred_at", "payload", "prev_digest", "digest")
+
+def event_values(e: Event, k: Codec) -> Values:
+    return {
+        "case_id": e.case_id,
+        "sequence": e.sequence,
+        "name": e.name,
+        "actor": e.actor,
+        "occurred_at": k.ts_out(e.occurred_at),
+        "payload": dumps(dict(e.payload)),
+        "prev_digest": e.prev_digest,
+        "digest": e.digest,
+    }
 
 
-def event_values(e: Event, k: Codec) -> tuple[Any, ...]:
-    return (
-        e.case_id,
-        e.sequence,
-        e.name,
-        e.actor,
-        k.ts_out(e.occurred_at),
-        dumps(dict(e.payload)),
-        e.prev_digest,
-        e.digest,
+def event_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Event:
+    return Event(
+        case_id=r[at["case_id"]],
+        sequence=r[at["sequence"]],
+        name=r[at["name"]],
+        actor=r[at["actor"]],
+        occurred_at=k.ts_in(r[at["occurred_at"]]),
+        payload=k.doc_in(r[at["payload"]]),
+        prev_digest=r[at["prev_digest"]],
+        digest=r[at["digest"]],
     )
-
-
-def event_from_row(r: Sequence[Any], k: Codec) -> Event:
-    return Event(r[0], r[1], r[2], r[3], k.ts_in(r[4]), k.doc_in(r[5]), r[6], r[7])
 
 
 # --- outbox -------------------------------------------------------------------------------------
 
-OUTBOX_FIELDS = (
-    "id",
-    "topic",
-    "case_id",
-    "payload",
-    "idempotency_key",
-    "created_at",
-    "available_at",
-    "status",
-    "attempts",
-    "last_error",
-    "claimed_by",
-    "lease_until",
-)
+
+def outbox_values(m: OutboxMessage, k: Codec) -> Values:
+    return {
+        "id": m.id,
+        "topic": m.topic,
+        "case_id": m.case_id,
+        "payload": dumps(dict(m.payload)),
+        "idempotency_key": m.idempotency_key,
+        "created_at": k.ts_out(m.created_at),
+        "available_at": k.ts_out(m.available_at),
+        "status": m.status.value,
+        "attempts": m.attempts,
+        "last_error": m.last_error,
+        "claimed_by": m.claimed_by,
+        "lease_until": k.ts(m.lease_until),
+    }
 
 
-def outbox_values(m: OutboxMessage, k: Codec) -> tuple[Any, ...]:
-    return (
-        m.id,
-        m.topic,
-        m.case_id,
-        dumps(dict(m.payload)),
-        m.idempotency_key,
-        k.ts_out(m.created_at),
-        k.ts_out(m.available_at),
-        m.status.value,
-        m.attempts,
-        m.last_error,
-        m.claimed_by,
-        k.ts(m.lease_until),
-    )
-
-
-def outbox_from_row(r: Sequence[Any], k: Codec) -> OutboxMessage:
+def outbox_from_row(r: Sequence[Any], at: Positions, k: Codec) -> OutboxMessage:
     return OutboxMessage(
-        r[0],
-        r[1],
-        r[2],
-        k.doc_in(r[3]),
-        r[4],
-        k.ts_in(r[5]),
-        k.ts_in(r[6]),
-        _OUTBOX_STATUS[r[7]],
-        r[8],
-        r[9],
-        r[10],
-        k.ts_or_none(r[11]),
+        id=r[at["id"]],
+        topic=r[at["topic"]],
+        case_id=r[at["case_id"]],
+        payload=k.doc_in(r[at["payload"]]),
+        idempotency_key=r[at["idempotency_key"]],
+        created_at=k.ts_in(r[at["created_at"]]),
+        available_at=k.ts_in(r[at["available_at"]]),
+        status=_OUTBOX_STATUS[r[at["status"]]],
+        attempts=r[at["attempts"]],
+        last_error=r[at["last_error"]],
+        claimed_by=r[at["claimed_by"]],
+        lease_until=k.ts_or_none(r[at["lease_until"]]),
     )

@@ -5,26 +5,27 @@ an exception rolls back.  The case aggregate (信访事项) is a ``cases`` row w
 column plus child rows for its obligations (期限) and referrals (转送/交办); saving it is an
 ``UPDATE ... WHERE id = ? AND version = ?`` whose zero row count is a ``ConcurrencyConflict``.
 
-The fixed statements are plain SQL rendered once per dialect from the field lists in ``rows`` and
-run on the transaction's DB-API cursor (``Connection.connection``; the driver's ``executemany`` for
-the bulk paths).  SQLAlchemy still owns the engine, pool and transactions, and driver errors are
-wrapped into SQLAlchemy's exception classes (a lost connection is invalidated) exactly as its own
-execution does; what is skipped is its per-statement and per-row processing, which cost more than
-the database work on registration and bulk import.  Queries built from a filter (``search_cases``,
-the outbox claim) are Core expressions over the tables in ``tables``.
+The fixed statements are Core constructs over the tables, rendered once per dialect
+(``statements.py``) and run on the transaction's DB-API cursor (``Connection.connection``; the
+driver's ``executemany`` for the bulk paths).  SQLAlchemy still owns the engine, pool and
+transactions, and driver errors are wrapped into SQLAlchemy's exception classes (a lost connection
+is invalidated) exactly as its own execution does; what is skipped is its per-statement and per-row
+processing, which cost more than the database work on registration and bulk import.  Queries built
+from a filter (``search_cases``, the outbox claim) are Core expressions run through SQLAlchemy.
+Values go in and rows come out by column name (``rows.py``).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, and_, func, literal_column, or_, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from petitionkit.domain.events import Event
@@ -34,72 +35,11 @@ from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
 from petitionkit.storage.sql.migrate import open_schema
+from petitionkit.storage.sql.statements import Listed, Statement, raw, raw_columns, statements_for
 from petitionkit.storage.sql.tables import cases, outbox
+from petitionkit.storage.sql.types import Codec
 
-_CHUNK = 500  # ids per IN (...) list
-
-
-class _Statements:
-    """The fixed statements of one dialect (``?`` for sqlite3, ``%s`` for psycopg)."""
-
-    def __init__(self, dialect: str) -> None:
-        m = "?" if dialect == "sqlite" else "%s"
-        self.mark = m
-
-        def columns(fields: Sequence[str], prefix: str = "") -> str:
-            return ", ".join(prefix + f for f in fields)
-
-        def insert(table: str, fields: Sequence[str]) -> str:
-            return f"INSERT INTO {table} ({columns(fields)}) VALUES ({', '.join([m] * len(fields))})"
-
-        def upsert(table: str, fields: Sequence[str]) -> str:
-            updates = ", ".join(f"{f} = excluded.{f}" for f in fields if f not in ("id", "case_id"))
-            return f"{insert(table, fields)} ON CONFLICT (id) DO UPDATE SET {updates}"
-
-        self.insert_case = insert("cases", rows.CASE_FIELDS)
-        self.update_case = (
-            f"UPDATE cases SET {', '.join(f'{f} = {m}' for f in rows.CASE_FIELDS[1:])} WHERE id = {m} AND version = {m}"
-        )
-        self.insert_petition = insert("petitions", rows.PETITION_FIELDS)
-        self.insert_identity = insert("petitioner_identities", ("petition_id", "digest", "case_id", "office_code"))
-        self.insert_obligation = insert("obligations", rows.OBLIGATION_FIELDS)
-        self.upsert_obligation = upsert("obligations", rows.OBLIGATION_FIELDS)
-        self.insert_referral = insert("referrals", rows.REFERRAL_FIELDS)
-        self.upsert_referral = upsert("referrals", rows.REFERRAL_FIELDS)
-        self.insert_event = insert("events", rows.EVENT_FIELDS)
-        self.insert_outbox = insert("outbox", rows.OUTBOX_FIELDS)
-        # Tracking numbers: one upsert ... RETURNING, so concurrent reservations queue on the row.
-        self.next_sequence = (
-            f"INSERT INTO tracking_counters (office_code, year, last_value) VALUES ({m}, {m}, {m}) "
-            "ON CONFLICT (office_code, year) DO UPDATE "
-            "SET last_value = tracking_counters.last_value + excluded.last_value RETURNING last_value"
-        )
-        self.case = f"SELECT {columns(rows.CASE_READ)} FROM cases WHERE id = {m}"
-        self.version = f"SELECT version FROM cases WHERE id = {m}"
-        self.obligations_of = (
-            f"SELECT {columns(rows.OBLIGATION_READ)} FROM obligations WHERE case_id = {m} ORDER BY position, id"
-        )
-        self.referrals_of = (
-            f"SELECT {columns(rows.REFERRAL_READ)} FROM referrals WHERE case_id = {m} ORDER BY position, id"
-        )
-        self.drop_obligations = f"DELETE FROM obligations WHERE case_id = {m}"
-        self.drop_referrals = f"DELETE FROM referrals WHERE case_id = {m}"
-        # The due list: served by the partial index on open obligations (office_code, due, case_id, clock).
-        self.due = (
-            f"SELECT {columns(rows.OBLIGATION_READ)} FROM obligations "
-            f"WHERE office_code = {m} AND status = 'open' AND due <= {m} ORDER BY due, case_id, clock"
-        )
-        self.events_of = f"SELECT {columns(rows.EVENT_FIELDS)} FROM events WHERE case_id = {m} ORDER BY sequence"
-        petition = f"SELECT {columns(rows.PETITION_READ)} FROM petitions"
-        self.petitions_of = f"{petition} WHERE case_id = {m} ORDER BY registered_at, tracking_number"
-        self.petition_by_number = f"{petition} WHERE office_code = {m} AND tracking_number = {m}"
-        self.petition_by_digest = f"{petition} WHERE query_code_digest = {m}"
-        self.source_refs = f"SELECT source_ref FROM petitions WHERE office_code = {m} AND source_ref IN "
-        self.set_digest = f"UPDATE petitions SET query_code_digest = {m} WHERE id = {m}"
-        self.set_respondent = f"UPDATE petitions SET respondent = {m}, respondent_body_code = {m} WHERE id = {m}"
-
-    def in_list(self, count: int) -> str:
-        return ", ".join([self.mark] * count)
+_CHUNK = 500  # values per IN (...) list: under SQLite's bound-parameter limit
 
 
 class SqlStorage:
@@ -132,8 +72,8 @@ class SqlStorage:
         self.dialect = self._engine.dialect.name
         dbapi = self._engine.dialect.loaded_dbapi
         self.dbapi_error: type[Exception] = dbapi.Error
-        self.codec = rows.Codec(self.dialect)
-        self.sql = _Statements(self.dialect)
+        self.codec = Codec(self.dialect)
+        self.sql = statements_for(self.dialect)
         # One in-memory SQLite connection is shared: its transactions must take turns.
         self._serial: threading.Lock | None = threading.Lock() if is_memory(parsed) else None
         self._closed = False
@@ -190,44 +130,58 @@ class SqlTransaction:
             raise DBAPIError.instance(statement, parameters, exc, self.store.dbapi_error, dialect=dialect) from exc
         return cursor
 
-    def _fetch(self, statement: str, parameters: tuple[Any, ...]) -> list[Any]:
-        return list(self._run(statement, parameters).fetchall())
+    def _execute(self, statement: Statement, values: Mapping[str, Any]) -> Any:
+        return self._run(statement.sql, statement.params(values))
+
+    def _run_many(self, statement: Statement, each: Iterable[Mapping[str, Any]]) -> None:
+        """``executemany`` over ``each`` (skipped when empty).
+
+        Give a generator: each dict becomes the driver's tuple as it is made, so a batch of 1,000 rows
+        never holds 1,000 dicts at once (allocating them cost a bulk import several percent).
+        """
+        params = list(map(statement.params, each))
+        if params:
+            self._run(statement.sql, params, many=True)
+
+    def _fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[Any]:
+        return list(self._execute(statement, values).fetchall())
 
     # --- writes ----------------------------------------------------------------------------------
 
     def next_tracking_sequence(self, office_code: str, year: int, count: int = 1) -> int:
         if count < 1:
             raise ValueError("count must be at least 1")
-        (last,) = self._run(self.sql.next_sequence, (office_code, year, count)).fetchone()
-        return int(last) - count + 1
+        statement = self.sql.next_sequence
+        row = self._execute(statement, {"office_code": office_code, "year": year, "count": count}).fetchone()
+        return int(row[statement.at["last_value"]]) - count + 1
 
     def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:
         if not petitions:
             return
         k = self.codec
-        self._run(self.sql.insert_petition, [rows.petition_values(p, k) for p, _ in petitions], many=True)
-        identities = [
-            (p.id, digest, p.case_id, p.office_code) for p, digests in petitions for digest in dict.fromkeys(digests)
-        ]
-        if identities:
-            self._run(self.sql.insert_identity, identities, many=True)
+        self._run_many(self.sql.insert_petition, (rows.petition_values(p, k) for p, _ in petitions))
+        self._run_many(
+            self.sql.insert_identity,
+            (rows.identity_values(p, digest) for p, digests in petitions for digest in dict.fromkeys(digests)),
+        )
 
     def existing_source_refs(self, office_code: str, refs: Sequence[str]) -> set[str]:
         found: set[str] = set()
         unique = list(dict.fromkeys(refs))
-        for start in range(0, len(unique), 500):  # keep under SQLite's bound-parameter limit
-            chunk = unique[start : start + 500]
-            statement = f"{self.sql.source_refs}({self.sql.in_list(len(chunk))})"
-            found.update(row[0] for row in self._fetch(statement, (office_code, *chunk)))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            statement = self.sql.source_refs(len(chunk))
+            column = statement.at["source_ref"]
+            found.update(row[column] for row in self._fetch(statement, {"office_code": office_code, "refs": chunk}))
         return found
 
     def set_query_digest(self, petition_id: str, digest: str) -> None:
-        if self._run(self.sql.set_digest, (digest, petition_id)).rowcount != 1:
+        if self._execute(self.sql.set_digest, {"id": petition_id, "query_code_digest": digest}).rowcount != 1:
             raise KeyError(petition_id)
 
     def set_petition_respondent(self, petition_id: str, respondent: Respondent) -> None:
-        values = (self.codec.doc(rows.respondent_json(respondent)), respondent.body_code, petition_id)
-        if self._run(self.sql.set_respondent, values).rowcount != 1:
+        values = {"id": petition_id, **rows.respondent_values(respondent, self.codec)}
+        if self._execute(self.sql.set_respondent, values).rowcount != 1:
             raise KeyError(petition_id)
 
     def insert_cases(self, cases_: Sequence[Case]) -> None:
@@ -235,85 +189,88 @@ class SqlTransaction:
             return
         k = self.codec
         try:
-            self._run(self.sql.insert_case, [rows.case_values(c, k) for c in cases_], many=True)
+            self._run_many(self.sql.insert_case, (rows.case_values(c, k) for c in cases_))
         except IntegrityError as exc:
             text = str(exc.orig)
             if "pk_cases" in text or "cases.id" in text:
                 raise ConcurrencyConflict(cases_[0].id, 0, None) from exc
             raise
-        referrals = [rows.referral_values(r, k, i) for c in cases_ for i, r in enumerate(c.referrals)]
-        if referrals:
-            self._run(self.sql.insert_referral, referrals, many=True)
-        obligations = [
-            rows.obligation_values(o, k, c.office_code, i) for c in cases_ for i, o in enumerate(c.obligations)
-        ]
-        if obligations:
-            self._run(self.sql.insert_obligation, obligations, many=True)
+        self._run_many(
+            self.sql.insert_referral,
+            (rows.referral_values(r, k, i) for c in cases_ for i, r in enumerate(c.referrals)),
+        )
+        self._run_many(
+            self.sql.insert_obligation,
+            (rows.obligation_values(o, k, c.office_code, i) for c in cases_ for i, o in enumerate(c.obligations)),
+        )
 
     def update_case(self, case: Case, expected_version: int) -> None:
         k = self.codec
         values = rows.case_values(case, k)
-        result = self._run(self.sql.update_case, (*values[1:], case.id, expected_version))
-        if result.rowcount != 1:
-            found = self._fetch(self.sql.version, (case.id,))
-            raise ConcurrencyConflict(case.id, expected_version, found[0][0] if found else None)
+        values["expected_version"] = expected_version
+        if self._execute(self.sql.update_case, values).rowcount != 1:
+            found = self._fetch(self.sql.version, {"id": case.id})
+            stored = found[0][self.sql.version.at["version"]] if found else None
+            raise ConcurrencyConflict(case.id, expected_version, stored)
         # Children: upsert what the aggregate holds, drop what it no longer holds.
-        self._drop_missing(self.sql.drop_obligations, case.id, [o.id for o in case.obligations])
-        self._drop_missing(self.sql.drop_referrals, case.id, [r.id for r in case.referrals])
-        if case.referrals:
-            self._run(
-                self.sql.upsert_referral,
-                [rows.referral_values(r, k, i) for i, r in enumerate(case.referrals)],
-                many=True,
-            )
-        if case.obligations:
-            self._run(
-                self.sql.upsert_obligation,
-                [rows.obligation_values(o, k, case.office_code, i) for i, o in enumerate(case.obligations)],
-                many=True,
-            )
+        sql = self.sql
+        self._drop_missing(sql.drop_obligations, sql.drop_other_obligations, case.id, [o.id for o in case.obligations])
+        self._drop_missing(sql.drop_referrals, sql.drop_other_referrals, case.id, [r.id for r in case.referrals])
+        self._run_many(sql.upsert_referral, (rows.referral_values(r, k, i) for i, r in enumerate(case.referrals)))
+        self._run_many(
+            sql.upsert_obligation,
+            (rows.obligation_values(o, k, case.office_code, i) for i, o in enumerate(case.obligations)),
+        )
 
-    def _drop_missing(self, statement: str, case_id: str, keep: list[str]) -> None:
+    def _drop_missing(self, drop_all: Statement, drop_others: Listed, case_id: str, keep: list[str]) -> None:
         if keep:
-            statement += f" AND id NOT IN ({self.sql.in_list(len(keep))})"
-        self._run(statement, (case_id, *keep))
+            self._execute(drop_others(len(keep)), {"case_id": case_id, "keep": keep})
+        else:
+            self._execute(drop_all, {"case_id": case_id})
 
     def append_events(self, events: Sequence[Event]) -> None:
-        if events:
-            k = self.codec
-            self._run(self.sql.insert_event, [rows.event_values(e, k) for e in events], many=True)
+        k = self.codec
+        self._run_many(self.sql.insert_event, (rows.event_values(e, k) for e in events))
 
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None:
-        if messages:
-            k = self.codec
-            self._run(self.sql.insert_outbox, [rows.outbox_values(m, k) for m in messages], many=True)
+        k = self.codec
+        self._run_many(self.sql.insert_outbox, (rows.outbox_values(m, k) for m in messages))
 
     # --- reads -----------------------------------------------------------------------------------
 
     def get_case(self, case_id: str) -> Case | None:
-        found = self._fetch(self.sql.case, (case_id,))
+        sql = self.sql
+        found = self._fetch(sql.case, {"id": case_id})
         if not found:
             return None
         k = self.codec
-        obs = [rows.obligation_from_row(r, k) for r in self._fetch(self.sql.obligations_of, (case_id,))]
-        refs = [rows.referral_from_row(r, k) for r in self._fetch(self.sql.referrals_of, (case_id,))]
-        return rows.case_from_row(found[0], k, obs, refs)
+        found_obs = self._fetch(sql.obligations_of, {"case_id": case_id})
+        obs = rows.obligations_from_rows(found_obs, sql.obligations_of.at, k)
+        at = sql.referrals_of.at
+        refs = [rows.referral_from_row(r, at, k) for r in self._fetch(sql.referrals_of, {"case_id": case_id})]
+        return rows.case_from_row(found[0], sql.case.at, k, obs, refs)
 
     def petition_by_tracking_number(self, office_code: str, tracking_number: str) -> Petition | None:
-        found = self._fetch(self.sql.petition_by_number, (office_code, tracking_number))
-        return rows.petition_from_row(found[0], self.codec) if found else None
+        statement = self.sql.petition_by_number
+        found = self._fetch(statement, {"office_code": office_code, "tracking_number": tracking_number})
+        return rows.petition_from_row(found[0], statement.at, self.codec) if found else None
 
     def petition_by_query_digest(self, digest: str) -> Petition | None:
-        found = self._fetch(self.sql.petition_by_digest, (digest,))
-        return rows.petition_from_row(found[0], self.codec) if found else None
+        statement = self.sql.petition_by_digest
+        found = self._fetch(statement, {"query_code_digest": digest})
+        return rows.petition_from_row(found[0], statement.at, self.codec) if found else None
 
     def petitions_of_case(self, case_id: str) -> list[Petition]:
         k = self.codec
-        return [rows.petition_from_row(r, k) for r in self._fetch(self.sql.petitions_of, (case_id,))]
+        statement = self.sql.petitions_of
+        at = statement.at
+        return [rows.petition_from_row(r, at, k) for r in self._fetch(statement, {"case_id": case_id})]
 
     def events_of_case(self, case_id: str) -> list[Event]:
         k = self.codec
-        return [rows.event_from_row(r, k) for r in self._fetch(self.sql.events_of, (case_id,))]
+        statement = self.sql.events_of
+        at = statement.at
+        return [rows.event_from_row(r, at, k) for r in self._fetch(statement, {"case_id": case_id})]
 
     def search_cases(self, query: CaseQuery) -> list[Case]:
         conditions: list[Any] = []
@@ -337,7 +294,7 @@ class SqlTransaction:
             position = func.instr if self.store.dialect == "sqlite" else func.strpos
             conditions.append(position(cases.c.subject, query.text) > 0)
         # Raw columns (no Core result processing): the codec converts them like every other read.
-        stmt: Any = select(*(literal_column(f"cases.{f}") for f in rows.CASE_READ)).select_from(cases)
+        stmt: Any = select(*raw_columns(rows.CASES))
         if conditions:
             stmt = stmt.where(and_(*conditions))
         stmt = (
@@ -345,46 +302,42 @@ class SqlTransaction:
             .limit(query.limit)
             .offset(query.offset)
         )
-        found = self.connection.execute(stmt).all()
-        return self._with_children(found)
+        result = self.connection.execute(stmt)
+        at = rows.positions(result.keys())
+        return self._with_children(result.all(), at)
 
-    def _with_children(self, found: Sequence[Any]) -> list[Case]:
+    def _with_children(self, found: Sequence[Any], at: rows.Positions) -> list[Case]:
         """Cases from their rows, with obligations and referrals fetched for all of them at once."""
         k = self.codec
         obs: dict[str, list[Obligation]] = defaultdict(list)
         refs: dict[str, list[Referral]] = defaultdict(list)
-        ids = [r[0] for r in found]
+        ids = [r[at["id"]] for r in found]
         for start in range(0, len(ids), _CHUNK):
-            chunk = tuple(ids[start : start + _CHUNK])
-            marks = self.sql.in_list(len(chunk))
-            fields = ", ".join(rows.OBLIGATION_READ)
-            for r in self._fetch(
-                f"SELECT {fields} FROM obligations WHERE case_id IN ({marks}) ORDER BY case_id, position, id", chunk
-            ):
-                obs[r[1]].append(rows.obligation_from_row(r, k))
-            fields = ", ".join(rows.REFERRAL_READ)
-            for r in self._fetch(
-                f"SELECT {fields} FROM referrals WHERE case_id IN ({marks}) ORDER BY case_id, position, id", chunk
-            ):
-                refs[r[1]].append(rows.referral_from_row(r, k))
-        return [rows.case_from_row(r, k, obs.get(r[0], ()), refs.get(r[0], ())) for r in found]
+            chunk = ids[start : start + _CHUNK]
+            values = {"case_ids": chunk}
+            statement = self.sql.obligations_of_cases(len(chunk))
+            for obligation in rows.obligations_from_rows(self._fetch(statement, values), statement.at, k):
+                obs[obligation.case_id].append(obligation)
+            statement = self.sql.referrals_of_cases(len(chunk))
+            for r in self._fetch(statement, values):
+                referral = rows.referral_from_row(r, statement.at, k)
+                refs[referral.case_id].append(referral)
+        case_id = at["id"]
+        return [rows.case_from_row(r, at, k, obs.get(r[case_id], ()), refs.get(r[case_id], ())) for r in found]
 
     def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:
         k = self.codec
-        from_row = rows.obligation_from_row
-        shared: dict[Any, Any] = {}
-        return [from_row(r, k, shared) for r in self._fetch(self.sql.due, (office_code, k.day_out(until)))]
+        statement = self.sql.due
+        found = self._fetch(statement, {"office_code": office_code, "until": k.day_out(until)})
+        return rows.obligations_from_rows(found, statement.at, k)
 
     def case_ids_by_identity(self, office_code: str, digests: Sequence[str]) -> list[str]:
-        unique = tuple(dict.fromkeys(digests))
+        unique = list(dict.fromkeys(digests))
         if not unique:
             return []
-        found = self._fetch(
-            "SELECT DISTINCT case_id FROM petitioner_identities "
-            f"WHERE office_code = {self.sql.mark} AND digest IN ({self.sql.in_list(len(unique))}) ORDER BY case_id",
-            (office_code, *unique),
-        )
-        return [r[0] for r in found]
+        statement = self.sql.cases_of_identities(len(unique))
+        column = statement.at["case_id"]
+        return [r[column] for r in self._fetch(statement, {"office_code": office_code, "digests": unique})]
 
     # --- outbox ----------------------------------------------------------------------------------
 
@@ -410,10 +363,13 @@ class SqlTransaction:
             outbox.update()
             .where(outbox.c.seq.in_(ready.scalar_subquery()))
             .values(claimed_by=worker, lease_until=lease_until)
-            .returning(*(literal_column(f) for f in rows.OUTBOX_FIELDS), literal_column("seq"))
+            .returning(*raw_columns(rows.OUTBOX), raw(outbox.c.seq))
         )
         k = self.codec
-        claimed = [(rows.outbox_from_row(r, k), r[-1]) for r in self.connection.execute(stmt)]
+        result = self.connection.execute(stmt)
+        at = rows.positions(result.keys())
+        seq = at["seq"]
+        claimed = [(rows.outbox_from_row(r, at, k), r[seq]) for r in result]
         # RETURNING gives no order: sort as the queue is ordered (time, then enqueue order).
         claimed.sort(key=lambda pair: (pair[0].available_at, pair[0].created_at, pair[1]))
         return [message for message, _ in claimed]

@@ -3,11 +3,15 @@
 Times are stored timezone-aware: ``timestamptz`` on PostgreSQL, and on SQLite fixed-width UTC
 ISO-8601 text (``2026-03-02T00:30:00.000000+00:00``) so that text order is time order and range
 conditions work.  Either way they come back as aware datetimes equal to what was stored.
+
+The column types do this for statements SQLAlchemy executes; :class:`Codec` does the same by hand
+for the store's fixed statements, which run on the driver's cursor.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -87,3 +91,52 @@ class IsoDate(TypeDecorator[date]):
 def json_type() -> TypeEngine[Any]:
     """JSON kept as written (``json``, not ``jsonb``, on PostgreSQL) so payloads hash the same after a round trip."""
     return JSON(none_as_null=True)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetimes cannot be stored; give a timezone-aware time")
+    return value
+
+
+def _load_json(value: Any) -> Any:
+    # psycopg parses json itself; sqlite3 hands back the text.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+class Codec:
+    """Converts values between Python and one dialect's driver, both ways."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.doc_in: Callable[[Any], Any] = _load_json
+        if dialect == "sqlite":
+            self.ts_out: Callable[[datetime], Any] = utc_text
+            self.day_out: Callable[[date], Any] = date.isoformat
+            self.ts_in: Callable[[Any], datetime] = datetime.fromisoformat
+            self.day_in: Callable[[Any], date] = date.fromisoformat
+        else:
+            self.ts_out = _aware
+            self.day_out = _same
+            self.ts_in = _same
+            self.day_in = _same
+
+    def ts(self, value: datetime | None) -> Any:
+        return None if value is None else self.ts_out(value)
+
+    def ts_or_none(self, value: Any) -> datetime | None:
+        return None if value is None else self.ts_in(value)
+
+    def day(self, value: date | None) -> Any:
+        return None if value is None else self.day_out(value)
+
+    def day_or_none(self, value: Any) -> date | None:
+        return None if value is None else self.day_in(value)
+
+    @staticmethod
+    def doc(value: Any) -> str | None:
+        return None if value is None else dumps(value)
+
+
+def _same(value: Any) -> Any:
+    return value
