@@ -12,7 +12,7 @@ from notify_helpers import PETITIONER_EMAIL, PETITIONER_PHONE, outbox, petition,
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.event_types import CaseAssigned
 from petitionkit.domain.events import record_event
-from petitionkit.errors import ConfigurationError
+from petitionkit.errors import ConfigurationError, ProtectionRefusal
 from petitionkit.notifications import MESSAGE_TYPES, Planner
 from petitionkit.notifications.templates import Renderer
 from petitionkit.service import Office
@@ -109,13 +109,13 @@ def test_an_anonymous_petition_notifies_nobody_but_the_body(office: Office) -> N
 
 
 def _accusation(**extra: object) -> dict[str, object]:
+    respondent = {"person_name": "李四", "unit_name": "区住建局", "body_code": "GOV-HOUSING"}
     return petition(
         kind="accusation",
         category="labour",
         subject="举报某局长受贿",
         content="某局长收受工程老板贿赂二十万元",
-        respondent={"person_name": "李四", "unit_name": "区住建局", "body_code": "GOV-HOUSING"},
-        **extra,
+        **{"respondent": respondent, **extra},
     )
 
 
@@ -212,3 +212,13 @@ def test_a_template_that_does_not_parse_is_refused_when_the_office_opens(
     with pytest.raises(ConfigurationError) as err:
         make_office(config=attrs.evolve(config, base_dir=str(tmp_path)))
     assert "accepted.txt" in err.value.setting and "line 3" in err.value.problem
+
+
+def test_staff_hear_why_a_referral_was_blocked_in_their_words(office: Office) -> None:
+    """The alert names the action in words and, for an unresolved respondent, what to do."""
+    case = office.register(_accusation(respondent={"unit_name": "某个没人知道的单位"})).case
+    with pytest.raises(ProtectionRefusal):
+        office.transfer(case.id, body="GOV-HRSS")
+    alert = next(r for r in outbox(office) if r.topic == "staff_referral_refused")
+    text = rendered(office, alert)
+    assert "被检举单位尚未确认" in text.subject and "resolve-respondent" in text.body and "转送" in text.body

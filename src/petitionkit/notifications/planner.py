@@ -479,5 +479,8 @@ def _localized(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
         out["channel_label"] = t(f"notifications.channel.{context['decline_channel']}", locale)
     if context.get("clock"):
         out["clock_label"] = t(f"clock.{context['clock']}", locale)
+    if context.get("action"):
+        key = f"action.{context['action']}"
+        out["action_label"] = t(key, locale) if key in i18n.CATALOG else str(context["action"])
     out["withheld"] = t("notifications.withheld", locale)
     return out
