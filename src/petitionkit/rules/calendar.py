@@ -149,8 +149,13 @@ class ScheduleWarning:
 
     def text(self, locale: str) -> str:
         key = "calendar.warning.provisional" if self.provisional else "calendar.warning.strict"
+        remaining = (
+            translate("calendar.remaining.days", locale, days=self.days_left)
+            if self.days_left > 0
+            else translate("calendar.remaining.none", locale)
+        )
         return translate(
-            key, locale, year=self.missing_year, last=self.last_official_day.isoformat(), days=self.days_left
+            key, locale, year=self.missing_year, last=self.last_official_day.isoformat(), remaining=remaining
         )
 
     def to_dict(self) -> dict[str, Any]:
