@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import attrs
 
-from petitionkit.domain.access import Permission
+from petitionkit.domain.access import AccessQuery, AccessRecord, Permission
 from petitionkit.domain.clocks import Clock as ClockName
 from petitionkit.domain.decisions import DeadlineExplanation
 from petitionkit.domain.events import ChainBreak, verify_chain
@@ -162,6 +162,24 @@ class CaseQueries(OfficeBase):
         """Each obligation of the case with the explanation of its due date, from its recorded basis."""
         case = self.case(case_ref)
         return [(o, self.rules.explain_basis(o.basis)) for o in case.obligations]
+
+    def access_records(
+        self,
+        *,
+        case_ref: str | None = None,
+        principal_id: str | None = None,
+        since: datetime | None = None,
+        limit: int = 1000,
+    ) -> list[AccessRecord]:
+        """Who read personal data, when, which case or query, how many records, why (auditors: ``audit``).
+
+        Every given argument narrows the result; records come in the order they were appended.
+        """
+        self.access.require(Permission.AUDIT)
+        with self.storage.transaction() as tx:
+            case_id = self.uow.resolve(tx, case_ref).id if case_ref is not None else None
+            query = AccessQuery(self.config.office_code, case_id, principal_id, since, limit)
+            return tx.access_records(query)
 
     def verify_audit_trail(self, case_ref: str) -> ChainBreak | None:
         """``None`` if the case's stored events are intact, else where the hash chain breaks (office staff only)."""

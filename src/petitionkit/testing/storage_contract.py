@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import attrs
 import pytest
 
+from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import verify_chain
 from petitionkit.domain.model import CaseState, ObligationStatus, PetitionKind
 from petitionkit.errors import ConcurrencyConflict, NotFound
@@ -44,6 +45,26 @@ class StorageContract:
         return open_test_office(office_settings(), storage=storage, clock=clock)
 
     # --- registration round trip ----------------------------------------------------------------
+
+    def test_access_records_append_read_back_and_roll_back(self, storage: Storage, clock: FakeClock) -> None:
+        def record(n: int, case_id: str | None, principal: str, at: datetime) -> AccessRecord:
+            return AccessRecord(f"a{n}", "XS", principal, "handler", at, "petitions", case_id, "", n, "核实")
+
+        start = clock()
+        first, second = record(1, "c1", "li", start), record(2, None, "wang", start + timedelta(hours=1))
+        with storage.transaction() as tx:
+            tx.append_access([first, second])
+            tx.append_access([attrs.evolve(first, id="other", office_code="YH")])
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.append_access([record(3, "c1", "li", start)])
+            raise RuntimeError("the read failed: its record goes too")
+        with storage.transaction() as tx:
+            assert tx.access_records(AccessQuery("XS")) == [first, second]
+            assert tx.access_records(AccessQuery("XS", case_id="c1")) == [first]
+            assert tx.access_records(AccessQuery("XS", principal_id="wang")) == [second]
+            assert tx.access_records(AccessQuery("XS", since=start + timedelta(minutes=1))) == [second]
+            assert tx.access_records(AccessQuery("XS", limit=1)) == [first]
+        assert not hasattr(tx, "delete_access") and not hasattr(tx, "update_access")  # append-only
 
     def test_registered_petition_and_case_read_back_equal(self, office: Office) -> None:
         reg = office.register(
