@@ -189,7 +189,7 @@ def test_a_call_without_a_principal_raises(clock: FakeClock) -> None:
     for call in calls:
         with pytest.raises(PrincipalRequired) as err:
             call()
-        assert err.value.exit_code == 9 and "acting_as" in err.value.message("en") and err.value.message("zh-CN")
+        assert err.value.exit_code == 10 and "acting_as" in err.value.message("en") and err.value.message("zh-CN")
 
 
 def test_an_extension_requested_and_approved_by_the_same_principal_is_refused(office: Office) -> None:
@@ -348,9 +348,9 @@ def test_cli_acts_as_a_configured_principal_on_todays_date(tmp_path: Path, monke
     ref = reg["tracking_number"]
     shown = run("--as", "li", "show", ref, "--petitions")
     assert shown["petitions"][0]["petitioners"][0]["name"] == "张三"
-    error = run("--as", "sun", "accept", ref, code=9)
+    error = run("--as", "sun", "accept", ref, code=10)
     assert error["error"] == "permission_denied"
-    error = run("--as", "nobody", "show", ref, code=9)
+    error = run("--as", "nobody", "show", ref, code=10)
     assert error["error"] == "unknown_principal" and "nobody" in error["message"]
     run("show", ref)  # without --as: the administrator mapped to the operating-system user
     records = run("--as", "sun", "audit", "access", "--case", ref)["access_records"]

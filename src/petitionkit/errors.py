@@ -269,7 +269,7 @@ class PrincipalRequired(PetitionkitError):
     """A use case was called on an office not bound to a principal (``office.acting_as(principal)``)."""
 
     code = "principal_required"
-    exit_code = 9
+    exit_code = 10
     key = "error.principal_required"
 
     def __init__(self, use_case: str) -> None:
@@ -284,7 +284,7 @@ class PermissionDenied(PetitionkitError):
     """The acting principal may not do this (its roles, its bodies, or the decision hook said no)."""
 
     code = "permission_denied"
-    exit_code = 9
+    exit_code = 10
     key = "error.permission_denied"
 
     def __init__(self, principal: str, permission: str, case_id: str | None = None) -> None:
@@ -303,7 +303,7 @@ class UnknownPrincipal(PetitionkitError):
     """A name (``--as``, ``approved_by``, the operating-system user) that is no configured principal."""
 
     code = "unknown_principal"
-    exit_code = 9
+    exit_code = 10
     key = "error.unknown_principal"
 
     def __init__(self, field: str, name: str, known: Sequence[str]) -> None:
@@ -318,7 +318,7 @@ class SeparationOfDuties(PetitionkitError):
     """The same principal may not both request and approve (an extension): name another approver."""
 
     code = "separation_of_duties"
-    exit_code = 9
+    exit_code = 10
     key = "error.separation_of_duties"
 
     def __init__(self, field: str, principal: str, reason: str) -> None:
