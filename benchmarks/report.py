@@ -40,6 +40,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from petitionkit.testing import DIRECTOR, open_test_office
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import petitions
@@ -73,13 +75,12 @@ class Clock:
 
 
 def open_bench_office(url: str, clock: Clock) -> Any:
-    from petitionkit.service import open_office  # noqa: PLC0415
     from petitionkit.testing import office_settings  # noqa: PLC0415
 
     settings = dict(office_settings(office_code=OFFICE))
     settings["database"] = {"url": url}
     settings["settings"] = {"sql": {"sqlite_synchronous": "off", "busy_timeout": 120}}
-    return open_office(settings, clock=clock)
+    return open_test_office(settings, clock=clock)
 
 
 def _unresolved_accusation(office: Any, ref: str) -> bool:
@@ -120,7 +121,7 @@ def run_sample_lifecycle(office: Any, clock: Clock, case: Any, n: int) -> None:
         at(2, "accept")
         reply = (20, 45, 58, 70)[n % 4]
         if case.kind.value == "claim" and path == 10:
-            at(50, "extend", days=30, reason="情况复杂", approved_by="主任")
+            at(50, "extend", days=30, reason="情况复杂", approved_by=DIRECTOR)
             reply = 80
         at(reply, "reply", outcome=outcome, text="经调查核实，现答复如下。")
         if path < 16:

@@ -34,6 +34,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from petitionkit.testing import open_test_office
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import petitions
@@ -136,12 +138,11 @@ def insert_sql(kind: str) -> str:
 
 
 def open_bench_office(url: str) -> Any:
-    from petitionkit.service import open_office  # noqa: PLC0415
     from petitionkit.testing import office_settings  # noqa: PLC0415
 
     settings = dict(office_settings())
     settings["database"] = {"url": url}
-    return open_office(settings, clock=lambda: NOW)
+    return open_test_office(settings, clock=lambda: NOW)
 
 
 def time_storage_layer() -> dict[str, float]:

@@ -7,8 +7,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from petitionkit.service import Office, open_office
-from petitionkit.testing import FakeClock, office_settings
+from petitionkit.service import Office
+from petitionkit.testing import FakeClock, office_settings, open_test_office
 
 settings.register_profile("fast", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
@@ -25,4 +25,4 @@ def clock() -> FakeClock:
 @pytest.fixture
 def office(clock: FakeClock) -> Office:
     """An in-memory office with the sample bodies and a hand-moved clock."""
-    return open_office(office_settings(), clock=clock)
+    return open_test_office(office_settings(), clock=clock)

@@ -13,7 +13,7 @@ from petitionkit import Office
 from petitionkit.cli import cli
 from petitionkit.errors import UnknownBody
 from petitionkit.exchange import CSV_COLUMNS, read_csv, read_jsonl, write_csv, write_jsonl
-from petitionkit.testing import SAMPLE_ID_NUMBERS, sample_petition
+from petitionkit.testing import SAMPLE_ID_NUMBERS, principals_toml, sample_petition
 
 GOOD = (
     "L-1,letter,2026-03-01T09:00:00+08:00,claim,拖欠工资,被拖欠工资三个月,labour,330109,false,false,1,张三,"
@@ -102,7 +102,8 @@ def test_export_for_the_accused_unit_is_refused_and_recorded(office: Office) -> 
 def test_cli_import_and_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "petitionkit.toml").write_text(
-        f'[office]\noffice_code = "XS"\n[database]\nurl = "sqlite:///{tmp_path / "o.db"}"\n', encoding="utf-8"
+        f'[office]\noffice_code = "XS"\n[database]\nurl = "sqlite:///{tmp_path / "o.db"}"\n' + principals_toml(),
+        encoding="utf-8",
     )
     source = tmp_path / "legacy.csv"
     source.write_text(csv_text(GOOD, GOOD.replace("L-1", "L-2").replace(",330109,", ",33,")), encoding="utf-8")

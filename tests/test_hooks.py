@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +12,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from petitionkit import hookspecs, open_office
+from petitionkit import hookspecs
 from petitionkit.config import OfficeConfig
+from petitionkit.domain.access import Principal, Role
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import PetitionKind
-from petitionkit.errors import ConfigurationError
+from petitionkit.domain.model import Case, PetitionKind
+from petitionkit.errors import ConfigurationError, PermissionDenied
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
 from petitionkit.plugins import DEFAULT_PLUGINS, loaded_plugins, make_plugin_manager
@@ -26,7 +27,7 @@ from petitionkit.rules.decisions import RouteQuery
 from petitionkit.service import Office
 from petitionkit.settings import SettingError, at_least, read_settings
 from petitionkit.storage.memory import MemoryStorage
-from petitionkit.testing import SAMPLE_BODIES, FakeClock, sample_petition
+from petitionkit.testing import SAMPLE_BODIES, FakeClock, open_test_office, sample_petition
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("petitionkit_"))
@@ -96,6 +97,17 @@ class FullPlugin:
     def petitionkit_event_recorded(self, event: Event, office: Office) -> None:
         self.events.append(event)
 
+    @hookimpl
+    def petitionkit_permission_allowed(
+        self, principal: Principal, permission: str, case: Case | None, roles: Mapping[str, Role]
+    ) -> bool | None:
+        # A county's OA system: its own role "oa-registrar" may register; "vetoed" may never export.
+        if permission == "register" and "oa-registrar" in principal.roles:
+            return True
+        if permission == "export" and principal.id == "vetoed":
+            return False
+        return None
+
 
 @pytest.fixture
 def plugin() -> FullPlugin:
@@ -106,7 +118,7 @@ def plugin() -> FullPlugin:
 def plugin_office(plugin: FullPlugin) -> Office:
     pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
     config = OfficeConfig(office_code="T", database_url="teststore://x", rules="testrules", notifier="recording")
-    return open_office(config, plugin_manager=pm, clock=FakeClock())
+    return open_test_office(config, plugin_manager=pm, clock=FakeClock())
 
 
 def test_hook_petitionkit_register_storage(plugin: FullPlugin, plugin_office: Office) -> None:
@@ -128,6 +140,24 @@ def test_hook_petitionkit_register_notifiers(plugin: FullPlugin, plugin_office: 
     assert plugin_office.dispatch().sent == 0  # delivered once
 
 
+def test_hook_petitionkit_permission_allowed(plugin_office: Office) -> None:
+    # allowed by the plugin alone, for a role no rule pack declares
+    oa = plugin_office.acting_as(Principal("oa-1", "OA", frozenset({"oa-registrar"})))
+    reg = oa.register(sample_petition())
+    assert plugin_office.events(reg.case.id)[0].actor == "oa-1#oa-registrar"
+    with pytest.raises(PermissionDenied):  # the plugin has no opinion on accept, the role policy none: denied
+        oa.accept(reg.case.id)
+    # a veto wins over the administrator role
+    vetoed = plugin_office.acting_as(Principal("vetoed", "V", frozenset({"administrator"})))
+    vetoed.search()  # other permissions of the role still hold
+    with pytest.raises(PermissionDenied) as err:
+        list(vetoed.iter_cases_with_petitions())
+    assert err.value.permission == "export"
+    # nobody's opinion: fail closed
+    with pytest.raises(PermissionDenied):
+        plugin_office.acting_as(Principal("nobody")).register(sample_petition())
+
+
 def test_hook_petitionkit_event_recorded(plugin: FullPlugin, plugin_office: Office) -> None:
     reg = plugin_office.register(sample_petition())
     plugin_office.accept(reg.case.id)
@@ -147,12 +177,12 @@ def test_hook_petitionkit_register_commands(plugin: FullPlugin) -> None:
 def test_hook_petitionkit_declare_settings(plugin: FullPlugin) -> None:
     pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
     config = OfficeConfig(database_url="memory://", settings={"greeter": {"retries": 5, "hosts": ["oa.example.cn"]}})
-    with open_office(config, plugin_manager=pm) as office:
+    with open_test_office(config, plugin_manager=pm) as office:
         typed = read_settings(office.config, "greeter", GreeterSettings)
     assert typed == GreeterSettings(retries=5, hosts=("oa.example.cn",))
     bad = attrs.evolve(config, settings={"greeter": {"retries": "5"}})
     with pytest.raises(ConfigurationError) as err:  # checked when the office opens, before anything is used
-        open_office(bad, plugin_manager=pm)
+        open_test_office(bad, plugin_manager=pm)
     assert isinstance(err.value, SettingError) and err.value.setting == "settings.greeter.retries"
     assert "a whole number" in err.value.message("en") and "整数" in err.value.message("zh-CN")
 
@@ -168,11 +198,11 @@ def test_hook_petitionkit_register_predicates(plugin: FullPlugin, tmp_path: Path
     )
     pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
     config = OfficeConfig(database_url="memory://", rule_files=("county.toml",), base_dir=str(tmp_path))
-    with open_office(config, plugin_manager=pm) as office:
+    with open_test_office(config, plugin_manager=pm) as office:
         assert office.rules.route("labour", "330199", PetitionKind.CLAIM, headcount=80).rule_id == "large"
         assert office.rules.route("labour", "330199", PetitionKind.CLAIM, headcount=8).default_used
     with pytest.raises(RulePackError) as err:  # without the plugin the name is unknown when the pack loads
-        open_office(config, plugin_manager=make_plugin_manager(load_entrypoints=False))
+        open_test_office(config, plugin_manager=make_plugin_manager(load_entrypoints=False))
     assert err.value.file == str(tmp_path / "county.toml") and err.value.key_path == "routing.rules[0].predicate"
 
 
@@ -209,17 +239,17 @@ def test_plugins_can_be_restricted_and_blocked() -> None:
     pm = make_plugin_manager(load_entrypoints=False, block=[memory])
     assert memory not in [p.name for p in loaded_plugins(pm)]
     with pytest.raises(ConfigurationError, match="memory"):
-        open_office(OfficeConfig(database_url="memory://"), plugin_manager=pm)
+        open_test_office(OfficeConfig(database_url="memory://"), plugin_manager=pm)
     only = make_plugin_manager(load_entrypoints=False, allow=[memory])
     assert [p.name for p in loaded_plugins(only)] == list(DEFAULT_PLUGINS)  # allow never drops a built-in
 
 
 def test_unknown_rule_set_or_notifier_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError) as err:
-        open_office(OfficeConfig(database_url="memory://", rules="martian"))
+        open_test_office(OfficeConfig(database_url="memory://", rules="martian"))
     assert err.value.setting == "rules" and "builtin" in err.value.problem
     with pytest.raises(ConfigurationError) as err:
-        open_office(OfficeConfig(database_url="memory://", notifier="pigeon"))
+        open_test_office(OfficeConfig(database_url="memory://", notifier="pigeon"))
     assert err.value.setting == "notifier"
 
 
@@ -231,4 +261,4 @@ def test_two_plugins_claiming_one_name_is_an_error(plugin: FullPlugin) -> None:
 
     pm = make_plugin_manager(load_entrypoints=False, extra=[plugin, Clash()])
     with pytest.raises(ConfigurationError, match="same name"):
-        open_office(OfficeConfig(database_url="memory://", notifier="recording"), plugin_manager=pm)
+        open_test_office(OfficeConfig(database_url="memory://", notifier="recording"), plugin_manager=pm)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from petitionkit import CaseState, OfficeConfig, open_office
+from petitionkit import CaseState, OfficeConfig
 from petitionkit.domain.model import Channel
 from petitionkit.service import Office
-from petitionkit.testing import FakeClock, sample_petition
+from petitionkit.testing import FakeClock, open_test_office, sample_petition
 
 NETWORK = """
 [network]
@@ -55,7 +55,7 @@ kind = "government_department"
 def offices(tmp_path: Path, clock: FakeClock) -> tuple[Office, Office]:
     (tmp_path / "city.toml").write_text(CITY.format(), encoding="utf-8")
     (tmp_path / "qingxi.toml").write_text(COUNTY.format(), encoding="utf-8")
-    city = open_office(OfficeConfig.load(tmp_path / "city.toml", env={}), clock=clock)
+    city = open_test_office(OfficeConfig.load(tmp_path / "city.toml", env={}), clock=clock)
     return city, city.network.peer("QX")
 
 

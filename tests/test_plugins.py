@@ -15,7 +15,6 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from petitionkit import open_office
 from petitionkit.cli import cli
 from petitionkit.cli.app import load_plugin_commands
 from petitionkit.config import OfficeConfig
@@ -27,7 +26,7 @@ from petitionkit.reports.memory_source import MemoryReportSource
 from petitionkit.reports.source import ReportsUnsupported, report_source
 from petitionkit.service import Office
 from petitionkit.storage.memory import MemoryStorage
-from petitionkit.testing import SAMPLE_BODIES, FakeClock, sample_petition
+from petitionkit.testing import SAMPLE_BODIES, FakeClock, open_test_office, sample_petition
 
 HELLO = """
 import click
@@ -186,7 +185,7 @@ def test_an_observer_that_raises_does_not_silence_the_next(order: str, caplog: p
     # the raising observer is called first (tryfirst), the recording one after it
     impls = pm.hook.petitionkit_event_recorded.get_hookimpls()
     assert impls[-1].plugin is broken
-    office = open_office(
+    office = open_test_office(
         OfficeConfig(database_url="memory://", rules="builtin", bodies=SAMPLE_BODIES),
         plugin_manager=pm,
         clock=FakeClock(),
@@ -210,12 +209,12 @@ def test_report_sources_are_registered_with_the_storage() -> None:
             register("plain", lambda url, config: MemoryStorage(url))
 
     pm = make_plugin_manager(load_entrypoints=False, extra=[NoReports()])
-    with open_office(OfficeConfig(database_url="memory://"), plugin_manager=pm) as office:
+    with open_test_office(OfficeConfig(database_url="memory://"), plugin_manager=pm) as office:
         source = report_source(office.storage, office.pm)
         assert isinstance(source, MemoryReportSource)
         source.close()
     with (
-        open_office(OfficeConfig(database_url="plain://x"), plugin_manager=pm) as office,
+        open_test_office(OfficeConfig(database_url="plain://x"), plugin_manager=pm) as office,
         pytest.raises(ReportsUnsupported),
     ):
         report_source(office.storage, office.pm)  # a MemoryStorage, but its plugin registered no queries

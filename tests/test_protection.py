@@ -9,11 +9,17 @@ from typing import Any
 
 import pytest
 
-from petitionkit import open_office
 from petitionkit.errors import InvalidInput, RespondentUnresolved, UnknownBody, WhistleblowerGuard
 from petitionkit.service import Office
 from petitionkit.storage.base import OutboxMessage
-from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, rendered, sample_petition
+from petitionkit.testing import (
+    SAMPLE_ID_NUMBERS,
+    FakeClock,
+    office_settings,
+    open_test_office,
+    rendered,
+    sample_petition,
+)
 
 ACCUSER = {"name": "王举报", "id_number": SAMPLE_ID_NUMBERS[1], "phone": "13912345678", "address": "幸福路8号"}
 SECRETS = ("王举报", SAMPLE_ID_NUMBERS[1], "13912345678", "幸福路8号")
@@ -33,7 +39,7 @@ def office(clock: FakeClock) -> Office:
     data["settings"] = {
         "notifications": {"staff": {"email": ["staff@rd.example.cn"]}, "body_channels": ["email", "webhook"]}
     }
-    return open_office(data, clock=clock)
+    return open_test_office(data, clock=clock)
 
 
 def accusation(**overrides: Any) -> dict[str, Any]:
@@ -77,11 +83,11 @@ def test_a_joined_accusation_guards_the_claim_case(office: Office, action: str, 
     case_id = joined_accusation(office)
     before = office.case(case_id)
     with pytest.raises(WhistleblowerGuard):
-        getattr(office, action)(case_id, body=body, actor="clerk-wang")
+        getattr(office, action)(case_id, body=body)
     after = office.case(case_id)
     assert after.state is before.state and not after.referrals
     refusal = office.events(case_id)[-1]
-    assert refusal.name == "ReferralRefused" and refusal.actor == "clerk-wang"
+    assert refusal.name == "ReferralRefused" and refusal.actor == "admin#administrator"
     assert refusal.payload["body_code"] == body and "art. 30" in refusal.payload["rule"]
     assert body_rows(office, body) == []
 
@@ -100,17 +106,17 @@ def test_a_body_that_became_guarded_gets_no_export_no_document_no_supervision(of
     office.assign(claim.case.id, body="GOV-HOUSING")
     sent_before = len(body_rows(office, "GOV-HOUSING"))
     office.register(accusation(joins_case=claim.petition.tracking_number))
-    assert list(office.export_for_body("GOV-HOUSING", actor="clerk-li")) == []
+    assert list(office.export_for_body("GOV-HOUSING")) == []
     assert office.events(claim.case.id)[-1].name == "ExportRefused"
     with pytest.raises(WhistleblowerGuard):
-        office.supervise(claim.case.id, reason="逾期", actor="clerk-li")
+        office.supervise(claim.case.id, reason="逾期")
     assert office.events(claim.case.id)[-1].name == "ReferralRefused"
     docx = pytest.importorskip("docxtpl")
     assert docx
     from petitionkit.documents import make_document
 
     with pytest.raises(WhistleblowerGuard):
-        make_document(office, "assignment-letter", claim.case.id, tmp_path / "letter.docx", actor="clerk-li")
+        make_document(office, "assignment-letter", claim.case.id, tmp_path / "letter.docx")
     assert not (tmp_path / "letter.docx").exists()
     assert office.events(claim.case.id)[-1].name == "DocumentRefused"
     assert len(body_rows(office, "GOV-HOUSING")) == sent_before
@@ -148,17 +154,17 @@ def test_an_unresolved_respondent_blocks_every_body_until_a_clerk_resolves_it(of
     case_id = reg.case.id
     for action in ("transfer", "assign"):
         with pytest.raises(RespondentUnresolved) as err:
-            getattr(office, action)(case_id, body="SUPERVISION", actor="clerk-zhao")
+            getattr(office, action)(case_id, body="SUPERVISION")
         assert "resolve-respondent" in err.value.message("en") and "resolve-respondent" in err.value.message("zh-CN")
         last = office.events(case_id)[-1]
         assert last.name == "ReferralRefused" and last.payload["refusal"] == "respondent_unresolved"
-        assert last.actor == "clerk-zhao" and last.payload["petitions"] == [reg.petition.tracking_number]
+        assert last.actor == "admin#administrator" and last.payload["petitions"] == [reg.petition.tracking_number]
     assert body_rows(office, "SUPERVISION") == []
     with pytest.raises(UnknownBody):
         office.resolve_respondent(case_id, body="NOWHERE")
     with pytest.raises(InvalidInput):
         office.resolve_respondent(case_id)  # neither --body nor --unlisted
-    office.resolve_respondent(case_id, body="gov-housing", actor="clerk-zhao")
+    office.resolve_respondent(case_id, body="gov-housing")
     resolved = office.events(case_id)[-1]
     assert resolved.name == "RespondentResolved" and resolved.payload["body_code"] == "GOV-HOUSING"
     assert office.petitions(case_id)[0].respondent.body_code == "GOV-HOUSING"  # type: ignore[union-attr]

@@ -27,11 +27,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from petitionkit import open_office
 from petitionkit.domain.identity import id_check_digit
 from petitionkit.errors import PetitionkitError
 from petitionkit.service import Office
-from petitionkit.testing import FakeClock, office_settings, rendered, sample_petition
+from petitionkit.testing import FakeClock, office_settings, open_test_office, rendered, sample_petition
 
 BODIES = ("GOV", "GOV-HRSS", "GOV-HOUSING", "GOV-LAND", "SUPERVISION", "COURT")
 PARENT = {"GOV-HRSS": "GOV", "GOV-HOUSING": "GOV", "GOV-LAND": "GOV"}
@@ -112,7 +111,7 @@ def test_no_canary_reaches_a_guarded_body_and_no_protected_identity_any_body(  #
     data = dict(office_settings())
     data["bodies"] = [{**b, "contacts": CONTACTS[b["code"]]} if b["code"] in CONTACTS else b for b in data["bodies"]]
     data["settings"] = {"notifications": {"body_channels": ["email", "webhook"], "staff": {"email": ["s@rd.cn"]}}}
-    office = open_office(data, clock=clock)
+    office = open_test_office(data, clock=clock)
     people = [canary(i) for i in range(len(specs))]
 
     # --- the case: the first petition opens it, the others join in order ------------------------

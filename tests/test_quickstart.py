@@ -13,8 +13,7 @@ from petitionkit.cli import cli
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError, StorageError
 from petitionkit.quickstart import init_office
-from petitionkit.service import open_office
-from petitionkit.testing import SHANGHAI
+from petitionkit.testing import SHANGHAI, open_test_office
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +39,7 @@ def test_quickstart_builds_a_working_office_with_due_work_and_an_explanation(
     monkeypatch.chdir(tmp_path / "office")
     listed = json.loads(CliRunner().invoke(cli, ["--json", "list", "--limit", "500"]).stdout)
     assert listed["count"] == len(data["cases"])
-    office = open_office(OfficeConfig.load())
+    office = open_test_office(OfficeConfig.load())
     assert all(office.verify_audit_trail(c["id"]) is None for c in data["cases"])
 
 

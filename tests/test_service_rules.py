@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from petitionkit import CaseState, Office, OfficeConfig, open_office
+from petitionkit import CaseState, Office, OfficeConfig
 from petitionkit.domain.clocks import Clock
 from petitionkit.errors import InvalidInput, WhistleblowerGuard
-from petitionkit.testing import FakeClock, sample_petition
+from petitionkit.testing import FakeClock, open_test_office, sample_petition
 
 COUNTY = Path(__file__).resolve().parents[1] / "examples" / "sample-county" / "rules" / "county.toml"
 
 
 def county_office(clock: FakeClock, rules: str = "national", files: tuple[str, ...] = (str(COUNTY),)) -> Office:
     config = OfficeConfig(office_code="QX", database_url="memory://", rules=rules, rule_files=files)
-    return open_office(config, clock=clock)
+    return open_test_office(config, clock=clock)
 
 
 def county_petition(**overrides: object) -> dict[str, object]:
@@ -101,17 +101,17 @@ def test_recompute_after_a_calendar_change_moves_due_dates_and_records_events(cl
     local.write_text(
         '[pack]\nname = "local"\n\n[[calendar.local_days_off]]\ndate = 2026-04-16\nname = "县庆日"\n', encoding="utf-8"
     )
-    updated = open_office(
+    updated = open_test_office(
         OfficeConfig(office_code="QX", database_url="memory://", rules="national", rule_files=(str(local),)),
         storage=office.storage,
         clock=clock,
     )
-    changed = updated.recompute_deadlines(actor="clerk-li")
+    changed = updated.recompute_deadlines()
     assert [c.id for c in changed] == [reg.case.id]
     notice = changed[0].obligation(Clock.NOTICE)
     assert notice is not None and notice.due == date(2026, 4, 17) and "local" in notice.basis.calendar
     event = updated.events(reg.case.id)[-1]
-    assert event.name == "DueDateRecomputed" and event.actor == "clerk-li"
+    assert event.name == "DueDateRecomputed" and event.actor == "admin#administrator"
     assert event.payload["old_due"] == "2026-04-16" and event.payload["new_due"] == "2026-04-17"
     assert updated.recompute_deadlines() == []  # idempotent
 

@@ -8,10 +8,10 @@ from typing import Any
 import attrs
 import pytest
 
-from petitionkit import open_office
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.settings import OneOrMore, SettingError, between, greater_than, http_url, nonblank, structure_settings
+from petitionkit.testing import open_test_office
 
 
 @attrs.frozen
@@ -66,5 +66,7 @@ def test_a_bad_setting_names_its_key(raw: Any, key: str, en: str, zh: str) -> No
 )
 def test_builtin_tables_are_checked_when_the_office_opens(settings: dict[str, Any], key: str) -> None:
     with pytest.raises(ConfigurationError) as err:
-        open_office(OfficeConfig(database_url="memory://", settings=settings))  # memory: the sql table is checked too
+        open_test_office(
+            OfficeConfig(database_url="memory://", settings=settings)
+        )  # memory: the sql table is checked too
     assert err.value.setting == key

@@ -72,7 +72,10 @@ def deployment(tmp_path: Path, postgresql_url: str, oa_url: str, monkeypatch: py
 
 def run(clock: FakeClock, office: str, *args: str) -> Any:
     result = CliRunner().invoke(
-        cli, ["--json", "--config", f"{office}.toml", *args], obj={"clock": clock}, catch_exceptions=False
+        cli,
+        ["--json", "--as", "admin", "--config", f"{office}.toml", *args],
+        obj={"clock": clock},
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)

@@ -61,7 +61,7 @@ def office_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inbox: tuple[Inb
 
 
 def run(clock: FakeClock, *args: str) -> Any:
-    result = CliRunner().invoke(cli, ["--json", *args], obj={"clock": clock}, catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["--json", "--as", "admin", *args], obj={"clock": clock}, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

@@ -11,11 +11,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from petitionkit.domain.access import Principal
 from petitionkit.domain.model import Body
 from petitionkit.errors import ConfigurationError, InvalidInput
 
 ENV_PREFIX = "PETITIONKIT_"
 CONFIG_FILE = "petitionkit.toml"
+
+
+@attrs.frozen
+class PrincipalEntry:
+    """One ``[[principals]]`` entry: who may act on the office from the command line (``--as ID``).
+
+    ``os_user`` maps an operating-system account to the entry when ``--as`` is not given.  The roles
+    must be roles of the office's rule packs (checked when the office opens).
+    """
+
+    id: str
+    name: str = ""
+    roles: tuple[str, ...] = ()
+    bodies: tuple[str, ...] = ()
+    os_user: str | None = None
+
+    def principal(self) -> Principal:
+        return Principal(self.id, self.name or self.id, frozenset(self.roles), frozenset(self.bodies))
 
 
 @attrs.frozen
@@ -30,7 +49,7 @@ class OfficeConfig:
     rule_files: tuple[str, ...] = ()  # the office's own rule files, applied on top of ``rules`` in order
     notifier: str = "console"
     locale: str = "zh-CN"
-    actor: str = "system"  # who acts when a call does not say
+    actor: str = "system"  # no longer used: events record the acting principal (kept so old files load)
     plugins_allow: tuple[str, ...] | None = None
     plugins_block: tuple[str, ...] = ()
     bodies: tuple[Body, ...] = ()  # bodies for the built-in rule set (rule packs declare their own)
@@ -40,6 +59,15 @@ class OfficeConfig:
     # body code -> the office that body is. A referral to such a body arrives in that office.
     network_offices: Mapping[str, str] = attrs.field(factory=dict)
     network_bodies: Mapping[str, str] = attrs.field(factory=dict)
+    principals: tuple[PrincipalEntry, ...] = ()  # [[principals]]: who may act through the command line
+
+    def principal_entry(self, name: str) -> PrincipalEntry | None:
+        """The ``[[principals]]`` entry whose id is ``name``."""
+        return next((p for p in self.principals if p.id == name), None)
+
+    def principal_of_os_user(self, user: str) -> PrincipalEntry | None:
+        """The ``[[principals]]`` entry mapped to the operating-system account ``user``."""
+        return next((p for p in self.principals if p.os_user == user), None)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -58,7 +86,7 @@ class OfficeConfig:
         office = dict(data.get("office", {}))
         database = data.get("database", {})
         plugins = data.get("plugins", {})
-        known = {"office", "database", "rules", "plugins", "bodies", "settings", "network"}
+        known = {"office", "database", "rules", "plugins", "bodies", "settings", "network", "principals"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigurationError(f"{source}: {unknown[0]}", f"unknown section; expected one of {sorted(known)}")
@@ -79,6 +107,8 @@ class OfficeConfig:
             flat["bodies"] = data["bodies"]
         if "settings" in data:
             flat["settings"] = data["settings"]
+        if "principals" in data:
+            flat["principals"] = data["principals"]
         network = data.get("network", {})
         if "offices" in network:
             flat["network_offices"] = network["offices"]
@@ -90,6 +120,7 @@ class OfficeConfig:
             first = exc.errors[0]
             raise ConfigurationError(f"{source}: {first.field}", first.message("en").split(": ", 1)[1]) from None
         config.zone  # noqa: B018 - validate the time zone now, not at first use
+        _check_principals(config.principals, source)
         return config
 
     @classmethod
@@ -125,3 +156,15 @@ def _anchor_sqlite(url: str, folder: Path) -> str:
     if not prefix.startswith("sqlite") or not path or path.startswith("/") or path == ":memory:":
         return url
     return f"{prefix}:///{folder / path}"
+
+
+def _check_principals(entries: tuple[PrincipalEntry, ...], source: str) -> None:
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        try:
+            entry.principal()
+        except ValueError as exc:
+            raise ConfigurationError(f"{source}: principals[{i}].id", str(exc)) from None
+        if entry.id in seen:
+            raise ConfigurationError(f"{source}: principals[{i}].id", f"'{entry.id}' is listed twice")
+        seen.add(entry.id)

@@ -263,3 +263,71 @@ class StorageError(PetitionkitError):
 
     def params(self, locale: str) -> dict[str, Any]:
         return {"url": self.url, "problem": self.problem}
+
+
+class PrincipalRequired(PetitionkitError):
+    """A use case was called on an office not bound to a principal (``office.acting_as(principal)``)."""
+
+    code = "principal_required"
+    exit_code = 10
+    key = "error.principal_required"
+
+    def __init__(self, use_case: str) -> None:
+        super().__init__()
+        self.use_case = use_case
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"use_case": self.use_case}
+
+
+class PermissionDenied(PetitionkitError):
+    """The acting principal may not do this (its roles, its bodies, or the decision hook said no)."""
+
+    code = "permission_denied"
+    exit_code = 10
+    key = "error.permission_denied"
+
+    def __init__(self, principal: str, permission: str, case_id: str | None = None) -> None:
+        super().__init__()
+        self.principal, self.permission, self.case_id = principal, permission, case_id
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {
+            "principal": self.principal,
+            "permission": translate("permission." + self.permission, locale),
+            "case": self.case_id or "-",
+        }
+
+
+class UnknownPrincipal(PetitionkitError):
+    """A name (``--as``, ``approved_by``, the operating-system user) that is no configured principal."""
+
+    code = "unknown_principal"
+    exit_code = 10
+    key = "error.unknown_principal"
+
+    def __init__(self, field: str, name: str, known: Sequence[str]) -> None:
+        super().__init__()
+        self.field, self.name, self.known = field, name, tuple(known)
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"field": self.field, "name": self.name, "known": ", ".join(self.known) or "-"}
+
+
+class SeparationOfDuties(PetitionkitError):
+    """The same principal may not both request and approve (an extension): name another approver."""
+
+    code = "separation_of_duties"
+    exit_code = 10
+    key = "error.separation_of_duties"
+
+    def __init__(self, field: str, principal: str, reason: str) -> None:
+        super().__init__()
+        self.field, self.principal, self.reason = field, principal, reason
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "principal": self.principal,
+            "reason": translate("access.sod." + self.reason, locale),
+        }

@@ -16,10 +16,11 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
+from petitionkit.domain.access import Permission, Principal
 from petitionkit.domain.event_types import ExportRefused
 from petitionkit.domain.model import Petition
 from petitionkit.domain.protection import BodyDirectory
-from petitionkit.errors import FieldError, InvalidInput, UnknownBody
+from petitionkit.errors import FieldError, InvalidInput, PermissionDenied, UnknownBody
 from petitionkit.redaction import WITHHELD_NAME, Disclosure, Item, Recipient, disclosure
 
 if TYPE_CHECKING:
@@ -218,22 +219,42 @@ def body_document(petition: Petition, state: str, seen: Disclosure) -> dict[str,
     return doc
 
 
-def export_for_body(office: Office, body_code: str, *, actor: str | None = None) -> Iterator[dict[str, Any]]:
+def export_for_body(office: Office, body_code: str, *, purpose: str = "") -> Iterator[dict[str, Any]]:
     """Petition documents of the cases referred to ``body_code``, as the redaction policy lets it read them.
 
     A case guarded against the body (any accusation in it names the body or, when guarded, its child)
     or with an unresolved accusation respondent is not exported: each refusal is an ``ExportRefused``
     event on the case, with who asked and which rule refused.  Raises :class:`UnknownBody` first.
+
+    Office staff need ``export``; a handling body's principal may export for its own bodies only (with
+    ``read_personal_data``).  One access record (``export_for_body``) counts the documents handed over.
     """
     code = BodyDirectory.of(office.rules.bodies()).code(body_code)
     if code is None:
         raise UnknownBody(body_code)
-    for case, petitions in office.iter_cases_with_petitions():
-        if not any(r.body_code == code for r in case.referrals):
-            continue
-        seen = disclosure(case, petitions, office.rules, Recipient.HANDLING_BODY, body_code=code, action="export")
-        if seen.refused is not None:
-            office.uow.record_refusal(case.id, seen.refused, actor=actor, event=ExportRefused)
-            continue
-        for petition in petitions:
-            yield body_document(petition, case.state.value, seen)
+    principal = office.access.principal("export_for_body")
+    if principal.is_body:
+        if code not in principal.body_codes:
+            raise PermissionDenied(principal.id, Permission.EXPORT.value)
+        office.access.require(Permission.READ_PERSONAL_DATA)
+    else:
+        office.access.require(Permission.EXPORT)
+    return _export(office, principal, code, purpose)
+
+
+def _export(office: Office, principal: Principal, code: str, purpose: str) -> Iterator[dict[str, Any]]:
+    count = 0
+    try:
+        for case, petitions in office._every_case():
+            if not any(r.body_code == code for r in case.referrals):
+                continue
+            seen = disclosure(case, petitions, office.rules, Recipient.HANDLING_BODY, body_code=code, action="export")
+            if seen.refused is not None:
+                office.uow.record_refusal(case.id, seen.refused, actor=principal.actor, event=ExportRefused)
+                continue
+            for petition in petitions:
+                count += 1
+                yield body_document(petition, case.state.value, seen)
+    finally:
+        with office.storage.transaction() as tx:
+            office.access.record(tx, principal, "export_for_body", count=count, query=code, purpose=purpose)

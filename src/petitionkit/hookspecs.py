@@ -7,7 +7,7 @@ Every hook is documented in docs/plugins.md; tests fail when a hook lacks docume
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     import click
 
     from petitionkit.config import OfficeConfig
+    from petitionkit.domain.access import Principal, Role
     from petitionkit.domain.events import Event
+    from petitionkit.domain.model import Case
     from petitionkit.domain.ports import Rules
     from petitionkit.notify import Notifier
     from petitionkit.service import Office
@@ -107,6 +109,29 @@ def petitionkit_register_commands(cli: click.Group) -> None:
 
     :param cli: the top-level click group; call ``cli.add_command(...)``.
     :return: nothing.
+    """
+
+
+# --- running: decisions ------------------------------------------------------------------------
+
+
+@hookspec
+def petitionkit_permission_allowed(
+    principal: Principal, permission: str, case: Case | None, roles: Mapping[str, Role]
+) -> bool | None:
+    """Decide whether ``principal`` may do ``permission`` (on ``case``), as datasette's ``permission_allowed``.
+
+    Every implementation is asked: any ``False`` denies (a veto), otherwise any ``True`` allows,
+    otherwise the answer is no (fail closed).  The built-in role policy
+    (``petitionkit.default_plugins.role_policy``) allows what the principal's roles grant; a county can
+    add its OA system's decisions, or veto.  Whatever the hook says, a handling-body principal never
+    reaches a case not referred to one of its bodies, nor does more than a body records.
+
+    :param principal: the authenticated principal acting (id, roles, body codes).
+    :param permission: a :class:`~petitionkit.domain.access.Permission` value (``"register"`` ...).
+    :param case: the case the use case acts on (``None`` for office-wide use cases).
+    :param roles: the office's role table (``[roles.<name>]`` of its rule packs).
+    :return: ``True`` to allow, ``False`` to veto, ``None`` for no opinion.
     """
 
 

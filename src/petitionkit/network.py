@@ -39,7 +39,7 @@ class OfficeNetwork:
 
     def __init__(self, home: Office, open_peer: Callable[[OfficeConfig], Office]) -> None:
         self.home = home
-        self._open_peer = open_peer  # from the composition root: same storage, plugins and clock
+        self.open_peer = open_peer  # from the composition root: same storage, plugins and clock
         self._peers: dict[str, Office] = {}
 
     @property
@@ -57,10 +57,12 @@ class OfficeNetwork:
             config = OfficeConfig.load(Path(self.home.config.base_dir) / path, env={})
             if config.office_code != office_code:
                 raise ConfigurationError(f"network.offices.{office_code}", f"{path} is office {config.office_code}")
-            self._peers[office_code] = self._open_peer(config)
+            peer = self.open_peer(config)
+            principal = self.home.principal  # the same principal acts on every office of the network
+            self._peers[office_code] = peer if principal is None else peer.acting_as(principal)
         return self._peers[office_code]
 
-    def after(self, tx: Transaction, decision: lc.Decision, actor: str | None, now: datetime) -> Published:
+    def after(self, tx: Transaction, decision: lc.Decision, actor: str, now: datetime) -> Published:
         """Hand referrals over and answers back, inside the transaction that made ``decision``."""
         published: Published = []
         for event in decision.events:
@@ -77,7 +79,7 @@ class OfficeNetwork:
                     published.extend(self._answer_upstream(tx, decision.case, actor, now))
         return published
 
-    def _answer_upstream(self, tx: Transaction, case: Case, actor: str | None, now: datetime) -> Published:
+    def _answer_upstream(self, tx: Transaction, case: Case, actor: str, now: datetime) -> Published:
         petitions = tx.petitions_of_case(case.id)
         origin = next((p for p in petitions if p.channel is Channel.REFERRED_IN and p.source_ref), None)
         if origin is None or origin.source_ref is None or ":" not in origin.source_ref:

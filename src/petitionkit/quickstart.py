@@ -8,6 +8,8 @@ simulated clock, so the office has open, due, overdue and concluded cases to loo
 
 from __future__ import annotations
 
+import getpass
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from petitionkit.config import OfficeConfig
+from petitionkit.domain.access import Principal
 from petitionkit.errors import ConfigurationError, PetitionkitError
 from petitionkit.service import Office, open_office
 
@@ -27,7 +30,6 @@ office_code = "{office_code}"          # prefix of tracking numbers: {office_cod
 office_name = "{office_name}"
 timezone = "Asia/Shanghai"
 locale = "zh-CN"                       # or "en"
-actor = "clerk"                        # who acts when --as is not given
 
 [database]
 url = "{database_url}"                 # sqlite:///office.db (this folder) or postgresql+psycopg://...
@@ -39,6 +41,35 @@ files = {rule_files}                   # the office's own packs, applied in orde
 [plugins]
 # allow = ["..."]                      # load only these plugins
 # block = ["..."]                      # never load these
+
+# Who may act on the office (docs/security.md): `petitionkit --as ID ...`; without --as, the entry whose
+# os_user is your operating-system login. Roles are declared by the rule packs (docs/rules.md, "Roles");
+# a handling body's user also lists its bodies: bodies = ["QX-HOUSING"]. `petitionkit principals` lists them.
+[[principals]]
+id = "admin"
+name = "系统管理员"
+roles = ["administrator"]
+os_user = {os_user}                    # whoever ran `petitionkit init`
+
+[[principals]]
+id = "wang"
+name = "王登记（登记员）"
+roles = ["registrar"]
+
+[[principals]]
+id = "li"
+name = "李承办（承办人）"
+roles = ["handler"]
+
+[[principals]]
+id = "zhao"
+name = "赵主任（主任）"
+roles = ["director"]
+
+[[principals]]
+id = "sun"
+name = "孙审计（审计员）"
+roles = ["auditor"]
 """
 
 
@@ -72,6 +103,7 @@ def init_office(
             database_url=database_url,
             rules=rules,
             rule_files="[" + ", ".join(f'"{f}"' for f in rule_files) + "]",
+            os_user=json.dumps(getpass.getuser(), ensure_ascii=False),
         ),
         encoding="utf-8",
     )
@@ -176,7 +208,13 @@ def run_workload(
     end: date,
     progress: Callable[[str], None] | None = None,
 ) -> WorkloadSummary:
-    """Drive ``petitions`` realistic petitions through the office between ``start`` and ``end``."""
+    """Drive ``petitions`` realistic petitions through the office between ``start`` and ``end``.
+
+    Each step acts as a principal of ``[[principals]]`` holding the role that step needs: the
+    registrar registers, the handler works the cases, the director approves extensions.
+    """
+    registrar, handler = acting(office, "registrar"), acting(office, "handler")
+    director = principal_with_role(office.config, "director")
     rng = random.Random(seed)
     summary = WorkloadSummary()
     days = (end - start).days
@@ -217,10 +255,10 @@ def run_workload(
                 subject="举报县住建局某科长收受好处",
                 respondent={"unit_name": "县住建局", "body_code": "QX-HOUSING"},
             )
-        repeats = office.find_repeats(data) if not data.get("anonymous") else []
+        repeats = registrar.find_repeats(data) if not data.get("anonymous") else []
         if repeats and rng.random() < 0.7:
             data["joins_case"] = repeats[0].first_tracking_number
-        reg = office.register(data)
+        reg = registrar.register(data)
         summary.registered += 1
         if not reg.joined_existing_case:
             registered.append((day, reg.petition.tracking_number, category))
@@ -229,10 +267,23 @@ def run_workload(
 
     # Work each case forward on later days, as a clerk would.
     for index, (day, ref, category) in enumerate(registered):
-        _work_case(office, clock, rng, summary, index, day, ref, category, end)
+        _work_case(handler, clock, rng, summary, index, day, ref, category, end, approver=director.id)
     clock.set_day(end, hour=17)
     summary.today = end
     return summary
+
+
+def principal_with_role(config: OfficeConfig, role: str) -> Principal:
+    """The first ``[[principals]]`` entry holding ``role``; a :class:`ConfigurationError` if none does."""
+    entry = next((p for p in config.principals if role in p.roles), None)
+    if entry is None:
+        raise ConfigurationError("principals", f"no principal holds the role '{role}'; add one to [[principals]]")
+    return entry.principal()
+
+
+def acting(office: Office, role: str) -> Office:
+    """``office`` acting as the first configured principal holding ``role``."""
+    return office.acting_as(principal_with_role(office.config, role))
 
 
 def _work_case(
@@ -245,6 +296,8 @@ def _work_case(
     ref: str,
     category: str,
     end: date,
+    *,
+    approver: str,
 ) -> None:
     def on(offset: int) -> bool:
         target = day + timedelta(days=offset)
@@ -290,7 +343,7 @@ def _work_case(
         return
     if index % 6 == 2:  # complex: the body asks for an extension, approved
         if on(20):
-            office.extend(ref, days=15, reason="需现场核查并协调多个部门", approved_by="县人大常委会信访室主任")
+            office.extend(ref, days=15, reason="需现场核查并协调多个部门", approved_by=approver)
             summary.count("extend")
         return
     if on(rng.randrange(12, 28)):

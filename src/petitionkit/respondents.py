@@ -16,6 +16,7 @@ import attrs
 
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.access import Permission
 from petitionkit.domain.model import Case, PetitionKind, Respondent
 from petitionkit.domain.protection import BodyDirectory, is_resolved
 from petitionkit.errors import FieldError, InvalidInput, UnknownBody
@@ -32,7 +33,6 @@ def resolve_respondent(
     body: str | None = None,
     unlisted: bool = False,
     petition: str | None = None,
-    actor: str | None = None,
 ) -> Case:
     """Record that the accused unit of the case's accusation(s) is ``body`` (or, ``unlisted``, none known).
 
@@ -40,6 +40,7 @@ def resolve_respondent(
     resolution; without it every accusation of the case whose respondent is unresolved is resolved.
     Raises :class:`InvalidInput` (both or neither of ``body``/``unlisted``; nothing to resolve; the
     petition is not an accusation of the case) or :class:`UnknownBody`; nothing is written then.
+    The office's principal needs ``screen``.
     """
     if (body is None) == (not unlisted):
         raise InvalidInput([FieldError("body", "one_resolution")])
@@ -71,4 +72,4 @@ def resolve_respondent(
                 case_respondent = resolved
         return lc.resolve_respondents(case, resolutions, case_respondent, ctx)
 
-    return office.uow.run(case_ref, resolve, actor=actor)
+    return office.uow.run(case_ref, resolve, permission=Permission.SCREEN)

@@ -21,8 +21,7 @@ from click.testing import CliRunner, Result
 
 from petitionkit.cli import cli
 from petitionkit.config import OfficeConfig
-from petitionkit.service import open_office
-from petitionkit.testing import SHANGHAI, rendered
+from petitionkit.testing import SHANGHAI, open_test_office, rendered
 from petitionkit.testing.calendars import schedule_pack
 
 LETTER = [
@@ -73,7 +72,7 @@ def test_register_accept_assign_extend_on_a_national_office(office: tuple[Path, 
         report = {o["clock"]: o for o in assigned["obligations"]}["referral_report"]
         assert report["provisional"] is (report["due"] >= "2027-01-01")
         extended = run(
-            "extend", first["tracking_number"], "--days", "30", "--reason", "需现场核查", "--approved-by", "主任"
+            "extend", first["tracking_number"], "--days", "30", "--reason", "需现场核查", "--approved-by", "zhao"
         )
         handling = {o["clock"]: o for o in extended["case"]["obligations"] if o["status"] == "open"}["handling"]
         assert handling["provisional"] is True and handling["basis"]["extension_days"] == 30
@@ -85,7 +84,10 @@ def test_register_accept_assign_extend_on_a_national_office(office: tuple[Path, 
         handling_text = next(e["text"] for e in explained if e["clock"] == "handling" and e["status"] == "open")
         assert "预计" in handling_text and "全国年节及纪念日放假办法" in handling_text
         # the petitioner's notice as it will be delivered (rendered from what the outbox stores)
-        with open_office(OfficeConfig.load(folder / "petitionkit.toml")) as opened, opened.storage.transaction() as tx:
+        with (
+            open_test_office(OfficeConfig.load(folder / "petitionkit.toml")) as opened,
+            opened.storage.transaction() as tx,
+        ):
             rows = tx.claim_outbox("test", 100, opened.now(), opened.now())
             accepted = rendered(opened, next(r for r in rows if r.topic == "accepted")).body
         assert "（预计）" in accepted and "全国年节及纪念日放假办法" in accepted

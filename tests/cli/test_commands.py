@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from petitionkit.cli import cli
-from petitionkit.testing import SHANGHAI, FakeClock
+from petitionkit.testing import SHANGHAI, FakeClock, principals_toml
 
 COUNTY = Path(__file__).resolve().parents[2] / "examples" / "sample-county" / "rules" / "county.toml"
 
@@ -56,7 +56,7 @@ LETTER = [
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     config = tmp_path / "petitionkit.toml"
-    config.write_text(CONFIG.format(db=tmp_path / "office.db", county=COUNTY), encoding="utf-8")
+    config.write_text(CONFIG.format(db=tmp_path / "office.db", county=COUNTY) + principals_toml(), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     clock = FakeClock(datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))
@@ -133,7 +133,7 @@ def test_the_whole_case_lifecycle_from_the_command_line(run: Any) -> None:
     case = doc(run("--json", "route", ref, "--apply"))["case"]
     assert case["state"] == "assigned" and case["referrals"][0]["body_code"] == "QX-HRSS"
     assert doc(run("--json", "supervise", ref, "--reason", "请加快办理"))["case"]["version"] == 3
-    assert doc(run("--json", "extend", ref, "--days", "30", "--reason", "案情复杂", "--approved-by", "主任"))
+    assert doc(run("--json", "extend", ref, "--days", "30", "--reason", "案情复杂", "--approved-by", "zhao"))
     case = doc(run("--json", "record-report", ref, "--outcome", "support", "--text", "已支付"))["case"]
     assert case["state"] == "replied"
     assert (
@@ -148,7 +148,7 @@ def test_the_whole_case_lifecycle_from_the_command_line(run: Any) -> None:
     assert case["state"] == "terminated" and not [o for o in case["obligations"] if o["status"] == "open"]
     trail = doc(run("--json", "events", ref, "--verify"))
     assert trail["intact"] is True and trail["events"][0]["name"] == "PetitionRegistered"
-    assert {e["actor"] for e in trail["events"]} == {"clerk-config"}
+    assert {e["actor"] for e in trail["events"]} == {"admin#administrator"}
 
 
 def test_screening_decline_transfer_objection_feedback_withdraw(run: Any) -> None:
@@ -157,14 +157,14 @@ def test_screening_decline_transfer_objection_feedback_withdraw(run: Any) -> Non
     decline = doc(run("--json", "screen", "QX-2026-000001", "--fact", "in_litigation", "--apply"))
     assert decline["case"]["state"] == "declined" and decline["case"]["decline"]["channel"] == "litigation"
     run("transfer", "QX-2026-000002", "--body", "QX-HOUSING")
-    case = doc(run("--json", "--as", "clerk-li", "object", "QX-2026-000002", "--reason", "不属本局职责"))["case"]
+    case = doc(run("--json", "--as", "li", "object", "QX-2026-000002", "--reason", "不属本局职责"))["case"]
     assert case["state"] == "registered"
     run("transfer", "QX-2026-000002", "--body", "QX-HRSS")
     assert doc(run("--json", "feedback", "QX-2026-000002", "--text", "已收悉"))["case"]["referrals"][-1]["feedback"]
     run("accept", "QX-2026-000003")
     assert doc(run("--json", "withdraw", "QX-2026-000003"))["case"]["state"] == "withdrawn"
     actors = {e["actor"] for e in doc(run("--json", "events", "QX-2026-000002"))["events"]}
-    assert "clerk-li" in actors
+    assert "li#handler" in actors
 
 
 def test_accept_reply_terminate_and_decline_commands(run: Any) -> None:
@@ -239,7 +239,11 @@ def test_plugins_lists_the_builtins(run: Any) -> None:
         (["register", "--channel", "letter"], 2, "invalid_input"),
         (["reply", "QX-2026-000001", "--outcome", "support", "--text", "x"], 3, "illegal_transition"),
         (["transfer", "QX-2026-000001", "--body", "NOWHERE"], 4, "unknown_body"),
-        (["extend", "QX-2026-000001", "--days", "10", "--reason", "x", "--approved-by", "y"], 3, "illegal_transition"),
+        (
+            ["extend", "QX-2026-000001", "--days", "10", "--reason", "x", "--approved-by", "zhao"],
+            3,
+            "illegal_transition",
+        ),
         (["lookup", "AAAA-BBBB-CCCC"], 4, "not_found"),
     ],
 )

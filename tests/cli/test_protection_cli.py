@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from petitionkit.cli import cli
-from petitionkit.testing import SAMPLE_ID_NUMBERS, SHANGHAI, FakeClock
+from petitionkit.testing import SAMPLE_ID_NUMBERS, SHANGHAI, FakeClock, principals_toml
 
 COUNTY = Path(__file__).resolve().parents[2] / "examples" / "sample-county" / "rules" / "county.toml"
 CONFIG = """
@@ -47,7 +47,7 @@ def accusation(*extra: str) -> list[str]:
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     config = tmp_path / "petitionkit.toml"
-    config.write_text(CONFIG.format(db=tmp_path / "office.db", county=COUNTY), encoding="utf-8")
+    config.write_text(CONFIG.format(db=tmp_path / "office.db", county=COUNTY) + principals_toml(), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     clock = FakeClock(datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))
@@ -70,7 +70,7 @@ def events(run: Any, ref: str) -> list[dict[str, Any]]:
 
 def exported(run: Any, body: str, tmp_path: Path) -> str:
     target = tmp_path / f"{body}.jsonl"
-    run("--json", "--as", "clerk-export", "export", str(target), "--body", body)
+    run("--json", "--as", "li", "export", str(target), "--body", body)
     return target.read_text(encoding="utf-8")
 
 
@@ -79,10 +79,10 @@ def test_a_joined_accusation_named_by_alias_guards_the_case_and_is_recorded(run:
     joined = doc(run("--json", *accusation("--respondent-unit", "县 住建局", "--joins", claim)))
     assert joined["joined_existing_case"] is True
     for command, body in (("transfer", "QX-HOUSING"), ("assign", "QX-GOV")):
-        error = doc(run("--json", "--as", "clerk-wang", command, claim, "--body", body, code=6))
+        error = doc(run("--json", "--as", "li", command, claim, "--body", body, code=6))
         assert error["error"] == "whistleblower_guard"
         last = events(run, claim)[-1]
-        assert last["name"] == "ReferralRefused" and last["actor"] == "clerk-wang"
+        assert last["name"] == "ReferralRefused" and last["actor"] == "li#handler"
         assert last["payload"]["body_code"] == body
     run("--json", "transfer", claim, "--body", "QX-SUP")
     text = exported(run, "QX-SUP", tmp_path)
@@ -101,12 +101,12 @@ def test_a_code_typed_with_spaces_and_lower_case_is_normalised_and_guarded(run: 
 
 def test_an_unresolved_unit_blocks_every_body_until_resolve_respondent(run: Any, tmp_path: Path) -> None:
     ref = doc(run("--json", *accusation("--respondent-unit", "某街道城管中队")))["tracking_number"]
-    error = doc(run("--json", "--as", "clerk-zhao", "transfer", ref, "--body", "QX-SUP", code=6))
+    error = doc(run("--json", "--as", "zhao", "transfer", ref, "--body", "QX-SUP", code=6))
     assert error["error"] == "respondent_unresolved" and "resolve-respondent" in error["message_zh"]
     assert events(run, ref)[-1]["payload"]["refusal"] == "respondent_unresolved"
     run("--json", "resolve-respondent", ref, code=2)  # neither --body nor --unlisted
     run("--json", "resolve-respondent", ref, "--body", "NOWHERE", code=4)
-    case = doc(run("--json", "--as", "clerk-zhao", "resolve-respondent", ref, "--body", "qx-land"))["case"]
+    case = doc(run("--json", "--as", "zhao", "resolve-respondent", ref, "--body", "qx-land"))["case"]
     assert case["respondent"]["body_code"] == "QX-LAND"
     assert events(run, ref)[-1]["name"] == "RespondentResolved"
     run("--json", "transfer", ref, "--body", "QX-LAND", code=6)
@@ -142,11 +142,9 @@ def test_a_document_to_a_guarded_body_is_refused_and_nothing_is_written(run: Any
     run("--json", "transfer", claim, "--body", "QX-HOUSING")
     run("--json", *accusation("--respondent-body", "QX-HOUSING", "--joins", claim))
     out = tmp_path / "letter.docx"
-    error = doc(
-        run("--json", "--as", "clerk-li", "document", "make", "transfer-letter", claim, "--output", str(out), code=6)
-    )
+    error = doc(run("--json", "--as", "li", "document", "make", "transfer-letter", claim, "--output", str(out), code=6))
     assert error["error"] == "whistleblower_guard" and not out.exists()
     last = events(run, claim)[-1]
-    assert last["name"] == "DocumentRefused" and last["actor"] == "clerk-li"
+    assert last["name"] == "DocumentRefused" and last["actor"] == "li#handler"
     assert exported(run, "QX-HOUSING", tmp_path) == ""
     assert events(run, claim)[-1]["name"] == "ExportRefused"

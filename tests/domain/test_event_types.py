@@ -12,7 +12,7 @@ import pytest
 from petitionkit.domain import event_types as ev
 from petitionkit.domain.events import GENESIS_DIGEST, record_event
 from petitionkit.service import Office
-from petitionkit.testing import sample_petition
+from petitionkit.testing import DIRECTOR, sample_petition
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "petitionkit"
 
@@ -60,7 +60,7 @@ def test_event_names_are_written_only_in_the_registry() -> None:
 def test_every_recorded_payload_reads_back_as_the_same_typed_event(office: Office) -> None:
     reg = office.register(sample_petition())
     office.assign(reg.case.id, body="GOV-HRSS")
-    office.extend(reg.case.id, days=10, reason="需核查", approved_by="主任")
+    office.extend(reg.case.id, days=10, reason="需核查", approved_by=DIRECTOR)
     office.record_report(reg.case.id, outcome="support", text="已解决")
     for event in office.events(reg.case.id):
         assert event.data.to_payload() == dict(event.payload)

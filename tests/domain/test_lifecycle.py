@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from petitionkit import CaseState, Office, open_office
+from petitionkit import CaseState, Office
 from petitionkit.domain.clocks import Clock
 from petitionkit.domain.model import ObligationStatus, Party
 from petitionkit.errors import (
@@ -19,7 +19,15 @@ from petitionkit.errors import (
     WhistleblowerGuard,
     WindowError,
 )
-from petitionkit.testing import FakeClock, office_settings, sample_petition
+from petitionkit.testing import (
+    DIRECTOR,
+    HANDLER,
+    REGISTRAR,
+    FakeClock,
+    office_settings,
+    open_test_office,
+    sample_petition,
+)
 
 
 def statuses(case: object) -> dict[str, str]:
@@ -53,7 +61,7 @@ def test_suggestions_have_no_national_handling_period(office: Office) -> None:
     case = office.accept(reg.case.id)
     assert statuses(case) == {"notice": "met"}
     with pytest.raises(ExtensionRefused):
-        office.extend(case.id, days=10, reason="复杂", approved_by="主任")
+        office.extend(case.id, days=10, reason="复杂", approved_by=DIRECTOR)
 
 
 def test_a_notice_given_after_its_due_date_is_late(office: Office, clock: FakeClock) -> None:
@@ -118,16 +126,17 @@ def test_extension_once_within_the_limit_and_before_the_period_ends(office: Offi
     reg = office.register(sample_petition())
     office.accept(reg.case.id)
     with pytest.raises(InvalidInput) as err:
-        office.extend(reg.case.id, days=31, reason="案情复杂", approved_by="主任")
+        office.extend(reg.case.id, days=31, reason="案情复杂", approved_by=DIRECTOR)
     assert err.value.fields == ("days",)
-    case = office.extend(reg.case.id, days=30, reason="案情复杂", approved_by="主任", actor="clerk-li")
+    case = office.extend(reg.case.id, days=30, reason="案情复杂", approved_by=DIRECTOR)
     handling = case.obligation(Clock.HANDLING)
     assert handling is not None and handling.due == date(2026, 6, 1)  # 1 May + 30 = 31 May (Sun) -> 1 June
     assert handling.basis.extension_days == 30
     with pytest.raises(ExtensionRefused):
-        office.extend(reg.case.id, days=5, reason="再次延期", approved_by="主任")
+        office.extend(reg.case.id, days=5, reason="再次延期", approved_by=DIRECTOR)
     event = office.events(reg.case.id)[-1]
-    assert event.name == "HandlingExtended" and event.actor == "clerk-li"
+    assert event.name == "HandlingExtended" and event.actor == "admin#administrator"
+    assert event.payload["approved_by"] == "zhao#director"
     assert event.payload["old_due"] == "2026-05-01" and event.payload["new_due"] == "2026-06-01"
 
 
@@ -136,7 +145,7 @@ def test_extension_after_the_period_ended_is_refused(office: Office, clock: Fake
     office.accept(reg.case.id)
     clock.advance(days=61)
     with pytest.raises(ExtensionRefused):
-        office.extend(reg.case.id, days=10, reason="案情复杂", approved_by="主任")
+        office.extend(reg.case.id, days=10, reason="案情复杂", approved_by=DIRECTOR)
 
 
 def test_review_and_rereview_windows(office: Office, clock: FakeClock) -> None:
@@ -238,7 +247,7 @@ def test_parent_guard_can_be_switched_off_by_a_rule_file(clock: FakeClock, tmp_p
     local = tmp_path / "local.toml"
     local.write_text('[pack]\nname = "local"\n\n[whistleblower]\nguard_parent_body = false\n', encoding="utf-8")
     settings = {**office_settings(), "rules": {"files": [str(local)]}}
-    office = open_office(settings, clock=clock)
+    office = open_test_office(settings, clock=clock)
     reg = office.register(sample_petition(kind="accusation", respondent={"body_code": "GOV-HOUSING"}))
     assert office.transfer(reg.case.id, body="GOV").state is CaseState.TRANSFERRED
 
@@ -270,15 +279,15 @@ def test_repeat_petition_joins_its_case_without_restarting_clocks(office: Office
 
 
 def test_every_state_change_is_an_event_with_its_actor(office: Office) -> None:
-    reg = office.register(sample_petition(), actor="clerk-wang")
-    office.accept(reg.case.id, actor="clerk-li")
+    reg = office.acting_as(REGISTRAR).register(sample_petition())
+    office.acting_as(HANDLER).accept(reg.case.id)
     events = office.events(reg.case.id)
     assert [(e.name, e.actor) for e in events] == [
-        ("PetitionRegistered", "clerk-wang"),
-        ("ObligationOpened", "clerk-wang"),
-        ("ObligationClosed", "clerk-li"),
-        ("CaseAccepted", "clerk-li"),
-        ("ObligationOpened", "clerk-li"),
+        ("PetitionRegistered", "wang#registrar"),
+        ("ObligationOpened", "wang#registrar"),
+        ("ObligationClosed", "li#handler"),
+        ("CaseAccepted", "li#handler"),
+        ("ObligationOpened", "li#handler"),
     ]
     assert "张三" not in str([e.payload for e in events])  # no personal data in the trail's payloads
     assert office.verify_audit_trail(reg.case.id) is None
@@ -317,7 +326,7 @@ def test_observers_hear_committed_events_only(clock: FakeClock) -> None:
             heard.append(event.name)  # type: ignore[attr-defined]
 
     pm = make_plugin_manager(load_entrypoints=False, extra=[Observer()])
-    office = open_office(office_settings(), plugin_manager=pm, clock=clock)
+    office = open_test_office(office_settings(), plugin_manager=pm, clock=clock)
     reg = office.register(sample_petition())
     with pytest.raises(IllegalTransition):
         office.reply(reg.case.id, outcome="support", text="x")
@@ -333,7 +342,7 @@ def test_a_failing_observer_does_not_undo_the_change(clock: FakeClock) -> None:
         def petitionkit_event_recorded(self, event: object, office: Office) -> None:
             raise RuntimeError("observer down")
 
-    office = open_office(office_settings(), plugin_manager=make_plugin_manager(extra=[Broken()]), clock=clock)
+    office = open_test_office(office_settings(), plugin_manager=make_plugin_manager(extra=[Broken()]), clock=clock)
     reg = office.register(sample_petition())
     assert office.case(reg.case.id).state is CaseState.REGISTERED
 

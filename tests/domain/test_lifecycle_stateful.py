@@ -12,10 +12,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from petitionkit import open_office
 from petitionkit.domain.events import verify_chain
 from petitionkit.errors import PetitionkitError, ProtectionRefusal
-from petitionkit.testing import FakeClock, office_settings, sample_petition
+from petitionkit.testing import DIRECTOR, FakeClock, office_settings, open_test_office, sample_petition
 
 BODIES = ("GOV", "GOV-HRSS", "GOV-HOUSING", "SUPERVISION", "COURT", "NOWHERE")
 OUTCOMES = ("support", "explain", "not_support", "mediated")
@@ -31,7 +30,7 @@ ACTIONS: dict[str, Any] = {
     "record_feedback": lambda o, ref, d: o.record_feedback(ref, text="已收悉"),
     "record_report": lambda o, ref, d: o.record_report(ref, outcome=d.draw(st.sampled_from(OUTCOMES)), text="办结"),
     "supervise": lambda o, ref, d: o.supervise(ref, reason="逾期"),
-    "extend": lambda o, ref, d: o.extend(ref, days=d.draw(st.integers(0, 40)), reason="复杂", approved_by="主任"),
+    "extend": lambda o, ref, d: o.extend(ref, days=d.draw(st.integers(0, 40)), reason="复杂", approved_by=DIRECTOR),
     "reply": lambda o, ref, d: o.reply(ref, outcome=d.draw(st.sampled_from(OUTCOMES)), text="答复"),
     "evaluate": lambda o, ref, d: o.evaluate(ref, rating=d.draw(st.sampled_from(["satisfied", "dissatisfied"]))),
     "request_review": lambda o, ref, d: o.request_review(ref, reason="不服", organ="区政府"),
@@ -49,7 +48,7 @@ class OfficeMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = FakeClock()
-        self.office = open_office(office_settings(), clock=self.clock)
+        self.office = open_test_office(office_settings(), clock=self.clock)
         self.case_ids: list[str] = []
         self.commands = 0
 
@@ -98,7 +97,7 @@ class OfficeMachine(RuleBasedStateMachine):
         assert new_events, f"{action} recorded no event"
         if after.state is not before.state:
             assert any(not e.name.startswith("Obligation") for e in new_events)
-        assert all(e.actor == "system" for e in new_events)
+        assert all(e.actor == "admin#administrator" for e in new_events)
 
     @invariant()
     def closed_cases_owe_nothing(self) -> None:

@@ -10,8 +10,8 @@ import pytest
 from notify_helpers import RecordingNotifier, settings_with
 
 from petitionkit.config import OfficeConfig
-from petitionkit.service import Office, open_office
-from petitionkit.testing import SHANGHAI, FakeClock
+from petitionkit.service import Office
+from petitionkit.testing import SHANGHAI, FakeClock, open_test_office
 
 # The isolated-schema PostgreSQL fixtures (skip, or fail with PETITIONKIT_REQUIRE_POSTGRESQL=1).
 from petitionkit.testing.databases import postgresql_base_url, postgresql_url  # noqa: F401
@@ -32,7 +32,7 @@ def make_office(clock: FakeClock, notifier: RecordingNotifier) -> Callable[..., 
     def make(
         notifications: Mapping[str, Any] | None = None, config: OfficeConfig | None = None, **office: Any
     ) -> Office:
-        return open_office(config or settings_with(notifications, **office), clock=clock, notifier=notifier)
+        return open_test_office(config or settings_with(notifications, **office), clock=clock, notifier=notifier)
 
     return make
 

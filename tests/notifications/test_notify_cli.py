@@ -16,8 +16,8 @@ from petitionkit.cli import cli
 from petitionkit.cli.notify_cmds import COMMANDS
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.clocks import Clock
-from petitionkit.service import DispatchResult, Office, open_office
-from petitionkit.testing import SHANGHAI, FakeClock
+from petitionkit.service import DispatchResult, Office
+from petitionkit.testing import SHANGHAI, FakeClock, open_test_office, principals_toml
 
 COUNTY = Path(__file__).resolve().parents[2] / "examples" / "sample-county" / "rules" / "county.toml"
 
@@ -45,10 +45,10 @@ for _command in COMMANDS:  # the lead registers them in petitionkit.cli; harmles
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, FakeClock, str]:
     config = tmp_path / "petitionkit.toml"
-    config.write_text(CONFIG.format(db=tmp_path / "office.db", county=COUNTY), encoding="utf-8")
+    config.write_text(CONFIG.format(db=tmp_path / "office.db", county=COUNTY) + principals_toml(), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     clock = FakeClock(datetime(2026, 9, 21, 9, 0, tzinfo=SHANGHAI))
-    with open_office(OfficeConfig.load(config), clock=clock) as office:
+    with open_test_office(OfficeConfig.load(config), clock=clock) as office:
         case = office.register(
             {
                 "channel": "letter",

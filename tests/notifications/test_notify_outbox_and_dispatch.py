@@ -15,9 +15,9 @@ from petitionkit.errors import ConfigurationError, IllegalTransition
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notifications import build_router
 from petitionkit.plugins import make_plugin_manager
-from petitionkit.service import Office, open_office
+from petitionkit.service import Office
 from petitionkit.storage.base import OutboxStatus
-from petitionkit.testing import FakeClock, rendered
+from petitionkit.testing import FakeClock, open_test_office, rendered
 
 
 def test_a_use_case_that_raises_leaves_no_outbox_row(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,7 +95,7 @@ def test_each_channel_goes_through_its_own_notifier(clock: FakeClock) -> None:
 
     pm = make_plugin_manager(load_entrypoints=False, extra=[Plugin()])
     data = settings_with({"channels": {"email": "test-email"}}, notifier="test-default")
-    office = open_office(data, plugin_manager=pm, clock=clock)
+    office = open_test_office(data, plugin_manager=pm, clock=clock)
     case = office.register(petition()).case
     office.accept(case.id)
     assert office.dispatch().sent == 2

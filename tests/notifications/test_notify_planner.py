@@ -16,7 +16,7 @@ from petitionkit.errors import ConfigurationError, ProtectionRefusal
 from petitionkit.notifications import MESSAGE_TYPES, Planner
 from petitionkit.notifications.templates import Renderer
 from petitionkit.service import Office
-from petitionkit.testing import FakeClock, rendered
+from petitionkit.testing import DIRECTOR, FakeClock, rendered
 
 STAFF = "staff@rd.example.cn"
 
@@ -81,7 +81,7 @@ def test_transfer_extension_reply_review_each_notify(office: Office, clock: Fake
     case = office.register(petition()).case
     office.accept(case.id)
     before = len(outbox(office))
-    office.extend(case.id, days=10, reason="需要现场调查", approved_by="主任")
+    office.extend(case.id, days=10, reason="需要现场调查", approved_by=DIRECTOR)
     extended = outbox(office)[before]
     assert extended.topic == "extended" and "需要现场调查" in rendered(office, extended).body
 

@@ -13,10 +13,9 @@ from notify_helpers import petition, settings_with
 from petitionkit.domain.clocks import Clock
 from petitionkit.notifications import ReminderReport, remind
 from petitionkit.notify import Message
-from petitionkit.service import open_office
 from petitionkit.storage.base import OutboxMessage
 from petitionkit.storage.sql import SqlStorage
-from petitionkit.testing import SHANGHAI, FakeClock
+from petitionkit.testing import SHANGHAI, FakeClock, open_test_office
 
 pytestmark = pytest.mark.postgresql
 
@@ -64,7 +63,7 @@ def test_two_dispatchers_deliver_every_message_exactly_once(postgresql_url: str)
 
     def work(worker: str) -> None:
         try:
-            office = open_office(settings_with(), storage=SqlStorage(postgresql_url), clock=clock,
+            office = open_test_office(settings_with(), storage=SqlStorage(postgresql_url), clock=clock,
                                  notifier=log.notifier(worker))  # type: ignore[arg-type]  # fmt: skip
             start.wait()
             while office.dispatch(worker=worker, limit=25).sent:
@@ -89,7 +88,7 @@ def test_two_dispatchers_deliver_every_message_exactly_once(postgresql_url: str)
 
 def test_two_concurrent_remind_runs_queue_each_reminder_once(postgresql_url: str) -> None:
     clock = FakeClock(datetime(2026, 6, 1, 9, 0, tzinfo=SHANGHAI))
-    setup = open_office(settings_with(), storage=SqlStorage(postgresql_url), clock=clock)
+    setup = open_test_office(settings_with(), storage=SqlStorage(postgresql_url), clock=clock)
     case_ids = []
     for _ in range(5):
         case = setup.register(petition(received_at=clock().isoformat())).case
@@ -103,7 +102,7 @@ def test_two_concurrent_remind_runs_queue_each_reminder_once(postgresql_url: str
 
     def run() -> None:
         try:
-            office = open_office(settings_with(), storage=SqlStorage(postgresql_url), clock=clock)
+            office = open_test_office(settings_with(), storage=SqlStorage(postgresql_url), clock=clock)
             start.wait()
             reports.append(remind(office))
             office.close()

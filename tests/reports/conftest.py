@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from report_dataset import Built, build, settings_for
 
-from petitionkit.service import open_office
-from petitionkit.testing import FakeClock
+from petitionkit.testing import FakeClock, open_test_office
 from petitionkit.testing.databases import temporary_schema
 
 
@@ -27,7 +26,7 @@ def report_pg_url(postgresql_base_url: str) -> Iterator[str]:
 
 def _build(kind: str, url: str | None) -> Built:
     clock = FakeClock()
-    office = open_office(settings_for(url), clock=clock)
+    office = open_test_office(settings_for(url), clock=clock)
     log = build(office, clock)
     return Built(kind, office, clock, log, url)
 

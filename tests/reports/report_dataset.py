@@ -30,7 +30,7 @@ from typing import Any
 from petitionkit.domain.identity import id_check_digit
 from petitionkit.domain.protection import is_resolved
 from petitionkit.service import Office
-from petitionkit.testing import SHANGHAI, FakeClock, office_settings
+from petitionkit.testing import DIRECTOR, SHANGHAI, FakeClock, office_settings
 
 FLAT_CATEGORIES = ("labour", "housing", "land", "health", "education")
 RISING = "environment"
@@ -265,7 +265,7 @@ class Generator:
             self.act(received + 2 * day, "accept", case)
             start = received + 2 * day
             if kind == "claim" and rng.random() < 0.2:
-                self.act(start + 50 * day, "extend", case, days=20, reason="情况复杂", approved_by="主任")
+                self.act(start + 50 * day, "extend", case, days=20, reason="情况复杂", approved_by=DIRECTOR)
                 reply_at = start + 70 * day
             else:
                 reply_at = start + rng.choice((20, 40, 55, 75)) * day

@@ -14,8 +14,7 @@ from docx import Document
 
 from petitionkit.cli import cli as main_cli
 from petitionkit.cli.report_cmds import COMMANDS
-from petitionkit.service import open_office
-from petitionkit.testing import SHANGHAI, FakeClock, office_settings, sample_petition
+from petitionkit.testing import SHANGHAI, FakeClock, office_settings, open_test_office, principals_toml, sample_petition
 
 # The top-level group with these commands registered, as cli/__init__.py registers them (a copy, so the
 # test does not depend on the order the lead adds them in, nor change the group other tests use).
@@ -47,7 +46,9 @@ templates = "my-templates"
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    (tmp_path / "petitionkit.toml").write_text(CONFIG.format(db=tmp_path / "office.db"), encoding="utf-8")
+    (tmp_path / "petitionkit.toml").write_text(
+        CONFIG.format(db=tmp_path / "office.db") + principals_toml(), encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     clock = FakeClock(datetime(2026, 3, 12, 9, 0, tzinfo=SHANGHAI))
     settings = {
@@ -55,7 +56,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
         "database": {"url": f"sqlite:///{tmp_path / 'office.db'}"},
         "settings": {"sql": {"sqlite_synchronous": "off"}},
     }
-    office = open_office(settings, clock=clock)
+    office = open_test_office(settings, clock=clock)
     for day in range(2, 12):
         office.register(sample_petition(received_at=f"2026-03-{day:02d}T09:00:00+08:00"))
     office.transfer("XS-2026-000001", body="GOV-HRSS")
@@ -144,11 +145,13 @@ def test_an_overdue_provisional_due_date_is_marked_in_the_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "office.db"
-    (tmp_path / "petitionkit.toml").write_text(CONFIG.format(db=db) + '\n[rules]\nset = "national"\n', encoding="utf-8")
+    (tmp_path / "petitionkit.toml").write_text(
+        CONFIG.format(db=db) + principals_toml() + '\n[rules]\nset = "national"\n', encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     clock = FakeClock(datetime(2026, 12, 20, 9, 0, tzinfo=SHANGHAI))
     settings = {**office_settings(office_code="XS"), "rules": {"set": "national"}}
-    office = open_office({**settings, "database": {"url": f"sqlite:///{db}"}}, clock=clock)
+    office = open_test_office({**settings, "database": {"url": f"sqlite:///{db}"}}, clock=clock)
     office.register(sample_petition(received_at="2026-12-20T09:00:00+08:00"))  # notice due Mon 4 Jan 2027
     office.close()
     clock.current = datetime(2027, 1, 20, 9, 0, tzinfo=SHANGHAI)

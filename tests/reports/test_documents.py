@@ -21,8 +21,16 @@ from petitionkit.documents import (
 )
 from petitionkit.documents.defaults import TEMPLATES, build_template
 from petitionkit.errors import NotNotifiable
-from petitionkit.service import Office, open_office
-from petitionkit.testing import SAMPLE_ID_NUMBERS, SHANGHAI, FakeClock, office_settings, sample_petition
+from petitionkit.service import Office
+from petitionkit.testing import (
+    DIRECTOR,
+    SAMPLE_ID_NUMBERS,
+    SHANGHAI,
+    FakeClock,
+    office_settings,
+    open_test_office,
+    sample_petition,
+)
 
 NAME, PHONE, ADDRESS, EMAIL = "张三", "13800138000", "某街道1号", "zhangsan@example.com"
 IDENTITY = (NAME, SAMPLE_ID_NUMBERS[0], PHONE, ADDRESS, EMAIL)
@@ -40,7 +48,7 @@ def _office(tmp_path: Path, **documents: Any) -> tuple[Office, FakeClock]:
     settings["settings"] = {
         "documents": {"templates": str(tmp_path / "templates"), "contact_phone": "0571-12345678", **documents}
     }
-    return open_office(settings, clock=clock), clock
+    return open_test_office(settings, clock=clock), clock
 
 
 def _text(path: Path) -> str:
@@ -80,7 +88,7 @@ def cases(tmp_path: Path) -> Iterator[tuple[Office, dict[str, str]]]:
     refs["anonymous"] = register(anonymous=True, petitioners=[])
     office.accept(refs["anonymous"])
     clock.advance(days=50)
-    office.extend(refs["handled"], days=30, reason="案情复杂，需要进一步调查核实", approved_by="王主任")
+    office.extend(refs["handled"], days=30, reason="案情复杂，需要进一步调查核实", approved_by=DIRECTOR)
     clock.advance(days=15)
     office.reply(refs["handled"], outcome="support", text="经核实，责令用工单位于十日内足额支付拖欠工资。")
     office.reply(refs["anonymous"], outcome="explain", text="已答复。")
@@ -220,10 +228,10 @@ def test_a_provisional_due_date_is_marked_in_the_document(tmp_path: Path) -> Non
     """A date counted before its year's holiday schedule was out says so in the letter itself."""
     clock = FakeClock(datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI))
     settings = {**office_settings(), "rules": {"set": "national"}}
-    office = open_office(settings, clock=clock)
+    office = open_test_office(settings, clock=clock)
     reg = office.register(_petition(received_at="2026-12-07T09:00:00+08:00"))
     office.accept(reg.case.id)
-    office.extend(reg.case.id, days=30, reason="需现场核查", approved_by="主任")
+    office.extend(reg.case.id, days=30, reason="需现场核查", approved_by=DIRECTOR)
     for kind in ("acceptance-notice", "extension-notice"):
         made = make_document(office, kind, reg.petition.tracking_number, tmp_path / f"{kind}.docx")
         assert "（预计，以国务院办公厅公布的节假日安排为准）" in _text(made.path), kind

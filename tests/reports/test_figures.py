@@ -14,8 +14,7 @@ from petitionkit.domain.model import Case, ObligationStatus
 from petitionkit.domain.tracking import identity_digest
 from petitionkit.reports import Period, PeriodReport, period_report
 from petitionkit.serialization import unstructure
-from petitionkit.service import open_office
-from petitionkit.testing import SHANGHAI, FakeClock, sample_petition
+from petitionkit.testing import SHANGHAI, FakeClock, open_test_office, sample_petition
 
 MARCH = Period.month(2026, 3)
 START, END = datetime(2026, 3, 1, tzinfo=SHANGHAI), datetime(2026, 4, 1, tzinfo=SHANGHAI)
@@ -211,8 +210,8 @@ def test_a_city_with_its_counties_in_one_database(backend: str, tmp_path: Any) -
     """Two offices in one database: each alone, and together with the office breakdown."""
     url = None if backend == "memory" else f"sqlite:///{tmp_path / 'city.db'}"
     clock = FakeClock(datetime(2026, 3, 20, 9, tzinfo=SHANGHAI))
-    city = open_office(settings_for(url, office_code="HZ"), clock=clock)
-    county = open_office(settings_for(url, office_code="XS"), clock=clock, storage=city.storage)
+    city = open_test_office(settings_for(url, office_code="HZ"), clock=clock)
+    county = open_test_office(settings_for(url, office_code="XS"), clock=clock, storage=city.storage)
     for n in range(3):
         city.register(sample_petition(received_at=f"2026-03-0{n + 2}T09:00:00+08:00", category="housing"))
     for n in range(5):

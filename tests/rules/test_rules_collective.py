@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from petitionkit.errors import InvalidInput
 from petitionkit.rules import ComposedRules, load_rule_set
-from petitionkit.service import open_office
-from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, sample_petition
+from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, open_test_office, sample_petition
 
 
 @pytest.mark.parametrize("headcount", [1, 5, 10, 11, 300])
@@ -53,8 +52,8 @@ def _visit(headcount: int, representatives: int) -> dict[str, object]:
 
 def test_registration_uses_the_configured_rule_set() -> None:
     clock = FakeClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
-    zj = open_office({**office_settings(), "rules": {"set": "zhejiang"}}, clock=clock)
-    national = open_office({**office_settings(), "rules": {"set": "national"}}, clock=clock)
+    zj = open_test_office({**office_settings(), "rules": {"set": "zhejiang"}}, clock=clock)
+    national = open_test_office({**office_settings(), "rules": {"set": "national"}}, clock=clock)
     with pytest.raises(InvalidInput) as err:
         zj.register(_visit(headcount=8, representatives=4))
     assert "petitioners" in err.value.fields

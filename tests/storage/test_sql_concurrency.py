@@ -16,10 +16,10 @@ import attrs
 import pytest
 
 from petitionkit.errors import ConcurrencyConflict, ExtensionRefused
-from petitionkit.service import Office, open_office
+from petitionkit.service import Office
 from petitionkit.storage.base import OutboxMessage, OutboxStatus
 from petitionkit.storage.sql import SqlStorage
-from petitionkit.testing import FakeClock, office_settings, sample_petition
+from petitionkit.testing import DIRECTOR, FakeClock, office_settings, open_test_office, sample_petition
 
 T = TypeVar("T")
 
@@ -33,7 +33,7 @@ def store(db_url: str) -> Iterator[SqlStorage]:
 
 @pytest.fixture
 def office(store: SqlStorage) -> Office:
-    return open_office(office_settings(), storage=store, clock=FakeClock())
+    return open_test_office(office_settings(), storage=store, clock=FakeClock())
 
 
 def _in_threads(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
@@ -82,7 +82,7 @@ def test_two_writers_of_one_case_one_wins_one_conflicts(office: Office, store: S
 def test_two_open_transactions_on_one_case_one_conflicts(postgresql_url: str) -> None:
     """On PostgreSQL both transactions are open at once: the second UPDATE waits, then matches no row."""
     store = SqlStorage(postgresql_url)
-    office = open_office(office_settings(), storage=store, clock=FakeClock())
+    office = open_test_office(office_settings(), storage=store, clock=FakeClock())
     case = office.register(sample_petition()).case
     read_both = threading.Barrier(2)
 
@@ -118,7 +118,7 @@ def test_concurrent_use_cases_never_lose_an_update(office: Office) -> None:
     office.accept(case.id)
 
     def extend_or_conflict(i: int) -> str:
-        office.extend(case.id, days=10, reason=f"理由{i}", approved_by="主任")
+        office.extend(case.id, days=10, reason=f"理由{i}", approved_by=DIRECTOR)
         return "ok"
 
     results = _in_threads(4, extend_or_conflict)

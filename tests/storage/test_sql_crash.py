@@ -33,6 +33,7 @@ from petitionkit.storage.sql.tables import (
     petitions,
     tracking_counters,
 )
+from petitionkit.testing import open_test_office
 
 STEPS = ("next_tracking_sequence", "insert_cases", "append_events", "enqueue", "add_petitions")
 POINTS = (*STEPS, "before_commit", "after_commit")
@@ -70,10 +71,9 @@ def _install_pause(point: str) -> None:
 
 
 def child(url: str, point: str) -> None:
-    from petitionkit.service import open_office
     from petitionkit.testing import FakeClock, office_settings, sample_petition
 
-    office = open_office(office_settings(), storage=SqlStorage(url), clock=FakeClock())
+    office = open_test_office(office_settings(), storage=SqlStorage(url), clock=FakeClock())
     office.register(sample_petition(subject="第一件"))
     print("first registered", flush=True)
     if point != "after_commit":

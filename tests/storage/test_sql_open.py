@@ -22,10 +22,9 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from petitionkit.errors import StorageError
-from petitionkit.service import open_office
 from petitionkit.storage.base import OutboxMessage
 from petitionkit.storage.sql import SchemaState, SqlStorage, current, head_revision, upgrade
-from petitionkit.testing import FakeClock, office_settings, sample_petition
+from petitionkit.testing import FakeClock, office_settings, open_test_office, sample_petition
 
 PR_CAPBSET_DROP = 24
 
@@ -61,7 +60,7 @@ def test_the_embedded_default_works_with_zero_setup(tmp_path: Path, monkeypatch:
     settings = dict(office_settings())
     settings["database"] = {"url": "sqlite:///office.db"}
     monkeypatch.chdir(tmp_path)
-    with open_office(settings, clock=FakeClock()) as office:
+    with open_test_office(settings, clock=FakeClock()) as office:
         reg = office.register(sample_petition())
         assert office.case(reg.petition.tracking_number) == reg.case
     with sqlite3.connect(tmp_path / "office.db") as raw:
@@ -77,7 +76,7 @@ def test_a_relative_sqlite_path_is_taken_from_the_config_folder(tmp_path: Path) 
 
 def test_in_memory_sqlite_is_one_shared_database() -> None:
     store = SqlStorage("sqlite://")
-    with open_office(office_settings(), storage=store, clock=FakeClock()) as office:
+    with open_test_office(office_settings(), storage=store, clock=FakeClock()) as office:
         reg = office.register(sample_petition())
         assert office.case(reg.case.id) == reg.case
 
@@ -118,7 +117,7 @@ def test_open_office_reports_the_storage_error(tmp_path: Path) -> None:
     settings = dict(office_settings())
     settings["database"] = {"url": "postgresql://clerk:s3cret@127.0.0.1:1/office"}
     with pytest.raises(StorageError) as caught:
-        open_office(settings)
+        open_test_office(settings)
     assert "***" in caught.value.url and "s3cret" not in str(caught.value)
 
 
@@ -259,7 +258,7 @@ def test_a_read_only_database_file_is_a_clear_error_and_is_left_unchanged(shared
 @pytest.fixture
 def filled(db_url: str) -> Iterator[tuple[SqlStorage, str]]:
     store = SqlStorage(db_url)
-    office = open_office(office_settings(), storage=store, clock=FakeClock())
+    office = open_test_office(office_settings(), storage=store, clock=FakeClock())
     reg = office.register(sample_petition())
     now = office.now()
     with store.transaction() as tx:  # an outbox row of the case, whatever the service queues itself
@@ -298,7 +297,7 @@ def test_constraints_refuse_bad_rows(filled: tuple[SqlStorage, str], statement: 
 @pytest.mark.postgresql
 def test_a_lost_connection_is_a_storage_error_and_the_next_transaction_works(postgresql_url: str) -> None:
     store = SqlStorage(postgresql_url, pool_size=1)
-    office = open_office(office_settings(), storage=store, clock=FakeClock())
+    office = open_test_office(office_settings(), storage=store, clock=FakeClock())
     reg = office.register(sample_petition())
     admin = create_engine(postgresql_url, isolation_level="AUTOCOMMIT")
     try:

@@ -16,8 +16,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.notify import Message
 from petitionkit.plugins import make_plugin_manager
-from petitionkit.service import open_office
-from petitionkit.testing import office_settings, sample_petition
+from petitionkit.testing import office_settings, open_test_office, sample_petition
 
 
 class Inbox:
@@ -75,7 +74,7 @@ def test_an_office_delivers_email_through_the_plugin(smtp_server: tuple[Inbox, i
         "notifications": {"channels": {"email": "email"}, "petitioner_channels": ["email"]},
     }
     pm = make_plugin_manager(load_entrypoints=False, extra=[__import__("petitionkit_smtp")])
-    office = open_office(data, plugin_manager=pm)
+    office = open_test_office(data, plugin_manager=pm)
     person = {"name": "张三", "email": "zs@example.com"}
     case = office.register(sample_petition(petitioners=[person], received_at=office.now().isoformat())).case
     office.accept(case.id)
@@ -112,7 +111,7 @@ def test_bad_settings_name_the_key(email: dict[str, Any], key: str) -> None:
 def test_missing_section_is_a_configuration_error_at_open_office() -> None:
     pm = make_plugin_manager(load_entrypoints=False, extra=[__import__("petitionkit_smtp")])
     with pytest.raises(ConfigurationError) as error:
-        open_office(office_settings(notifier="email"), plugin_manager=pm)
+        open_test_office(office_settings(notifier="email"), plugin_manager=pm)
     assert "settings.email" in error.value.message("en")
 
 

@@ -27,8 +27,8 @@ from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.notify import Message
 from petitionkit.plugins import make_plugin_manager
-from petitionkit.service import Office, open_office
-from petitionkit.testing import SHANGHAI, FakeClock, office_settings, sample_petition
+from petitionkit.service import Office
+from petitionkit.testing import SHANGHAI, FakeClock, office_settings, open_test_office, sample_petition
 
 SECRET = "test-shared-secret"
 
@@ -110,7 +110,7 @@ def _office(tmp_path: Path, url: str, clock: FakeClock, monkeypatch: pytest.Monk
         },
     }
     pm = make_plugin_manager(load_entrypoints=False, extra=[petitionkit_webhook])
-    return open_office(data, plugin_manager=pm, clock=clock)
+    return open_test_office(data, plugin_manager=pm, clock=clock)
 
 
 def _outbox(tmp_path: Path) -> dict[str, str]:
@@ -227,5 +227,5 @@ def test_missing_secret_fails_when_the_office_opens(monkeypatch: pytest.MonkeyPa
     data["settings"] = {"webhook": {"secret_env": "PK_NOT_SET"}}
     pm = make_plugin_manager(load_entrypoints=False, extra=[petitionkit_webhook])
     with pytest.raises(ConfigurationError) as error:
-        open_office(data, plugin_manager=pm)
+        open_test_office(data, plugin_manager=pm)
     assert "PK_NOT_SET" in error.value.message("en")

@@ -6,6 +6,7 @@ one line and a documented exit code (see docs/cli.md); ``--debug`` shows the tra
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
@@ -19,7 +20,8 @@ import attrs
 import click
 
 from petitionkit.config import CONFIG_FILE, ENV_PREFIX, OfficeConfig
-from petitionkit.errors import ConfigurationError, PetitionkitError
+from petitionkit.domain.access import Principal
+from petitionkit.errors import ConfigurationError, PetitionkitError, UnknownPrincipal
 from petitionkit.i18n import normalize_locale
 from petitionkit.plugins import make_plugin_manager
 from petitionkit.service import Office, open_office
@@ -37,14 +39,14 @@ class Env:
         self,
         config_path: Path | None,
         as_json: bool,
-        actor: str | None,
+        principal: str | None,
         debug: bool,
         locale: str | None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.config_path = config_path
         self.as_json = as_json
-        self.actor_option = actor
+        self.principal_option = principal
         self.debug = debug
         self.locale_option = locale
         self.clock = clock
@@ -71,19 +73,48 @@ class Env:
         except PetitionkitError:
             return normalize_locale(None)
 
-    @property
-    def actor(self) -> str:
-        return self.actor_option or self.config.actor
+    def principal(self, office: Office) -> Principal:
+        """Who acts: ``--as ID``, else the principal whose ``os_user`` is the operating-system user.
+
+        Either must be a ``[[principals]]`` entry of the configuration, with roles the office's rule
+        packs declare; anything else is refused (the library never trusts a typed name).
+        """
+        config = office.config
+        known = [p.id for p in config.principals]
+        if self.principal_option is not None:
+            entry = config.principal_entry(self.principal_option)
+            if entry is None:
+                raise UnknownPrincipal("--as", self.principal_option, known)
+        else:
+            user = getpass.getuser()
+            entry = config.principal_of_os_user(user)
+            if entry is None:
+                raise UnknownPrincipal("os_user", user, known)
+        roles = office.rules.roles()
+        index = config.principals.index(entry)
+        for role in entry.roles:
+            if role not in roles:
+                raise ConfigurationError(
+                    f"principals[{index}].roles", f"'{role}' is no role of the rule packs; roles: {', '.join(roles)}"
+                )
+        return entry.principal()
 
     @property
     def office(self) -> Office:
+        """The office, acting as the principal of ``--as`` (or of the operating-system user)."""
         if self._office is None:
-            self._office = open_office(self.config, clock=self.clock) if self.clock else open_office(self.config)
+            unbound = self.unbound_office
+            self._office = unbound.acting_as(self.principal(unbound))
         return self._office
 
+    @cached_property
+    def unbound_office(self) -> Office:
+        """The office bound to no principal: for commands that run no use case (rules, principals)."""
+        return open_office(self.config, clock=self.clock) if self.clock else open_office(self.config)
+
     def close(self) -> None:
-        if self._office is not None:
-            self._office.close()
+        if "unbound_office" in self.__dict__:
+            self.unbound_office.close()  # the bound office shares its storage
 
     def emit(self, data: Any, human: Callable[[], None]) -> None:
         """Print ``data`` as JSON with ``--json``, else call ``human`` to print tables."""
@@ -147,19 +178,24 @@ def run_command(func: F) -> F:
     help="Configuration file (default: ./petitionkit.toml).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document and nothing else.")
-@click.option("--as", "actor", default=None, help="Who acts (recorded in the audit trail).")
+@click.option(
+    "--as",
+    "principal",
+    default=None,
+    help="Who acts: a [[principals]] id of petitionkit.toml (default: the one mapped to your OS user).",
+)
 @click.option("--locale", default=None, help="zh-CN (default) or en.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="petitionkit")
 @click.pass_context
 def cli(
-    ctx: click.Context, config_path: Path | None, as_json: bool, actor: str | None, locale: str | None, debug: bool
+    ctx: click.Context, config_path: Path | None, as_json: bool, principal: str | None, locale: str | None, debug: bool
 ) -> None:
     """petitionkit: petition cases for People's Congress petition offices (人大信访)."""
     # Only code that invokes the group itself (tests, embedding) can supply a clock, through
     # ``obj={"clock": ...}``; the command line offers no way to backdate what the audit trail records.
     clock = ctx.obj.get("clock") if isinstance(ctx.obj, dict) else None
-    ctx.obj = Env(config_path, as_json, actor, debug, locale, clock)
+    ctx.obj = Env(config_path, as_json, principal, debug, locale, clock)
 
 
 def load_plugin_commands(group: click.Group, argv: Sequence[str]) -> None:

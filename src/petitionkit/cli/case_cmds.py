@@ -146,7 +146,7 @@ def register(env: Env, /, file: Path | None, interactive: bool, **opts: Any) -> 
         data = _interactive(env)
     else:
         data = _from_options(opts, env)
-    reg = env.office.register(data, actor=env.actor)
+    reg = env.office.register(data)
     result: dict[str, Any] = {
         "tracking_number": reg.petition.tracking_number,
         "query_code": reg.query_code,
@@ -176,7 +176,7 @@ def _case_action(name: str, doc: str, call: Callable[..., Case], *options: Calla
     @run_command
     def command(env: Env, /, ref: str, **kwargs: Any) -> None:
         kwargs = {k: (_day(v) if k in {"delivered_on", "requested_on"} else v) for k, v in kwargs.items()}
-        _emit_case(env, call(env.office, ref, actor=env.actor, **kwargs))
+        _emit_case(env, call(env.office, ref, **kwargs))
 
     command.__doc__ = doc
     for option in reversed(options):

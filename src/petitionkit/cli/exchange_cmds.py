@@ -45,7 +45,7 @@ def import_command(env: Env, /, path: Path, fmt: str | None, batch_size: int) ->
     fmt = _format_of(path, fmt)
     with path.open(encoding="utf-8-sig", newline="") as stream:
         reader = read_csv(stream) if fmt == "csv" else read_jsonl(stream)
-        report = office.import_petitions(_progress(env, reader, "import"), actor=env.actor, batch_size=batch_size)
+        report = office.import_petitions(_progress(env, reader, "import"), batch_size=batch_size)
     data = _report(report)
 
     def human() -> None:
@@ -99,7 +99,7 @@ def export_command(env: Env, /, path: Path, fmt: str | None, body: str | None) -
 
     def documents() -> Iterator[dict[str, Any]]:
         if body is not None:
-            yield from office.export_for_body(body, actor=env.actor)
+            yield from office.export_for_body(body)
             return
         for case, petitions in office.iter_cases_with_petitions():
             for petition in petitions:

@@ -70,7 +70,7 @@ def _line(env: Env, sent: int, failed: int, dead: int, runs: int | None = None) 
 @run_command
 def remind(env: Env) -> None:
     """Queue reminders of duties falling due, overdue supervision notices and escalations (once each)."""
-    report = queue_reminders(env.office, actor=env.actor)
+    report = queue_reminders(env.office)
     warning = env.office.warn_staff_of_missing_schedule()
     data = {
         "calendar_warning": warning.to_dict() if warning else None,

@@ -258,7 +258,7 @@ def document_make(env: Env, /, kind: str, ref: str, output: Path, issued: dateti
     require_reports_extra()
     from petitionkit.documents import make_document  # noqa: PLC0415 - docxtpl loads only here
 
-    made = make_document(env.office, kind, ref, output, issue_date=issued.date() if issued else None, actor=env.actor)
+    made = make_document(env.office, kind, ref, output, issue_date=issued.date() if issued else None)
     env.emit({"document": to_jsonable(made)}, lambda: click.echo(f"{made.document}: {made.path}"))
 
 

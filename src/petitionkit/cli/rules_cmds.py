@@ -24,7 +24,7 @@ def rules() -> None:
 @run_command
 def show(env: Env) -> None:
     """Print the composed rules, each value with the pack that set it."""
-    office = env.office
+    office = env.unbound_office
     warning = office.schedule_warning()
     if env.as_json:
         env.emit(
@@ -91,10 +91,10 @@ def screen(env: Env, /, ref: str, facts: tuple[str, ...], apply_: bool) -> None:
     data: dict[str, Any] = {"screening": {**advice.to_dict(), "text": advice.explanation(env.locale)}}
     if apply_:
         if advice.accepted:
-            case = office.accept(ref, note=advice.rule_id, actor=env.actor)
+            case = office.accept(ref, note=advice.rule_id)
         else:
             assert advice.channel is not None
-            case = office.decline(ref, reason=advice.reason(env.locale), channel=advice.channel, actor=env.actor)
+            case = office.decline(ref, reason=advice.reason(env.locale), channel=advice.channel)
         data["case"] = case_view(case, env.locale)
     _emit_decision(env, data, "screening")
 
@@ -111,7 +111,7 @@ def route(env: Env, /, ref: str, facts: tuple[str, ...], apply_: bool) -> None:
     decision = office.route(ref, facts=facts)
     data: dict[str, Any] = {"routing": {**decision.to_dict(), "text": decision.explanation(env.locale)}}
     if apply_:
-        data["case"] = case_view(office.refer(ref, facts=facts, actor=env.actor), env.locale)
+        data["case"] = case_view(office.refer(ref, facts=facts), env.locale)
     _emit_decision(env, data, "routing")
 
 
@@ -132,7 +132,7 @@ def _emit_decision(env: Env, data: dict[str, Any], key: str) -> None:
 @run_command
 def recompute(env: Env) -> None:
     """Recompute open clocks after calendar data changed; each change is recorded as an event."""
-    changed = env.office.recompute_deadlines(actor=env.actor)
+    changed = env.office.recompute_deadlines()
     data = {"recomputed_cases": [c.first_tracking_number for c in changed], "count": len(changed)}
     env.emit(data, lambda: click.echo(f"recomputed: {len(changed)} case(s)"))
 

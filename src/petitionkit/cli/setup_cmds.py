@@ -98,8 +98,9 @@ def quickstart(env: Env, /, folder: Path, petitions: int) -> None:
     today = datetime.now(ZoneInfo(config.timezone)).date()
     start = today - timedelta(days=WORKLOAD_DAYS)
     clock = SimulatedClock(datetime(start.year, start.month, start.day, 9, tzinfo=ZoneInfo(config.timezone)))
-    with open_office(config, clock=clock) as office:
-        summary = run_workload(office, clock, petitions=petitions, start=start, end=today)
+    with open_office(config, clock=clock) as unbound:
+        summary = run_workload(unbound, clock, petitions=petitions, start=start, end=today)
+        office = unbound.acting_as(env.principal(unbound))  # the clerk who ran it (--as, or the OS user)
         warning = office.schedule_warning()
         cases = office.search(limit=500)
         due = office.due_within(14)

@@ -451,24 +451,26 @@ def make_document(
     output: str | os.PathLike[str],
     *,
     issue_date: date | None = None,
-    actor: str | None = None,
+    purpose: str = "",
 ) -> MadeDocument:
     """Make document ``kind_name`` for the case ``case_ref`` (id or tracking number) at ``output``.
 
     Raises :class:`TemplateError` (the template is wrong), :class:`DocumentNotApplicable` (nothing to
     state), ``NotNotifiable`` (an anonymous petitioner cannot be written to), ``NotFound``, or a
     :class:`~petitionkit.errors.ProtectionRefusal` (the body addressed must not receive it; recorded
-    on the case as a ``DocumentRefused`` event with ``actor``); in every case no file is written.
+    on the case as a ``DocumentRefused`` event with the acting principal); in every case no file is
+    written.  Reading the case is a read of personal data: one access record (``document``, with
+    ``purpose``), and the office's principal needs ``read_personal_data``.
     """
     kind = kind_of(kind_name)
     path, source = template_for(kind, office.config)
     template = check_template(kind, path)
-    case = office.case(case_ref)
-    record = CaseRecord(case, tuple(office.petitions(case.id)), tuple(office.events(case.id)))
+    case, petitions, events = office.case_file(case_ref, purpose=purpose, action="document")
+    record = CaseRecord(case, tuple(petitions), tuple(events))
     try:
         values = document_values(kind, record, office=office, issue_date=issue_date or office.today())
     except ProtectionRefusal as refusal:
-        office.uow.record_refusal(case.id, refusal, actor=actor, event=DocumentRefused)
+        office.uow.record_refusal(case.id, refusal, actor=office.principal.actor, event=DocumentRefused)
         raise
     template.render(values, jinja_env=_environment(), autoescape=True)
     target = Path(output)

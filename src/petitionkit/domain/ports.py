@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
+from petitionkit.domain.access import Role
 from petitionkit.domain.clocks import Clock, Deadline, DeadlineBasis
 from petitionkit.domain.decisions import (
     Bilingual,
@@ -150,6 +151,10 @@ class Rules(Protocol):
 
     def referral_report_deadline(self, decision: RoutingDecision, start: date, kind: PetitionKind) -> Deadline | None:
         """The report deadline of an assignment routed by ``decision`` (``None`` for a transfer)."""
+        ...
+
+    def roles(self) -> Mapping[str, Role]:
+        """The roles the rule packs declare (``[roles.<name>]``): name → words and permissions."""
         ...
 
     def categories(self) -> Mapping[str, Bilingual]:

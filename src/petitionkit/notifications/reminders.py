@@ -21,6 +21,7 @@ import attrs
 
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.access import Permission
 from petitionkit.domain.model import Case, Obligation, Party
 from petitionkit.errors import ConcurrencyConflict
 from petitionkit.notifications.planner import OVERDUE
@@ -71,8 +72,12 @@ def threshold_reached(days_left: int, remind_days: Sequence[int]) -> str | None:
     return str(min(reached)) if reached else None
 
 
-def remind(office: Office, *, actor: str | None = None) -> ReminderReport:
-    """Queue every reminder, overdue notice and escalation that is due and not queued before."""
+def remind(office: Office) -> ReminderReport:
+    """Queue every reminder, overdue notice and escalation that is due and not queued before.
+
+    The office's principal needs ``configure`` (reminder runs are the office's scheduled jobs).
+    """
+    office.access.require(Permission.CONFIGURE)
     settings = NotificationSettings.from_config(office.config)
     today = office.today()
     horizon = max(settings.remind_days, default=0)
@@ -88,7 +93,7 @@ def remind(office: Office, *, actor: str | None = None) -> ReminderReport:
             wanted.append((ESCALATION_EVENT, "escalation"))
         for event_name, level in wanted:
             try:
-                done = _queue(office, ob, event_name, level, -days_left, actor)
+                done = _queue(office, ob, event_name, level, -days_left)
             except ConcurrencyConflict:
                 conflicts += 1
                 continue
@@ -104,9 +109,7 @@ def _parent_of(office: Office, body_code: str) -> str | None:
     return next((b.parent_code for b in office.config.bodies if b.code == body_code), None)
 
 
-def _queue(
-    office: Office, ob: Obligation, event_name: str, level: str, days_overdue: int, actor: str | None
-) -> QueuedReminder | None:
+def _queue(office: Office, ob: Obligation, event_name: str, level: str, days_overdue: int) -> QueuedReminder | None:
     parent = _parent_of(office, ob.body_code) if event_name == ESCALATION_EVENT and ob.body_code else None
     if event_name == ESCALATION_EVENT and parent is None:
         return None  # nobody above the body is declared: the overdue notice to staff is all there is
@@ -139,7 +142,7 @@ def _queue(
         return lc.record(case, event, ctx)
 
     queued: list[bool] = []
-    case = office.uow.run(ob.case_id, queue, actor=actor)
+    case = office.uow.run(ob.case_id, queue, permission=Permission.CONFIGURE)
     if not queued:
         return None
     return QueuedReminder(

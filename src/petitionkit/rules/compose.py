@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from petitionkit.domain.access import Role
 from petitionkit.domain.clocks import Clock, Deadline, DeadlineBasis
 from petitionkit.domain.decisions import (
     Bilingual,
@@ -86,6 +87,7 @@ class Composition:
     local_days_off: dict[date, NamedDay] = attrs.field(factory=dict)
     extra_years: dict[int, YearData] = attrs.field(factory=dict)
     provisional: bool = True  # count years without an official schedule provisionally (else raise)
+    roles: dict[str, Role] = attrs.field(factory=dict)
 
     def add(self, pack: RulePack) -> None:
         """Apply ``pack`` on top of what is composed so far."""
@@ -108,6 +110,7 @@ class Composition:
         self.extra_years.update({y.year: y for y in pack.extra_years})
         if pack.provisional is not None:
             self.provisional = pack.provisional
+        self.roles.update({r.name: r for r in pack.roles})
 
     def add_bodies(self, bodies: Iterable[Body]) -> None:
         """Bodies from the office configuration (``[[bodies]]`` in petitionkit.toml)."""
@@ -387,6 +390,10 @@ class ComposedRules:
     def categories(self) -> dict[str, Bilingual]:
         """The declared category vocabulary (事项类别): id → words."""
         return {k: v.text for k, v in self._c.categories.items()}
+
+    def roles(self) -> dict[str, Role]:
+        """The declared roles (角色): name → its words and permissions (a later pack's replaces an earlier one)."""
+        return dict(self._c.roles)
 
     def facts(self) -> dict[str, Bilingual]:
         """The screening facts a clerk can tick (e.g. ``pending_in_court``): id → question."""

@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 
 import attrs
 
+from petitionkit.domain.access import Permission, Role
 from petitionkit.domain.clocks import Clock, Convention
 from petitionkit.domain.decisions import Bilingual, BodyInfo, RouteQuery, ScreeningQuery
 from petitionkit.domain.model import BodyKind, DeclineChannel, PetitionKind, ReferralMode
@@ -200,6 +201,7 @@ class RulePack:
     local_days_off: tuple[NamedDay, ...] = ()
     extra_years: tuple[YearData, ...] = ()
     provisional: bool | None = None  # [calendar] provisional; None: not set by this pack
+    roles: tuple[Role, ...] = ()  # [roles.<name>]: a later pack's role replaces an earlier one of that name
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -374,7 +376,10 @@ class _Reader:
 
 # --- sections --------------------------------------------------------------------------------------
 
-TOP_KEYS = ("pack", "calendar", "clocks", "categories", "screening", "bodies", "routing", "collective", "whistleblower")
+TOP_KEYS = (
+    "pack", "calendar", "clocks", "categories", "screening", "bodies", "routing", "collective", "whistleblower",
+    "roles",
+)  # fmt: skip
 
 
 def load_pack(path: str | os.PathLike[str], *, predicates: Mapping[str, Predicate] | None = None) -> RulePack:
@@ -426,6 +431,7 @@ def parse_pack(text: str, file: str, *, predicates: Mapping[str, Predicate] | No
     fields.update(_routing(reader, reader.sub(data, "", "routing")))
     if "collective" in data:
         fields["collective"] = _collective(reader, reader.sub(data, "", "collective"))
+    fields["roles"] = _roles(reader, reader.sub(data, "", "roles"))
     if "whistleblower" in data:
         table = reader.sub(data, "", "whistleblower")
         reader.only(table, "whistleblower", ("guard_parent_body", "source"))
@@ -534,6 +540,23 @@ def _clocks(reader: _Reader, table: dict[str, Any]) -> dict[Clock, ClockRule]:
             reader.origin(key),
         )
     return result
+
+
+def _roles(reader: _Reader, table: dict[str, Any]) -> tuple[Role, ...]:
+    """``[roles.<name>]``: ``title`` (zh-CN and en) and ``permissions`` (names of :class:`Permission`)."""
+    roles = []
+    for name, value in table.items():
+        key = _join("roles", name)
+        reader.identifier(name, key)
+        entry = reader.table(value, key)
+        reader.only(entry, key, ("title", "permissions", "note"))
+        reader.string(entry, key, "note")
+        if "permissions" not in entry:
+            reader.fail(_join(key, "permissions"), "required", expected=TypeName("string_array"))
+        permissions = reader.choices(entry, key, "permissions", Permission)
+        assert permissions is not None
+        roles.append(Role(name, reader.req_text(entry, key, "title"), permissions, set_by=reader.pack))
+    return tuple(roles)
 
 
 def _labels(reader: _Reader, table: dict[str, Any], prefix: str) -> tuple[Label, ...]:

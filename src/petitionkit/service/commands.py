@@ -11,6 +11,7 @@ from datetime import date
 
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.access import Permission, Principal
 from petitionkit.domain.decisions import RoutingDecision, ScreeningDecision
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, DeclineChannel, EvaluationRating, ReferralMode, ReplyOutcome
@@ -22,23 +23,21 @@ from petitionkit.service.base import OfficeBase
 class CaseCommands(OfficeBase):
     # --- screening and referral ---------------------------------------------------------------
 
-    def accept(self, case_ref: str, *, note: str = "", actor: str | None = None) -> Case:
+    def accept(self, case_ref: str, *, note: str = "") -> Case:
         """Accept the case for handling by the office or its Standing Committee body (受理)."""
-        return self.uow.command(case_ref, lc.Accept(note), actor=actor)
+        return self.uow.command(case_ref, lc.Accept(note), permission=Permission.SCREEN)
 
-    def decline(self, case_ref: str, *, reason: str, channel: DeclineChannel | str, actor: str | None = None) -> Case:
+    def decline(self, case_ref: str, *, reason: str, channel: DeclineChannel | str) -> Case:
         """Decline (不予受理), telling the petitioner why and which channel to use instead."""
-        return self.uow.command(case_ref, lc.DeclineCase(reason, DeclineChannel(channel)), actor=actor)
+        return self.uow.command(case_ref, lc.DeclineCase(reason, DeclineChannel(channel)), permission=Permission.SCREEN)
 
-    def transfer(self, case_ref: str, *, body: str, note: str = "", actor: str | None = None) -> Case:
+    def transfer(self, case_ref: str, *, body: str, note: str = "") -> Case:
         """Transfer (转送) to the competent body; no report is owed back."""
-        return self.uow.command(case_ref, lc.Transfer(body, note), actor=actor)
+        return self.uow.command(case_ref, lc.Transfer(body, note), permission=Permission.REFER)
 
-    def assign(
-        self, case_ref: str, *, body: str, note: str = "", report_days: int | None = None, actor: str | None = None
-    ) -> Case:
+    def assign(self, case_ref: str, *, body: str, note: str = "", report_days: int | None = None) -> Case:
         """Assign (交办) to a body, which owes a result report by the rule set's deadline (or ``report_days``)."""
-        return self.uow.command(case_ref, lc.Assign(body, note, report_days), actor=actor)
+        return self.uow.command(case_ref, lc.Assign(body, note, report_days), permission=Permission.REFER)
 
     def screen(self, case_ref: str, *, facts: Sequence[str] = ()) -> ScreeningDecision:
         """What the rules advise for the case: accept, or decline with the channel to use (诉访分离).
@@ -46,7 +45,9 @@ class CaseCommands(OfficeBase):
         ``facts`` are the screening facts a clerk established (e.g. ``in_litigation``). Advice only:
         record the decision with :meth:`accept` or :meth:`decline`.
         """
-        case = self.case(case_ref)
+        with self.storage.transaction() as tx:
+            case = self.uow.resolve(tx, case_ref)
+        self.access.require(Permission.SCREEN, case)
         return self.rules.screen(
             case.kind, case.category, facts=facts, region_code=case.region_code, respondent=case.respondent
         )
@@ -56,14 +57,16 @@ class CaseCommands(OfficeBase):
 
         For an accusation, rules leading to the accused's unit are passed over (whistleblower guard).
         """
-        case = self.case(case_ref)
-        petitions = self.petitions(case.id)
+        with self.storage.transaction() as tx:
+            case = self.uow.resolve(tx, case_ref)
+            petitions = tx.petitions_of_case(case.id)
+        self.access.require(Permission.REFER, case)
         headcount = max((p.headcount for p in petitions), default=1)
         return self.rules.route(
             case.category, case.region_code, case.kind, case.respondent, headcount=headcount, facts=facts
         )
 
-    def refer(self, case_ref: str, *, facts: Sequence[str] = (), note: str = "", actor: str | None = None) -> Case:
+    def refer(self, case_ref: str, *, facts: Sequence[str] = (), note: str = "") -> Case:
         """Route the case and transfer or assign it as the matching rule says."""
         decision = self.route(case_ref, facts=facts)
         command: lc.Command
@@ -71,15 +74,15 @@ class CaseCommands(OfficeBase):
             command = lc.Assign(decision.body_code, note, decision.report_days, decision.rule_id)
         else:
             command = lc.Transfer(decision.body_code, note, decision.rule_id)
-        return self.uow.command(case_ref, command, actor=actor)
+        return self.uow.command(case_ref, command, permission=Permission.REFER)
 
-    def record_objection(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
+    def record_objection(self, case_ref: str, *, reason: str) -> Case:
         """The receiving body objects that the matter is outside its competence; the case is re-routed."""
-        return self.uow.command(case_ref, lc.Object(reason), actor=actor)
+        return self.uow.command(case_ref, lc.Object(reason), permission=Permission.OBJECT)
 
-    def record_feedback(self, case_ref: str, *, text: str, actor: str | None = None) -> Case:
+    def record_feedback(self, case_ref: str, *, text: str) -> Case:
         """Feedback a body sends on a transfer."""
-        return self.uow.command(case_ref, lc.RecordFeedback(text), actor=actor)
+        return self.uow.command(case_ref, lc.RecordFeedback(text), permission=Permission.RECORD_FEEDBACK)
 
     def record_report(
         self,
@@ -88,20 +91,33 @@ class CaseCommands(OfficeBase):
         outcome: ReplyOutcome | str,
         text: str,
         delivered_on: date | None = None,
-        actor: str | None = None,
     ) -> Case:
         """An assigned body's result report (办结报告), with the reply it gave the petitioner."""
-        return self.uow.command(case_ref, lc.RecordReport(ReplyOutcome(outcome), text, delivered_on), actor=actor)
+        return self.uow.command(
+            case_ref, lc.RecordReport(ReplyOutcome(outcome), text, delivered_on), permission=Permission.RECORD_REPORT
+        )
 
-    def supervise(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
+    def supervise(self, case_ref: str, *, reason: str) -> Case:
         """Supervise (督办) an assignment that is late or badly handled."""
-        return self.uow.command(case_ref, lc.Supervise(reason), actor=actor)
+        return self.uow.command(case_ref, lc.Supervise(reason), permission=Permission.REFER)
 
     # --- handling -----------------------------------------------------------------------------
 
-    def extend(self, case_ref: str, *, days: int, reason: str, approved_by: str, actor: str | None = None) -> Case:
-        """Extend the handling (or report) period once, with approval; the petitioner is told why."""
-        return self.uow.command(case_ref, lc.Extend(days, reason, approved_by), actor=actor)
+    def extend(self, case_ref: str, *, days: int, reason: str, approved_by: Principal | str) -> Case:
+        """Extend the handling (or report) period once, with approval; the petitioner is told why.
+
+        ``approved_by`` is the approving principal (or the id of one in ``[[principals]]``): it must hold
+        ``extend_approve`` and must not be the requester (separation of duties), else
+        :class:`~petitionkit.errors.UnknownPrincipal` or :class:`~petitionkit.errors.SeparationOfDuties`.
+        The event records the approver's id and roles.
+        """
+        requester = self.access.principal(Permission.EXTEND_REQUEST.value)
+
+        def extend(_tx: object, case: Case, ctx: lc.Context) -> lc.Decision:
+            approver = self.access.approver(approved_by, case, requester)
+            return lc.decide(case, lc.Extend(days, reason, approver.actor), ctx)
+
+        return self.uow.run(case_ref, extend, permission=Permission.EXTEND_REQUEST)
 
     def reply(
         self,
@@ -110,22 +126,21 @@ class CaseCommands(OfficeBase):
         outcome: ReplyOutcome | str,
         text: str,
         delivered_on: date | None = None,
-        actor: str | None = None,
     ) -> Case:
         """Record the written reply (处理意见书); its delivery starts the review window."""
-        return self.uow.command(case_ref, lc.ReplyToPetitioner(ReplyOutcome(outcome), text, delivered_on), actor=actor)
+        return self.uow.command(
+            case_ref, lc.ReplyToPetitioner(ReplyOutcome(outcome), text, delivered_on), permission=Permission.REPLY
+        )
 
-    def evaluate(
-        self, case_ref: str, *, rating: EvaluationRating | str, comment: str = "", actor: str | None = None
-    ) -> Case:
+    def evaluate(self, case_ref: str, *, rating: EvaluationRating | str, comment: str = "") -> Case:
         """Record the petitioner's satisfaction rating (满意度评价)."""
-        return self.uow.command(case_ref, lc.Evaluate(EvaluationRating(rating), comment), actor=actor)
+        return self.uow.command(case_ref, lc.Evaluate(EvaluationRating(rating), comment), permission=Permission.REPLY)
 
-    def request_review(
-        self, case_ref: str, *, reason: str, organ: str, requested_on: date | None = None, actor: str | None = None
-    ) -> Case:
+    def request_review(self, case_ref: str, *, reason: str, organ: str, requested_on: date | None = None) -> Case:
         """The petitioner requests review (复查) within the window."""
-        return self.uow.command(case_ref, lc.RequestReview(reason, organ, requested_on), actor=actor)
+        return self.uow.command(
+            case_ref, lc.RequestReview(reason, organ, requested_on), permission=Permission.RECORD_REVIEW
+        )
 
     def decide_review(
         self,
@@ -134,38 +149,40 @@ class CaseCommands(OfficeBase):
         outcome: ReplyOutcome | str,
         opinion: str,
         delivered_on: date | None = None,
-        actor: str | None = None,
     ) -> Case:
         """Record the review opinion; its delivery starts the re-review window."""
-        return self.uow.command(case_ref, lc.DecideReview(ReplyOutcome(outcome), opinion, delivered_on), actor=actor)
+        return self.uow.command(
+            case_ref, lc.DecideReview(ReplyOutcome(outcome), opinion, delivered_on), permission=Permission.RECORD_REVIEW
+        )
 
-    def request_rereview(
-        self, case_ref: str, *, reason: str, organ: str, requested_on: date | None = None, actor: str | None = None
-    ) -> Case:
+    def request_rereview(self, case_ref: str, *, reason: str, organ: str, requested_on: date | None = None) -> Case:
         """The petitioner requests re-review (复核) within the window."""
-        return self.uow.command(case_ref, lc.RequestRereview(reason, organ, requested_on), actor=actor)
+        return self.uow.command(
+            case_ref, lc.RequestRereview(reason, organ, requested_on), permission=Permission.RECORD_REVIEW
+        )
 
-    def decide_rereview(
-        self, case_ref: str, *, outcome: ReplyOutcome | str, opinion: str, actor: str | None = None
-    ) -> Case:
+    def decide_rereview(self, case_ref: str, *, outcome: ReplyOutcome | str, opinion: str) -> Case:
         """Record the re-review opinion; the matter is then terminated (2022 art. 36)."""
-        return self.uow.command(case_ref, lc.DecideRereview(ReplyOutcome(outcome), opinion), actor=actor)
+        return self.uow.command(
+            case_ref, lc.DecideRereview(ReplyOutcome(outcome), opinion), permission=Permission.RECORD_REVIEW
+        )
 
-    def terminate(self, case_ref: str, *, reason: str, actor: str | None = None) -> Case:
+    def terminate(self, case_ref: str, *, reason: str) -> Case:
         """Terminate (终结) once the review or re-review window has lapsed."""
-        return self.uow.command(case_ref, lc.Terminate(reason), actor=actor)
+        return self.uow.command(case_ref, lc.Terminate(reason), permission=Permission.TERMINATE)
 
-    def withdraw(self, case_ref: str, *, reason: str = "", actor: str | None = None) -> Case:
+    def withdraw(self, case_ref: str, *, reason: str = "") -> Case:
         """The petitioner withdraws (撤回); every open obligation is waived."""
-        return self.uow.command(case_ref, lc.Withdraw(reason), actor=actor)
+        return self.uow.command(case_ref, lc.Withdraw(reason), permission=Permission.TERMINATE)
 
     # --- clocks ---------------------------------------------------------------------------------
 
-    def recompute_deadlines(self, *, actor: str | None = None) -> list[Case]:
+    def recompute_deadlines(self) -> list[Case]:
         """Recompute open clocks counted on outdated calendar data (e.g. provisional due dates after the
         year's official holiday schedule was added); every recomputed clock is a ``DueDateRecomputed``
         event, and one notice to the office staff lists the due dates that moved. Returns the changed
         cases; a second run changes nothing."""
+        self.access.require(Permission.CONFIGURE)
         with self.storage.transaction() as tx:
             case_ids = sorted({o.case_id for o in tx.open_obligations_due(self.config.office_code, date.max)})
         changed: list[Case] = []
@@ -179,7 +196,7 @@ class CaseCommands(OfficeBase):
 
         for case_id in case_ids:
             found.clear()
-            case = self.uow.run(case_id, recompute, actor=actor)
+            case = self.uow.run(case_id, recompute, permission=Permission.CONFIGURE)
             if found:
                 changed.append(case)
                 moved.extend(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from petitionkit.domain.access import Permission
 from petitionkit.notifications import dispatch as notify_dispatch
 from petitionkit.notifications.planner import SCHEDULE_MISSING
 from petitionkit.rules.calendar import ScheduleWarning
@@ -30,7 +31,9 @@ class Delivery(OfficeBase):
         (default ``[settings.notifications] max_attempts``) it is dead and a staff alert is queued in
         the same transaction.  Several dispatchers may run at once: a claimed message is leased to
         one worker.  Delivery is at least once; receivers deduplicate by the idempotency key.
+        Needs ``configure`` (the office's scheduled jobs run as a configured principal).
         """
+        self.access.require(Permission.CONFIGURE)
         planner = self.planner
         settings = planner.settings
         cap = max_attempts if max_attempts is not None else settings.max_attempts
@@ -67,7 +70,9 @@ class Delivery(OfficeBase):
 
     def warn_staff_of_missing_schedule(self) -> ScheduleWarning | None:
         """Queue the schedule warning (if any) to the office staff; its idempotency key is the missing year
-        and today, so receivers see one notice a day however often the reminder run is started."""
+        and today, so receivers see one notice a day however often the reminder run is started.
+        Needs ``configure``."""
+        self.access.require(Permission.CONFIGURE)
         warning = self.schedule_warning()
         if warning is None:
             return None

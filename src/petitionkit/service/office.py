@@ -29,7 +29,6 @@ class Office(RegistrationUseCases, CaseCommands, CaseQueries, Delivery):
         body: str | None = None,
         unlisted: bool = False,
         petition: str | None = None,
-        actor: str | None = None,
     ) -> Case:
         """A clerk resolves an accusation's respondent unit (确认被检举单位); recorded as an event.
 
@@ -37,19 +36,20 @@ class Office(RegistrationUseCases, CaseCommands, CaseQueries, Delivery):
         """
         from petitionkit.respondents import resolve_respondent  # noqa: PLC0415 - it drives the office
 
-        return resolve_respondent(self, case_ref, body=body, unlisted=unlisted, petition=petition, actor=actor)
+        return resolve_respondent(self, case_ref, body=body, unlisted=unlisted, petition=petition)
 
-    def export_for_body(self, body_code: str, *, actor: str | None = None) -> Iterator[dict[str, Any]]:
+    def export_for_body(self, body_code: str, *, purpose: str = "") -> Iterator[dict[str, Any]]:
         """Petition documents of the cases referred to ``body_code``, safe to hand to that body.
 
         Every document goes through the redaction policy (:mod:`petitionkit.redaction`): a case
         guarded against the body, or with an unresolved accusation respondent, is never exported (an
         ``ExportRefused`` event records each refusal); protected identities are withheld, also where
-        they appear in the subject or content.
+        they appear in the subject or content.  Needs ``export`` (a body's principal: its own bodies
+        only); one access record counts the documents handed over.
         """
         from petitionkit.exchange import export_for_body  # noqa: PLC0415 - exchange reads the office
 
-        return export_for_body(self, body_code, actor=actor)
+        return export_for_body(self, body_code, purpose=purpose)
 
     def __enter__(self) -> Office:
         return self

@@ -12,6 +12,7 @@ import attrs
 
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.access import Permission
 from petitionkit.domain.drafts import PetitionDraft, check_draft
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Petition
@@ -29,14 +30,15 @@ T = TypeVar("T")
 
 
 class RegistrationUseCases(OfficeBase):
-    def register(self, petition: PetitionDraft | Mapping[str, Any], *, actor: str | None = None) -> Registration:
+    def register(self, petition: PetitionDraft | Mapping[str, Any]) -> Registration:
         """Register a petition (登记).  A draft with ``joins_case`` joins that case as a repeat.
 
-        Raises :class:`InvalidInput` naming every bad field; nothing is stored then.
+        Needs ``register``.  Raises :class:`InvalidInput` naming every bad field; nothing is stored then.
         """
+        principal = self.access.require(Permission.REGISTER)
         now = self.now()
         draft = self._checked_draft(petition, now)
-        ctx = self.uow.context(actor, now)
+        ctx = self.uow.context(principal.actor, now)
         with self.storage.transaction() as tx:
             year = draft.received_at.astimezone(self.zone).year
             sequence = tx.next_tracking_sequence(self.config.office_code, year)
@@ -48,7 +50,6 @@ class RegistrationUseCases(OfficeBase):
         self,
         rows: Iterable[PetitionDraft | Mapping[str, Any] | InvalidInput],
         *,
-        actor: str | None = None,
         batch_size: int = 1000,
     ) -> ImportReport:
         """Register many petitions (e.g. from a legacy system), one transaction per batch.
@@ -57,12 +58,13 @@ class RegistrationUseCases(OfficeBase):
         row number and fields and never half-written; the good rows of its batch are still stored.
         Query codes of imported petitions are not returned (offices issue them when a petitioner asks).
         Observers are not called for imported rows, and registration implies no message; their events
-        are in the audit trail.
+        are in the audit trail.  Needs ``register``.
         """
+        principal = self.access.require(Permission.REGISTER)
         imported, skipped, rejected = 0, 0, []
         for batch in _batched(enumerate(rows, start=1), batch_size):
             now = self.now()
-            ctx = self.uow.context(actor, now)
+            ctx = self.uow.context(principal.actor, now)
             good: list[PetitionDraft] = []
             for number, row in batch:
                 if isinstance(row, InvalidInput):  # the reader could not even parse this row
@@ -98,10 +100,11 @@ class RegistrationUseCases(OfficeBase):
             imported += len(good)
         return ImportReport(imported, tuple(rejected), skipped)
 
-    def receive_referral(
-        self, tx: Transaction, upstream: Case, referral_id: str, actor: str | None
-    ) -> tuple[Event, ...]:
-        """Register, inside ``tx``, a referral from another office of the network (once per referral)."""
+    def receive_referral(self, tx: Transaction, upstream: Case, referral_id: str, actor: str) -> tuple[Event, ...]:
+        """Register, inside ``tx``, a referral from another office of the network (once per referral).
+
+        Called by the network inside the referring office's checked change; ``actor`` is its principal's.
+        """
         now = self.now()
         draft = referred_draft(upstream, tx.petitions_of_case(upstream.id), referral_id, now)
         respondent, _ = normalise_respondent(draft.respondent, self.rules.bodies(), strict=False)
@@ -113,8 +116,11 @@ class RegistrationUseCases(OfficeBase):
         _registration, decision = self._register_in(tx, draft, sequence, self.uow.context(actor, now))
         return decision.events
 
-    def reissue_query_code(self, tracking_number: str, *, actor: str | None = None) -> str:
-        """Issue a new query code for a petition (the old one stops working); shown once, never stored."""
+    def reissue_query_code(self, tracking_number: str) -> str:
+        """Issue a new query code for a petition (the old one stops working); shown once, never stored.
+
+        Needs ``register``.
+        """
         code = new_query_code()
 
         def reissue(tx: Transaction, case: Case, ctx: lc.Context) -> lc.Decision:
@@ -126,20 +132,26 @@ class RegistrationUseCases(OfficeBase):
         with self.storage.transaction() as tx:
             if tx.petition_by_tracking_number(self.config.office_code, tracking_number) is None:
                 raise NotFound("petition", tracking_number)
-        self.uow.run(tracking_number, reissue, actor=actor)
+        self.uow.run(tracking_number, reissue, permission=Permission.REGISTER)
         return code
 
-    def find_repeats(self, petition: PetitionDraft | Mapping[str, Any]) -> list[Case]:
+    def find_repeats(self, petition: PetitionDraft | Mapping[str, Any], *, purpose: str = "") -> list[Case]:
         """Cases by the same petitioner (ID number, or name and phone) in the same category.
 
         The office decides whether the matter is substantially the same ("same person + same matter").
+        Needs ``register`` and ``read_personal_data``; a search by identity, so it is on record.
         """
+        principal = self.access.require(Permission.REGISTER)
+        self.access.require(Permission.READ_PERSONAL_DATA)
         draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
         digests = [d for p in draft.petitioners if (d := identity_digest(p.id_number, p.name, p.phone))]
         with self.storage.transaction() as tx:
             ids = tx.case_ids_by_identity(self.config.office_code, digests)
             cases = [c for i in ids if (c := tx.get_case(i)) is not None]
-        return [c for c in cases if c.category == draft.category]
+            found = [c for c in cases if c.category == draft.category]
+            query = f"repeats by identity; category={draft.category}"
+            self.access.record(tx, principal, "find_repeats", count=len(found), query=query, purpose=purpose)
+        return found
 
     # --- the parts ---------------------------------------------------------------------------------
 

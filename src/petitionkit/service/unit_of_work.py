@@ -1,8 +1,10 @@
 """The unit of work (工作单元): load → decide → write → outbox → publish, in one place.
 
 Every use case that changes a case goes through :class:`UnitOfWork`: it loads the case in a
-transaction, builds the lifecycle's :class:`~petitionkit.domain.lifecycle.Context` (who acts, when,
-which bodies the case must never reach), lets a pure decision change it, writes the case, its
+transaction, checks that the office's principal may do the use case's permission on it
+(``office.access``), builds the lifecycle's :class:`~petitionkit.domain.lifecycle.Context` (who acts:
+the principal's :attr:`~petitionkit.domain.access.Principal.actor`; when; which bodies the case must
+never reach), lets a pure decision change it, writes the case, its
 events and the messages they imply in the same transaction, and only after commit tells the event
 observers.  Registration, the case commands, network referrals, respondent resolution and reminders
 all use these public names; nothing outside the service layer touches a transaction's writes.
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
+from petitionkit.domain.access import Permission
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.protection import case_protection
@@ -55,16 +58,17 @@ class UnitOfWork:
         return now.astimezone(self.office.zone)
 
     def context(
-        self, actor: str | None, now: datetime, case: Case | None = None, petitions: Sequence[Petition] = ()
+        self, actor: str, now: datetime, case: Case | None = None, petitions: Sequence[Petition] = ()
     ) -> lc.Context:
-        """The lifecycle's context; the guard comes from every petition of ``case`` (see ``protection``)."""
+        """The lifecycle's context (``actor``: a principal's ``actor``); the guard comes from every petition of
+        ``case`` (see ``protection``)."""
         rules = self.office.rules
         protection = None if case is None else case_protection(case, petitions, rules)
         return lc.Context(
             rules=rules,
             now=now,
             today=now.date(),
-            actor=actor or self.office.config.actor,
+            actor=actor,
             new_id=new_id,
             guarded_bodies=protection.guarded_bodies if protection else frozenset(),
             unresolved_respondents=protection.unresolved if protection else (),
@@ -127,16 +131,19 @@ class UnitOfWork:
 
     # --- the whole round ------------------------------------------------------------------------
 
-    def run(self, case_ref: str, decide: Decide, *, actor: str | None) -> Case:
-        """Load ``case_ref``, ``decide``, write, hand over to network offices, commit, publish.
+    def run(self, case_ref: str, decide: Decide, *, permission: Permission) -> Case:
+        """Load ``case_ref``, check the principal may do ``permission`` on it, ``decide``, write, hand over
+        to network offices, commit, publish.
 
         A :class:`~petitionkit.errors.ProtectionRefusal` raised by the decision is itself recorded
         (``ReferralRefused``: who tried, what, which rule) before it propagates.
         """
+        actor = self.office.access.principal(permission.value).actor
         now = self.now()
         try:
             with self.office.storage.transaction() as tx:
                 case = self.resolve(tx, case_ref)
+                self.office.access.require(permission, case)
                 context = self.context(actor, now, case, tx.petitions_of_case(case.id))
                 decision = decide(tx, case, context)
                 if decision is None:
@@ -152,20 +159,20 @@ class UnitOfWork:
             office.uow.publish(events)
         return decision.case
 
-    def command(self, case_ref: str, command: lc.Command, *, actor: str | None) -> Case:
-        """Run a lifecycle command on a case (accept, transfer, reply …)."""
-        return self.run(case_ref, lambda _tx, case, ctx: lc.decide(case, command, ctx), actor=actor)
+    def command(self, case_ref: str, command: lc.Command, *, permission: Permission) -> Case:
+        """Run a lifecycle command on a case (accept, transfer, reply …) as the office's principal."""
+        return self.run(case_ref, lambda _tx, case, ctx: lc.decide(case, command, ctx), permission=permission)
 
-    def record(self, case_ref: str, event: ev.DomainEvent, *, actor: str | None) -> Case:
+    def record(self, case_ref: str, event: ev.DomainEvent, *, permission: Permission) -> Case:
         """Record an event that changes nothing else of the case (a reminder, a reissued code)."""
-        return self.run(case_ref, lambda _tx, case, ctx: lc.record(case, event, ctx), actor=actor)
+        return self.run(case_ref, lambda _tx, case, ctx: lc.record(case, event, ctx), permission=permission)
 
     def record_refusal(
         self,
         case_ref: str,
         refusal: ProtectionRefusal,
         *,
-        actor: str | None,
+        actor: str,
         event: type[ev.RefusalEvent] = ev.ReferralRefused,
     ) -> None:
         """A refused disclosure is itself recorded (audit of attempted disclosure): who, what, which rule."""

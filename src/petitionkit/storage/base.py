@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Obligation, Petition, PetitionKind, Respondent
 
@@ -121,6 +122,15 @@ class Transaction(Protocol):
 
     def case_ids_by_identity(self, office_code: str, digests: Sequence[str]) -> list[str]:
         """Cases with a petition by any of these petitioner identities (for repeat detection)."""
+        ...
+
+    # --- access records (append-only: no update, no delete)
+    def append_access(self, records: Sequence[AccessRecord]) -> None:
+        """Append records of reads of personal data (who, when, which case or query, how many, why)."""
+        ...
+
+    def access_records(self, query: AccessQuery) -> list[AccessRecord]:
+        """Access records of ``query.office_code`` narrowed by case, principal and time, in append order."""
         ...
 
     # --- outbox

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import attrs
 
+from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Respondent
 from petitionkit.errors import ConcurrencyConflict
@@ -35,6 +36,7 @@ class MemoryStorage:
         self.sequences: dict[tuple[str, int], int] = {}
         self.identities: dict[str, set[str]] = defaultdict(set)  # digest -> case ids
         self.outbox: dict[str, OutboxMessage] = {}
+        self.access: list[AccessRecord] = []  # append-only
 
     @property
     def url(self) -> str:
@@ -234,3 +236,22 @@ class MemoryTransaction:
                 available_at=retry_at or message.available_at,
             ),
         )
+
+    # --- access records
+
+    def append_access(self, records: Sequence[AccessRecord]) -> None:
+        log = self.s.access
+        for record in records:
+            log.append(record)
+            self._undo.append(partial(log.remove, record))
+
+    def access_records(self, query: AccessQuery) -> list[AccessRecord]:
+        found = [
+            r
+            for r in self.s.access
+            if r.office_code == query.office_code
+            and (query.case_id is None or r.case_id == query.case_id)
+            and (query.principal_id is None or r.principal_id == query.principal_id)
+            and (query.since is None or r.at >= query.since)
+        ]
+        return found[: query.limit]

@@ -1,4 +1,9 @@
-"""Helpers for testing petitionkit and its plugins: a settable clock, sample data, the storage contract.
+"""Helpers for testing petitionkit and its plugins: a settable clock, sample data, sample principals,
+the storage contract.
+
+Every use case needs a principal: :func:`open_test_office` opens an office acting as :data:`ADMIN`
+(the built-in ``administrator`` role, which holds every permission); bind another with
+``office.acting_as(REGISTRAR)`` and the like.
 
 Plugin authors run the storage contract suite against their backend::
 
@@ -19,12 +24,17 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from petitionkit.domain.access import Principal
 from petitionkit.domain.model import Body, BodyKind
 
 if TYPE_CHECKING:
-    from petitionkit.notify import Message
+    import pluggy
+
+    from petitionkit.config import OfficeConfig
+    from petitionkit.domain.ports import Rules
+    from petitionkit.notify import Message, Notifier
     from petitionkit.service import Office
-    from petitionkit.storage.base import OutboxMessage
+    from petitionkit.storage.base import OutboxMessage, Storage
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -41,6 +51,54 @@ class FakeClock:
     def advance(self, **delta: float) -> datetime:
         self.current += timedelta(**delta)
         return self.current
+
+
+# Sample principals, one per built-in role of the national pack ([roles.*] in rules/packs/national.toml).
+ADMIN = Principal("admin", "系统管理员", frozenset({"administrator"}))
+REGISTRAR = Principal("wang", "王登记", frozenset({"registrar"}))
+HANDLER = Principal("li", "李承办", frozenset({"handler"}))
+DIRECTOR = Principal("zhao", "赵主任", frozenset({"director"}))
+AUDITOR = Principal("sun", "孙审计", frozenset({"auditor"}))
+SAMPLE_PRINCIPALS: tuple[Principal, ...] = (ADMIN, REGISTRAR, HANDLER, DIRECTOR, AUDITOR)
+
+
+def principals_toml(os_user: str | None = None) -> str:
+    """``[[principals]]`` entries for :data:`SAMPLE_PRINCIPALS`, to append to a test's petitionkit.toml;
+    :data:`ADMIN` is mapped to ``os_user`` (default: the user running the tests)."""
+    import getpass  # noqa: PLC0415
+
+    user = os_user if os_user is not None else getpass.getuser()
+    entries = []
+    for p in SAMPLE_PRINCIPALS:
+        roles = ", ".join(f'"{r}"' for r in sorted(p.roles))
+        mapped = f'os_user = "{user}"\n' if p is ADMIN else ""
+        entries.append(f'[[principals]]\nid = "{p.id}"\nname = "{p.display_name}"\nroles = [{roles}]\n{mapped}')
+    return "\n" + "\n".join(entries)
+
+
+def body_principal(*body_codes: str, id: str | None = None) -> Principal:
+    """A handling body's user acting for ``body_codes`` (role ``handling_body``)."""
+    return Principal(id or f"body-{body_codes[0].lower()}", "承办单位用户", frozenset({"handling_body"}), body_codes)
+
+
+def open_test_office(
+    config: OfficeConfig | Mapping[str, Any] | None = None,
+    *,
+    principal: Principal = ADMIN,
+    plugin_manager: pluggy.PluginManager | None = None,
+    storage: Storage | None = None,
+    rules: Rules | None = None,
+    notifier: Notifier | None = None,
+    clock: Any = None,
+) -> Office:
+    """:func:`~petitionkit.service.open_office` acting as ``principal`` (default :data:`ADMIN`)."""
+    from petitionkit.service import open_office  # noqa: PLC0415 - the service imports plugins at use
+
+    kwargs: dict[str, Any] = {"plugin_manager": plugin_manager, "storage": storage, "rules": rules}
+    kwargs["notifier"] = notifier
+    if clock is not None:
+        kwargs["clock"] = clock
+    return open_office(config, **kwargs).acting_as(principal)
 
 
 SAMPLE_BODIES: tuple[Body, ...] = (
@@ -81,6 +139,7 @@ def office_settings(**office: Any) -> Mapping[str, Any]:
     """A configuration mapping with the sample bodies, on the in-memory backend, counting weekends only
     (the ``builtin`` rule set: the default for offices is ``national``)."""
     return {
+        "principals": [{"id": p.id, "name": p.display_name, "roles": sorted(p.roles)} for p in SAMPLE_PRINCIPALS],
         "office": {"office_code": "XS", **office},
         "database": {"url": "memory://"},
         "rules": {"set": "builtin"},

@@ -12,12 +12,21 @@ from datetime import date, datetime, timedelta
 import attrs
 import pytest
 
+from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import verify_chain
 from petitionkit.domain.model import CaseState, ObligationStatus, PetitionKind
 from petitionkit.errors import ConcurrencyConflict, NotFound
-from petitionkit.service import Office, open_office
+from petitionkit.service import Office
 from petitionkit.storage.base import OutboxStatus, Storage
-from petitionkit.testing import SAMPLE_ID_NUMBERS, SHANGHAI, FakeClock, office_settings, sample_petition
+from petitionkit.testing import (
+    DIRECTOR,
+    SAMPLE_ID_NUMBERS,
+    SHANGHAI,
+    FakeClock,
+    office_settings,
+    open_test_office,
+    sample_petition,
+)
 
 
 class StorageContract:
@@ -33,9 +42,29 @@ class StorageContract:
 
     @pytest.fixture
     def office(self, storage: Storage, clock: FakeClock) -> Office:
-        return open_office(office_settings(), storage=storage, clock=clock)
+        return open_test_office(office_settings(), storage=storage, clock=clock)
 
     # --- registration round trip ----------------------------------------------------------------
+
+    def test_access_records_append_read_back_and_roll_back(self, storage: Storage, clock: FakeClock) -> None:
+        def record(n: int, case_id: str | None, principal: str, at: datetime) -> AccessRecord:
+            return AccessRecord(f"a{n}", "XS", principal, "handler", at, "petitions", case_id, "", n, "核实")
+
+        start = clock()
+        first, second = record(1, "c1", "li", start), record(2, None, "wang", start + timedelta(hours=1))
+        with storage.transaction() as tx:
+            tx.append_access([first, second])
+            tx.append_access([attrs.evolve(first, id="other", office_code="YH")])
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.append_access([record(3, "c1", "li", start)])
+            raise RuntimeError("the read failed: its record goes too")
+        with storage.transaction() as tx:
+            assert tx.access_records(AccessQuery("XS")) == [first, second]
+            assert tx.access_records(AccessQuery("XS", case_id="c1")) == [first]
+            assert tx.access_records(AccessQuery("XS", principal_id="wang")) == [second]
+            assert tx.access_records(AccessQuery("XS", since=start + timedelta(minutes=1))) == [second]
+            assert tx.access_records(AccessQuery("XS", limit=1)) == [first]
+        assert not hasattr(tx, "delete_access") and not hasattr(tx, "update_access")  # append-only
 
     def test_registered_petition_and_case_read_back_equal(self, office: Office) -> None:
         reg = office.register(
@@ -53,7 +82,7 @@ class StorageContract:
     def test_provisional_due_dates_read_back_provisional(self, storage: Storage) -> None:
         """A due date counted before its year's holiday schedule was out stays marked after a round trip."""
         december = FakeClock(datetime(2026, 12, 20, 9, tzinfo=SHANGHAI))
-        office = open_office({**office_settings(), "rules": {"set": "national"}}, storage=storage, clock=december)
+        office = open_test_office({**office_settings(), "rules": {"set": "national"}}, storage=storage, clock=december)
         reg = office.register(sample_petition(received_at="2026-12-20T09:00:00+08:00"))
         notice = reg.case.obligations[0]
         assert notice.basis.provisional_years == (2027,) and notice.due == date(2027, 1, 4)
@@ -133,7 +162,7 @@ class StorageContract:
 
     def test_stored_event_payloads_round_trip_exactly(self, office: Office) -> None:
         reg = office.register(sample_petition())
-        office.extend(office.accept(reg.case.id).id, days=30, reason="案情复杂", approved_by="主任")
+        office.extend(office.accept(reg.case.id).id, days=30, reason="案情复杂", approved_by=DIRECTOR)
         events = office.events(reg.case.id)
         extended = next(e for e in events if e.name == "HandlingExtended")
         assert extended.payload["days"] == 30 and extended.payload["reason"] == "案情复杂"
@@ -164,7 +193,7 @@ class StorageContract:
             sample_petition(kind="accusation", respondent={"person_name": "某科长", "unit_name": "某街道城管中队"})
         )
         assert reg.petition.respondent is not None and reg.petition.respondent.body_code is None
-        office.resolve_respondent(reg.case.id, body="gov-housing", actor="clerk")
+        office.resolve_respondent(reg.case.id, body="gov-housing")
         stored = office.petitions(reg.case.id)[0].respondent
         assert stored is not None and (stored.body_code, stored.unit_name, stored.unlisted) == (
             "GOV-HOUSING",
@@ -270,7 +299,7 @@ class StorageContract:
 
     def test_a_reissued_query_code_replaces_the_old_one(self, office: Office) -> None:
         reg = office.register(sample_petition())
-        new_code = office.reissue_query_code(reg.petition.tracking_number, actor="clerk-li")
+        new_code = office.reissue_query_code(reg.petition.tracking_number)
         assert office.lookup(new_code).tracking_number == reg.petition.tracking_number
         with pytest.raises(NotFound):
             office.lookup(reg.query_code)
@@ -279,4 +308,4 @@ class StorageContract:
 
 def storage_contract_office(storage: Storage, clock: FakeClock | None = None) -> Office:
     """An office on ``storage`` with the sample bodies, for backend authors' own tests."""
-    return open_office(office_settings(), storage=storage, clock=clock or FakeClock())
+    return open_test_office(office_settings(), storage=storage, clock=clock or FakeClock())

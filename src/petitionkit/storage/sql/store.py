@@ -28,11 +28,12 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Referral, Respondent
 from petitionkit.errors import ConcurrencyConflict, StorageError
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
-from petitionkit.storage.sql import rows
+from petitionkit.storage.sql import access, rows
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
 from petitionkit.storage.sql.migrate import open_schema
 from petitionkit.storage.sql.statements import Listed, Statement, raw, raw_columns, statements_for
@@ -340,6 +341,12 @@ class SqlTransaction:
         return [r[column] for r in self._fetch(statement, {"office_code": office_code, "digests": unique})]
 
     # --- outbox ----------------------------------------------------------------------------------
+
+    def append_access(self, records: Sequence[AccessRecord]) -> None:
+        access.append_access(self.connection, records)
+
+    def access_records(self, query: AccessQuery) -> list[AccessRecord]:
+        return access.access_records(self.connection, query)
 
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
         if limit < 1:

@@ -289,5 +289,26 @@ tracking_counters = Table(
     CheckConstraint("last_value >= 0", name="last_value_not_negative"),
 )
 
+# Reads of personal data (who, when, which case or query, how many, why): append-only, never updated.
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("seq", BIGID, primary_key=True, autoincrement=True),  # append order
+    Column("id", ID, nullable=False, unique=True),
+    Column("office_code", CODE, nullable=False),
+    Column("principal_id", Text, nullable=False),
+    Column("roles", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("case_id", ID),
+    Column("query", Text, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("purpose", Text, nullable=False),
+    CheckConstraint("count >= 0", name="count_not_negative"),
+    Index("ix_access_log_office_code_at", "office_code", "at"),
+    Index("ix_access_log_case_id", "case_id"),
+    Index("ix_access_log_principal_id", "principal_id"),
+)
+
 TABLES = tuple(metadata.sorted_tables)
 TABLE_NAMES = frozenset(t.name for t in TABLES)
