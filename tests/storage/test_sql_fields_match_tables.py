@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
 import pytest
 from sqlalchemy import Table
 
+from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Referral
 from petitionkit.storage.base import OutboxMessage
 from petitionkit.storage.memory import MemoryStorage
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.rows import Shape
-from petitionkit.storage.sql.statements import Listed, Statement, Statements, raw_columns
+from petitionkit.storage.sql.statements import Listed, Statement, Statements, access_query, raw_columns
 from petitionkit.storage.sql.tables import TABLES, tracking_counters
 from petitionkit.storage.sql.types import Codec
 from petitionkit.testing import FakeClock, sample_petition
@@ -63,7 +64,7 @@ class Samples:
         reg = office.register(
             sample_petition(kind="accusation", respondent={"person_name": "某科长", "unit_name": "某街道城管中队"})
         )
-        office.resolve_respondent(reg.case.id, body="gov-housing", actor="clerk")
+        office.resolve_respondent(reg.case.id, body="gov-housing")
         ref = reg.petition.tracking_number
         office.assign(ref, body="GOV-HRSS", note="请于期限内报告")
         clock.advance(days=70)
@@ -79,6 +80,8 @@ class Samples:
         now = office.now()
         with storage.transaction() as tx:
             self.outbox: list[OutboxMessage] = tx.claim_outbox("w1", 100, now, now + timedelta(minutes=5))
+        with storage.transaction() as tx:
+            self.access: AccessRecord = tx.access_records(AccessQuery(office.config.office_code))[-1]
         assert self.case.referrals and self.case.obligations and self.outbox
         assert self.case.reply and self.case.review and self.case.rereview and self.case.evaluations
         assert self.petition.respondent is not None and self.petition.respondent.body_code
@@ -151,6 +154,12 @@ MAPPINGS = {
         lambda s, k: rows.outbox_values(s.outbox[-1], k),
         lambda r, at, k, _s: rows.outbox_from_row(r, at, k),
         lambda s: s.outbox[-1],
+    ),
+    "access_log": TableMapping(
+        rows.ACCESS_LOG,
+        lambda s, k: rows.access_values(s.access, k),
+        lambda r, at, k, _s: rows.access_from_row(r, at, k),
+        lambda s: s.access,
     ),
 }
 
@@ -233,6 +242,7 @@ INSERTS = {
     "upsert_referral": rows.REFERRALS,
     "insert_event": rows.EVENTS,
     "insert_outbox": rows.OUTBOX,
+    "insert_access": rows.ACCESS_LOG,
 }
 READS = {
     "case": rows.CASES,
@@ -250,6 +260,13 @@ READS = {
 }
 
 
+@pytest.mark.parametrize("filters", [{}, {"case_id": "c", "principal_id": "p", "since": True}])
+def test_the_access_query_selects_what_the_mapping_reads(filters: dict[str, Any]) -> None:
+    since = datetime(2026, 1, 1, tzinfo=UTC) if filters.pop("since", None) else None
+    statement = access_query("sqlite", AccessQuery("XS", since=since, **filters))
+    assert set(statement.columns) == columns(rows.ACCESS_LOG.table) - rows.ACCESS_LOG.generated
+
+
 @pytest.mark.parametrize("name", sorted(INSERTS))
 def test_an_insert_lists_the_written_columns_of_its_table(sql: Statements, name: str) -> None:
     shape = INSERTS[name]
@@ -257,7 +274,7 @@ def test_an_insert_lists_the_written_columns_of_its_table(sql: Statements, name:
     listed = re.match(r"INSERT INTO (\w+) \(([^)]*)\) VALUES", statement.sql)
     assert listed is not None, statement.sql
     assert listed[1] == shape.table.name
-    in_sql = tuple(c.strip() for c in listed[2].split(","))
+    in_sql = tuple(c.strip().strip('"') for c in listed[2].split(","))  # a reserved word is quoted
     assert set(in_sql) == columns(shape.table) - shape.generated
     assert statement.binds == in_sql  # each value goes to the column of its name
     if name.startswith("upsert_"):

@@ -12,6 +12,10 @@ that fetched it.  Statements are rendered from the same shapes (``statements.py`
 A :class:`~petitionkit.storage.sql.types.Codec` converts times, dates and JSON for the dialect:
 SQLite gets UTC ISO text, PostgreSQL native ``timestamptz``.  Nested value objects travel as JSON
 in the shapes of :mod:`~petitionkit.storage.sql.json_values`.
+
+Size: just over 500 lines: one writer and one reader per table, by column name, beside the
+:class:`Shape` that says which columns each uses; they are checked together against ``tables.py``
+(tests/storage/test_sql_fields_match_tables.py).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 import attrs
 from sqlalchemy import Table
 
+from petitionkit.domain.access import AccessRecord
 from petitionkit.domain.clocks import Clock, Convention, DeadlineBasis
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import (
@@ -117,7 +122,8 @@ OBLIGATIONS = Shape(tables.obligations, write_only={"office_code", "position"})
 REFERRALS = Shape(tables.referrals, write_only={"position"})
 EVENTS = Shape(tables.events, generated={"id"})  # global append order, not part of an event
 OUTBOX = Shape(tables.outbox, generated={"seq"})  # enqueue order; claims read it to sort
-SHAPES = (CASES, PETITIONS, PETITIONER_IDENTITIES, OBLIGATIONS, REFERRALS, EVENTS, OUTBOX)
+ACCESS_LOG = Shape(tables.access_log, generated={"seq"})  # append order
+SHAPES = (CASES, PETITIONS, PETITIONER_IDENTITIES, OBLIGATIONS, REFERRALS, EVENTS, OUTBOX, ACCESS_LOG)
 
 # Enum lookups by value: a dict is several times faster than calling the enum class.
 _CLOCK = {m.value: m for m in Clock}
@@ -492,4 +498,37 @@ def outbox_from_row(r: Sequence[Any], at: Positions, k: Codec) -> OutboxMessage:
         last_error=r[at["last_error"]],
         claimed_by=r[at["claimed_by"]],
         lease_until=k.ts_or_none(r[at["lease_until"]]),
+    )
+
+
+# --- access records -----------------------------------------------------------------------------
+
+
+def access_values(a: AccessRecord, k: Codec) -> Values:
+    return {
+        "id": a.id,
+        "office_code": a.office_code,
+        "principal_id": a.principal_id,
+        "roles": a.roles,
+        "at": k.ts_out(a.at),
+        "action": a.action,
+        "case_id": a.case_id,
+        "query": a.query,
+        "count": a.count,
+        "purpose": a.purpose,
+    }
+
+
+def access_from_row(r: Sequence[Any], at: Positions, k: Codec) -> AccessRecord:
+    return AccessRecord(
+        id=r[at["id"]],
+        office_code=r[at["office_code"]],
+        principal_id=r[at["principal_id"]],
+        roles=r[at["roles"]],
+        at=k.ts_in(r[at["at"]]),
+        action=r[at["action"]],
+        case_id=r[at["case_id"]],
+        query=r[at["query"]],
+        count=r[at["count"]],
+        purpose=r[at["purpose"]],
     )

@@ -27,10 +27,12 @@ from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.elements import BindParameter, ColumnElement, Label
 from sqlalchemy.types import NullType
 
+from petitionkit.domain.access import AccessQuery
 from petitionkit.domain.model import ObligationStatus
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.rows import Shape
 from petitionkit.storage.sql.tables import (
+    access_log,
     cases,
     events,
     obligations,
@@ -172,6 +174,7 @@ class Statements:
         self.upsert_referral = upsert(rows.REFERRALS)
         self.insert_event = insert_into(rows.EVENTS)
         self.insert_outbox = insert_into(rows.OUTBOX)
+        self.insert_access = insert_into(rows.ACCESS_LOG)
         # Tracking numbers: one upsert ... RETURNING, so concurrent reservations queue on the row.
         counter = upsert_into(tracking_counters).values(
             office_code=bindparam("office_code"), year=bindparam("year"), last_value=bindparam("count")
@@ -292,6 +295,28 @@ class Statements:
             lambda keep: delete(referrals).where(referrals.c.case_id == _unset("case_id"), referrals.c.id.not_in(keep)),
             d,
         )
+
+
+def access_query(dialect_name: str, query: AccessQuery) -> Statement:
+    """The select of access records for the filters ``query`` sets."""
+    return _access_query(
+        dialect_name, query.case_id is not None, query.principal_id is not None, query.since is not None
+    )
+
+
+@lru_cache(maxsize=32)
+def _access_query(dialect_name: str, by_case: bool, by_principal: bool, since: bool) -> Statement:
+    # one statement per combination of filters, rendered once
+    c = access_log.c
+    statement = read(rows.ACCESS_LOG).where(c.office_code == bindparam("office_code"))
+    if by_case:
+        statement = statement.where(c.case_id == bindparam("case_id"))
+    if by_principal:
+        statement = statement.where(c.principal_id == bindparam("principal_id"))
+    if since:
+        statement = statement.where(c.at >= bindparam("since"))
+    page = statement.order_by(c.seq).limit(bindparam("limit")).offset(bindparam("offset"))
+    return render(page, positional_dialect(dialect_name))
 
 
 @cache

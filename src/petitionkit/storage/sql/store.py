@@ -33,10 +33,10 @@ from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Referral, Respondent
 from petitionkit.errors import ConcurrencyConflict, StorageError
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
-from petitionkit.storage.sql import access, rows
+from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
 from petitionkit.storage.sql.migrate import open_schema
-from petitionkit.storage.sql.statements import Listed, Statement, raw, raw_columns, statements_for
+from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw, raw_columns, statements_for
 from petitionkit.storage.sql.tables import cases, outbox
 from petitionkit.storage.sql.types import Codec
 
@@ -340,13 +340,26 @@ class SqlTransaction:
         column = statement.at["case_id"]
         return [r[column] for r in self._fetch(statement, {"office_code": office_code, "digests": unique})]
 
-    # --- outbox ----------------------------------------------------------------------------------
+    # --- access records (append-only: nothing here updates or deletes one) -------------------------
 
     def append_access(self, records: Sequence[AccessRecord]) -> None:
-        access.append_access(self.connection, records)
+        k = self.codec
+        self._run_many(self.sql.insert_access, (rows.access_values(r, k) for r in records))
 
     def access_records(self, query: AccessQuery) -> list[AccessRecord]:
-        return access.access_records(self.connection, query)
+        statement = access_query(self.store.dialect, query)
+        k = self.codec
+        values = {
+            "office_code": query.office_code,
+            "case_id": query.case_id,
+            "principal_id": query.principal_id,
+            "since": k.ts(query.since),
+            "limit": query.limit,
+            "offset": 0,
+        }
+        return [rows.access_from_row(r, statement.at, k) for r in self._fetch(statement, values)]
+
+    # --- outbox ----------------------------------------------------------------------------------
 
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
         if limit < 1:
