@@ -36,6 +36,7 @@ DEFAULT_PLUGINS = (
     "petitionkit.default_plugins.rule_packs",
     "petitionkit.default_plugins.console_notifier",
     "petitionkit.default_plugins.core_settings",
+    "petitionkit.default_plugins.audit_backends",
 )
 
 

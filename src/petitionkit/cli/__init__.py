@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from petitionkit.cli import case_cmds, exchange_cmds, notify_cmds, query_cmds, report_cmds, rules_cmds, setup_cmds
+from petitionkit.cli import (
+    audit_cmds,
+    case_cmds,
+    exchange_cmds,
+    notify_cmds,
+    query_cmds,
+    report_cmds,
+    rules_cmds,
+    setup_cmds,
+)
 from petitionkit.cli.app import Env, cli, run_command
 from petitionkit.cli.db import db
 from petitionkit.cli.plugins_cmd import plugins_command
@@ -19,6 +28,7 @@ for _command in [
     *setup_cmds.COMMANDS,
     *notify_cmds.COMMANDS,
     *report_cmds.COMMANDS,
+    *audit_cmds.COMMANDS,
     plugins_command,
 ]:
     cli.add_command(_command)

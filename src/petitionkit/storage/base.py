@@ -123,6 +123,13 @@ class Transaction(Protocol):
         """Cases with a petition by any of these petitioner identities (for repeat detection)."""
         ...
 
+    def cases_for_audit(
+        self, office_code: str, after: str | None, limit: int
+    ) -> list[tuple[Case, list[Petition], list[Event]]]:
+        """Up to ``limit`` cases of the office with ids above ``after`` (all when ``None``), in id order,
+        each with its petitions and its events in sequence order (``petitionkit audit verify``)."""
+        ...
+
     # --- outbox
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
         """Lease up to ``limit`` deliverable messages to ``worker``; no two workers get the same one.
