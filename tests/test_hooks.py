@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from petitionkit import hookspecs
+from petitionkit.audit import AuditRun, Checkpoint, VerifierReport, verify_office, write_checkpoint
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.access import Principal, Role
 from petitionkit.domain.events import Event
@@ -61,6 +62,7 @@ class FullPlugin:
         self.events: list[Event] = []
         self.storages: list[tuple[str, MemoryStorage]] = []
         self.notifier = RecordingNotifier()
+        self.checkpoints: list[Checkpoint] = []
 
     @hookimpl
     def petitionkit_register_storage(self, register: Callable[..., None]) -> None:
@@ -107,6 +109,26 @@ class FullPlugin:
         if permission == "export" and principal.id == "vetoed":
             return False
         return None
+
+    @hookimpl
+    def petitionkit_register_key_providers(self, register: Callable[..., None]) -> None:
+        register("testkeys", lambda config: [("plugin-key", b"k" * 32)])
+
+    @hookimpl
+    def petitionkit_register_checkpoint_sinks(self, register: Callable[..., None]) -> None:
+        register("memory", lambda config: self)
+
+    def write(self, checkpoint: Checkpoint) -> str:  # the sink the plugin registers
+        self.checkpoints.append(checkpoint)
+        return "memory"
+
+    @hookimpl
+    def petitionkit_register_audit_verifiers(self, register: Callable[..., None]) -> None:
+        def access_records(run: AuditRun) -> VerifierReport:
+            run.progress("access", 1)
+            return VerifierReport("access", 1, 1)
+
+        register("access", access_records)
 
 
 @pytest.fixture
@@ -204,6 +226,38 @@ def test_hook_petitionkit_register_predicates(plugin: FullPlugin, tmp_path: Path
     with pytest.raises(RulePackError) as err:  # without the plugin the name is unknown when the pack loads
         open_test_office(config, plugin_manager=make_plugin_manager(load_entrypoints=False))
     assert err.value.file == str(tmp_path / "county.toml") and err.value.key_path == "routing.rules[0].predicate"
+
+
+def audited_office(plugin: FullPlugin, **audit: Any) -> Office:
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
+    config = OfficeConfig(
+        office_code="T",
+        database_url="teststore://x",
+        rules="testrules",
+        notifier="recording",
+        settings={"audit": {"key_provider": "testkeys", **audit}},
+    )
+    return open_test_office(config, plugin_manager=pm, clock=FakeClock())
+
+
+def test_hook_petitionkit_register_key_providers(plugin: FullPlugin) -> None:
+    office = audited_office(plugin)
+    case = office.register(sample_petition()).case
+    assert {e.key_id for e in office.events(case.id)} == {"plugin-key"}
+
+
+def test_hook_petitionkit_register_checkpoint_sinks(plugin: FullPlugin) -> None:
+    office = audited_office(plugin, checkpoint_sink="memory")
+    office.register(sample_petition())
+    report, where = write_checkpoint(office)
+    assert report.intact and where == "memory"
+    assert [(c.case_count, c.key_id) for c in plugin.checkpoints] == [(1, "plugin-key")]
+
+
+def test_hook_petitionkit_register_audit_verifiers(plugin: FullPlugin) -> None:
+    seen: list[tuple[str, int]] = []
+    report = verify_office(audited_office(plugin), progress=lambda name, done: seen.append((name, done)))
+    assert [r.name for r in report.reports] == ["access", "cases"] and ("access", 1) in seen
 
 
 def test_every_hook_has_a_test_here() -> None:

@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "storage": {"domain", "errors", "config", "serialization", "settings"},
     "notify": {"domain", "errors", "config"},
     "hookspecs": {"domain", "errors", "config", "storage", "notify", "rules"},
+    "audit": {"domain", "errors", "i18n", "config", "settings", "hookspecs", "storage"},
     "plugins": {"errors", "hookspecs", "default_plugins"},
     "notifications": {
         "domain", "errors", "i18n", "config", "redaction", "storage", "notify", "hookspecs", "settings",
@@ -40,14 +41,14 @@ ALLOWED: dict[str, set[str]] = {
     "service": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "notify",
         "hookspecs", "plugins", "notifications", "exchange", "network", "respondents", "documents", "reports",
-        "settings",
+        "settings", "audit",
     },
     "default_plugins": {
         "domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports", "notifications",
-        "settings",
+        "settings", "audit",
     },
-    "quickstart": {"domain", "errors", "config", "service"},
-    "testing": {"domain", "errors", "config", "service", "storage", "rules", "notifications"},
+    "quickstart": {"domain", "errors", "config", "service", "audit"},
+    "testing": {"domain", "errors", "config", "service", "storage", "rules", "notifications", "audit"},
     "cli": {"*"},
     "": {"*"},  # the package's own __init__: the public names
 }  # fmt: skip

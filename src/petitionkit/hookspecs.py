@@ -135,6 +135,48 @@ def petitionkit_permission_allowed(
     """
 
 
+# --- audit ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def petitionkit_register_key_providers(register: Callable[..., None]) -> None:
+    """Register sources of the audit key ring (a secrets manager, a hardware module ...).
+
+    :param register: call ``register(name, provider)``; ``provider(config)`` returns an iterable of
+        ``(key_id, secret_bytes)`` pairs, oldest first (the last seals new events, the others verify
+        older segments).  ``[settings.audit] key_provider`` names the one an office uses; the
+        environment variable ``PETITIONKIT_AUDIT_KEY`` overrides it.  Raise
+        :class:`~petitionkit.errors.ConfigurationError` when the keys cannot be had.
+    :return: nothing.
+    """
+
+
+@hookspec
+def petitionkit_register_checkpoint_sinks(register: Callable[..., None]) -> None:
+    """Register places signed audit checkpoints are written to, outside the database.
+
+    :param register: call ``register(name, factory)``; ``factory(config)`` returns an object with
+        ``write(checkpoint) -> str`` (see :class:`petitionkit.audit.CheckpointSink`) that stores the
+        :class:`~petitionkit.audit.Checkpoint` without ever overwriting an earlier one and returns
+        where it went.  ``[settings.audit] checkpoint_sink`` names the one an office uses
+        (built in: ``folder``, ``webhook``).
+    :return: nothing.
+    """
+
+
+@hookspec
+def petitionkit_register_audit_verifiers(register: Callable[..., None]) -> None:
+    """Register verifiers that ``petitionkit audit verify`` runs over an append-only record kind.
+
+    :param register: call ``register(name, verifier)``; ``verifier(run)`` takes the
+        :class:`~petitionkit.audit.AuditRun` (office, key ring, checkpoint) and returns a
+        :class:`~petitionkit.audit.VerifierReport` naming, for each broken record, its first broken
+        item.  It reads in batches and calls ``run.progress(name, records_done)`` after each.
+        Built in: ``cases``.
+    :return: nothing.
+    """
+
+
 # --- running: observers -----------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ DEFAULT_PLUGINS = (
     "petitionkit.default_plugins.console_notifier",
     "petitionkit.default_plugins.core_settings",
     "petitionkit.default_plugins.role_policy",
+    "petitionkit.default_plugins.audit_backends",
 )
 
 

@@ -18,6 +18,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from petitionkit.audit.keys import write_new_key_file
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.access import Principal
 from petitionkit.errors import ConfigurationError, PetitionkitError
@@ -70,6 +71,11 @@ roles = ["director"]
 id = "sun"
 name = "孙审计（审计员）"
 roles = ["auditor"]
+[settings.audit]                       # the audit trail's key and checkpoints (docs/audit.md)
+key_file = "audit.key"                 # mode 0600, never inside the database; keep a copy offline
+require_key = true                     # record nothing without the audit key
+checkpoint_folder = "checkpoints"      # signed checkpoints; better: a folder on another machine
+checkpoint_daily = true                # `petitionkit remind` writes one each run
 """
 
 
@@ -84,7 +90,8 @@ def init_office(
 ) -> OfficeConfig:
     """Create an office folder: configuration, rule pack, database (at the newest schema).
 
-    Refuses to overwrite an existing ``petitionkit.toml``.
+    Refuses to overwrite an existing ``petitionkit.toml``.  A new audit key file (``audit.key``,
+    mode 0600) is generated beside it and named in ``[settings.audit]``.
     """
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "petitionkit.toml"
@@ -96,6 +103,8 @@ def init_office(
         pack = files("petitionkit").joinpath("office_template/county.toml").read_text(encoding="utf-8")
         (folder / "rules" / "county.toml").write_text(pack, encoding="utf-8")
         rule_files.append("rules/county.toml")
+    key_path = folder / "audit.key"
+    write_new_key_file(key_path)  # refuses to overwrite a key file already there
     config_path.write_text(
         CONFIG_TEMPLATE.format(
             office_code=office_code,
@@ -112,6 +121,7 @@ def init_office(
         open_office(config).close()  # creates the database at the newest schema
     except PetitionkitError:
         config_path.unlink()
+        key_path.unlink()
         raise
     return config
 

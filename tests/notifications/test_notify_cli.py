@@ -93,6 +93,7 @@ def test_remind_twice_queues_one_reminder(setup: tuple[Path, FakeClock, str]) ->
     assert first["queued"][0]["body_code"] == "QX-HRSS"
     second = invoke(clock, "remind")
     warning = first["calendar_warning"]
+    assert second.pop("checkpoint") is None  # this office does not set [settings.audit] checkpoint_daily
     assert second == {"queued": [], "reminders": 0, "escalations": 0, "conflicts": 0, "calendar_warning": warning}
     sent = invoke(clock, "dispatch")
     # the referral notices and letter, then one reminder (rsj@ e-mail), and, near the end of the calendar

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from types import FrameType
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import click
 
 from petitionkit.cli.app import Env, run_command
+from petitionkit.cli.audit_cmds import EXIT_AUDIT_BROKEN, daily_checkpoint
 from petitionkit.cli.views import print_schedule_warning
+from petitionkit.i18n import translate
 from petitionkit.notifications.reminders import remind as queue_reminders
 
 
@@ -72,7 +75,9 @@ def remind(env: Env) -> None:
     """Queue reminders of duties falling due, overdue supervision notices and escalations (once each)."""
     report = queue_reminders(env.office)
     warning = env.office.warn_staff_of_missing_schedule()
+    checkpoint = daily_checkpoint(env)  # [settings.audit] checkpoint_daily
     data = {
+        "checkpoint": checkpoint,
         "calendar_warning": warning.to_dict() if warning else None,
         "queued": [
             {
@@ -101,8 +106,13 @@ def remind(env: Env) -> None:
         else:
             click.echo(f"{report.reminders} reminder(s), {report.escalations} escalation(s)")
         print_schedule_warning(warning, env.locale)
+        if checkpoint is not None:
+            key = "audit.checkpoint.written" if checkpoint["written"] else "audit.checkpoint.refused"
+            click.echo(translate(key, env.locale, where=checkpoint["written"]))
 
     env.emit(data, human)
+    if checkpoint is not None and not checkpoint["intact"]:
+        sys.exit(EXIT_AUDIT_BROKEN)
 
 
 COMMANDS: list[click.Command] = [dispatch, remind]

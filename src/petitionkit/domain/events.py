@@ -1,7 +1,9 @@
 """Events: every change to a case is an immutable, past-tense event (the audit trail).
 
 Events of a case form a hash chain: each carries the digest of the one before it, so any
-later edit, deletion or reordering of stored events is detected by ``verify_chain``.  What an event
+later edit, deletion or reordering of stored events is detected by ``verify_chain``.  The chain is
+public (anyone can recompute it); :mod:`petitionkit.audit` seals each event with a key kept outside
+the database and binds it to the rows it changed.  What an event
 says is one of the typed classes of :mod:`petitionkit.domain.event_types` (``event.data``).
 """
 
@@ -32,6 +34,12 @@ class Event:
     payload: Mapping[str, Any]
     prev_digest: str
     digest: str
+    # The keyed seal (petitionkit.audit): the key that sealed the event, the digest of the case's rows
+    # after the write that recorded it, and the HMAC over both.  All None for an event recorded
+    # without a key (release 0.1, or an office without one): the public hash chain alone covers it.
+    key_id: str | None = None
+    state_digest: str | None = None
+    seal: str | None = None
 
     @property
     def data(self) -> DomainEvent:

@@ -96,7 +96,8 @@ class RegistrationUseCases(OfficeBase):
                     events.extend(decision.events)
                 tx.insert_cases(cases)
                 tx.add_petitions(petitions)
-                tx.append_events(events)
+                known = {c.id: (c, [p]) for c, (p, _) in zip(cases, petitions, strict=True)}
+                tx.append_events(self.uow.seal(tx, events, known))
             imported += len(good)
         return ImportReport(imported, tuple(rejected), skipped)
 

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
+from petitionkit.audit.keys import KeyRing, load_keyring, require_keyring
+from petitionkit.audit.seals import seal_events, state_digest
+from petitionkit.audit.settings import audit_settings
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
@@ -103,8 +107,47 @@ class UnitOfWork:
             tx.update_case(decision.case, expected_version)
         if petitions:
             tx.add_petitions(petitions)
-        tx.append_events(decision.events)
+        new_case = expected_version is None
+        known = {decision.case.id: (decision.case, [p for p, _ in petitions])} if new_case else {}
+        if not new_case:  # the case as written; its petitions as this transaction sees them now
+            known[decision.case.id] = (decision.case, tx.petitions_of_case(decision.case.id))
+        tx.append_events(self.seal(tx, decision.events, known))
         tx.enqueue(self.outbox(tx, decision.events, now, decision.case))
+
+    # --- the audit seal ---------------------------------------------------------------------------
+
+    @cached_property
+    def keyring(self) -> KeyRing:
+        """The office's audit key ring (:mod:`petitionkit.audit.keys`); read once, when first needed."""
+        ring = load_keyring(self.office.config, self.office.pm)
+        return require_keyring(ring) if audit_settings(self.office.config).require_key else ring
+
+    def seal(
+        self,
+        tx: Transaction,
+        events: Sequence[Event],
+        known: Mapping[str, tuple[Case, Sequence[Petition]]],
+    ) -> list[Event]:
+        """``events`` sealed with the office's audit key, each bound to the state its write leaves.
+
+        ``known`` gives, by case id, the case and petitions as this write stores them; other cases are
+        read in ``tx``.  Every path that stores events calls this (the write above, bulk import).
+        """
+        ring = self.keyring
+        if not ring:
+            return list(events)
+        sealed: list[Event] = []
+        for case_id in dict.fromkeys(e.case_id for e in events):
+            if case_id in known:
+                case, petitions = known[case_id]
+            else:
+                found = tx.get_case(case_id)
+                if found is None:
+                    raise NotFound("case", case_id)
+                case, petitions = found, tx.petitions_of_case(case_id)
+            state = state_digest(case, petitions)
+            sealed.extend(seal_events([e for e in events if e.case_id == case_id], ring, state))
+        return sealed
 
     def outbox(
         self, tx: Transaction, events: Sequence[Event], now: datetime, case: Case | None = None

@@ -131,6 +131,12 @@ class Transaction(Protocol):
 
     def access_records(self, query: AccessQuery) -> list[AccessRecord]:
         """Access records of ``query.office_code`` narrowed by case, principal and time, in append order."""
+
+    def cases_for_audit(
+        self, office_code: str, after: str | None, limit: int
+    ) -> list[tuple[Case, list[Petition], list[Event]]]:
+        """Up to ``limit`` cases of the office with ids above ``after`` (all when ``None``), in id order,
+        each with its petitions and its events in sequence order (``petitionkit audit verify``)."""
         ...
 
     # --- outbox

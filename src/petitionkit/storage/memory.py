@@ -194,6 +194,14 @@ class MemoryTransaction:
         return sorted(i for i in ids if self.s.cases[i].office_code == office_code)
 
     # --- outbox
+    def cases_for_audit(
+        self, office_code: str, after: str | None, limit: int
+    ) -> list[tuple[Case, list[Petition], list[Event]]]:
+        ids = sorted(
+            i for i, c in self.s.cases.items() if c.office_code == office_code and (after is None or i > after)
+        )
+        return [(self.s.cases[i], self.petitions_of_case(i), self.events_of_case(i)) for i in ids[:limit]]
+
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
         ready = sorted(
             (

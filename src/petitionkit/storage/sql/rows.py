@@ -9,6 +9,9 @@ fetched row, reading each column by name through ``at``, the name -> position ma
 that fetched it.  Statements are rendered from the same shapes (``statements.py``), and
 ``tests/storage/test_sql_fields_match_tables.py`` checks every mapping against its table.
 
+Size: just over 500 lines: one pair of functions per table, kept in one place so a column added to
+``tables.py`` is mapped beside all the others.
+
 A :class:`~petitionkit.storage.sql.types.Codec` converts times, dates and JSON for the dialect:
 SQLite gets UTC ISO text, PostgreSQL native ``timestamptz``.  Nested value objects travel as JSON
 in the shapes of :mod:`~petitionkit.storage.sql.json_values`.
@@ -448,6 +451,9 @@ def event_values(e: Event, k: Codec) -> Values:
         "payload": dumps(dict(e.payload)),
         "prev_digest": e.prev_digest,
         "digest": e.digest,
+        "key_id": e.key_id,
+        "state_digest": e.state_digest,
+        "seal": e.seal,
     }
 
 
@@ -461,6 +467,9 @@ def event_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Event:
         payload=k.doc_in(r[at["payload"]]),
         prev_digest=r[at["prev_digest"]],
         digest=r[at["digest"]],
+        key_id=r[at["key_id"]],
+        state_digest=r[at["state_digest"]],
+        seal=r[at["seal"]],
     )
 
 

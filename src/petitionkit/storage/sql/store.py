@@ -37,7 +37,7 @@ from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
 from petitionkit.storage.sql.migrate import open_schema
 from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw, raw_columns, statements_for
-from petitionkit.storage.sql.tables import cases, outbox
+from petitionkit.storage.sql.tables import cases, events, outbox, petitions
 from petitionkit.storage.sql.types import Codec
 
 _CHUNK = 500  # values per IN (...) list: under SQLite's bound-parameter limit
@@ -325,6 +325,43 @@ class SqlTransaction:
                 refs[referral.case_id].append(referral)
         case_id = at["id"]
         return [rows.case_from_row(r, at, k, obs.get(r[case_id], ()), refs.get(r[case_id], ())) for r in found]
+
+    def cases_for_audit(
+        self, office_code: str, after: str | None, limit: int
+    ) -> list[tuple[Case, list[Petition], list[Event]]]:
+        if self.store.dialect == "postgresql":  # one snapshot for the batch: cases and events agree
+            self.connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        condition = cases.c.office_code == office_code
+        if after is not None:
+            condition = and_(condition, cases.c.id > after)
+        stmt = select(*raw_columns(rows.CASES)).where(condition).order_by(cases.c.id).limit(min(limit, _CHUNK))
+        result = self.connection.execute(stmt)
+        found = self._with_children(result.all(), rows.positions(result.keys()))
+        if not found:
+            return []
+        k = self.codec
+        ids = [c.id for c in found]
+        petitions_of: dict[str, list[Petition]] = defaultdict(list)
+        result = self.connection.execute(
+            select(*raw_columns(rows.PETITIONS))
+            .where(petitions.c.case_id.in_(ids))
+            .order_by(petitions.c.registered_at, petitions.c.tracking_number)
+        )
+        at = rows.positions(result.keys())
+        for r in result.all():
+            petition = rows.petition_from_row(r, at, k)
+            petitions_of[petition.case_id].append(petition)
+        events_of: dict[str, list[Event]] = defaultdict(list)
+        result = self.connection.execute(
+            select(*raw_columns(rows.EVENTS))
+            .where(events.c.case_id.in_(ids))
+            .order_by(events.c.case_id, events.c.sequence)
+        )
+        at = rows.positions(result.keys())
+        for r in result.all():
+            event = rows.event_from_row(r, at, k)
+            events_of[event.case_id].append(event)
+        return [(c, petitions_of.get(c.id, []), events_of.get(c.id, [])) for c in found]
 
     def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:
         k = self.codec

@@ -254,6 +254,10 @@ events = Table(
     Column("payload", json_type(), nullable=False),
     Column("prev_digest", DIGEST, nullable=False),
     Column("digest", DIGEST, nullable=False),
+    # revision 0006: the keyed seal (petitionkit.audit); NULL for events recorded without a key
+    Column("key_id", String(40)),
+    Column("state_digest", Text),
+    Column("seal", DIGEST),
     UniqueConstraint("case_id", "sequence"),
     CheckConstraint("sequence >= 1", name="sequence_positive"),
 )

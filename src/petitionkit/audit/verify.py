@@ -1,0 +1,151 @@
+"""Office-wide verification (全面核验): every verifier over every record, and checkpoints.
+
+``petitionkit audit verify`` runs each *verifier* registered through
+``petitionkit_register_audit_verifiers``: the built-in ``cases`` verifier checks every case of the
+office (:func:`petitionkit.audit.trail.verify_case`); other append-only record kinds (access
+records ...) register their own.  A verifier is a callable taking the :class:`AuditRun` and
+returning a :class:`~petitionkit.audit.findings.VerifierReport`; it reads in batches and calls
+``run.progress`` as it goes, so large offices see it advance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from petitionkit import hookspecs
+from petitionkit.audit.checkpoints import Checkpoint, CheckpointError, checkpoint_sink, load_checkpoint, make_checkpoint
+from petitionkit.audit.findings import AuditBreak, VerifierReport
+from petitionkit.audit.keys import KeyRing, load_keyring, require_keyring
+from petitionkit.audit.trail import CaseHead, verify_case
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from petitionkit.service.office import Office
+
+BATCH = 500  # cases per read: under SQLite's bound-parameter limit for the IN lists
+MAX_LISTED_BREAKS = 1000  # breaks kept in a report; every one is counted
+
+#: ``progress(verifier, records_done)``; called after each batch.
+Progress = Callable[[str, int], None]
+
+
+def _no_progress(_name: str, _done: int) -> None:
+    pass
+
+
+@attrs.define
+class AuditRun:
+    """One verification run: the office, its key ring, the checkpoint to compare with, the heads seen."""
+
+    office: Office
+    ring: KeyRing
+    against: Checkpoint | None = None
+    progress: Progress = _no_progress
+    heads: list[CaseHead] = attrs.field(factory=list)
+
+
+#: What ``petitionkit_register_audit_verifiers`` registers.
+AuditVerifier = Callable[[AuditRun], VerifierReport]
+
+
+@attrs.frozen
+class AuditReport:
+    """The outcome of ``petitionkit audit verify``: one report per verifier."""
+
+    reports: tuple[VerifierReport, ...]
+    against: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return all(not r.breaks for r in self.reports)
+
+    @property
+    def first_break(self) -> AuditBreak | None:
+        return next((b for r in self.reports for b in r.breaks), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"intact": self.intact, "against": self.against, "verifiers": [r.to_dict() for r in self.reports]}
+
+
+def audit_verifiers(pm: pluggy.PluginManager) -> dict[str, AuditVerifier]:
+    """``{name: verifier}`` registered through ``petitionkit_register_audit_verifiers``."""
+    return hookspecs.collect(pm.hook.petitionkit_register_audit_verifiers)
+
+
+def verify_cases(run: AuditRun) -> VerifierReport:
+    """The built-in verifier: every case of the office, in id order, against the checkpoint if given."""
+    office = run.office
+    code = office.config.office_code
+    recorded = {h.case_id: h for h in run.against.heads} if run.against else {}
+    breaks: list[AuditBreak] = []
+    broken = cases = events = unkeyed_cases = unkeyed_events = 0
+    after: str | None = None
+    while True:
+        with office.storage.transaction() as tx:
+            batch = tx.cases_for_audit(code, after, BATCH)
+        if not batch:
+            break
+        for case, petitions, trail in batch:
+            result = verify_case(case, petitions, trail, run.ring, recorded.pop(case.id, None))
+            cases += 1
+            events += len(trail)
+            if result.unkeyed:
+                unkeyed_cases += 1
+                unkeyed_events += result.unkeyed
+            if result.head is not None:
+                run.heads.append(result.head)
+            if result.broken is not None:
+                broken += 1
+                if len(breaks) < MAX_LISTED_BREAKS:
+                    breaks.append(result.broken)
+        after = batch[-1][0].id
+        run.progress("cases", cases)
+    for head in sorted(recorded.values(), key=lambda h: h.case_id):  # in the checkpoint, gone now
+        if len(breaks) < MAX_LISTED_BREAKS:
+            breaks.append(AuditBreak("case", head.case_id, "case row", "missing", params={"checkpoint": head.sequence}))
+    return VerifierReport("cases", cases, events, tuple(breaks), unkeyed_cases, unkeyed_events)
+
+
+def office_keyring(office: Office) -> KeyRing:
+    """The office's audit key ring; a :class:`ConfigurationError` when none is set (fail closed)."""
+    return require_keyring(load_keyring(office.config, office.pm))
+
+
+def run_audit(office: Office, *, against: Path | None = None, progress: Progress | None = None) -> AuditRun:
+    """Prepare a run: the key ring (required) and the checkpoint ``against`` (read and checked)."""
+    ring = office_keyring(office)
+    checkpoint = load_checkpoint(against, ring) if against is not None else None
+    if checkpoint is not None and checkpoint.office_code != office.config.office_code:
+        raise CheckpointError(str(against), f"belongs to office '{checkpoint.office_code}'")
+    return AuditRun(office, ring, checkpoint, progress or _no_progress)
+
+
+def verify_office(office: Office, *, against: Path | None = None, progress: Progress | None = None) -> AuditReport:
+    """Run every registered verifier; see :class:`AuditReport`."""
+    run = run_audit(office, against=against, progress=progress)
+    return _verify(run, str(against) if against is not None else None)
+
+
+def _verify(run: AuditRun, against: str | None) -> AuditReport:
+    reports = [verifier(run) for _name, verifier in sorted(audit_verifiers(run.office.pm).items())]
+    return AuditReport(tuple(reports), against)
+
+
+def write_checkpoint(office: Office, *, progress: Progress | None = None) -> tuple[AuditReport, str | None]:
+    """Verify the office, then write a signed checkpoint of its case heads through the configured sink.
+
+    Returns the report and where the checkpoint went; nothing is written when the trail is broken
+    (a checkpoint must never vouch for a tampered trail).
+    """
+    sink = checkpoint_sink(office.config, office.pm)  # a bad sink setting fails before the long scan
+    run = run_audit(office, progress=progress)
+    report = _verify(run, None)
+    if not report.intact:
+        return report, None
+    checkpoint = make_checkpoint(office.config.office_code, run.heads, run.ring, office.now())
+    return report, sink.write(checkpoint)

@@ -1,0 +1,21 @@
+"""The built-in audit backends, registered through the public hooks: the ``cases`` verifier and the
+``folder`` and ``webhook`` checkpoint sinks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from petitionkit.audit.checkpoints import folder_sink, webhook_sink
+from petitionkit.audit.verify import verify_cases
+from petitionkit.hookspecs import hookimpl
+
+
+@hookimpl
+def petitionkit_register_audit_verifiers(register: Callable[..., None]) -> None:
+    register("cases", verify_cases)
+
+
+@hookimpl
+def petitionkit_register_checkpoint_sinks(register: Callable[..., None]) -> None:
+    register("folder", folder_sink)
+    register("webhook", webhook_sink)
