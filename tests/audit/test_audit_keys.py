@@ -42,7 +42,7 @@ def test_events_before_and_after_a_rotation_verify_and_a_wrong_key_fails(tmp_pat
     secret = text[-1].split(":", 1)[1]
     key_file.write_text(f"{first.key_id}:{secret}\n{second.key_id}:{secret}\n", encoding="utf-8")
     report = verify_office(keyed(storage, key_file, clock))
-    assert [(b.subject, b.problem, b.item) for b in report.reports[0].breaks] == [(case.id, "seal", "event 1")]
+    assert [(b.subject, b.problem, b.item) for b in report.report("cases").breaks] == [(case.id, "seal", "event 1")]
 
 
 def test_unkeyed_events_verify_as_a_first_segment_and_are_reported(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_unkeyed_events_verify_as_a_first_segment_and_are_reported(tmp_path: Pat
     case = keyed(storage, None, clock).register(sample_petition()).case  # as release 0.1 wrote them
     write_new_key_file(key_file)
     office = keyed(storage, key_file, clock)
-    report = verify_office(office).reports[0]
+    report = verify_office(office).report("cases")
     assert (not report.breaks, report.unkeyed_records, report.unkeyed_items) == (True, 1, 2)
     office.accept(case.id)  # the keyed segment starts here, linked through the public chain
     assert verify_office(office).intact
@@ -62,7 +62,7 @@ def test_an_unsealed_event_after_sealed_ones_is_a_break(tmp_path: Path) -> None:
     case = keyed(storage, key_file, clock).register(sample_petition()).case
     keyed(storage, None, clock).accept(case.id)  # an office that lost its key setting
     report = verify_office(keyed(storage, key_file, clock))
-    assert [(b.problem, b.item) for b in report.reports[0].breaks] == [("unsealed_after_sealed", "event 3")]
+    assert [(b.problem, b.item) for b in report.report("cases").breaks] == [("unsealed_after_sealed", "event 3")]
 
 
 def test_verification_fails_closed_without_a_key_and_require_key_refuses_writes() -> None:

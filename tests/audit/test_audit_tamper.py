@@ -23,7 +23,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.domain.events import event_digest
 from petitionkit.service import Office
 from petitionkit.storage.sql.engine import parse_url
-from petitionkit.storage.sql.tables import cases, events, obligations, petitions
+from petitionkit.storage.sql.tables import access_log, cases, events, obligations, petitions
 from petitionkit.testing import open_test_office, sample_petition
 
 
@@ -75,7 +75,7 @@ def assert_broken(folder: Path, case_id: str, problem: str, *args: str) -> dict[
     result = run(folder, "audit", "verify", *args)
     assert result.exit_code == 9, result.output
     report = json.loads(result.stdout)
-    breaks = report["verifiers"][0]["breaks"]
+    breaks = next(v for v in report["verifiers"] if v["name"] == "cases")["breaks"]
     assert [(b["subject"], b["problem"]) for b in breaks] == [(case_id, problem)]
     return dict(breaks[0])
 
@@ -83,7 +83,7 @@ def assert_broken(folder: Path, case_id: str, problem: str, *args: str) -> dict[
 def test_an_untouched_office_verifies(folder: Path) -> None:
     result = run(folder, "audit", "verify")
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)["verifiers"][0]
+    report = next(v for v in json.loads(result.stdout)["verifiers"] if v["name"] == "cases")
     assert (report["intact"], report["records"], report["unkeyed_records"]) == (True, 2, 0)
 
 
@@ -179,3 +179,33 @@ def test_restoring_an_older_copy_is_found_against_the_last_checkpoint(
     assert run(folder, "audit", "verify").exit_code == 0  # consistent in itself: only the checkpoint knows
     found = assert_broken(folder, case.id, "truncated", "--against", checkpoint)
     assert found["item"] == f"event {case.last_sequence + 1}"
+
+
+def test_an_access_record_edited_or_forged_is_found(folder: Path, engine: sa.Engine) -> None:
+    """Who read personal data is sealed too: a record changed or written outside petitionkit breaks."""
+    case = accepted_case(folder)
+    with _office(folder) as office:
+        office.petitions(case.id, purpose="核实")  # one more read of personal data, on record
+    intact = json.loads(run(folder, "audit", "verify").stdout)
+    access = next(v for v in intact["verifiers"] if v["name"] == "access_records")
+    assert access["intact"] and access["records"] >= 2 and access["unkeyed_records"] == 0
+    with engine.begin() as c:
+        c.execute(sa.update(access_log).where(access_log.c.purpose == "核实").values(count=0, purpose=""))
+    result = run(folder, "audit", "verify")
+    assert result.exit_code == 9, result.output
+    breaks = next(v for v in json.loads(result.stdout)["verifiers"] if v["name"] == "access_records")["breaks"]
+    assert [b["problem"] for b in breaks] == ["access_altered"]
+    with engine.begin() as c:  # a record nobody made, without a seal, after sealed ones
+        forged = {c.key: None for c in access_log.c if c.key != "seq"}
+        forged |= {"id": "forged", "office_code": "QX", "principal_id": "admin", "roles": "administrator"}
+        forged |= {"at": intact_time(engine), "action": "petitions", "query": "", "count": 1, "purpose": ""}
+        c.execute(sa.insert(access_log).values(**forged))
+    breaks = next(
+        v for v in json.loads(run(folder, "audit", "verify").stdout)["verifiers"] if v["name"] == "access_records"
+    )["breaks"]
+    assert sorted(b["problem"] for b in breaks) == ["access_altered", "access_unsealed"]
+
+
+def intact_time(engine: sa.Engine) -> Any:
+    with engine.connect() as c:
+        return c.execute(sa.select(access_log.c.at).limit(1)).scalar_one()

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from petitionkit.audit.keys import KeyRing
+from petitionkit.domain.access import AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Petition
 
@@ -87,6 +88,22 @@ def seal_of(secret: bytes, key_id: str, event: Event, state: str) -> str:
         separators=(",", ":"),
     )
     return hmac.new(secret, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def access_seal_of(secret: bytes, key_id: str, record: AccessRecord) -> str:
+    """HMAC-SHA-256 over an access record's fields (all but the seal), under ``key_id``."""
+    fields = {f.name: _plain(getattr(record, f.name)) for f in attrs.fields(AccessRecord) if f.name != "seal"}
+    message = json.dumps(["petitionkit-access/1", key_id, fields], sort_keys=True, ensure_ascii=False)
+    return hmac.new(secret, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def seal_access(record: AccessRecord, ring: KeyRing) -> AccessRecord:
+    """``record`` sealed with the ring's active key (unsealed without one, as events are)."""
+    key = ring.active
+    if key is None:
+        return record
+    keyed = attrs.evolve(record, key_id=key.key_id, seal=None)
+    return attrs.evolve(keyed, seal=access_seal_of(key.secret, key.key_id, keyed))
 
 
 def seal_events(events: Sequence[Event], ring: KeyRing, state: str) -> list[Event]:

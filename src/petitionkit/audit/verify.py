@@ -10,6 +10,7 @@ returning a :class:`~petitionkit.audit.findings.VerifierReport`; it reads in bat
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,9 @@ from petitionkit import hookspecs
 from petitionkit.audit.checkpoints import Checkpoint, CheckpointError, checkpoint_sink, load_checkpoint, make_checkpoint
 from petitionkit.audit.findings import AuditBreak, VerifierReport
 from petitionkit.audit.keys import KeyRing, load_keyring, require_keyring
+from petitionkit.audit.seals import access_seal_of
 from petitionkit.audit.trail import CaseHead, verify_case
+from petitionkit.domain.access import AccessQuery, AccessRecord
 
 if TYPE_CHECKING:
     import pluggy
@@ -63,6 +66,10 @@ class AuditReport:
     @property
     def intact(self) -> bool:
         return all(not r.breaks for r in self.reports)
+
+    def report(self, name: str) -> VerifierReport:
+        """The report of the verifier ``name`` (``"cases"``, ``"access_records"`` …)."""
+        return next(r for r in self.reports if r.name == name)
 
     @property
     def first_break(self) -> AuditBreak | None:
@@ -109,6 +116,44 @@ def verify_cases(run: AuditRun) -> VerifierReport:
         if len(breaks) < MAX_LISTED_BREAKS:
             breaks.append(AuditBreak("case", head.case_id, "case row", "missing", params={"checkpoint": head.sequence}))
     return VerifierReport("cases", cases, events, tuple(breaks), unkeyed_cases, unkeyed_events)
+
+
+def verify_access_records(run: AuditRun) -> VerifierReport:
+    """The built-in verifier of access records (who read personal data): each seal, in append order.
+
+    A record edited, or forged without the key, no longer matches its seal; a record without a seal
+    after a sealed one is a break (written behind petitionkit's back), before the first sealed one it
+    is counted as unkeyed (written before the office had its key).
+    """
+    office = run.office
+    breaks: list[AuditBreak] = []
+    records = unkeyed = 0
+    sealed_seen = False
+    while True:
+        with office.storage.transaction() as tx:
+            page = tx.access_records(AccessQuery(office.config.office_code, limit=BATCH, offset=records))
+        for record in page:
+            records += 1
+            problem = _access_problem(record, run.ring, sealed_seen)
+            if record.seal is None and problem is None:
+                unkeyed += 1
+            sealed_seen = sealed_seen or record.seal is not None
+            if problem is not None and len(breaks) < MAX_LISTED_BREAKS:
+                item = f"record {records}"
+                breaks.append(AuditBreak("access", record.id, item, problem, label=record.principal_id))
+        run.progress("access_records", records)
+        if len(page) < BATCH:
+            break
+    return VerifierReport("access_records", records, records, tuple(breaks), unkeyed, unkeyed)
+
+
+def _access_problem(record: AccessRecord, ring: KeyRing, sealed_seen: bool) -> str | None:
+    if record.seal is None or record.key_id is None:
+        return "access_unsealed" if sealed_seen else None
+    secret = ring.secret(record.key_id)
+    if secret is None:
+        return "access_unknown_key"
+    return None if hmac.compare_digest(record.seal, access_seal_of(secret, record.key_id, record)) else "access_altered"
 
 
 def office_keyring(office: Office) -> KeyRing:

@@ -115,6 +115,8 @@ class AccessRecord:
     query: str  # what was asked (a search's criteria, a body code); never a query code
     count: int  # how many records were read
     purpose: str = ""
+    key_id: str | None = None  # the audit key that sealed it (None: written without a key)
+    seal: str | None = None  # HMAC over the record's fields (petitionkit.audit.seals.access_seal_of)
 
 
 @attrs.frozen
@@ -126,3 +128,4 @@ class AccessQuery:
     principal_id: str | None = None
     since: datetime | None = None
     limit: int = 1000
+    offset: int = 0  # records to skip, in append order (paging)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from petitionkit.audit.seals import seal_access
 from petitionkit.domain.access import BODY_PERMISSIONS, AccessRecord, Permission, Principal, Role
 from petitionkit.domain.model import Case, Petition
 from petitionkit.errors import PermissionDenied, PrincipalRequired, SeparationOfDuties, UnknownPrincipal
@@ -159,5 +160,6 @@ class AccessControl:
             count=count,
             purpose=purpose,
         )
+        record = seal_access(record, self.office.uow.keyring)  # an edit behind petitionkit's back is found
         tx.append_access([record])
         return record

@@ -262,4 +262,4 @@ class MemoryTransaction:
             and (query.principal_id is None or r.principal_id == query.principal_id)
             and (query.since is None or r.at >= query.since)
         ]
-        return found[: query.limit]
+        return found[query.offset : query.offset + query.limit]

@@ -525,6 +525,8 @@ def access_values(a: AccessRecord, k: Codec) -> Values:
         "query": a.query,
         "count": a.count,
         "purpose": a.purpose,
+        "key_id": a.key_id,
+        "seal": a.seal,
     }
 
 
@@ -540,4 +542,6 @@ def access_from_row(r: Sequence[Any], at: Positions, k: Codec) -> AccessRecord:
         query=r[at["query"]],
         count=r[at["count"]],
         purpose=r[at["purpose"]],
+        key_id=r[at["key_id"]],
+        seal=r[at["seal"]],
     )

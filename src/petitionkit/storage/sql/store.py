@@ -392,7 +392,7 @@ class SqlTransaction:
             "principal_id": query.principal_id,
             "since": k.ts(query.since),
             "limit": query.limit,
-            "offset": 0,
+            "offset": query.offset,
         }
         return [rows.access_from_row(r, statement.at, k) for r in self._fetch(statement, values)]
 

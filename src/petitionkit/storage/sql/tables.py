@@ -308,6 +308,8 @@ access_log = Table(
     Column("query", Text, nullable=False),
     Column("count", Integer, nullable=False),
     Column("purpose", Text, nullable=False),
+    Column("key_id", Text),  # revision 0007: the audit key that sealed the record
+    Column("seal", Text),  # revision 0007: HMAC over the record (docs/audit.md)
     CheckConstraint("count >= 0", name="count_not_negative"),
     Index("ix_access_log_office_code_at", "office_code", "at"),
     Index("ix_access_log_case_id", "case_id"),
