@@ -22,6 +22,7 @@ class Message:
     idempotency_key: str  # the same message delivered twice carries the same key
     case_id: str | None = None
     obligation_id: str | None = None  # the duty (clock) the message concerns, if any
+    body_code: str | None = None  # for a message to a handling body: its code (e.g. a per-body webhook secret)
 
 
 class Notifier(Protocol):

@@ -35,6 +35,7 @@ files = ["{county}"]
 [settings.notifications]
 remind_days = [3, 1]
 staff = {{ console = ["office"] }}
+channels = {{ sms = "console", email = "console", webhook = "console" }}  # a trial: printed, by name
 """
 
 for _command in COMMANDS:  # the lead registers them in petitionkit.cli; harmless when already there

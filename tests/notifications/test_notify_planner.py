@@ -187,10 +187,13 @@ def test_an_office_overrides_a_template_by_dropping_a_file(make_office: Callable
 def test_a_broken_office_template_never_undoes_the_change_that_queued_its_message(
     make_office: Callable[..., Office], tmp_path: Path
 ) -> None:
-    """The acceptance is committed; the notice fails at delivery (retried, then reported to staff)."""
+    """The acceptance is committed; the notice fails at delivery (retried, then reported to staff).
+
+    ``moves`` is a documented placeholder (so the template passes the check at open) that an
+    acceptance does not carry, so rendering fails."""
     folder = tmp_path / "templates" / "notifications" / "zh-CN"
     folder.mkdir(parents=True)
-    (folder / "accepted.txt").write_text("受理 {{ tracking_number }}\n\n{{ no_such_value }}\n", "utf-8")
+    (folder / "accepted.txt").write_text("受理 {{ tracking_number }}\n\n{{ moves }}\n", "utf-8")
     config = OfficeConfig.from_mapping(settings_with())
     office = make_office(config=attrs.evolve(config, base_dir=str(tmp_path)))
     case = office.register(petition()).case
@@ -199,7 +202,7 @@ def test_a_broken_office_template_never_undoes_the_change_that_queued_its_messag
     result = office.dispatch(max_attempts=1)
     assert result.dead >= 1  # the petitioner's notices could not be rendered
     alerts = [r for r in outbox(office) if r.topic == "staff_dead_letter"]
-    assert alerts and "no_such_value" in rendered(office, alerts[0]).body
+    assert alerts and "moves" in rendered(office, alerts[0]).body
 
 
 def test_a_template_that_does_not_parse_is_refused_when_the_office_opens(

@@ -21,7 +21,7 @@ from typing import Any
 
 import petitionkit_webhook
 import pytest
-from petitionkit_webhook import SIGNATURE_HEADER, WebhookSettings, factory, verify
+from petitionkit_webhook import WebhookSettings, WebhookVerificationError, factory, verify_webhook
 
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
@@ -45,12 +45,14 @@ class Receiver:
         self.bad_signatures = 0
         self.lost_acks = 0
 
-    def handle(self, key: str, body: bytes, signature: str | None) -> int:
+    def handle(self, key: str, body: bytes, headers: Any, secret: str = SECRET) -> int:
         with self.lock:
             self.requests += 1
             if self.mode == "down":
                 return 503
-            if not verify(SECRET.encode(), body, signature):
+            try:
+                verify_webhook(secret, dict(headers.items()), body)
+            except WebhookVerificationError:
                 self.bad_signatures += 1
                 return 401
             if self.mode == "flaky" and self.requests % 4 == 0:
@@ -71,7 +73,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            status = state.handle(self.headers.get("Idempotency-Key", ""), body, self.headers.get(SIGNATURE_HEADER))
+            status = state.handle(self.headers.get("webhook-id", ""), body, self.headers)
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -98,7 +100,7 @@ def _office(tmp_path: Path, url: str, clock: FakeClock, monkeypatch: pytest.Monk
     ]
     data["database"] = {"url": f"sqlite:///{tmp_path / 'office.db'}"}
     data["settings"] = {
-        "webhook": {"secret_env": "PK_TEST_WEBHOOK_SECRET", "timeout": 5},
+        "webhook": {"secret_env": "PK_TEST_WEBHOOK_SECRET", "timeout": 5, "allow_insecure_loopback": True},
         "notifications": {
             "channels": {"webhook": "webhook"},
             "petitioner_channels": [],
@@ -184,7 +186,7 @@ def test_signature_and_headers(receiver: tuple[Receiver, str], monkeypatch: pyte
     state, url = receiver
     monkeypatch.setenv("PK_SECRET", SECRET)
     data = dict(office_settings())
-    data["settings"] = {"webhook": {"secret_env": "PK_SECRET"}}
+    data["settings"] = {"webhook": {"secret_env": "PK_SECRET", "allow_insecure_loopback": True}}
     notifier = factory(OfficeConfig.from_mapping(data))
     notifier.send(Message(f"{url}/x", "webhook", "主题", "正文", "k-1", case_id="c1"))
     assert state.applied == Counter({"k-1": 1})
@@ -194,7 +196,7 @@ def test_signature_and_headers(receiver: tuple[Receiver, str], monkeypatch: pyte
 
 def test_a_wrong_secret_is_refused_by_the_receiver(receiver: tuple[Receiver, str]) -> None:
     state, url = receiver
-    notifier = petitionkit_webhook.WebhookNotifier(WebhookSettings(b"not-the-secret"))
+    notifier = petitionkit_webhook.WebhookNotifier(WebhookSettings(b"not-the-secret", allow_insecure_loopback=True))
     with pytest.raises(OSError):
         notifier.send(Message(f"{url}/x", "webhook", "s", "b", "k-2"))
     assert state.bad_signatures == 1 and "k-2" not in state.applied
@@ -208,6 +210,11 @@ def test_a_wrong_secret_is_refused_by_the_receiver(receiver: tuple[Receiver, str
         ({"secret_env": "PK_MISSING"}, {}, "PK_MISSING is not set"),
         ({"secret_env": "S", "url": "ftp://example.cn/x"}, {"S": "x"}, "settings.webhook.url"),
         ({"secret_env": "S", "url": "not a url"}, {"S": "x"}, "must be an http(s) URL"),
+        ({"secret_env": "S", "url": "http://oa.example.cn/x"}, {"S": "x"}, "plain http"),
+        ({"secret_env": "S", "url": "http://127.0.0.1/x"}, {"S": "x"}, "plain http"),
+        ({"secret_env": "S", "body_secrets": {"QX-HRSS": "PK_NONE"}}, {"S": "x"}, "PK_NONE is not set"),
+        ({"secret_env": "S"}, {"S": "whsec_***"}, "base64"),
+        ({"secret_env": "S", "ca_file": "/no/such/ca.pem"}, {"S": "x"}, "settings.webhook.ca_file"),
         ({"secret_env": "S", "timeout": 0}, {"S": "x"}, "settings.webhook.timeout"),
         ({"secret_env": "S", "retries": 3}, {"S": "x"}, "settings.webhook.retries"),
     ],

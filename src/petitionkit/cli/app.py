@@ -196,6 +196,20 @@ def cli(
     # ``obj={"clock": ...}``; the command line offers no way to backdate what the audit trail records.
     clock = ctx.obj.get("clock") if isinstance(ctx.obj, dict) else None
     ctx.obj = Env(config_path, as_json, principal, debug, locale, clock)
+    configure_output(ctx, as_json=as_json, debug=debug)
+
+
+def configure_output(ctx: click.Context, *, as_json: bool, debug: bool) -> None:
+    """Warnings (a channel without a notifier, a failed delivery) go to standard error; the console
+    notifier prints to standard output, or to standard error with ``--json``."""
+    import logging  # noqa: PLC0415
+
+    from petitionkit.default_plugins import console_notifier  # noqa: PLC0415
+
+    level = logging.INFO if debug else logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    token = console_notifier.STREAM.set("stderr" if as_json else "stdout")
+    ctx.call_on_close(lambda: console_notifier.STREAM.reset(token))
 
 
 def load_plugin_commands(group: click.Group, argv: Sequence[str]) -> None:

@@ -73,7 +73,13 @@ def _progress(env: Env) -> Iterator[Callable[[str], None] | None]:
         yield step
 
 
-def _write(env: Env, report: PeriodReport | SignalReport, fmt: str | None, output: Path | None) -> None:
+def _write(
+    env: Env,
+    report: PeriodReport | SignalReport,
+    fmt: str | None,
+    output: Path | None,
+    html_template: Path | None = None,
+) -> None:
     """Write or print the report; with --json the document printed is the report or a receipt."""
     chosen = format_of(output, fmt) if output is not None else (fmt or "json")
     if output is None:
@@ -86,7 +92,7 @@ def _write(env: Env, report: PeriodReport | SignalReport, fmt: str | None, outpu
             click.echo(render(report, "csv").decode("utf-8").lstrip("\ufeff"), nl=False)
             return
         raise InvalidInput([FieldError("--output", "required")])
-    path = write_report(report, output, chosen)
+    path = write_report(report, output, chosen, html_template=html_template)
     receipt = {"output": str(path), "format": chosen, "bytes": path.stat().st_size}
     if isinstance(report, PeriodReport):
         receipt |= {"title": report.title, "summary": report.summary}
@@ -148,6 +154,11 @@ def report_group() -> None:
 @click.option("--as-of", type=DAY, help="Date that decides what is overdue (default: today).")
 @click.option("--no-signals", is_flag=True, help="Leave out trend signals.")
 @click.option("--no-clusters", is_flag=True, help="Trend signals without the same-matter clustering.")
+@click.option(
+    "--html-template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The office's own HTML report template (sandboxed; only the documented values).",
+)
 @click.pass_obj
 @run_command
 def report_period(
@@ -162,6 +173,7 @@ def report_period(
     as_of: datetime | None,
     no_signals: bool,
     no_clusters: bool,
+    html_template: Path | None,
 ) -> None:
     """Every figure of a month, quarter, year or date range, against the previous period and last year."""
     require_reports_extra()
@@ -180,7 +192,7 @@ def report_period(
     if output is None and fmt is None and not env.as_json:
         _print_period(report)
         return
-    _write(env, report, fmt, output)
+    _write(env, report, fmt, output, html_template)
 
 
 @report_group.command("signals")

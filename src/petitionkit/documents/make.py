@@ -11,6 +11,11 @@ when the body is guarded against the case or an accusation's respondent is unres
 protected petitioner's identity reads ``（依法保密）`` and is struck (``***``) from every text the
 document quotes (2022 art. 30 para. 3).
 
+Templates are office-supplied, so they are data, not code: docxtpl renders them in Jinja's sandbox
+(:mod:`petitionkit.sandbox`) with the Word XML autoescaped, and a template that looks into a
+placeholder's attributes, calls anything or names ``_`` members is refused by the check that runs
+before every document (and by ``petitionkit document check-templates``).
+
 Size: just over 500 lines: each document kind's values are filled in one place (``_values``), so
 a clerk's question "where does this date in the letter come from" has one answer.
 """
@@ -47,6 +52,7 @@ from petitionkit.i18n import translate
 from petitionkit.redaction import STRUCK, Disclosure, Item, Recipient, disclosure
 from petitionkit.reports import labels as _labels  # noqa: F401 - registers the words used here
 from petitionkit.reports.periods import chinese_date
+from petitionkit.sandbox import Policy, UnsafeTemplate, environment
 
 T = TypeVar("T", bound=DomainEvent)
 
@@ -164,8 +170,12 @@ def template_for(kind: DocumentKind, config: OfficeConfig) -> tuple[Path, str]:
     return default_template(kind), "default"
 
 
+#: Placeholders are plain values: no attribute, call or ``_`` name (unknown names are reported by the check).
+POLICY = Policy()
+
+
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    return environment(POLICY, autoescape=True)  # Word's XML: a value with "<" or "&" stays text
 
 
 def check_template(kind: DocumentKind, path: Path) -> DocxTemplate:
@@ -173,6 +183,8 @@ def check_template(kind: DocumentKind, path: Path) -> DocxTemplate:
     try:
         template = DocxTemplate(str(path))
         used = set(template.get_undeclared_template_variables(jinja_env=_environment()))
+    except UnsafeTemplate as exc:
+        raise TemplateError(kind.name, str(path), unreadable=exc.message or "unsafe template") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(kind.name, str(path), unreadable=f"line {exc.lineno}: {exc.message}") from None
     except Exception as exc:  # not a zip, not a Word file, ...
@@ -472,7 +484,10 @@ def make_document(
     except ProtectionRefusal as refusal:
         office.uow.record_refusal(case.id, refusal, actor=office.principal.actor, event=DocumentRefused)
         raise
-    template.render(values, jinja_env=_environment(), autoescape=True)
+    try:
+        template.render(values, jinja_env=_environment(), autoescape=True)
+    except jinja2.TemplateError as exc:  # the sandbox refused (SecurityError) or the policy did: nothing ran
+        raise TemplateError(kind.name, str(path), unreadable=f"{type(exc).__name__}: {exc}") from None
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")

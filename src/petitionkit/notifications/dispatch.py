@@ -49,6 +49,7 @@ def message_of(item: OutboxMessage, config: OfficeConfig, renderer: Renderer) ->
         idempotency_key=item.idempotency_key,
         case_id=item.case_id,
         obligation_id=p.get("obligation_id"),
+        body_code=str(p["body_code"]) if p.get("audience") == "body" and p.get("body_code") else None,
     )
 
 

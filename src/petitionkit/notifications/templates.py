@@ -4,6 +4,10 @@ A template's first line is the subject, the rest (after one blank line) the body
 templates live in ``petitionkit/notifications/templates/<locale>/<type>.txt``; an office overrides
 any of them by dropping a file with the same relative path into its override folder
 (``[settings.notifications] templates``, default ``templates/notifications`` next to petitionkit.toml).
+
+Templates render in Jinja's sandbox under a :class:`~petitionkit.sandbox.Policy`: only the documented
+placeholders (:data:`PLACEHOLDERS`), no attribute of a placeholder, no call, no ``_`` names.  An office
+template that reaches further is refused when the office opens and again if it is rendered.
 """
 
 from __future__ import annotations
@@ -17,6 +21,21 @@ import jinja2
 
 from petitionkit.errors import ConfigurationError
 from petitionkit.i18n import normalize_locale
+from petitionkit.sandbox import Policy, environment
+
+#: Every value a notification template may use (docs/notifications.md lists them by message type).
+PLACEHOLDERS = frozenset(
+    {
+        "office_name", "office_code", "tracking_number", "kind", "category", "withheld", "subject", "confidential",
+        "petitioners", "content", "reason", "note", "due", "days", "days_left", "days_overdue", "new_due", "old_due",
+        "outcome", "outcome_label", "delivered_on", "body_name", "parent_name", "mode", "mode_label",
+        "channel_label", "clock", "clock_label", "action", "action_label", "handling_due", "report_due", "reply_due",
+        "review_due", "rereview_due", "requested_on", "bodies", "organ", "superior", "rule", "refusal", "text",
+        "missing_year", "moves", "count", "topic", "channel", "recipient", "attempts", "error", "message_id",
+        "threshold", "provisional_note", "decline_channel", "body_code",
+    }
+)  # fmt: skip
+POLICY = Policy(names=PLACEHOLDERS)
 
 
 class Renderer:
@@ -28,10 +47,10 @@ class Renderer:
         if self.override_dir is not None:
             loaders.append(jinja2.FileSystemLoader(str(self.override_dir)))
         loaders.append(jinja2.PackageLoader("petitionkit.notifications", "templates"))
-        self.env = jinja2.Environment(
+        self.env = environment(
+            POLICY,
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=False,  # plain text, never HTML
-            undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
             trim_blocks=False,
             lstrip_blocks=True,
@@ -39,7 +58,8 @@ class Renderer:
 
     def check(self) -> None:
         """Compile every template of the office's own folder now (when the office opens), so a broken
-        override is a :class:`ConfigurationError` naming its file and line, not a failure at delivery.
+        override, or one that reaches beyond its placeholders, is a :class:`ConfigurationError` naming its
+        file and line, not a failure (or worse) at delivery.
         (The packaged templates are checked by petitionkit's own tests.)"""
         if self.override_dir is None:
             return
@@ -61,7 +81,7 @@ class Renderer:
             text = template.render(**context)
         except jinja2.TemplateNotFound:
             raise ConfigurationError(f"template {names[0]}", "no such notification template") from None
-        except jinja2.TemplateError as exc:
+        except jinja2.TemplateError as exc:  # SecurityError and UnsafeTemplate included: nothing ran
             raise ConfigurationError(f"template {names[0]}", f"cannot be rendered: {exc}") from None
         subject, _, body = text.strip().partition("\n")
         lines = [line.rstrip() for line in body.strip().splitlines()]

@@ -17,10 +17,10 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from petitionkit.errors import ConfigurationError
 from petitionkit.reports.labels import keys, label
 from petitionkit.reports.model import PeriodReport, SignalReport
 from petitionkit.serialization import unstructure
@@ -37,25 +37,38 @@ def _words(prefix: str, locale: str) -> dict[str, str]:
     return {k[len(prefix) + 1 :]: label(k, locale) for k in keys(prefix)}
 
 
-def to_html(report: PeriodReport) -> str:
-    """The report as one self-contained HTML page."""
+def to_html(report: PeriodReport, template: str | os.PathLike[str] | None = None) -> str:
+    """The report as one self-contained HTML page, from ``template`` (an office's own) or the packaged one.
+
+    The template renders in Jinja's sandbox with autoescaping (:mod:`.html_template`); a template that
+    reaches beyond its values raises :class:`~petitionkit.errors.ConfigurationError` before it runs.
+    """
     import jinja2  # noqa: PLC0415 - the reports extra loads only when used
 
+    from petitionkit.reports import html_template  # noqa: PLC0415
     from petitionkit.reports.charts import FONT, chart_divs, plotly_js  # noqa: PLC0415
 
-    source = resources.files("petitionkit.reports").joinpath("templates", "report.html.j2").read_text(encoding="utf-8")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=False)
-    template = env.from_string(source)
+    compiled = html_template.load(template)
     loc = report.locale
-    return template.render(
-        r=report,
-        t=_words("report.column", loc),
-        s=_words("report.section", loc),
-        f=_words("report.figure", loc),
-        dims=_words("report.dimension", loc),
-        charts=chart_divs(report),
-        plotly_js=plotly_js(),
-        font=FONT,
+    try:
+        return _render_html(compiled, report, loc, chart_divs, plotly_js, FONT)
+    except jinja2.TemplateError as exc:  # the sandbox refused something: nothing ran
+        name = str(template) if template is not None else "report.html.j2"
+        raise ConfigurationError(f"html template {name}", f"cannot be rendered: {exc}") from None
+
+
+def _render_html(template: Any, report: PeriodReport, loc: str, chart_divs: Any, plotly_js: Any, font: str) -> str:
+    return str(
+        template.render(
+            r=report,
+            t=_words("report.column", loc),
+            s=_words("report.section", loc),
+            f=_words("report.figure", loc),
+            dims=_words("report.dimension", loc),
+            charts=chart_divs(report),
+            plotly_js=plotly_js(),
+            font=font,
+        )
     )
 
 
@@ -151,8 +164,10 @@ def to_csv(report: PeriodReport | SignalReport) -> str:
 # --- any format ------------------------------------------------------------------------------------
 
 
-def render(report: PeriodReport | SignalReport, fmt: str) -> bytes:
-    """The report in ``fmt`` (one of :data:`FORMATS`) as bytes."""
+def render(
+    report: PeriodReport | SignalReport, fmt: str, *, html_template: str | os.PathLike[str] | None = None
+) -> bytes:
+    """The report in ``fmt`` (one of :data:`FORMATS`) as bytes; ``html_template`` is an office's own HTML template."""
     if fmt == "json":
         return to_json(report).encode("utf-8")
     if fmt == "csv":
@@ -160,7 +175,7 @@ def render(report: PeriodReport | SignalReport, fmt: str) -> bytes:
     if not isinstance(report, PeriodReport):
         raise ValueError(f"a signal report renders as {', '.join(SIGNAL_FORMATS)}, not {fmt}")
     if fmt == "html":
-        return to_html(report).encode("utf-8")
+        return to_html(report, html_template).encode("utf-8")
     if fmt == "docx":
         from petitionkit.reports.docx_report import to_docx  # noqa: PLC0415
 
@@ -176,10 +191,16 @@ def format_of(path: str | os.PathLike[str], given: str | None = None) -> str:
     return suffix if suffix in FORMATS else "json"
 
 
-def write_report(report: PeriodReport | SignalReport, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
+def write_report(
+    report: PeriodReport | SignalReport,
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    *,
+    html_template: str | os.PathLike[str] | None = None,
+) -> Path:
     """Write the report to ``path`` (format from ``fmt`` or the suffix); the file appears whole or not at all."""
     target = Path(path)
-    data = render(report, format_of(target, fmt))
+    data = render(report, format_of(target, fmt), html_template=html_template)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:

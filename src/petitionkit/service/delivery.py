@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 from petitionkit.domain.access import Permission
@@ -30,7 +31,11 @@ class Delivery(OfficeBase):
         A failed message is retried after an exponentially growing delay; after ``max_attempts``
         (default ``[settings.notifications] max_attempts``) it is dead and a staff alert is queued in
         the same transaction.  Several dispatchers may run at once: a claimed message is leased to
-        one worker.  Delivery is at least once; receivers deduplicate by the idempotency key.
+        one claim (``worker`` plus a random suffix, so two dispatchers with one name are still two),
+        and the lease is renewed right before each message is sent: a message whose lease ran out
+        and was claimed by another worker is not sent (counted in ``lost``).  A single send must end
+        within ``lease_seconds`` (notifier timeouts are shorter).  Delivery is at least once;
+        receivers deduplicate by the idempotency key.
         Needs ``configure`` (the office's scheduled jobs run as a configured principal).
         """
         self.access.require(Permission.CONFIGURE)
@@ -39,10 +44,18 @@ class Delivery(OfficeBase):
         cap = max_attempts if max_attempts is not None else settings.max_attempts
         router = self.router
         now = self.now()
+        lease = timedelta(seconds=lease_seconds)
+        claim = f"{worker}#{uuid.uuid4().hex[:12]}"
         with self.storage.transaction() as tx:
-            batch = tx.claim_outbox(worker, limit, now, now + timedelta(seconds=lease_seconds))
-        sent = failed = dead = 0
+            batch = tx.claim_outbox(claim, limit, now, now + lease)
+        sent = failed = dead = lost = 0
         for item in batch:
+            with self.storage.transaction() as tx:
+                still_mine = tx.renew_outbox_lease(item.id, claim, self.now() + lease)
+            if not still_mine:  # the batch outlived its lease and another worker owns this message now
+                lost += 1
+                continue
+            now = self.now()
             attempts = item.attempts + 1
             alerts: list[OutboxMessage] = []
             error: str | None = None
@@ -63,10 +76,10 @@ class Delivery(OfficeBase):
             else:
                 status, sent = OutboxStatus.SENT, sent + 1
             with self.storage.transaction() as tx:
-                tx.finish_outbox(item.id, worker, status=status, attempts=attempts, error=error, retry_at=next_try)
+                tx.finish_outbox(item.id, claim, status=status, attempts=attempts, error=error, retry_at=next_try)
                 if alerts:
                     tx.enqueue(alerts)
-        return DispatchResult(sent, failed, dead)
+        return DispatchResult(sent, failed, dead, lost)
 
     def warn_staff_of_missing_schedule(self) -> ScheduleWarning | None:
         """Queue the schedule warning (if any) to the office staff; its idempotency key is the missing year

@@ -50,3 +50,4 @@ class DispatchResult:
     sent: int
     failed: int
     dead: int
+    lost: int = 0  # claimed, but the lease ran out and another worker took it before it was sent

@@ -147,6 +147,14 @@ class Transaction(Protocol):
         """
         ...
 
+    def renew_outbox_lease(self, message_id: str, worker: str, lease_until: datetime) -> bool:
+        """Extend ``worker``'s lease on a message to ``lease_until``, right before it is sent.
+
+        True only while the message is still pending and leased to ``worker``; False when another
+        worker has claimed it since (the lease ran out) or it was finished: the caller must not send it.
+        """
+        ...
+
     def finish_outbox(
         self,
         message_id: str,

@@ -218,6 +218,13 @@ class MemoryTransaction:
             self._set(self.s.outbox, message.id, message)
         return claimed
 
+    def renew_outbox_lease(self, message_id: str, worker: str, lease_until: datetime) -> bool:
+        message = self.s.outbox.get(message_id)
+        if message is None or message.status is not OutboxStatus.PENDING or message.claimed_by != worker:
+            return False
+        self._set(self.s.outbox, message_id, attrs.evolve(message, lease_until=lease_until))
+        return True
+
     def finish_outbox(
         self,
         message_id: str,

@@ -274,6 +274,26 @@ class StorageContract:
         with storage.transaction() as tx:
             assert tx.claim_outbox("w3", 10, after + timedelta(hours=1), after + timedelta(hours=2)) == []
 
+    def test_a_lease_is_renewed_only_by_the_worker_that_still_holds_it(self, office: Office, storage: Storage) -> None:
+        office.accept(office.register(sample_petition()).case.id)
+        now = office.now()
+        with storage.transaction() as tx:
+            (msg,) = tx.claim_outbox("w1", 10, now, now + timedelta(seconds=30))
+        with storage.transaction() as tx:
+            assert tx.renew_outbox_lease(msg.id, "w1", now + timedelta(seconds=60))
+            assert not tx.renew_outbox_lease(msg.id, "w2", now + timedelta(seconds=60))
+        with storage.transaction() as tx:  # renewed: not claimable at 31 s
+            assert tx.claim_outbox("w2", 10, now + timedelta(seconds=31), now + timedelta(seconds=90)) == []
+        after = now + timedelta(seconds=61)
+        with storage.transaction() as tx:
+            (again,) = tx.claim_outbox("w2", 10, after, after + timedelta(seconds=30))
+        with storage.transaction() as tx:  # w1 lost it: it must not send
+            assert not tx.renew_outbox_lease(msg.id, "w1", after + timedelta(seconds=60))
+            tx.finish_outbox(again.id, "w2", status=OutboxStatus.SENT, attempts=1)
+        with storage.transaction() as tx:  # finished: nobody renews it
+            assert not tx.renew_outbox_lease(msg.id, "w2", after + timedelta(seconds=60))
+            assert not tx.renew_outbox_lease("no-such-message", "w2", after)
+
     def test_bulk_import_streams_and_reports_bad_rows(self, office: Office) -> None:
         rows = [sample_petition(subject=f"第{i}件") for i in range(25)]
         rows[3] = sample_petition(region_code="999999")

@@ -431,6 +431,20 @@ class SqlTransaction:
         claimed.sort(key=lambda pair: (pair[0].available_at, pair[0].created_at, pair[1]))
         return [message for message, _ in claimed]
 
+    def renew_outbox_lease(self, message_id: str, worker: str, lease_until: datetime) -> bool:
+        # One conditional UPDATE: a claim by another worker (which rewrites claimed_by) and this renewal
+        # are serialised by the database, so exactly one of them wins.
+        result = self.connection.execute(
+            outbox.update()
+            .where(
+                outbox.c.id == message_id,
+                outbox.c.claimed_by == worker,
+                outbox.c.status == OutboxStatus.PENDING.value,
+            )
+            .values(lease_until=lease_until)
+        )
+        return bool(result.rowcount == 1)
+
     def finish_outbox(
         self,
         message_id: str,
