@@ -277,6 +277,21 @@ def test_a_body_never_reads_an_accusation_guarded_against_it_nor_a_confidential_
     assert body.search() == []
 
 
+def test_a_body_reads_office_notes_with_protected_identities_struck(office: Office) -> None:
+    """Notes, reasons and replies a clerk typed reach a body through the redaction policy too."""
+    reg = office.register(sample_petition(confidential=True))
+    name, phone = reg.petition.petitioners[0].name, reg.petition.petitioners[0].phone
+    assert phone
+    office.assign(reg.case.id, body=BODY, note=f"请联系{name}，电话{phone}")
+    office.extend(reg.case.id, days=10, reason=f"{name}要求补充材料", approved_by="zhao")
+    body = office.acting_as(body_principal(BODY))
+    seen = body.case(reg.case.id)
+    texts = [seen.referrals[0].note, seen.extension.reason if seen.extension else ""]
+    assert texts[0] and texts[1]
+    assert not any(name in t or phone in t for t in texts)
+    assert name in office.case(reg.case.id).referrals[0].note  # office staff read it whole
+
+
 # --- every read of personal data is on record, exactly once ---------------------------------------
 
 #: Office's public methods that read personal data, each with a call; each must leave one record.
@@ -358,3 +373,15 @@ def test_cli_acts_as_a_configured_principal_on_todays_date(tmp_path: Path, monke
     assert run("--as", "sun", "audit", "access", "--principal", "wang")["count"] == 0
     trail = run("--as", "admin", "events", ref)["events"]
     assert [e["actor"] for e in trail][:1] == ["wang#registrar"]
+
+
+def test_reports_need_the_report_permission(office: Office) -> None:
+    """Reports are office-wide: an auditor or director may run them; a registrar or a body may not."""
+    from petitionkit.reports import Period, period_report
+
+    office.register(sample_petition())
+    period = Period.year(office.today().year)
+    assert period_report(office.acting_as(AUDITOR), period, signals=False).period
+    for principal in (REGISTRAR, body_principal(BODY)):
+        with pytest.raises(PermissionDenied):
+            period_report(office.acting_as(principal), period, signals=False)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from petitionkit.domain.access import Permission
 from petitionkit.domain.ports import Rules
 from petitionkit.i18n import normalize_locale, translate
 from petitionkit.reports.labels import label
@@ -702,9 +703,13 @@ def period_report(
     cluster_settings: ClusterSettings | None = DEFAULT_CLUSTERS,
     progress: Progress | None = None,
 ) -> PeriodReport:
-    """The period report of ``office`` (or of ``offices`` in its database: a city with its counties)."""
+    """The period report of ``office`` (or of ``offices`` in its database: a city with its counties).
+
+    Needs the ``report`` permission (a handling body never has it: reports are office-wide).
+    """
     from petitionkit.reports.redact import redact_period_report  # noqa: PLC0415 - it reads the office
 
+    office.access.require(Permission.REPORT)
     source = report_source(office.storage, office.pm)
     try:
         built = build_period_report(
@@ -731,9 +736,10 @@ def signal_report(
     cluster_settings: ClusterSettings | None = DEFAULT_CLUSTERS,
     progress: Progress | None = None,
 ) -> SignalReport:
-    """Trend signals of ``office`` (or ``offices``) for ``period``."""
+    """Trend signals of ``office`` (or ``offices``) for ``period``; needs the ``report`` permission."""
     from petitionkit.reports.redact import redact_signal_report  # noqa: PLC0415 - it reads the office
 
+    office.access.require(Permission.REPORT)
     source = report_source(office.storage, office.pm)
     try:
         built = build_signal_report(

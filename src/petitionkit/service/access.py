@@ -21,7 +21,7 @@ import attrs
 
 from petitionkit.audit.seals import seal_access
 from petitionkit.domain.access import BODY_PERMISSIONS, AccessRecord, Permission, Principal, Role
-from petitionkit.domain.model import Case, Petition
+from petitionkit.domain.model import Case, Petition, ReviewStep
 from petitionkit.errors import PermissionDenied, PrincipalRequired, SeparationOfDuties, UnknownPrincipal
 from petitionkit.redaction import Disclosure, Item, Recipient, disclosure
 from petitionkit.service.unit_of_work import new_id
@@ -119,7 +119,36 @@ class AccessControl:
 
     @staticmethod
     def redacted_case(case: Case, seen: Disclosure | None) -> Case:
-        return case if seen is None else attrs.evolve(case, subject=seen.text(Item.SUBJECT, case.subject))
+        """``case`` as a body may read it: the subject and every text written in the office or by bodies
+        (notes, feedback, reasons, replies, opinions, comments) with protected identities struck."""
+        if seen is None:
+            return case
+
+        def note(text: str) -> str:
+            return seen.text(Item.NOTES, text)
+
+        def optional(text: str | None) -> str | None:
+            return None if text is None else note(text)
+
+        def step(review: ReviewStep | None) -> ReviewStep | None:
+            if review is None:
+                return None
+            return attrs.evolve(review, reason=note(review.reason), opinion=optional(review.opinion))
+
+        return attrs.evolve(
+            case,
+            subject=seen.text(Item.SUBJECT, case.subject),
+            referrals=tuple(attrs.evolve(r, note=note(r.note), feedback=optional(r.feedback)) for r in case.referrals),
+            decline=None if case.decline is None else attrs.evolve(case.decline, reason=note(case.decline.reason)),
+            extension=None
+            if case.extension is None
+            else attrs.evolve(case.extension, reason=note(case.extension.reason)),
+            reply=None if case.reply is None else attrs.evolve(case.reply, text=note(case.reply.text)),
+            evaluations=tuple(attrs.evolve(e, comment=note(e.comment)) for e in case.evaluations),
+            review=step(case.review),
+            rereview=step(case.rereview),
+            closed_reason=optional(case.closed_reason),
+        )
 
     @staticmethod
     def redacted_petition(petition: Petition, seen: Disclosure | None) -> Petition:
