@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import ssl
 from collections.abc import Iterator
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
@@ -32,12 +34,20 @@ class Inbox:
 
 
 @pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
+def ca() -> trustme.CA:
+    return trustme.CA()  # the county's own CA, made for this test only
+
+
+@pytest.fixture
+def inbox(ca: trustme.CA) -> Iterator[tuple[Inbox, int]]:
+    """A loopback SMTP server that requires STARTTLS, with a certificate for 127.0.0.1 from the test's CA."""
     received = Inbox()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    controller = Controller(received, hostname="127.0.0.1", port=port)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    controller = Controller(received, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
     controller.start()
     try:
         yield received, port
@@ -46,13 +56,16 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 
 @pytest.fixture
-def office_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inbox: tuple[Inbox, int]) -> Path:
+def office_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inbox: tuple[Inbox, int], ca: trustme.CA) -> Path:
     target = tmp_path / "office"
     shutil.copytree(HERE, target, ignore=shutil.ignore_patterns("*.db*", "__pycache__", "test_*.py"))
+    ca.cert_pem.write_to_path(str(target / "test-ca.pem"))
     config = target / "petitionkit.toml"
     text = config.read_text(encoding="utf-8")
     text = text.replace('host = "smtp.qingxi.example.cn"', 'host = "127.0.0.1"')
-    text = text.replace("port = 587", f"port = {inbox[1]}").replace("starttls = true", "starttls = false")
+    text = text.replace("port = 587", f"port = {inbox[1]}")
+    # trust the test's CA as an office would trust its own (security stays "starttls", verified)
+    text = text.replace('security = "starttls"', f'security = "starttls"\nca_file = "{target / "test-ca.pem"}"')
     # the loopback server offers no AUTH: log in without credentials
     text = text.replace('username = "xinfang"\n', "").replace('password_env = "PETITIONKIT_SMTP_PASSWORD"\n', "")
     config.write_text(text, encoding="utf-8")

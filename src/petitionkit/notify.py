@@ -6,7 +6,8 @@ written to the outbox in the same transaction, and handed to a notifier by the d
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import attrs
 
@@ -23,6 +24,10 @@ class Message:
     case_id: str | None = None
     obligation_id: str | None = None  # the duty (clock) the message concerns, if any
     body_code: str | None = None  # for a message to a handling body: its code (e.g. a per-body webhook secret)
+    message_type: str | None = None  # the planner's type ("accepted", "referred", "reply" ...), if planned
+    # The template's values (redacted and localized JSON values: tracking_number, handling_due ...), for
+    # channels that send a provider's approved template with parameters instead of the text (SMS).
+    params: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 class Notifier(Protocol):

@@ -1,4 +1,7 @@
-"""The e-mail notifier against a real SMTP server on loopback (aiosmtpd), and its bad settings."""
+"""The e-mail notifier against a plain SMTP server on loopback (aiosmtpd, ``security = "none"``), and its bad settings.
+
+TLS (implicit and STARTTLS, certificate verification, no plain-text login) is in ``test_smtp_tls.py``.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +58,7 @@ def _config(**email: Any) -> OfficeConfig:
 
 def test_sends_one_mail_with_the_idempotency_key(smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
-    notifier = factory(_config(host="127.0.0.1", port=port))
+    notifier = factory(_config(host="127.0.0.1", port=port, security="none"))
     notifier.send(
         Message("zs@example.com", "email", "信访事项受理告知", "您反映的事项已受理。\n", "case:4:accepted:zs")
     )
@@ -70,7 +73,7 @@ def test_an_office_delivers_email_through_the_plugin(smtp_server: tuple[Inbox, i
     inbox, port = smtp_server
     data = dict(office_settings(notifier="console"))
     data["settings"] = {
-        "email": {"host": "127.0.0.1", "port": port, "sender": "xinfang@rd.example.cn"},
+        "email": {"host": "127.0.0.1", "port": port, "security": "none", "sender": "xinfang@rd.example.cn"},
         "notifications": {"channels": {"email": "email"}, "petitioner_channels": ["email"]},
     }
     pm = make_plugin_manager(load_entrypoints=False, extra=[__import__("petitionkit_smtp")])
@@ -86,7 +89,7 @@ def test_an_office_delivers_email_through_the_plugin(smtp_server: tuple[Inbox, i
 def test_an_unreachable_server_is_a_clear_configuration_error() -> None:
     port = _free_port()  # nothing listens there
     with pytest.raises(ConfigurationError) as error:
-        factory(_config(host="127.0.0.1", port=port))
+        factory(_config(host="127.0.0.1", port=port, security="none"))
     text = error.value.message("en")
     assert f"127.0.0.1:{port}" in text and "settings.email.host" in text and "check host, port" in text
 
@@ -100,6 +103,9 @@ def test_an_unreachable_server_is_a_clear_configuration_error() -> None:
         ({"host": "h", "username": "u"}, "settings.email.password_env"),
         ({"host": "h", "username": "u", "password_env": "PK_TEST_UNSET_PASSWORD"}, "PK_TEST_UNSET_PASSWORD"),
         ({"host": "h", "bogus": 1}, "settings.email.bogus"),
+        ({"host": "h", "security": "ssl"}, "settings.email.security"),
+        ({"host": "h", "starttls": True}, "settings.email.starttls"),
+        ({"host": "h", "ca_file": "/nonexistent/ca.pem"}, "settings.email.ca_file"),
     ],
 )
 def test_bad_settings_name_the_key(email: dict[str, Any], key: str) -> None:

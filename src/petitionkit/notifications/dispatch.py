@@ -8,6 +8,7 @@ recording leaves the message to be sent again when its lease ends, with the same
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -37,8 +38,11 @@ def message_of(item: OutboxMessage, config: OfficeConfig, renderer: Renderer) ->
             idempotency_key=item.idempotency_key,
             case_id=item.case_id,
         )
+    message_type = str(p.get("type", item.topic))
+    params: dict[str, Any] = {}
     if "context" in p:
-        subject, body = render_payload(renderer, str(p.get("type", item.topic)), str(p.get("locale")), p["context"])
+        subject, body = render_payload(renderer, message_type, str(p.get("locale")), p["context"])
+        params = dict(p["context"])
     else:
         subject, body = str(p.get("subject", item.topic)), str(p.get("body", ""))
     return Message(
@@ -50,6 +54,8 @@ def message_of(item: OutboxMessage, config: OfficeConfig, renderer: Renderer) ->
         case_id=item.case_id,
         obligation_id=p.get("obligation_id"),
         body_code=str(p["body_code"]) if p.get("audience") == "body" and p.get("body_code") else None,
+        message_type=message_type,
+        params=params,
     )
 
 

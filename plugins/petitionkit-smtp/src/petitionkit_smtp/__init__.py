@@ -1,28 +1,37 @@
-"""E-mail notifier for petitionkit (电子邮件通知): delivers messages over SMTP.
+"""E-mail notifier for petitionkit (电子邮件通知): delivers messages over SMTP, encrypted and verified.
 
 Registered as the notifier ``email``.  Settings (``[settings.email]`` of petitionkit.toml)::
 
     [settings.email]
     host = "smtp.example.cn"       # required
-    port = 587                     # default 25
-    starttls = true                # default false
+    security = "starttls"          # "starttls" (default, required), "tls" (implicit TLS, port 465),
+                                   # or "none" (loopback hosts only, no login: tests and development)
+    port = 587                     # default: 587 for starttls, 465 for tls, 25 for none
+    ca_file = "/etc/petitionkit/office-ca.pem"  # optional: trust this CA too (an office CA, self-signed)
     username = "xinfang"           # optional; then the password comes from the environment
     password_env = "PETITIONKIT_SMTP_PASSWORD"  # name of the variable holding the password
     sender = "人大信访室 <xinfang@example.cn>"   # required: the From address
     timeout = 10                   # seconds, per connection
     check_on_start = true          # connect once when the office opens (fail fast)
 
+The server's certificate is always verified (``ssl.create_default_context()``: chain and host name)
+against the system's CAs plus ``ca_file``.  With ``starttls`` a server that does not offer STARTTLS is
+a failure, never a fallback to plain text; a login is only ever sent over TLS.
+
 The factory checks the settings and (unless ``check_on_start = false``) connects, so an unreachable
-server or a bad login is a :class:`~petitionkit.errors.ConfigurationError` when the office opens,
-naming the host and port.  Each message gets a ``Message-ID`` derived from its idempotency key and an
-``X-Petitionkit-Idempotency-Key`` header, so a redelivered message can be recognised.
+server, an untrusted certificate or a bad login is a :class:`~petitionkit.errors.ConfigurationError`
+when the office opens, naming the host and port.  Each message gets a ``Message-ID`` derived from its
+idempotency key and an ``X-Petitionkit-Idempotency-Key`` header, so a redelivered message can be
+recognised.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import smtplib
+import ssl
 from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -37,7 +46,9 @@ from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
 
 __all__ = [
+    "SECURITY_MODES",
     "SmtpNotifier",
+    "SmtpSecurityError",
     "SmtpSettings",
     "SmtpTable",
     "petitionkit_declare_settings",
@@ -47,11 +58,28 @@ __all__ = [
 NAME = "email"
 SECTION = f"settings.{NAME}"
 START_TIMEOUT = 5.0  # seconds for the start-up check: a wrong host fails fast
+STARTTLS, TLS, NONE = "starttls", "tls", "none"
+SECURITY_MODES = (STARTTLS, TLS, NONE)
+DEFAULT_PORTS = {STARTTLS: 587, TLS: 465, NONE: 25}
+
+
+class SmtpSecurityError(smtplib.SMTPException):
+    """The connection cannot be made as secure as configured (e.g. STARTTLS required but not offered)."""
 
 
 def _address(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     if "@" not in parseaddr(value)[1]:
         raise settings.SettingProblem(attribute.name, "email")
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback IP address (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @attrs.frozen
@@ -60,12 +88,14 @@ class SmtpTable:
 
     host: str = attrs.field(converter=str.strip, validator=settings.nonblank)
     sender: str = attrs.field(validator=_address)
-    port: int = attrs.field(default=25, validator=settings.between(1, 65535))
-    starttls: bool = False
+    security: str = attrs.field(default=STARTTLS, validator=settings.one_of(*SECURITY_MODES))
+    port: int | None = attrs.field(default=None, validator=attrs.validators.optional(settings.between(1, 65535)))
+    ca_file: str | None = attrs.field(default=None, validator=settings.nonblank)
     username: str | None = attrs.field(default=None, validator=settings.nonblank)
     password_env: str | None = attrs.field(default=None, validator=settings.nonblank)
     timeout: float = attrs.field(default=10.0, validator=settings.greater_than(0))
     check_on_start: bool = True
+    starttls: bool | None = None  # removed in favour of ``security``; still read so its error says what to do
 
     def __attrs_post_init__(self) -> None:
         if self.username is not None and self.password_env is None:
@@ -76,8 +106,9 @@ class SmtpTable:
 class SmtpSettings:
     host: str
     sender: str
-    port: int = 25
-    starttls: bool = False
+    security: str = STARTTLS
+    port: int = 587
+    ca_file: str | None = None
     username: str | None = None
     password: str | None = attrs.field(default=None, repr=False)
     timeout: float = 10.0
@@ -90,6 +121,29 @@ class SmtpSettings:
         if NAME not in config.settings:
             raise settings.SettingError(SECTION, "missing", section=SECTION, keys="host, sender")
         table = settings.read_settings(config, NAME, SmtpTable)
+        if table.starttls is not None:
+            raise ConfigurationError(
+                f"{SECTION}.starttls",
+                'starttls is no longer a setting: remove it and set security = "starttls" (the default: '
+                'STARTTLS required, certificate verified) or security = "tls" (implicit TLS, port 465)',
+            )
+        if table.security == NONE:
+            if not is_loopback(table.host):
+                raise ConfigurationError(
+                    f"{SECTION}.security",
+                    f'security = "none" (plain text) is allowed only to a loopback host, not {table.host!r}; '
+                    'use security = "starttls" or "tls"',
+                )
+            if table.username is not None:
+                raise ConfigurationError(
+                    f"{SECTION}.username",
+                    'a login is never sent over plain text: with security = "none" remove username and '
+                    'password_env, or use security = "starttls" or "tls"',
+                )
+        if table.ca_file is not None and not os.path.isfile(table.ca_file):
+            raise ConfigurationError(
+                f"{SECTION}.ca_file", f"{table.ca_file!r} is not a file; give the PEM file of the CA to trust"
+            )
         password = None
         if table.username is not None and table.password_env is not None:
             password = env.get(table.password_env)
@@ -98,8 +152,9 @@ class SmtpSettings:
         return cls(
             host=table.host,
             sender=table.sender,
-            port=table.port,
-            starttls=table.starttls,
+            security=table.security,
+            port=table.port if table.port is not None else DEFAULT_PORTS[table.security],
+            ca_file=table.ca_file,
             username=table.username,
             password=password,
             timeout=table.timeout,
@@ -107,21 +162,40 @@ class SmtpSettings:
         )
 
 
+def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
+    """A verifying client context: the system's CAs, plus ``ca_file`` when given."""
+    context = ssl.create_default_context()
+    if ca_file is not None:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
 class SmtpNotifier:
-    """Sends each message as one e-mail; raises on any SMTP or network error (the dispatcher retries)."""
+    """Sends each message as one e-mail; raises on any SMTP, TLS or network error (the dispatcher retries)."""
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
+        self.context = None if settings.security == NONE else tls_context(settings.ca_file)
 
     def _connect(self, timeout: float) -> smtplib.SMTP:
         s = self.settings
-        smtp = smtplib.SMTP(s.host, s.port, timeout=timeout)
+        smtp: smtplib.SMTP
+        if s.security == TLS:
+            smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=timeout, context=self.context)
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=timeout)
         try:
             smtp.ehlo()
-            if s.starttls:
-                smtp.starttls()
+            if s.security == STARTTLS:
+                if not smtp.has_extn("starttls"):
+                    raise SmtpSecurityError(
+                        f"the SMTP server {s.host}:{s.port} does not offer STARTTLS; nothing was sent in plain text"
+                    )
+                smtp.starttls(context=self.context)
                 smtp.ehlo()
             if s.username is not None and s.password is not None:
+                if not isinstance(smtp.sock, ssl.SSLSocket):  # defence in depth: settings refuse this already
+                    raise SmtpSecurityError("refusing to log in over a connection that is not encrypted")
                 smtp.login(s.username, s.password)
         except BaseException:
             smtp.close()
@@ -138,11 +212,23 @@ class SmtpNotifier:
             raise ConfigurationError(
                 f"{SECTION}.username", f"the SMTP server {where} refused the login; check username and password"
             ) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise ConfigurationError(
+                f"{SECTION}.ca_file",
+                f"the certificate of the SMTP server {where} is not trusted ({exc.verify_message}); if the office "
+                "uses its own CA or a self-signed certificate, set ca_file to its PEM file; check that host is "
+                "the name on the certificate",
+            ) from None
+        except SmtpSecurityError as exc:
+            raise ConfigurationError(
+                f"{SECTION}.security",
+                f'{exc}; enable STARTTLS on the server, or use security = "tls" if it speaks implicit TLS (port 465)',
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise ConfigurationError(
                 f"{SECTION}.host",
                 f"cannot reach the SMTP server {where} ({type(exc).__name__}: {exc}); check host, port and "
-                "starttls, that the server runs and the firewall lets this machine through "
+                "security, that the server runs and the firewall lets this machine through "
                 "(or set check_on_start = false)",
             ) from None
         smtp.quit()
