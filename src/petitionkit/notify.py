@@ -30,7 +30,22 @@ class Message:
     params: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
 
+class DeliveryError(Exception):
+    """What a notifier raises when it knows more than "it failed" (any other exception is retried).
+
+    ``retryable = False``: no later attempt can succeed (an invalid number, an unapproved template);
+    the dispatcher gives up at once, marks the message dead and alerts the staff.  ``retry_after``
+    (seconds): the receiver asked to wait at least that long (HTTP 429 ``Retry-After``, a provider's
+    flow control); the dispatcher waits for the longer of it and its own backoff.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
 class Notifier(Protocol):
     def send(self, message: Message) -> None:
-        """Deliver ``message`` or raise; raising makes the dispatcher retry later."""
+        """Deliver ``message`` or raise; raising makes the dispatcher retry later (see :class:`DeliveryError`)."""
         ...

@@ -380,17 +380,27 @@ def test_a_rate_limit_is_retried_with_backoff_by_the_dispatcher(aliyun: FakeAliy
     assert second_try["PhoneNumbers"] == "13800138000"
 
 
-def test_a_provider_error_ends_dead_with_a_staff_alert(gateway: FakeGateway) -> None:
+def test_a_provider_error_that_cannot_succeed_ends_dead_at_once_with_a_staff_alert(gateway: FakeGateway) -> None:
+    """An invalid number is not retried (DeliveryError with retryable=False): dead at once, staff told."""
     clock = FakeClock()
-    office = _office(gateway, "http", clock, max_attempts=2)
+    office = _office(gateway, "http", clock, max_attempts=5)
     office.accept(office.register(sample_petition(received_at=office.now().isoformat())).case.id)
     gateway.answer(400, {"error": "invalid number"})
-    gateway.answer(400, {"error": "invalid number"})
-    assert office.dispatch().failed == 1
-    clock.advance(hours=1)
-    assert office.dispatch().dead == 1
+    assert office.dispatch().dead == 1 and len(gateway.requests) == 1
     (alert,) = [m for m in _outbox(office) if m.topic == "staff_dead_letter"]
     assert alert.payload["context"]["channel"] == "sms" and "HTTP 400" in alert.payload["context"]["error"]
+
+
+def test_a_retry_after_longer_than_the_backoff_is_waited_for(gateway: FakeGateway) -> None:
+    clock = FakeClock()
+    office = _office(gateway, "http", clock)
+    office.accept(office.register(sample_petition(received_at=office.now().isoformat())).case.id)
+    gateway.answer(429, {"error": "slow down"}, **{"Retry-After": "120"})
+    assert office.dispatch().failed == 1
+    clock.advance(seconds=40)  # past the backoff (30 s), before Retry-After (120 s): not tried again
+    assert office.dispatch().sent == 0 and len(gateway.requests) == 1
+    clock.advance(seconds=90)
+    assert office.dispatch().sent == 1 and len(gateway.requests) == 2
 
 
 def test_an_unmapped_message_type_is_not_delivered_and_alerts_the_staff(gateway: FakeGateway) -> None:
@@ -399,10 +409,8 @@ def test_an_unmapped_message_type_is_not_delivered_and_alerts_the_staff(gateway:
     office = _office(gateway, "http", clock, sms={"templates": {"reply": ACCEPTED}}, max_attempts=2)
     office.accept(office.register(sample_petition(received_at=office.now().isoformat())).case.id)
     (sms,) = [m for m in _outbox(office) if m.payload["channel"] == "sms"]
-    assert office.dispatch().failed == 1
+    assert office.dispatch().dead == 1 and gateway.requests == []  # no template will appear by retrying
     error = str(office.storage.outbox[sms.id].last_error)
     assert "no SMS template for message type 'accepted'" in error and "settings.sms.templates.accepted" in error
-    clock.advance(hours=1)
-    assert office.dispatch().dead == 1 and gateway.requests == []
     (alert,) = [m for m in _outbox(office) if m.topic == "staff_dead_letter"]
     assert alert.payload["context"]["channel"] == "sms"

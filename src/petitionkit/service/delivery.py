@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from petitionkit.domain.access import Permission
 from petitionkit.notifications import dispatch as notify_dispatch
 from petitionkit.notifications.planner import SCHEDULE_MISSING
+from petitionkit.notify import DeliveryError
 from petitionkit.rules.calendar import ScheduleWarning
 from petitionkit.service.base import OfficeBase
 from petitionkit.service.results import DispatchResult
@@ -67,12 +68,16 @@ class Delivery(OfficeBase):
             except Exception as exc:
                 error = notify_dispatch.describe_error(exc)
                 log.warning("delivery of %s %s failed (attempt %d): %s", item.topic, item.id, attempts, error)
-                if attempts >= cap:
+                final = isinstance(exc, DeliveryError) and not exc.retryable  # no later attempt can succeed
+                if attempts >= cap or final:
                     status, dead = OutboxStatus.DEAD, dead + 1
                     alerts = notify_dispatch.dead_letter_alerts(planner, item, attempts, error, now)
                 else:
                     status, failed = OutboxStatus.PENDING, failed + 1
-                    next_try = now + timedelta(seconds=settings.backoff(attempts))
+                    wait = settings.backoff(attempts)
+                    if isinstance(exc, DeliveryError) and exc.retry_after is not None:
+                        wait = max(wait, exc.retry_after)  # the receiver asked for at least this long
+                    next_try = now + timedelta(seconds=wait)
             else:
                 status, sent = OutboxStatus.SENT, sent + 1
             with self.storage.transaction() as tx:

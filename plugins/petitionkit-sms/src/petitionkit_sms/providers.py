@@ -26,6 +26,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from petitionkit.notify import DeliveryError
+
 __all__ = [
     "ALIYUN_RATE_LIMIT_CODES",
     "ALIYUN_RETRYABLE_CODES",
@@ -40,13 +42,15 @@ __all__ = [
 ]
 
 
-class ProviderError(Exception):
+class ProviderError(DeliveryError):
     """The provider did not accept the message.  ``retryable``: whether a later attempt can succeed
-    (a network error, a 5xx) or not (an invalid number, an unapproved template, a bad signature)."""
+    (a network error, a 5xx) or not (an invalid number, an unapproved template, a bad signature);
+    the dispatcher gives up at once on a message that cannot succeed (:class:`petitionkit.notify.DeliveryError`)."""
 
-    def __init__(self, message: str, *, retryable: bool, code: str | None = None) -> None:
-        super().__init__(message)
-        self.retryable = retryable
+    def __init__(
+        self, message: str, *, retryable: bool, code: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, retryable=retryable, retry_after=retry_after)
         self.code = code
 
 
@@ -54,8 +58,7 @@ class RateLimited(ProviderError):
     """The provider's flow control refused the message for now (HTTP 429, Aliyun ``isv.BUSINESS_LIMIT_CONTROL``)."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, code: str | None = None) -> None:
-        super().__init__(message, retryable=True, code=code)
-        self.retry_after = retry_after
+        super().__init__(message, retryable=True, code=code, retry_after=retry_after)
 
 
 class SmsProvider(Protocol):
