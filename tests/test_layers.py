@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "notify": {"domain", "errors", "config"},
     "hookspecs": {"domain", "errors", "config", "storage", "notify", "rules"},
     "audit": {"domain", "errors", "i18n", "config", "settings", "hookspecs", "storage"},
+    "privacy": {"domain", "errors", "i18n", "config", "settings", "hookspecs", "storage", "audit"},
     "plugins": {"errors", "hookspecs", "default_plugins"},
     "notifications": {
         "domain", "errors", "i18n", "config", "redaction", "storage", "notify", "hookspecs", "settings", "sandbox",
@@ -42,14 +43,14 @@ ALLOWED: dict[str, set[str]] = {
     "service": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "notify",
         "hookspecs", "plugins", "notifications", "exchange", "network", "respondents", "documents", "reports",
-        "settings", "audit",
+        "settings", "audit", "privacy",
     },
     "default_plugins": {
         "domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports", "notifications",
-        "settings", "audit",
+        "settings", "audit", "privacy",
     },
-    "quickstart": {"domain", "errors", "config", "service", "audit"},
-    "testing": {"domain", "errors", "config", "service", "storage", "rules", "notifications", "audit"},
+    "quickstart": {"domain", "errors", "config", "service", "audit", "privacy"},
+    "testing": {"domain", "errors", "config", "service", "storage", "rules", "notifications", "audit", "privacy"},
     "cli": {"*"},
     "": {"*"},  # the package's own __init__: the public names
 }  # fmt: skip
