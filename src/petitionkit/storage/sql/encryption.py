@@ -5,7 +5,7 @@
 An office without keys gets a new data key and index key in the same transaction, and its existing
 rows are brought under them: petitions' subjects, content and petitioners and cases' subjects are
 encrypted, identity digests are replaced by their blind index (HMAC over the stored SHA-256 digest, so
-no plain identity is needed), and outbox contexts not yet sealed are sealed.  A database written
+no plain identity is needed), and outbox contexts and recipients not yet sealed are sealed.  A database written
 before field encryption (revision 0007 and earlier) is thereby migrated the first time an office
 opens it with a master key.
 """
@@ -31,7 +31,7 @@ from petitionkit.storage.sql.crypto import (
     wrap,
 )
 from petitionkit.storage.sql.tables import cases, data_keys, outbox, petitioner_identities, petitions
-from petitionkit.storage.sql.types import dumps
+from petitionkit.storage.sql.types import SEALED_PAYLOAD_KEYS, dumps
 
 
 def unlock(connection: Connection, master: MasterKeys, office_code: str, default_office: str | None) -> FieldCipher:
@@ -103,8 +103,12 @@ def _protect_existing_rows(connection: Connection, cipher: FieldCipher, office_c
         )
     o = outbox.c
     for message_id, payload in connection.execute(select(o.id, o.payload)).all():
-        context = payload.get("context") if isinstance(payload, dict) else None
-        if context is None or isinstance(context, str):
+        if not isinstance(payload, dict):
             continue
-        sealed = cipher.seal(None, "outbox", message_id, "context", dumps(context))
-        connection.execute(outbox.update().where(o.id == message_id).values(payload={**payload, "context": sealed}))
+        changed = dict(payload)
+        for key in SEALED_PAYLOAD_KEYS:
+            value = payload.get(key)
+            if value is not None and not (isinstance(value, str) and value.startswith(PREFIX)):
+                changed[key] = cipher.seal(None, "outbox", message_id, key, dumps(value))
+        if changed != payload:
+            connection.execute(outbox.update().where(o.id == message_id).values(payload=changed))

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from petitionkit.storage.sql.crypto import FieldCipher
 
 _SEALED = "pk1:"  # petitionkit.storage.sql.crypto.PREFIX (not imported: cryptography loads only when used)
+SEALED_PAYLOAD_KEYS = ("context", "recipient")
+"""The entries of an outbox payload that hold personal data (the template's values, the address)."""
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -186,20 +188,27 @@ class Codec:
         return loaded
 
     def seal_payload(self, row_id: str, payload: Mapping[str, Any]) -> str:
-        """An outbox payload's driver text, its template ``context`` sealed (topic and ids stay readable)."""
+        """An outbox payload's driver text, its template ``context`` and ``recipient`` address sealed
+        (type, channel, audience and ids stay readable for delivery and its queries)."""
         cipher = self.cipher
-        if cipher is None or "context" not in payload:
+        if cipher is None:
             return dumps(dict(payload))
-        context = cipher.seal(None, "outbox", row_id, "context", dumps(payload["context"]))
-        return dumps({**payload, "context": context})
+        sealed = dict(payload)
+        for key in SEALED_PAYLOAD_KEYS:
+            if sealed.get(key) is not None:
+                sealed[key] = cipher.seal(None, "outbox", row_id, key, dumps(sealed[key]))
+        return dumps(sealed)
 
     def open_payload(self, row_id: str, stored: Any) -> Any:
         payload = self.doc_in(stored)
-        context = payload.get("context") if isinstance(payload, dict) else None
-        if isinstance(context, str):
-            payload["context"] = json.loads(self.open("outbox", row_id, "context", context))
-        elif context is not None and self.cipher is not None:
-            raise EncryptionKeyError("plaintext", table="outbox", column="context", row=row_id)
+        if not isinstance(payload, dict):
+            return payload
+        for key in SEALED_PAYLOAD_KEYS:
+            value = payload.get(key)
+            if isinstance(value, str) and value.startswith(_SEALED):
+                payload[key] = json.loads(self.open("outbox", row_id, key, value))
+            elif value is not None and self.cipher is not None:
+                raise EncryptionKeyError("plaintext", table="outbox", column=key, row=row_id)
         return payload
 
     def blind(self, office_code: str, digest: str) -> str:
