@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"domain", "errors", "serialization"},
     "redaction": {"domain", "errors", "i18n"},
     "settings": {"errors", "i18n", "hookspecs", "serialization", "config"},
-    "storage": {"domain", "errors", "config", "serialization", "settings"},
+    "storage": {"domain", "errors", "config", "serialization", "settings", "files"},
     "notify": {"domain", "errors", "config"},
     "hookspecs": {"domain", "errors", "config", "storage", "notify", "rules"},
     "audit": {"domain", "errors", "i18n", "config", "settings", "hookspecs", "storage"},
@@ -34,9 +34,12 @@ ALLOWED: dict[str, set[str]] = {
     "notifications": {
         "domain", "errors", "i18n", "config", "redaction", "storage", "notify", "hookspecs", "settings", "sandbox",
     },
-    "reports": {"domain", "errors", "i18n", "redaction", "serialization", "storage", "config", "plugins", "sandbox"},
-    "documents": {"domain", "errors", "i18n", "config", "redaction", "reports", "sandbox"},
+    "reports": {
+        "domain", "errors", "i18n", "redaction", "serialization", "storage", "config", "plugins", "sandbox", "files",
+    },
+    "documents": {"domain", "errors", "i18n", "config", "redaction", "reports", "sandbox", "files"},
     "sandbox": set(),
+    "files": set(),
     "exchange": {"domain", "errors", "redaction", "serialization"},
     "network": {"domain", "errors", "config", "storage"},
     "respondents": {"domain", "errors"},
