@@ -2,6 +2,7 @@
 
     python benchmarks/run.py --db sqlite --petitions 1000000
     python benchmarks/run.py --db postgresql --url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python benchmarks/run.py --db sqlite --petitions 20000 --encrypt   # field encryption on (docs/security.md)
 
 Figures (each printed beside its baseline and the ratio):
 
@@ -18,6 +19,7 @@ Each phase runs in a child process (its peak RSS is its own).  Not part of the t
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import os
@@ -472,6 +474,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--open-days", type=int, default=30, help="obligations due before today-N count as met")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schemas afterwards")
+    parser.add_argument(
+        "--encrypt", action="store_true", help="field encryption on: a fresh master key for this run, in every phase"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -488,9 +493,14 @@ def main() -> None:
         return
 
     kind = options.db
+    if options.encrypt:  # the phases' child processes inherit it; the raw baselines store plain text
+        os.environ["PETITIONKIT_MASTER_KEY"] = "bench:" + base64.b64encode(os.urandom(32)).decode("ascii")
+    else:
+        os.environ.pop("PETITIONKIT_MASTER_KEY", None)
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     url, register_url = prepare(options, schema)
-    print(f"petitionkit SQL benchmarks: {kind}, {options.petitions:,} petitions")
+    encryption = "field encryption ON" if options.encrypt else "field encryption off"
+    print(f"petitionkit SQL benchmarks: {kind}, {options.petitions:,} petitions, {encryption}")
     for line in machine():
         print(line)
     try:

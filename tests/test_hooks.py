@@ -28,7 +28,7 @@ from petitionkit.rules.decisions import RouteQuery
 from petitionkit.service import Office
 from petitionkit.settings import SettingError, at_least, read_settings
 from petitionkit.storage.memory import MemoryStorage
-from petitionkit.testing import SAMPLE_BODIES, FakeClock, open_test_office, sample_petition
+from petitionkit.testing import SAMPLE_BODIES, FakeClock, office_settings, open_test_office, sample_petition
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("petitionkit_"))
@@ -113,6 +113,10 @@ class FullPlugin:
     @hookimpl
     def petitionkit_register_key_providers(self, register: Callable[..., None]) -> None:
         register("testkeys", lambda config: [("plugin-key", b"k" * 32)])
+
+    @hookimpl
+    def petitionkit_register_master_key_providers(self, register: Callable[..., None]) -> None:
+        register("testkms", lambda config: [("kms-old", b"o" * 32), ("kms-new", b"n" * 32)])
 
     @hookimpl
     def petitionkit_register_checkpoint_sinks(self, register: Callable[..., None]) -> None:
@@ -244,6 +248,29 @@ def test_hook_petitionkit_register_key_providers(plugin: FullPlugin) -> None:
     office = audited_office(plugin)
     case = office.register(sample_petition()).case
     assert {e.key_id for e in office.events(case.id)} == {"plugin-key"}
+
+
+def test_hook_petitionkit_register_master_key_providers(plugin: FullPlugin, sqlite_url: str) -> None:
+    from sqlalchemy import select
+
+    from petitionkit.storage.sql.tables import data_keys, petitions
+
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
+    config = {
+        **office_settings(),
+        "database": {"url": sqlite_url},
+        "settings": {"privacy": {"key_provider": "testkms"}},
+    }
+    office = open_test_office(config, plugin_manager=pm, clock=FakeClock())
+    reg = office.register(sample_petition())
+    with office.storage.engine.connect() as c:  # type: ignore[attr-defined]
+        assert set(c.execute(select(data_keys.c.master_key_id)).scalars()) == {"kms-new"}  # the newest wraps
+        assert c.execute(select(petitions.c.content)).scalar_one().startswith("pk1:")
+    assert office.petitions(reg.case.id)[0].content == sample_petition()["content"]
+    office.close()
+    with pytest.raises(ConfigurationError, match="not registered"):
+        bad = {**config, "settings": {"privacy": {"key_provider": "nokms"}}}
+        open_test_office(bad, plugin_manager=pm)
 
 
 def test_hook_petitionkit_register_checkpoint_sinks(plugin: FullPlugin) -> None:

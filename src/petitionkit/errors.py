@@ -265,6 +265,26 @@ class StorageError(PetitionkitError):
         return {"url": self.url, "problem": self.problem}
 
 
+class EncryptionKeyError(PetitionkitError):
+    """Personal data cannot be encrypted or decrypted (个人信息加密): the master key is missing or wrong,
+    a data key is unknown, or a stored value was moved to another row or altered.
+
+    ``problem`` names the case (``privacy.problem.<problem>`` in ``locale/privacy.toml``); ``detail``
+    holds its placeholders (key ids, table and column names, never personal data).
+    """
+
+    code = "encryption"
+    exit_code = 7
+    key = "error.encryption"
+
+    def __init__(self, problem: str, **detail: str) -> None:
+        super().__init__()
+        self.problem, self.detail = problem, detail
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"problem": translate(f"privacy.problem.{self.problem}", locale, **self.detail)}
+
+
 class PrincipalRequired(PetitionkitError):
     """A use case was called on an office not bound to a principal (``office.acting_as(principal)``)."""
 

@@ -152,6 +152,20 @@ def petitionkit_register_key_providers(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def petitionkit_register_master_key_providers(register: Callable[..., None]) -> None:
+    """Register sources of the master key of field encryption (a government KMS, a hardware module ...).
+
+    :param register: call ``register(name, provider)``; ``provider(config)`` returns an iterable of
+        ``(key_id, secret_bytes)`` pairs, oldest first, each secret 32 bytes (AES-256).  The last wraps
+        new data keys; the others still unwrap the data keys they wrapped.  ``[settings.privacy]
+        key_provider`` names the one an office uses; the environment variable
+        ``PETITIONKIT_MASTER_KEY`` overrides it.  Raise :class:`~petitionkit.errors.ConfigurationError`
+        when the keys cannot be had: the office then does not open (fail closed).
+    :return: nothing.
+    """
+
+
+@hookspec
 def petitionkit_register_checkpoint_sinks(register: Callable[..., None]) -> None:
     """Register places signed audit checkpoints are written to, outside the database.
 

@@ -22,6 +22,7 @@ from petitionkit.audit.keys import write_new_key_file
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.access import Principal
 from petitionkit.errors import ConfigurationError, PetitionkitError
+from petitionkit.privacy.keys import write_new_master_key_file
 from petitionkit.service import Office, open_office
 
 CONFIG_TEMPLATE = """\
@@ -76,6 +77,10 @@ key_file = "audit.key"                 # mode 0600, never inside the database; k
 require_key = true                     # record nothing without the audit key
 checkpoint_folder = "checkpoints"      # signed checkpoints; better: a folder on another machine
 checkpoint_daily = true                # `petitionkit remind` writes one each run
+
+[settings.privacy]                     # field encryption of personal data (docs/security.md)
+key_file = "master.key"                # mode 0600, never inside the database; losing it loses the data
+require_key = true                     # refuse to open without the master key
 """
 
 
@@ -91,7 +96,8 @@ def init_office(
     """Create an office folder: configuration, rule pack, database (at the newest schema).
 
     Refuses to overwrite an existing ``petitionkit.toml``.  A new audit key file (``audit.key``,
-    mode 0600) is generated beside it and named in ``[settings.audit]``.
+    mode 0600) is generated beside it and named in ``[settings.audit]``, and a new master key file of
+    field encryption (``master.key``, mode 0600) named in ``[settings.privacy]``.
     """
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "petitionkit.toml"
@@ -104,7 +110,13 @@ def init_office(
         (folder / "rules" / "county.toml").write_text(pack, encoding="utf-8")
         rule_files.append("rules/county.toml")
     key_path = folder / "audit.key"
+    master_path = folder / "master.key"
     write_new_key_file(key_path)  # refuses to overwrite a key file already there
+    try:
+        write_new_master_key_file(master_path)
+    except PetitionkitError:
+        key_path.unlink()
+        raise
     config_path.write_text(
         CONFIG_TEMPLATE.format(
             office_code=office_code,
@@ -122,6 +134,7 @@ def init_office(
     except PetitionkitError:
         config_path.unlink()
         key_path.unlink()
+        master_path.unlink()
         raise
     return config
 

@@ -141,10 +141,23 @@ def test_moving_an_obligation_due_date(folder: Path, engine: sa.Engine) -> None:
 
 
 def test_editing_a_petition_content(folder: Path, engine: sa.Engine) -> None:
+    """Content is encrypted (docs/security.md): plain text written in its place is refused at the first read."""
     case = accepted_case(folder)
     with engine.begin() as c:
         c.execute(petitions.update().where(petitions.c.case_id == case.id).values(content="已自行解决，撤回。"))
-    assert_broken(folder, case.id, "state_petitions")
+    result = run(folder, "audit", "verify")
+    assert result.exit_code == 7, result.output
+    assert "petitions.content" in result.output and "plain text" in result.output
+
+
+def test_moving_another_petitions_encrypted_content(folder: Path, engine: sa.Engine) -> None:
+    case = accepted_case(folder)
+    with engine.begin() as c:
+        other = c.execute(sa.select(petitions.c.content).where(petitions.c.case_id != case.id)).scalar_one()
+        c.execute(petitions.update().where(petitions.c.case_id == case.id).values(content=other))
+    result = run(folder, "audit", "verify")
+    assert result.exit_code == 7, result.output
+    assert "petitions.content" in result.output and "moved from another row" in result.output
 
 
 def test_restoring_an_older_copy_is_found_against_the_last_checkpoint(

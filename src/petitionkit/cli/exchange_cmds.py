@@ -13,6 +13,7 @@ from petitionkit.cli.app import Env, run_command
 from petitionkit.domain.protection import BodyDirectory
 from petitionkit.errors import UnknownBody
 from petitionkit.exchange import petition_document, read_csv, read_jsonl, write_csv, write_jsonl
+from petitionkit.files import open_private
 from petitionkit.service import ImportReport
 
 FORMATS = click.Choice(["csv", "jsonl"])
@@ -112,7 +113,7 @@ def export_command(env: Env, /, path: Path, fmt: str | None, body: str | None) -
     if str(path) == "-":
         count = write(sys.stdout)
     else:
-        with path.open("w", encoding="utf-8", newline="") as stream:
+        with open_private(path, encoding="utf-8", newline="") as stream:  # personal data: 0600
             count = write(stream)
     if str(path) != "-":
         env.emit({"exported": count, "path": str(path), "format": fmt}, lambda: click.echo(f"exported: {count}"))

@@ -48,6 +48,7 @@ from petitionkit.domain.event_types import (
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Person, Petition, ReferralMode
 from petitionkit.errors import FieldError, InvalidInput, NotNotifiable, PetitionkitError, ProtectionRefusal
+from petitionkit.files import PRIVATE_MODE
 from petitionkit.i18n import translate
 from petitionkit.redaction import STRUCK, Disclosure, Item, Recipient, disclosure
 from petitionkit.reports import labels as _labels  # noqa: F401 - registers the words used here
@@ -494,9 +495,7 @@ def make_document(
     os.close(handle)
     try:
         template.save(temporary)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)
+        os.chmod(temporary, PRIVATE_MODE)  # a formal document names the petitioner: owner only, umask untouched
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -49,7 +49,10 @@ PROVINCE_PREFIXES = frozenset(
     }
 )
 
-_MOBILE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^(?:(?:\+|00)?86[- ]?)?1[3-9]\d{9}$")
+
+# Full-width digits, letters and signs (０-９, ｘ, ＋) as Chinese input methods type them -> ASCII.
+FULL_WIDTH = str.maketrans({chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"\u3000": " "})
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$")
 _SERVICE = re.compile(r"^(?:400|800)-?\d{3}-?\d{4}$")
 
@@ -61,7 +64,18 @@ def id_check_digit(first17: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    return value.strip().upper()
+    """A resident ID number (居民身份证号码) as compared: ASCII digits, no spaces, check character ``X`` upper-case."""
+    return "".join(value.translate(FULL_WIDTH).split()).upper()
+
+
+def normalize_phone(value: str) -> str:
+    """A phone number as compared: ASCII digits only, without the ``+86`` / ``0086`` country prefix."""
+    digits = "".join(c for c in value.translate(FULL_WIDTH) if c.isdigit() or c == "+")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    return digits.replace("+", "")
 
 
 def is_valid_id_number(value: str) -> bool:
@@ -80,7 +94,7 @@ def is_valid_id_number(value: str) -> bool:
 
 def is_valid_phone(value: str) -> bool:
     """A mainland mobile number (optionally +86), a landline with area code, or a 400/800 number."""
-    compact = value.strip().replace(" ", "")
+    compact = "".join(value.translate(FULL_WIDTH).split())
     return bool(_MOBILE.match(compact) or _LANDLINE.match(compact) or _SERVICE.match(compact))
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from petitionkit.errors import ConfigurationError
+from petitionkit.files import PRIVATE_MODE
 from petitionkit.reports.labels import keys, label
 from petitionkit.reports.model import PeriodReport, SignalReport
 from petitionkit.serialization import unstructure
@@ -204,17 +205,11 @@ def write_report(
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with os.fdopen(handle, "wb") as stream:  # mkstemp made it 0600: a report names cases and people
             stream.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, PRIVATE_MODE)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

@@ -62,6 +62,7 @@ from petitionkit.reports.source import (
     Scope,
 )
 from petitionkit.storage.sql.tables import cases, obligations, petitioner_identities, petitions, referrals
+from petitionkit.storage.sql.types import Codec
 
 __all__ = ["SqlReportSource"]
 
@@ -107,9 +108,11 @@ def _unique(windows: Sequence[Window]) -> tuple[list[Window], list[int]]:
 class SqlReportSource:
     """:class:`~petitionkit.reports.source.ReportSource` over the SQL tables."""
 
-    def __init__(self, connect: Any, dialect: str, *, owned: Engine | None = None) -> None:
+    def __init__(self, connect: Any, dialect: str, *, owned: Engine | None = None, codec: Codec | None = None) -> None:
         self._connect = connect  # () -> context manager yielding a Connection
         self.dialect = dialect
+        # The store's codec opens encrypted subjects and content; without its cipher a sealed value is refused.
+        self._codec = codec or Codec(dialect)
         self._owned = owned
         self._current: Connection | None = None
 
@@ -127,9 +130,9 @@ class SqlReportSource:
                     with storage.transaction() as tx:
                         yield tx.connection
 
-                return cls(shared, dialect)
+                return cls(shared, dialect, codec=storage.codec)
             reader = _sqlite_reader(engine.url.render_as_string(hide_password=False))
-            return cls(reader.begin, dialect, owned=reader)
+            return cls(reader.begin, dialect, owned=reader, codec=storage.codec)
 
         @contextmanager
         def snapshot() -> Iterator[Connection]:
@@ -138,7 +141,7 @@ class SqlReportSource:
                 with connection.begin():
                     yield connection
 
-        return cls(snapshot, dialect)
+        return cls(snapshot, dialect, codec=storage.codec)
 
     @classmethod
     def for_url(cls, url: str) -> SqlReportSource:
@@ -386,7 +389,15 @@ class SqlReportSource:
             int(case_count),
             tuple(ObligationCount(clock, body, "overdue", int(n)) for clock, body, n in counts),
             tuple(
-                OverdueItem(case_id, number, subject, clock, body, due, bool(provisional))
+                OverdueItem(
+                    case_id,
+                    number,
+                    self._codec.open("cases", case_id, "subject", subject),
+                    clock,
+                    body,
+                    due,
+                    bool(provisional),
+                )
                 for case_id, number, subject, clock, body, due, provisional in items
             ),
         )
@@ -478,7 +489,8 @@ class SqlReportSource:
             .order_by(cases.c.first_tracking_number)
             .limit(limit)
         )
-        return int(total), [CaseRef(*row) for row in rows]
+        open_ = self._codec.open
+        return int(total), [CaseRef(i, n, open_("cases", i, "subject", subject)) for i, n, subject in rows]
 
     def petition_texts(self, scope: Scope, window: Window) -> Iterator[PetitionText]:
         p, i = petitions.c, petitioner_identities.c
@@ -506,6 +518,9 @@ class SqlReportSource:
                 .where(*where)
                 .order_by(p.received_at, p.tracking_number)
             )
-        for pid, case_id, case_number, subject, content, category, region, received in rows:
+        open_ = self._codec.open
+        for pid, case_id, case_number, sealed_subject, sealed_content, category, region, received in rows:
             digests = tuple(sorted(identities.get(pid, ())))
+            subject = open_("petitions", pid, "subject", sealed_subject)
+            content = open_("petitions", pid, "content", sealed_content)
             yield PetitionText(pid, case_id, case_number, subject, content, category, region, received, digests)

@@ -15,6 +15,7 @@ from petitionkit.network import OfficeNetwork
 from petitionkit.notifications.routing import build_router
 from petitionkit.notify import Notifier
 from petitionkit.plugins import make_plugin_manager, registered_predicates, storage_backends, url_scheme
+from petitionkit.privacy.keys import unlock_storage
 from petitionkit.rules.predicates import using_predicates
 from petitionkit.service.base import Clock, utc_now
 from petitionkit.service.office import Office
@@ -52,6 +53,7 @@ def open_office(
             )
         storage = backends[scheme].factory(config.database_url, config)
     try:
+        unlock_storage(storage, config, pm)  # field encryption: fails closed without the master key
         if rules is None:
             with using_predicates(registered_predicates(pm)):  # packs name predicates plugins registered
                 rules = _pick(pm.hook.petitionkit_register_rules, config.rules, "rules")(config)

@@ -9,6 +9,7 @@ isolation (READ COMMITTED) through psycopg 3.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
 from petitionkit.errors import StorageError
+from petitionkit.files import create_private
 from petitionkit.storage.sql.types import dumps
 
 SQLITE_SYNCHRONOUS = ("off", "normal", "full", "extra")
@@ -103,6 +105,12 @@ def make_engine(url: URL, *, busy_timeout: float = 30.0, synchronous: str = "ful
     except (ArgumentError, TypeError) as exc:
         raise StorageError(shown, f"the URL has an option the driver does not understand: {exc}") from None
     if url.get_backend_name() == "sqlite":
+        path = sqlite_path(url)
+        if path is not None and path.parent.is_dir():
+            # Created 0600 before SQLite opens it; its -wal and -shm files take the same mode. A folder
+            # that is missing or not writable is left for the schema check to report (test_sql_open.py).
+            with contextlib.suppress(OSError):
+                create_private(path)
         _install_sqlite_hooks(engine, busy_ms=int(busy_timeout * 1000), synchronous=synchronous)
     return engine
 

@@ -166,7 +166,7 @@ def case_values(c: Case, k: Codec) -> Values:
         "kind": c.kind.value,
         "category": c.category,
         "region_code": c.region_code,
-        "subject": c.subject,
+        "subject": k.seal(c.office_code, "cases", c.id, "subject", c.subject),
         "opened_at": k.ts_out(c.opened_at),
         "first_tracking_number": c.first_tracking_number,
         "petition_ids": doc(list(c.petition_ids)),
@@ -192,15 +192,16 @@ def case_from_row(
     r: Sequence[Any], at: Positions, k: Codec, obs: Sequence[Obligation], refs: Sequence[Referral]
 ) -> Case:
     load = k.doc_in
+    case_id = r[at["id"]]
     return Case(
-        id=r[at["id"]],
+        id=case_id,
         office_code=r[at["office_code"]],
         state=_STATE[r[at["state"]]],
         version=r[at["version"]],
         kind=_KIND[r[at["kind"]]],
         category=r[at["category"]],
         region_code=r[at["region_code"]],
-        subject=r[at["subject"]],
+        subject=k.open("cases", case_id, "subject", r[at["subject"]]),
         opened_at=k.ts_in(r[at["opened_at"]]),
         petition_ids=tuple(load(r[at["petition_ids"]])),
         first_tracking_number=r[at["first_tracking_number"]],
@@ -390,11 +391,14 @@ def petition_values(p: Petition, k: Codec) -> Values:
         "received_at": k.ts_out(p.received_at),
         "registered_at": k.ts_out(p.registered_at),
         "kind": p.kind.value,
-        "subject": p.subject,
-        "content": p.content,
+        # Protected (docs/security.md): sealed with the office's data key, bound to this row and column.
+        "subject": k.seal(p.office_code, "petitions", p.id, "subject", p.subject),
+        "content": k.seal(p.office_code, "petitions", p.id, "content", p.content),
         "category": p.category,
         "region_code": p.region_code,
-        "petitioners": doc([person_json(x) for x in p.petitioners]),
+        "petitioners": k.seal_doc(
+            p.office_code, "petitions", p.id, "petitioners", [person_json(x) for x in p.petitioners]
+        ),
         "anonymous": p.anonymous,
         "confidential": p.confidential,
         "headcount": p.headcount,
@@ -408,8 +412,9 @@ def petition_values(p: Petition, k: Codec) -> Values:
 
 def petition_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Petition:
     load = k.doc_in
+    petition_id = r[at["id"]]
     return Petition(
-        id=r[at["id"]],
+        id=petition_id,
         office_code=r[at["office_code"]],
         tracking_number=r[at["tracking_number"]],
         query_code_digest=r[at["query_code_digest"]],
@@ -418,11 +423,13 @@ def petition_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Petition:
         received_at=k.ts_in(r[at["received_at"]]),
         registered_at=k.ts_in(r[at["registered_at"]]),
         kind=_KIND[r[at["kind"]]],
-        subject=r[at["subject"]],
-        content=r[at["content"]],
+        subject=k.open("petitions", petition_id, "subject", r[at["subject"]]),
+        content=k.open("petitions", petition_id, "content", r[at["content"]]),
         category=r[at["category"]],
         region_code=r[at["region_code"]],
-        petitioners=tuple(person_from_json(x) for x in load(r[at["petitioners"]])),
+        petitioners=tuple(
+            person_from_json(x) for x in k.open_doc("petitions", petition_id, "petitioners", r[at["petitioners"]])
+        ),
         anonymous=bool(r[at["anonymous"]]),
         confidential=bool(r[at["confidential"]]),
         headcount=r[at["headcount"]],
@@ -433,9 +440,14 @@ def petition_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Petition:
     )
 
 
-def identity_values(p: Petition, digest: str) -> Values:
-    """One ``petitioner_identities`` row: a petitioner identity digest of a petition (重复信访 detection)."""
-    return {"petition_id": p.id, "digest": digest, "case_id": p.case_id, "office_code": p.office_code}
+def identity_values(p: Petition, digest: str, k: Codec) -> Values:
+    """One ``petitioner_identities`` row: a petitioner identity's blind index (重复信访 detection)."""
+    return {
+        "petition_id": p.id,
+        "digest": k.blind(p.office_code, digest),
+        "case_id": p.case_id,
+        "office_code": p.office_code,
+    }
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -481,7 +493,7 @@ def outbox_values(m: OutboxMessage, k: Codec) -> Values:
         "id": m.id,
         "topic": m.topic,
         "case_id": m.case_id,
-        "payload": dumps(dict(m.payload)),
+        "payload": k.seal_payload(m.id, m.payload),  # the template context sealed
         "idempotency_key": m.idempotency_key,
         "created_at": k.ts_out(m.created_at),
         "available_at": k.ts_out(m.available_at),
@@ -494,11 +506,12 @@ def outbox_values(m: OutboxMessage, k: Codec) -> Values:
 
 
 def outbox_from_row(r: Sequence[Any], at: Positions, k: Codec) -> OutboxMessage:
+    message_id = r[at["id"]]
     return OutboxMessage(
-        id=r[at["id"]],
+        id=message_id,
         topic=r[at["topic"]],
         case_id=r[at["case_id"]],
-        payload=k.doc_in(r[at["payload"]]),
+        payload=k.open_payload(message_id, r[at["payload"]]),
         idempotency_key=r[at["idempotency_key"]],
         created_at=k.ts_in(r[at["created_at"]]),
         available_at=k.ts_in(r[at["available_at"]]),

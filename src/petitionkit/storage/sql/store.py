@@ -13,6 +13,9 @@ is invalidated) exactly as its own execution does; what is skipped is its per-st
 processing, which cost more than the database work on registration and bulk import.  Queries built
 from a filter (``search_cases``, the outbox claim) are Core expressions run through SQLAlchemy.
 Values go in and rows come out by column name (``rows.py``).
+
+Size: just over 500 lines: one method per operation of the storage protocol on one transaction
+class; unlocking field encryption (``unlock``) is a few lines here and the rest in ``encryption.py``.
 """
 
 from __future__ import annotations
@@ -23,21 +26,24 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+if TYPE_CHECKING:
+    from petitionkit.storage.sql.crypto import MasterKeys
+
 from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Referral, Respondent
-from petitionkit.errors import ConcurrencyConflict, StorageError
+from petitionkit.errors import ConcurrencyConflict, EncryptionKeyError, StorageError
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
 from petitionkit.storage.sql.migrate import open_schema
 from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw, raw_columns, statements_for
-from petitionkit.storage.sql.tables import cases, events, outbox, petitions
+from petitionkit.storage.sql.tables import cases, data_keys, events, outbox, petitions
 from petitionkit.storage.sql.types import Codec
 
 _CHUNK = 500  # values per IN (...) list: under SQLite's bound-parameter limit
@@ -78,6 +84,42 @@ class SqlStorage:
         # One in-memory SQLite connection is shared: its transactions must take turns.
         self._serial: threading.Lock | None = threading.Lock() if is_memory(parsed) else None
         self._closed = False
+        try:
+            with self._engine.connect() as connection:
+                self.encrypted = _has_data_keys(connection)
+        except DBAPIError as exc:
+            self._engine.dispose()
+            raise storage_error(self._url, exc) from exc
+
+    # --- field encryption (docs/security.md) -----------------------------------------------------
+
+    def unlock(self, master: MasterKeys, office_code: str) -> None:
+        """Open the data keys with the master key; give ``office_code`` keys (and encrypt its rows) if new.
+
+        Until a store whose database holds encrypted data is unlocked, every transaction is refused
+        (:class:`EncryptionKeyError`).
+        """
+        from petitionkit.storage.sql import encryption  # noqa: PLC0415 - cryptography loads only when used
+
+        previous = self.codec.cipher
+        for attempt in (1, 2):
+            try:
+                with self._serial or nullcontext(), self._engine.begin() as connection:
+                    default = previous.default_office if previous is not None else None
+                    cipher = encryption.unlock(connection, master, office_code, default)
+                break
+            except IntegrityError:
+                if attempt == 2:  # another process made this office's keys at the same moment: read them
+                    raise
+            except DBAPIError as exc:
+                raise storage_error(self._url, exc) from exc
+        self.codec.cipher = cipher
+        self.encrypted = True
+
+    def unlocked_for(self, office_code: str) -> bool:
+        """Whether ``office_code``'s personal data is encrypted by this store from now on."""
+        cipher = self.codec.cipher
+        return cipher is not None and cipher.has_office(office_code)
 
     @property
     def url(self) -> str:
@@ -92,6 +134,8 @@ class SqlStorage:
     def transaction(self) -> Iterator[SqlTransaction]:
         if self._closed:
             raise StorageError(self._url, "the store is closed")
+        if self.encrypted and self.codec.cipher is None:
+            raise EncryptionKeyError("locked")  # fail closed: never read ciphertext as data, never write plain text
         with self._serial or nullcontext():
             try:
                 with self._engine.begin() as connection:
@@ -163,7 +207,7 @@ class SqlTransaction:
         self._run_many(self.sql.insert_petition, (rows.petition_values(p, k) for p, _ in petitions))
         self._run_many(
             self.sql.insert_identity,
-            (rows.identity_values(p, digest) for p, digests in petitions for digest in dict.fromkeys(digests)),
+            (rows.identity_values(p, digest, k) for p, digests in petitions for digest in dict.fromkeys(digests)),
         )
 
     def existing_source_refs(self, office_code: str, refs: Sequence[str]) -> set[str]:
@@ -291,21 +335,24 @@ class SqlTransaction:
             conditions.append(cases.c.opened_at < query.opened_before)
         if query.respondent_body is not None:
             conditions.append(cases.c.respondent_body_code == query.respondent_body)
-        if query.text is not None:  # a plain substring, as the in-memory backend matches
+        sealed = self.codec.cipher is not None
+        if query.text is not None and not sealed:  # a plain substring, as the in-memory backend matches
             position = func.instr if self.store.dialect == "sqlite" else func.strpos
             conditions.append(position(cases.c.subject, query.text) > 0)
         # Raw columns (no Core result processing): the codec converts them like every other read.
         stmt: Any = select(*raw_columns(rows.CASES))
         if conditions:
             stmt = stmt.where(and_(*conditions))
-        stmt = (
-            stmt.order_by(cases.c.opened_at, cases.c.first_tracking_number, cases.c.id)
-            .limit(query.limit)
-            .offset(query.offset)
-        )
+        stmt = stmt.order_by(cases.c.opened_at, cases.c.first_tracking_number, cases.c.id)
+        if query.text is None or not sealed:
+            result = self.connection.execute(stmt.limit(query.limit).offset(query.offset))
+            return self._with_children(result.all(), rows.positions(result.keys()))
+        # Encrypted subjects: the other filters narrow in SQL, the text is matched after decryption.
         result = self.connection.execute(stmt)
         at = rows.positions(result.keys())
-        return self._with_children(result.all(), at)
+        id_, subject, open_ = at["id"], at["subject"], self.codec.open
+        found = [r for r in result.all() if query.text in open_("cases", r[id_], "subject", r[subject])]
+        return self._with_children(found[query.offset : query.offset + query.limit], at)
 
     def _with_children(self, found: Sequence[Any], at: rows.Positions) -> list[Case]:
         """Cases from their rows, with obligations and referrals fetched for all of them at once."""
@@ -375,7 +422,8 @@ class SqlTransaction:
             return []
         statement = self.sql.cases_of_identities(len(unique))
         column = statement.at["case_id"]
-        return [r[column] for r in self._fetch(statement, {"office_code": office_code, "digests": unique})]
+        blinded = [self.codec.blind(office_code, d) for d in unique]  # the index holds keyed digests
+        return [r[column] for r in self._fetch(statement, {"office_code": office_code, "digests": blinded})]
 
     # --- access records (append-only: nothing here updates or deletes one) -------------------------
 
@@ -468,6 +516,10 @@ class SqlTransaction:
         self.connection.execute(
             outbox.update().where(outbox.c.id == message_id, outbox.c.claimed_by == worker).values(values)
         )
+
+
+def _has_data_keys(connection: Connection) -> bool:
+    return connection.execute(select(data_keys.c.key_id).limit(1)).first() is not None
 
 
 def _prefix(column: Any, prefix: str) -> Any:

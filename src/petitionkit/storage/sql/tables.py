@@ -316,5 +316,29 @@ access_log = Table(
     Index("ix_access_log_principal_id", "principal_id"),
 )
 
+# revision 0008: envelope keys of field encryption (docs/security.md). Each office's data key (AES-256-GCM)
+# and blind-index key (HMAC-SHA-256), stored only wrapped by a master key kept outside the database.
+# One live key per office and purpose; a retired one stays to decrypt what it encrypted until rotated away.
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("key_id", String(40), primary_key=True),
+    Column("office_code", CODE, nullable=False),
+    Column("purpose", String(10), nullable=False),
+    Column("master_key_id", String(40), nullable=False),
+    Column("wrapped", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("retired_at", UtcDateTime),
+    one_of("purpose", ("data", "index")),
+    Index(
+        "ux_data_keys_office_purpose_live",
+        "office_code",
+        "purpose",
+        unique=True,
+        sqlite_where=text("retired_at IS NULL"),
+        postgresql_where=text("retired_at IS NULL"),
+    ),
+)
+
 TABLES = tuple(metadata.sorted_tables)
 TABLE_NAMES = frozenset(t.name for t in TABLES)

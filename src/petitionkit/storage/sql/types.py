@@ -11,13 +11,22 @@ for the store's fixed statements, which run on the driver's cursor.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from petitionkit.errors import EncryptionKeyError
+
+if TYPE_CHECKING:
+    from petitionkit.storage.sql.crypto import FieldCipher
+
+_SEALED = "pk1:"  # petitionkit.storage.sql.crypto.PREFIX (not imported: cryptography loads only when used)
+SEALED_PAYLOAD_KEYS = ("context", "recipient")
+"""The entries of an outbox payload that hold personal data (the template's values, the address)."""
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -105,10 +114,16 @@ def _load_json(value: Any) -> Any:
 
 
 class Codec:
-    """Converts values between Python and one dialect's driver, both ways."""
+    """Converts values between Python and one dialect's driver, both ways.
+
+    With a :class:`~petitionkit.storage.sql.crypto.FieldCipher` (``cipher``, set when the store is
+    unlocked) the ``seal``/``open`` methods encrypt and decrypt the protected columns; without one they
+    pass values through, and refuse a sealed value (fail closed).
+    """
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
+        self.cipher: FieldCipher | None = None
         self.doc_in: Callable[[Any], Any] = _load_json
         if dialect == "sqlite":
             self.ts_out: Callable[[datetime], Any] = utc_text
@@ -136,6 +151,70 @@ class Codec:
     @staticmethod
     def doc(value: Any) -> str | None:
         return None if value is None else dumps(value)
+
+    # --- protected columns (docs/security.md, "Personal data at rest") ---------------------------
+
+    def seal(self, office_code: str | None, table: str, row_id: str, column: str, text: str) -> str:
+        cipher = self.cipher
+        return text if cipher is None else cipher.seal(office_code, table, row_id, column, text)
+
+    def open(self, table: str, row_id: str, column: str, value: str) -> str:
+        cipher = self.cipher
+        if cipher is not None:
+            return cipher.open(table, row_id, column, value)
+        if value.startswith(_SEALED):
+            raise EncryptionKeyError("locked")
+        return value
+
+    def seal_doc(self, office_code: str | None, table: str, row_id: str, column: str, value: Any) -> str:
+        """A JSON column's driver text: the JSON itself, or a JSON string holding its ciphertext."""
+        cipher = self.cipher
+        if cipher is None:
+            return dumps(value)
+        return dumps(cipher.seal(office_code, table, row_id, column, dumps(value)))
+
+    def _sealed_doc_in(self, stored: Any) -> Any:
+        # psycopg has already parsed a JSON string holding a ciphertext into that string.
+        if isinstance(stored, str) and stored.startswith(_SEALED):
+            return stored
+        return self.doc_in(stored)
+
+    def open_doc(self, table: str, row_id: str, column: str, stored: Any) -> Any:
+        loaded = self._sealed_doc_in(stored)
+        if isinstance(loaded, str):
+            return json.loads(self.open(table, row_id, column, loaded))
+        if self.cipher is not None:
+            raise EncryptionKeyError("plaintext", table=table, column=column, row=row_id)
+        return loaded
+
+    def seal_payload(self, row_id: str, payload: Mapping[str, Any]) -> str:
+        """An outbox payload's driver text, its template ``context`` and ``recipient`` address sealed
+        (type, channel, audience and ids stay readable for delivery and its queries)."""
+        cipher = self.cipher
+        if cipher is None:
+            return dumps(dict(payload))
+        sealed = dict(payload)
+        for key in SEALED_PAYLOAD_KEYS:
+            if sealed.get(key) is not None:
+                sealed[key] = cipher.seal(None, "outbox", row_id, key, dumps(sealed[key]))
+        return dumps(sealed)
+
+    def open_payload(self, row_id: str, stored: Any) -> Any:
+        payload = self.doc_in(stored)
+        if not isinstance(payload, dict):
+            return payload
+        for key in SEALED_PAYLOAD_KEYS:
+            value = payload.get(key)
+            if isinstance(value, str) and value.startswith(_SEALED):
+                payload[key] = json.loads(self.open("outbox", row_id, key, value))
+            elif value is not None and self.cipher is not None:
+                raise EncryptionKeyError("plaintext", table="outbox", column=key, row=row_id)
+        return payload
+
+    def blind(self, office_code: str, digest: str) -> str:
+        """The stored form of an identity digest: its keyed blind index once the store is unlocked."""
+        cipher = self.cipher
+        return digest if cipher is None else cipher.blind(office_code, digest)
 
 
 def _same(value: Any) -> Any:
