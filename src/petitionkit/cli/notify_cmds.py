@@ -31,6 +31,8 @@ def dispatch(env: Env, worker: str | None, limit: int, loop: bool, interval: flo
 
     name = worker or f"dispatcher-{os.getpid()}"
     office = env.office
+    for missing in office.router.unserved:  # these messages will fail and reach the staff as dead letters
+        click.echo(f"warning: {missing.setting}: {missing.problem}", err=True)
     stop = threading.Event()
     totals = {"sent": 0, "failed": 0, "dead": 0, "runs": 0}
 

@@ -16,7 +16,7 @@ Each notifier factory runs once, when the router is built, so bad settings fail 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pluggy
 
@@ -29,6 +29,7 @@ from petitionkit.notify import Message, Notifier
 log = logging.getLogger("petitionkit.notify")
 
 CONSOLE = "console"
+PLUGIN_OF = {"email": "petitionkit-smtp", "sms": "petitionkit-sms", "webhook": "petitionkit-webhook"}
 
 
 class NoNotifier(ConfigurationError):
@@ -38,7 +39,8 @@ class NoNotifier(ConfigurationError):
         super().__init__(
             f"settings.notifications.channels.{channel}",
             f"no notifier is configured for channel '{channel}', so its messages are not delivered; install one "
-            f"(e.g. petitionkit-sms) and name it here, or remove '{channel}' from the *_channels settings",
+            f"(e.g. {PLUGIN_OF.get(channel, 'a notifier plugin')}) and name it here, or remove '{channel}' from the"
+            " *_channels settings",
         )
         self.channel = channel
 
@@ -46,9 +48,15 @@ class NoNotifier(ConfigurationError):
 class ChannelRouter:
     """A notifier that hands each message to the notifier of its channel (``default``: every other channel)."""
 
-    def __init__(self, default: Notifier | None, by_channel: Mapping[str, Notifier] | None = None) -> None:
+    def __init__(
+        self,
+        default: Notifier | None,
+        by_channel: Mapping[str, Notifier] | None = None,
+        unserved: Sequence[NoNotifier] = (),
+    ) -> None:
         self.default = default
         self.by_channel = dict(by_channel or {})
+        self.unserved = tuple(unserved)  # channels the office uses that nothing delivers
 
     def notifier_for(self, channel: str) -> Notifier:
         found = self.by_channel.get(channel, self.default)
@@ -84,7 +92,7 @@ def build_router(pm: pluggy.PluginManager, config: OfficeConfig, *, default: Not
     if config.notifier != CONSOLE:
         return ChannelRouter(office_notifier, by_channel)
     used = {*settings.petitioner_channels, *settings.body_channels, *(channel for channel, _ in settings.staff)}
-    for channel in sorted(used - set(by_channel)):
-        missing = NoNotifier(channel)
-        log.warning("%s: %s", missing.setting, missing.problem)
-    return ChannelRouter(None, by_channel)
+    unserved = [NoNotifier(channel) for channel in sorted(used - set(by_channel))]
+    for missing in unserved:  # said where delivery happens (`petitionkit dispatch`), not on every command
+        log.info("%s: %s", missing.setting, missing.problem)
+    return ChannelRouter(None, by_channel, unserved)
