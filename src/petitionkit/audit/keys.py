@@ -127,18 +127,25 @@ def key_line(key: AuditKey) -> str:
     return f"{key.key_id}:{base64.b64encode(key.secret).decode('ascii')}\n"
 
 
-def write_new_key_file(path: Path) -> AuditKey:
-    """Create ``path`` (mode 0600; never overwriting a file) holding one new key."""
+def create_key_file(path: Path, header: str, what: str) -> AuditKey:
+    """Create ``path`` (mode 0600 from the start; never overwriting a file) holding ``header`` and one new
+    key; ``what`` names the kind of key in the error when the file is already there."""
     key = new_key()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise ConfigurationError(str(path), "an audit key file is already there; it is never overwritten") from None
+        raise ConfigurationError(str(path), f"{what} file is already there; it is never overwritten") from None
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write("# petitionkit audit keys, oldest first; the last one seals new events. Keep a copy offline.\n")
+        out.write(header)
         out.write(key_line(key))
     return key
+
+
+def write_new_key_file(path: Path) -> AuditKey:
+    """Create ``path`` (mode 0600; never overwriting a file) holding one new audit key."""
+    header = "# petitionkit audit keys, oldest first; the last one seals new events. Keep a copy offline.\n"
+    return create_key_file(path, header, "an audit key")
 
 
 def add_key_to_file(path: Path) -> AuditKey:

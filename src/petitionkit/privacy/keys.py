@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from petitionkit import hookspecs
-from petitionkit.audit.keys import KeyRing, key_line, make_keyring, new_key, parse_keys
+from petitionkit.audit.keys import KeyRing, create_key_file, make_keyring, parse_keys
 from petitionkit.audit.settings import office_path
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError, EncryptionKeyError
@@ -76,17 +76,11 @@ def read_master_key_file(path: Path) -> KeyRing:
 
 def write_new_master_key_file(path: Path) -> str:
     """Create ``path`` (mode 0600 from the start; never overwriting a file) holding one new master key; its id."""
-    key = new_key()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise ConfigurationError(str(path), "a master key file is already there; it is never overwritten") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write("# petitionkit master key (field encryption), oldest first. Losing it loses the personal data:\n")
-        out.write("# keep a copy offline, apart from the database backups.\n")
-        out.write(key_line(key))
-    return key.key_id
+    header = (
+        "# petitionkit master key (field encryption), oldest first. Losing it loses the personal data:\n"
+        "# keep a copy offline, apart from the database backups.\n"
+    )
+    return create_key_file(path, header, "a master key").key_id
 
 
 def master_key_providers(pm: pluggy.PluginManager) -> dict[str, MasterKeyProvider]:
