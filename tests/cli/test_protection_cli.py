@@ -148,3 +148,33 @@ def test_a_document_to_a_guarded_body_is_refused_and_nothing_is_written(run: Any
     assert last["name"] == "DocumentRefused" and last["actor"] == "li#handler"
     assert exported(run, "QX-HOUSING", tmp_path) == ""
     assert events(run, claim)[-1]["name"] == "ExportRefused"
+
+
+def test_on_todays_real_date_a_joined_accusation_never_reaches_the_accused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No injected clock: an office made by `petitionkit init`, an accusation naming the accused unit by an
+    alias joins a claim; the accused unit is refused, another body gets the case without the accuser."""
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> Result:
+        result = runner.invoke(cli, ["--json", *args])
+        assert result.exit_code == code, result.output + result.stderr
+        return result
+
+    monkeypatch.chdir(tmp_path)
+    run("init", "office")
+    monkeypatch.chdir(tmp_path / "office")
+
+    def today(args: list[str]) -> list[str]:  # received now, as a clerk registers it at the counter
+        at = args.index("--received-at")
+        return args[:at] + args[at + 2 :]
+
+    claim = doc(run(*today(CLAIM)))["tracking_number"]
+    run(*today(accusation("--respondent-unit", "县住建局", "--joins", claim)))
+    refused = doc(run("transfer", claim, "--body", "QX-HOUSING", code=6))
+    assert refused["error"] == "whistleblower_guard"
+    run("transfer", claim, "--body", "QX-GOV", code=6)  # the accused unit's parent is guarded too
+    assert doc(run("transfer", claim, "--body", "QX-SUP"))["case"]["state"] == "transferred"
+    exported_text = exported(run, "QX-SUP", tmp_path)
+    assert exported_text and not any(secret in exported_text for secret in SECRETS)
