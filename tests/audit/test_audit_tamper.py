@@ -222,3 +222,21 @@ def test_an_access_record_edited_or_forged_is_found(folder: Path, engine: sa.Eng
 def intact_time(engine: sa.Engine) -> Any:
     with engine.connect() as c:
         return c.execute(sa.select(access_log.c.at).limit(1)).scalar_one()
+
+
+def test_access_records_deleted_after_a_checkpoint_are_found_against_it(folder: Path, engine: sa.Engine) -> None:
+    case = accepted_case(folder)
+    with _office(folder) as office:
+        office.petitions(case.id, purpose="核实")
+    result = run(folder, "audit", "checkpoint")
+    assert result.exit_code == 0, result.output
+    checkpoint = json.loads(result.stdout)["written"]
+    assert json.loads(Path(checkpoint).read_text(encoding="utf-8"))["access_count"] >= 2
+    assert run(folder, "audit", "verify", "--against", checkpoint).exit_code == 0
+    with engine.begin() as c:  # the read is made to disappear; every other record is untouched
+        c.execute(sa.delete(access_log).where(access_log.c.purpose == "核实"))
+    assert run(folder, "audit", "verify").exit_code == 0  # each remaining record is still sealed
+    result = run(folder, "audit", "verify", "--against", checkpoint)
+    assert result.exit_code == 9, result.output
+    breaks = next(v for v in json.loads(result.stdout)["verifiers"] if v["name"] == "access_records")["breaks"]
+    assert {b["problem"] for b in breaks} & {"access_truncated", "access_rewritten"}

@@ -68,10 +68,14 @@ class Checkpoint:
     key_id: str
     heads: tuple[CaseHead, ...] = attrs.field(repr=False)
     signature: str = ""
+    # The access records at that time: how many, and a running digest over their ids and seals in
+    # append order (petitionkit.audit.verify.AccessTally); "" in checkpoints written before.
+    access_count: int = 0
+    access_root: str = ""
 
     def body(self) -> dict[str, Any]:
         """The signed part (the heads are covered through ``root``)."""
-        return {
+        body: dict[str, Any] = {
             "format": CHECKPOINT_FORMAT,
             "office_code": self.office_code,
             "created_at": self.created_at.isoformat(),
@@ -80,6 +84,9 @@ class Checkpoint:
             "root": self.root,
             "key_id": self.key_id,
         }
+        if self.access_root:  # older checkpoints were signed without these
+            body |= {"access_count": self.access_count, "access_root": self.access_root}
+        return body
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,8 +108,16 @@ def _sign(secret: bytes, body: dict[str, Any]) -> str:
     return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def make_checkpoint(office_code: str, heads: Sequence[CaseHead], ring: KeyRing, now: datetime) -> Checkpoint:
-    """A checkpoint over ``heads``, signed with the ring's active key."""
+def make_checkpoint(
+    office_code: str,
+    heads: Sequence[CaseHead],
+    ring: KeyRing,
+    now: datetime,
+    *,
+    access: tuple[int, str] = (0, ""),
+) -> Checkpoint:
+    """A checkpoint over ``heads`` (and ``access``: the access records' count and running digest),
+    signed with the ring's active key."""
     key = ring.active
     if key is None:
         raise ConfigurationError("settings.audit.key_file", "a checkpoint is signed with the audit key; none is set")
@@ -115,6 +130,8 @@ def make_checkpoint(office_code: str, heads: Sequence[CaseHead], ring: KeyRing, 
         merkle_root([_leaf(h) for h in ordered]),
         key.key_id,
         ordered,
+        access_count=access[0],
+        access_root=access[1],
     )
     return attrs.evolve(unsigned, signature=_sign(key.secret, unsigned.body()))
 
@@ -134,6 +151,8 @@ def load_checkpoint(path: Path, ring: KeyRing) -> Checkpoint:
             key_id=str(data["key_id"]),
             heads=heads,
             signature=str(data["signature"]),
+            access_count=int(data.get("access_count", 0)),
+            access_root=str(data.get("access_root", "")),
         )
         if data.get("format") != CHECKPOINT_FORMAT:
             raise CheckpointError(where, f"is not a {CHECKPOINT_FORMAT} file")

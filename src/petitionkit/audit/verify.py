@@ -10,6 +10,7 @@ returning a :class:`~petitionkit.audit.findings.VerifierReport`; it reads in bat
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,7 @@ class AuditRun:
     against: Checkpoint | None = None
     progress: Progress = _no_progress
     heads: list[CaseHead] = attrs.field(factory=list)
+    access: tuple[int, str] = (0, "")  # the access records seen: count and running digest
 
 
 #: What ``petitionkit_register_audit_verifiers`` registers.
@@ -129,11 +131,16 @@ def verify_access_records(run: AuditRun) -> VerifierReport:
     breaks: list[AuditBreak] = []
     records = unkeyed = 0
     sealed_seen = False
+    tally = AccessTally()
+    recorded = (run.against.access_count, run.against.access_root) if run.against else (0, "")
     while True:
         with office.storage.transaction() as tx:
             page = tx.access_records(AccessQuery(office.config.office_code, limit=BATCH, offset=records))
         for record in page:
             records += 1
+            tally.add(record)
+            if recorded[1] and records == recorded[0] and tally.digest != recorded[1]:
+                breaks.append(AuditBreak("access", "access_log", f"record {records}", "access_rewritten"))
             problem = _access_problem(record, run.ring, sealed_seen)
             if record.seal is None and problem is None:
                 unkeyed += 1
@@ -144,7 +151,23 @@ def verify_access_records(run: AuditRun) -> VerifierReport:
         run.progress("access_records", records)
         if len(page) < BATCH:
             break
+    if recorded[1] and records < recorded[0]:  # the checkpoint saw more: records were deleted
+        params = {"checkpoint": recorded[0], "now": records}
+        breaks.append(AuditBreak("access", "access_log", "count", "access_truncated", params=params))
+    run.access = (records, tally.digest)
     return VerifierReport("access_records", records, records, tuple(breaks), unkeyed, unkeyed)
+
+
+class AccessTally:
+    """A running SHA-256 over access records' ids and seals, in append order (what a checkpoint signs)."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(b"petitionkit-access-tally/1")
+        self.digest = ""
+
+    def add(self, record: AccessRecord) -> None:
+        self._hash.update(f"{record.id}\n{record.seal or ''}\n".encode())
+        self.digest = self._hash.hexdigest()
 
 
 def _access_problem(record: AccessRecord, ring: KeyRing, sealed_seen: bool) -> str | None:
@@ -192,5 +215,5 @@ def write_checkpoint(office: Office, *, progress: Progress | None = None) -> tup
     report = _verify(run, None)
     if not report.intact:
         return report, None
-    checkpoint = make_checkpoint(office.config.office_code, run.heads, run.ring, office.now())
+    checkpoint = make_checkpoint(office.config.office_code, run.heads, run.ring, office.now(), access=run.access)
     return report, sink.write(checkpoint)
