@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "serialization": {"domain", "errors"},
     "config": {"domain", "errors", "serialization"},
     "redaction": {"domain", "errors", "i18n"},
+    "transport": set(),
     "settings": {"errors", "i18n", "hookspecs", "serialization", "config"},
     "storage": {"domain", "errors", "config", "serialization", "settings", "files"},
     "notify": {"domain", "errors", "config"},

@@ -23,7 +23,6 @@ Secrets come from environment variables named in the settings.  HTTPS only (cert
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import re
@@ -38,6 +37,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
+from petitionkit.transport import is_loopback
 from petitionkit_sms.providers import (
     ALIYUN_ENDPOINT,
     AliyunSms,
@@ -110,15 +110,6 @@ class SmsTable:
     allow_insecure_loopback: bool = False
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @attrs.frozen
 class SmsSettings:
     table: SmsTable
@@ -137,7 +128,7 @@ class SmsSettings:
                 f"{SECTION}.endpoint", 'provider = "http" needs endpoint, the gateway\'s https URL'
             )
         parts = urlsplit(endpoint)
-        if parts.scheme != "https" and not (table.allow_insecure_loopback and _is_loopback(parts.hostname or "")):
+        if parts.scheme != "https" and not (table.allow_insecure_loopback and is_loopback(parts.hostname or "")):
             raise ConfigurationError(
                 f"{SECTION}.endpoint",
                 f"{endpoint!r} is plain http; use https (http only to loopback, with allow_insecure_loopback)",

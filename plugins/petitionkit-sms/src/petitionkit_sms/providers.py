@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from petitionkit.notify import DeliveryError
+from petitionkit.transport import strict_opener
 
 __all__ = [
     "ALIYUN_RATE_LIMIT_CODES",
@@ -65,18 +65,6 @@ class SmsProvider(Protocol):
     def send(self, phone: str, template_code: str, params: Mapping[str, str], *, request_id: str | None = None) -> str:
         """Send one templated SMS; return the provider's message id, or raise :class:`ProviderError`."""
         ...
-
-
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any) -> None:  # a 3xx becomes an HTTPError: never followed
-        return None
-
-
-def _opener(ca_file: str | None) -> urllib.request.OpenerDirector:
-    context = ssl.create_default_context()  # verified: chain and host name
-    if ca_file is not None:
-        context.load_verify_locations(cafile=ca_file)
-    return urllib.request.build_opener(_RefuseRedirects(), urllib.request.HTTPSHandler(context=context))
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -162,7 +150,7 @@ class HttpGateway:
         self._token, self.auth_header, self.auth_scheme = token, auth_header, auth_scheme
         self.body = DEFAULT_BODY if body is None else body
         self.id_field = id_field
-        self.opener = _opener(ca_file)
+        self.opener = strict_opener(ca_file)
 
     def __repr__(self) -> str:
         return f"HttpGateway({self.endpoint!r})"  # never the token
@@ -243,7 +231,7 @@ class AliyunSms:
         self.access_key_id, self._secret = access_key_id, access_key_secret
         self.sign_name, self.endpoint, self.region, self.timeout = sign_name, endpoint, region, timeout
         self.clock, self.nonce = clock, nonce
-        self.opener = _opener(ca_file)
+        self.opener = strict_opener(ca_file)
 
     def __repr__(self) -> str:
         return f"AliyunSms({self.endpoint!r}, access_key_id={self.access_key_id!r})"  # never the secret

@@ -28,7 +28,6 @@ recognised.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
 import smtplib
 import ssl
@@ -44,6 +43,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
+from petitionkit.transport import is_loopback, verified_context
 
 __all__ = [
     "SECURITY_MODES",
@@ -70,16 +70,6 @@ class SmtpSecurityError(smtplib.SMTPException):
 def _address(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     if "@" not in parseaddr(value)[1]:
         raise settings.SettingProblem(attribute.name, "email")
-
-
-def is_loopback(host: str) -> bool:
-    """``localhost`` or a loopback IP address (127.0.0.0/8, ::1)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @attrs.frozen
@@ -164,10 +154,7 @@ class SmtpSettings:
 
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
     """A verifying client context: the system's CAs, plus ``ca_file`` when given."""
-    context = ssl.create_default_context()
-    if ca_file is not None:
-        context.load_verify_locations(cafile=ca_file)
-    return context
+    return verified_context(ca_file)
 
 
 class SmtpNotifier:

@@ -28,10 +28,8 @@ import base64
 import binascii
 import hashlib
 import hmac
-import ipaddress
 import json
 import os
-import ssl
 import time
 import urllib.error
 import urllib.request
@@ -46,6 +44,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
+from petitionkit.transport import is_loopback, strict_opener
 
 __all__ = [
     "WebhookDeliveryError",
@@ -125,21 +124,12 @@ def verify_webhook(
     raise WebhookVerificationError("no signature matches: wrong secret or altered body")
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_url(url: Any, key: str, *, allow_insecure_loopback: bool = False) -> str:
     """``url`` if it is https (or http to a loopback address when explicitly allowed), else a ConfigurationError."""
     parts = urlsplit(url) if isinstance(url, str) else None
     if parts is None or not parts.hostname or parts.scheme not in ("http", "https"):
         raise ConfigurationError(key, f"{url!r} is not an https URL, e.g. https://oa.example.cn/hooks/petition")
-    if parts.scheme == "http" and not (allow_insecure_loopback and _is_loopback(parts.hostname)):
+    if parts.scheme == "http" and not (allow_insecure_loopback and is_loopback(parts.hostname)):
         raise ConfigurationError(
             key, f"{url!r} is plain http; use https (http is allowed only to loopback with allow_insecure_loopback)"
         )
@@ -206,19 +196,13 @@ class WebhookSettings:
         )
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any) -> None:  # a 3xx becomes an HTTPError: never followed
-        return None
-
-
 class WebhookNotifier:
     """POSTs one JSON document per message; raises unless the receiver answers 2xx itself."""
 
     def __init__(self, settings: WebhookSettings, *, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.clock = clock
-        context = ssl.create_default_context(cafile=settings.ca_file)  # verified: hostname and chain
-        self.opener = urllib.request.build_opener(_RefuseRedirects(), urllib.request.HTTPSHandler(context=context))
+        self.opener = strict_opener(settings.ca_file)  # verified TLS, no redirects
 
     def target(self, message: Message) -> str:
         if message.recipient.startswith(("http://", "https://")):
