@@ -54,19 +54,15 @@ def _lunar(year: int, month: int, day: int) -> date:
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
-def _spring_festival_from_eve(year: int) -> tuple[date, ...]:
-    first = _lunar(year, 1, 1)  # the eve is the last day of the 12th month: the 29th or the 30th
-    return (first - _ONE_DAY, first, first + _ONE_DAY, first + 2 * _ONE_DAY)
+def _spring_festival(from_eve: bool, count: int) -> Callable[[int], tuple[date, ...]]:
+    """``count`` days from New Year's Eve (the last day of the 12th month: the 29th or the 30th) or
+    from the first day of the first month."""
 
+    def dates(year: int) -> tuple[date, ...]:
+        start = _lunar(year, 1, 1) - (_ONE_DAY if from_eve else timedelta(0))
+        return tuple(start + i * _ONE_DAY for i in range(count))
 
-def _spring_festival_eve_to_second(year: int) -> tuple[date, ...]:
-    first = _lunar(year, 1, 1)
-    return (first - _ONE_DAY, first, first + _ONE_DAY)
-
-
-def _spring_festival_first_to_third(year: int) -> tuple[date, ...]:
-    first = _lunar(year, 1, 1)
-    return (first, first + _ONE_DAY, first + 2 * _ONE_DAY)
+    return dates
 
 
 def _qingming(year: int) -> tuple[date, ...]:
@@ -99,58 +95,33 @@ DRAGON_BOAT = _holiday("dragon_boat_festival", "端午节", "Dragon Boat Festiva
 MID_AUTUMN = _holiday("mid_autumn_festival", "中秋节", "Mid-autumn Festival", 1)
 NATIONAL_DAY = _holiday("national_day", "国庆节", "National Day", 3)
 
+
+def _version(
+    title: str, in_force_from: int, *, spring: tuple[bool, int], labour: int, traditional: bool = True
+) -> RegulationVersion:
+    """A version of the regulation: how Spring Festival (from the eve?, days) and Labour Day (days) are
+    given, and whether Qingming, Dragon Boat and Mid-Autumn are days off (since 2008)."""
+    from_eve, spring_days = spring
+    holidays: list[tuple[StatutoryHoliday, Callable[[int], tuple[date, ...]]]] = [
+        (NEW_YEAR, _new_year),
+        (_holiday("spring_festival", "春节", "Spring Festival", spring_days), _spring_festival(from_eve, spring_days)),
+    ]
+    if traditional:
+        holidays.append((QINGMING, _qingming))
+    holidays.append((_holiday("labour_day", "劳动节", "Labour Day", labour), _days(5, 1, labour)))
+    if traditional:
+        holidays += [(DRAGON_BOAT, _dragon_boat), (MID_AUTUMN, _mid_autumn)]
+    holidays.append((NATIONAL_DAY, _days(10, 1, 3)))
+    return RegulationVersion(title, in_force_from, tuple(holidays))
+
+
 #: The versions of the regulation, newest first.  Only the newest counts provisional years;
 #: the older ones let tests compare the lunar computation with every year of official data.
 VERSIONS: tuple[RegulationVersion, ...] = (
-    RegulationVersion(
-        "全国年节及纪念日放假办法（2024年修订）",
-        2025,
-        (
-            (NEW_YEAR, _new_year),
-            (_holiday("spring_festival", "春节", "Spring Festival", 4), _spring_festival_from_eve),
-            (QINGMING, _qingming),
-            (_holiday("labour_day", "劳动节", "Labour Day", 2), _days(5, 1, 2)),
-            (DRAGON_BOAT, _dragon_boat),
-            (MID_AUTUMN, _mid_autumn),
-            (NATIONAL_DAY, _days(10, 1, 3)),
-        ),
-    ),
-    RegulationVersion(
-        "全国年节及纪念日放假办法（2013年修订）",
-        2014,
-        (
-            (NEW_YEAR, _new_year),
-            (_holiday("spring_festival", "春节", "Spring Festival", 3), _spring_festival_first_to_third),
-            (QINGMING, _qingming),
-            (_holiday("labour_day", "劳动节", "Labour Day", 1), _days(5, 1, 1)),
-            (DRAGON_BOAT, _dragon_boat),
-            (MID_AUTUMN, _mid_autumn),
-            (NATIONAL_DAY, _days(10, 1, 3)),
-        ),
-    ),
-    RegulationVersion(
-        "全国年节及纪念日放假办法（2007年修订）",
-        2008,
-        (
-            (NEW_YEAR, _new_year),
-            (_holiday("spring_festival", "春节", "Spring Festival", 3), _spring_festival_eve_to_second),
-            (QINGMING, _qingming),
-            (_holiday("labour_day", "劳动节", "Labour Day", 1), _days(5, 1, 1)),
-            (DRAGON_BOAT, _dragon_boat),
-            (MID_AUTUMN, _mid_autumn),
-            (NATIONAL_DAY, _days(10, 1, 3)),
-        ),
-    ),
-    RegulationVersion(
-        "全国年节及纪念日放假办法（1999年修订）",
-        2000,
-        (
-            (NEW_YEAR, _new_year),
-            (_holiday("spring_festival", "春节", "Spring Festival", 3), _spring_festival_first_to_third),
-            (_holiday("labour_day", "劳动节", "Labour Day", 3), _days(5, 1, 3)),
-            (NATIONAL_DAY, _days(10, 1, 3)),
-        ),
-    ),
+    _version("全国年节及纪念日放假办法（2024年修订）", 2025, spring=(True, 4), labour=2),
+    _version("全国年节及纪念日放假办法（2013年修订）", 2014, spring=(False, 3), labour=1),
+    _version("全国年节及纪念日放假办法（2007年修订）", 2008, spring=(True, 3), labour=1),
+    _version("全国年节及纪念日放假办法（1999年修订）", 2000, spring=(False, 3), labour=3, traditional=False),
 )
 
 CURRENT = VERSIONS[0]
