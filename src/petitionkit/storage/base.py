@@ -99,6 +99,23 @@ class Transaction(Protocol):
 
     def append_events(self, events: Sequence[Event]) -> None: ...
 
+    # --- retention (petitionkit.service.retention): anonymising what has expired
+    def replace_petitions(self, petitions: Sequence[Petition]) -> None:
+        """Rewrite petitions whole (same ids); ``KeyError`` for one that does not exist."""
+        ...
+
+    def identity_rows(self, case_id: str) -> list[tuple[str, str]]:
+        """The case's identity index rows as stored: ``(petition id, blind index)``."""
+        ...
+
+    def replace_identities(self, case_id: str, office_code: str, found: Sequence[tuple[str, str]]) -> None:
+        """Replace the case's identity rows with ``found`` as given (opaque values: not blinded again)."""
+        ...
+
+    def drop_finished_outbox(self, case_id: str) -> int:
+        """Delete the case's delivered or dead outbox rows (pending ones stay); how many went."""
+        ...
+
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None: ...
 
     # --- reads

@@ -137,6 +137,35 @@ class MemoryTransaction:
         for message in messages:
             self._set(self.s.outbox, message.id, message)
 
+    # --- retention
+    def replace_petitions(self, petitions: Sequence[Petition]) -> None:
+        for petition in petitions:
+            if petition.id not in self.s.petitions:
+                raise KeyError(petition.id)
+            self._set(self.s.petitions, petition.id, petition)
+
+    def identity_rows(self, case_id: str) -> list[tuple[str, str]]:
+        """The in-memory index keeps digests per case, not per petition: the petition id is ``""``."""
+        return sorted(("", d) for d, ids in self.s.identities.items() if case_id in ids)
+
+    def replace_identities(self, case_id: str, office_code: str, found: Sequence[tuple[str, str]]) -> None:
+        for ids in list(self.s.identities.values()):
+            if case_id in ids:
+                ids.discard(case_id)
+                self._undo.append(partial(ids.add, case_id))
+        for _petition, digest in found:
+            ids = self.s.identities[digest]
+            if case_id not in ids:
+                ids.add(case_id)
+                self._undo.append(partial(ids.discard, case_id))
+
+    def drop_finished_outbox(self, case_id: str) -> int:
+        gone = [m.id for m in self.s.outbox.values() if m.case_id == case_id and m.status is not OutboxStatus.PENDING]
+        for message_id in gone:
+            message = self.s.outbox.pop(message_id)
+            self._undo.append(partial(self.s.outbox.__setitem__, message_id, message))
+        return len(gone)
+
     # --- reads
     def get_case(self, case_id: str) -> Case | None:
         return self.s.cases.get(case_id)

@@ -281,6 +281,29 @@ class SqlTransaction:
         k = self.codec
         self._run_many(self.sql.insert_outbox, (rows.outbox_values(m, k) for m in messages))
 
+    # --- retention (petitionkit.service.retention) ----------------------------------------------
+
+    def replace_petitions(self, petitions_: Sequence[Petition]) -> None:
+        k = self.codec
+        for petition in petitions_:
+            if self._execute(self.sql.replace_petition, rows.petition_values(petition, k)).rowcount != 1:
+                raise KeyError(petition.id)
+
+    def identity_rows(self, case_id: str) -> list[tuple[str, str]]:
+        statement = self.sql.identities_of
+        petition, digest = statement.at["petition_id"], statement.at["digest"]
+        return [(r[petition], r[digest]) for r in self._fetch(statement, {"case_id": case_id})]
+
+    def replace_identities(self, case_id: str, office_code: str, found: Sequence[tuple[str, str]]) -> None:
+        self._execute(self.sql.drop_identities, {"case_id": case_id})
+        self._run_many(
+            self.sql.insert_identity,
+            ({"petition_id": p, "digest": d, "case_id": case_id, "office_code": office_code} for p, d in found),
+        )
+
+    def drop_finished_outbox(self, case_id: str) -> int:
+        return int(self._execute(self.sql.drop_finished_outbox, {"case_id": case_id}).rowcount)
+
     # --- reads -----------------------------------------------------------------------------------
 
     def get_case(self, case_id: str) -> Case | None:
