@@ -220,3 +220,39 @@ def test_cli_dry_run_then_apply(office_folder: Path) -> None:
     with open_test_office(config) as office:
         assert office.petitions(reg.case.id)[0].petitioners[0].name == ERASED
         assert attrs.asdict(office.case(reg.case.id))["subject"] == ERASED
+
+
+def test_a_run_stopped_half_way_keeps_its_batches_and_the_next_finishes(
+    office_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from petitionkit.service import retention
+
+    config = OfficeConfig.load(office_folder / "petitionkit.toml")
+    clock = FakeClock(START + timedelta(days=10))
+    with open_test_office(config, clock=clock) as office:
+        ids = []
+        for day in range(2, 7):
+            reg = office.register(_petition(day % 3, day))
+            office.withdraw(reg.case.id)
+            ids.append(reg.case.id)
+        clock.advance(days=365 * 31)
+        real = retention._purge_case
+        seen: list[str] = []
+
+        def crash_on_the_fourth(*args: object, **kwargs: object) -> str | None:
+            seen.append(str(args[2]))
+            if len(seen) == 4:
+                raise RuntimeError("power cut")
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(retention, "_purge_case", crash_on_the_fourth)
+        with pytest.raises(RuntimeError):
+            purge(office, batch_size=2)
+        monkeypatch.setattr(retention, "_purge_case", real)
+        done = [i for i in ids if office.petitions(i)[0].petitioners[0].name == ERASED]
+        assert sorted(done) == sorted(seen[:2])  # the first batch committed, the second rolled back
+        rest = purge(office, batch_size=2)
+        assert sorted(rest.purged) == sorted(set(ids) - set(done))
+        assert all(office.petitions(i)[0].petitioners[0].name == ERASED for i in ids)
+        assert verify_office(office).intact
+        assert all([e.name for e in office.events(i)].count("CasePurged") == 1 for i in ids)
