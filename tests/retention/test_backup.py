@@ -128,7 +128,7 @@ def test_another_master_key_cannot_restore(office: Path, monkeypatch: pytest.Mon
 
 
 def test_backup_refuses_an_in_memory_office(tmp_path: Path) -> None:
-    with open_test_office() as memory, pytest.raises(BackupError):
+    with open_test_office(OfficeConfig(database_url="memory://")) as memory, pytest.raises(BackupError):
         backup(memory, tmp_path / "x.pkbackup")
     assert not (tmp_path / "x.pkbackup").exists()
 

@@ -43,7 +43,9 @@ PHRASES = ["金丝雀湾拆迁补偿款被截留", "云雀村集体土地被违�
 REPLY = "经查金丝雀湾补偿款已足额发放"  # stored in plain text (the case's reply document)
 COMMENT = "对云雀村答复满意"  # plain text: an evaluation comment
 FEEDBACK = "画眉巷已立案处理"  # plain text: a referral's feedback
-PLAIN_CANARIES = [REPLY, COMMENT, FEEDBACK]
+NOTE = "欧阳金丝雀本人来电补充材料"  # plain text: an event's note (and the case's closing reason)
+REASON = "司马云雀案已进入诉讼程序"  # plain text: a decline reason, in the case and in its event
+PLAIN_CANARIES = [REPLY, COMMENT, FEEDBACK, NOTE, REASON]
 ALL_CANARIES = [*NAMES, *ID_NUMBERS, *PHONES, ADDRESS, EMAIL, *PHRASES, *PLAIN_CANARIES]
 
 
@@ -70,13 +72,13 @@ def _history(office: Office, clock: FakeClock) -> dict[str, str]:
     cases: dict[str, str] = {}
     replied = office.register(_petition(0, 2, attachments=[{"name": "合同.pdf", "uri": "file:///x/合同.pdf"}]))
     cases["terminated"] = replied.case.id
-    office.accept(replied.case.id, note="受理")
+    office.accept(replied.case.id, note=NOTE)
     clock.advance(days=10)
     office.reply(replied.case.id, outcome="support", text=REPLY, delivered_on=clock().date())
     office.evaluate(replied.case.id, rating="satisfied", comment=COMMENT)
     declined = office.register(_petition(1, 3))
     cases["declined"] = declined.case.id
-    office.decline(declined.case.id, reason="已进入诉讼程序", channel="litigation")
+    office.decline(declined.case.id, reason=REASON, channel="litigation")
     transferred = office.register(_petition(2, 4))
     cases["transferred"] = transferred.case.id
     office.transfer(transferred.case.id, body="QX-HOUSING")
@@ -87,7 +89,7 @@ def _history(office: Office, clock: FakeClock) -> dict[str, str]:
     still_open = office.register(sample_petition(received_at=START.replace(day=6).isoformat()))
     cases["open"] = still_open.case.id
     clock.advance(days=60)
-    office.terminate(replied.case.id, reason="复查期限届满")
+    office.terminate(replied.case.id, reason=f"{NOTE}；复查期限届满")
     return cases
 
 
@@ -141,6 +143,11 @@ def test_purge_erases_what_expired_and_keeps_figures_and_trail(office_folder: Pa
 
         assert _report(office) == before  # every figure of the period, unchanged
         assert verify_office(office).intact
+        trail = office.events(cases["terminated"])
+        assert [e.payload["note"] for e in trail if e.name == "CaseAccepted"] == [ERASED]
+        assert sorted(trail[-1].payload["redacted"]) == sorted(
+            str(e.sequence) for e in trail if e.name in ("CaseAccepted", "CaseTerminated")
+        )
         names = [e.name for e in office.events(cases["declined"])]
         assert names[-2:] == ["CasePurged", "CasePurged"]
         last = office.events(cases["declined"])[-1]
@@ -155,6 +162,43 @@ def test_purge_erases_what_expired_and_keeps_figures_and_trail(office_folder: Pa
         assert len(records) == 2 and records[-1].count == 4  # one record per run that erased something
     finally:
         office.close()
+
+
+def test_an_erased_event_edited_afterwards_breaks_the_trail(office_folder: Path) -> None:
+    import sqlalchemy as sa
+
+    from petitionkit.storage.sql.engine import parse_url
+
+    config = OfficeConfig.load(office_folder / "petitionkit.toml")
+    clock = FakeClock(START)
+    with open_test_office(config, clock=clock) as office:
+        reg = office.register(_petition(0, 2))
+        office.withdraw(reg.case.id, reason=NOTE)
+        clock.advance(days=365 * 31)
+        assert purge(office).purged == (reg.case.id,)
+        assert verify_office(office).intact
+        runner = CliRunner()
+        shown = runner.invoke(cli, ["--config", str(office_folder / "petitionkit.toml"), "--as", "admin", "events",
+                                    reg.case.id, "--verify"])  # fmt: skip
+        assert shown.exit_code == 0, shown.output
+        engine = sa.create_engine(parse_url(config.database_url, config.base_dir))
+        with engine.begin() as c:
+            row = c.execute(
+                sa.text("SELECT sequence, payload FROM events WHERE case_id = :id AND name = 'CaseWithdrawn'"),
+                {"id": reg.case.id},
+            ).one()
+            payload = row[1] if isinstance(row[1], dict) else json.loads(row[1])
+            assert payload["reason"] == ERASED
+        update = sa.text("UPDATE events SET payload = :p WHERE case_id = :id AND sequence = :s")
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as c:  # the trigger: only tombstones
+            c.execute(update, {"p": json.dumps({"reason": "换成别的内容"}), "id": reg.case.id, "s": row[0]})
+        with engine.begin() as c:  # a text that still carries the tombstone passes the trigger ...
+            edited = json.dumps({"reason": f"{ERASED}换成别的内容"}, ensure_ascii=False)
+            c.execute(update, {"p": edited, "id": reg.case.id, "s": row[0]})
+        engine.dispose()  # ... and not audit verify
+        report = verify_office(office)
+        assert not report.intact and report.first_break is not None
+        assert report.first_break.problem == "chain"
 
 
 def test_a_tampered_case_is_left_alone(office_folder: Path) -> None:
@@ -187,7 +231,7 @@ def test_purge_needs_the_purge_permission(office_folder: Path) -> None:
 
 def test_memory_office_purges_too() -> None:
     clock = FakeClock(START)
-    with open_test_office(clock=clock) as office:
+    with open_test_office(OfficeConfig(database_url="memory://"), clock=clock) as office:
         reg = office.register(_petition(0, 2))
         office.withdraw(reg.case.id)
         clock.advance(days=365 * 31)

@@ -356,7 +356,8 @@ class CasePurged(DomainEvent):
 
     ``state_before`` is the state digest of the case's rows before the erasure (the one the previous
     event sealed), so the trail still says what the rows were bound to; ``erased`` counts the values
-    erased per field; ``run`` names the purge run that did it.
+    erased per field; ``run`` names the purge run that did it; ``redacted`` binds the earlier events
+    whose notes it erased.
     """
 
     name: ClassVar[str] = "CasePurged"
@@ -367,6 +368,9 @@ class CasePurged(DomainEvent):
     state_before: str = ""
     erased: dict[str, int] = attrs.field(factory=dict)
     run: str = ""
+    # Earlier events of the case whose notes were erased: sequence -> the event digest recomputed over
+    # the erased payload (petitionkit.domain.events.verify_chain accepts exactly that payload).
+    redacted: dict[str, str] = attrs.field(factory=dict)
 
 
 def _registry(*classes: type[DomainEvent]) -> Mapping[str, type[DomainEvent]]:

@@ -5,7 +5,8 @@ The rule pack declares one period per :class:`RecordKind` (``[retention]``, docs
 counts from the case's *end*: the last time it entered a closed state (declined, transferred,
 terminated, withdrawn; :data:`~petitionkit.domain.model.CLOSED_STATES`), read from its events.  Once
 the period of a kind has run out, ``petitionkit purge`` anonymises that kind of the case's records
-(:func:`anonymise_case`, :func:`anonymise_petition`) and keeps every fact the reports count: kinds,
+(:func:`anonymise_case`, :func:`anonymise_petition`, :func:`erase_event_notes`) and keeps every fact the
+reports count: kinds,
 categories, regions, channels, dates, states, bodies, headcounts, outcomes and clocks.
 
 Erased texts are replaced by :data:`ERASED`; erased optional values become ``None``; a petitioner
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from petitionkit.domain import event_types as ev
-from petitionkit.domain.events import Event
+from petitionkit.domain.events import Event, event_digest
 from petitionkit.domain.model import (
     CLOSED_STATES,
     Attachment,
@@ -46,6 +47,19 @@ class RecordKind(enum.StrEnum):
     NOTICES = "notices"  # 告知、通知: the outbox copies of letters and notices sent for the case
     ATTACHMENTS = "attachments"  # 附件信息: attachments' names, locations and digests
 
+
+#: The free-text fields of events (notes and reasons a clerk typed), erased with the ``content`` kind.
+EVENT_NOTES: Mapping[str, tuple[str, ...]] = {
+    ev.CaseAccepted.name: ("note",),
+    ev.CaseDeclined.name: ("reason",),
+    ev.CaseTransferred.name: ("note",),
+    ev.CaseAssigned.name: ("note",),
+    ev.ReferralObjected.name: ("reason",),
+    ev.CaseSupervised.name: ("reason",),
+    ev.HandlingExtended.name: ("reason",),
+    ev.CaseTerminated.name: ("reason",),
+    ev.CaseWithdrawn.name: ("reason",),
+}
 
 #: Events that put a case into a closed state; the last of them is the case's end.
 ENDING_EVENTS = frozenset(
@@ -192,6 +206,24 @@ def anonymise_case(case: Case, kinds: Iterable[RecordKind]) -> Case:
             "closed_reason": _optional(case.closed_reason),
         }
     return attrs.evolve(case, **changes)  # type: ignore[arg-type]
+
+
+def erase_event_notes(events: Iterable[Event]) -> list[Event]:
+    """The events whose notes hold text, with the notes erased (same digest: see ``redacted_digest``)."""
+    changed = []
+    for event in events:
+        fields = [f for f in EVENT_NOTES.get(event.name, ()) if event.payload.get(f) not in (None, "", ERASED)]
+        if fields:
+            payload = dict(event.payload) | {f: ERASED for f in fields}
+            changed.append(attrs.evolve(event, payload=payload))
+    return changed
+
+
+def redacted_digest(event: Event) -> str:
+    """The digest of ``event`` as its (erased) payload now reads, for ``CasePurged.redacted``."""
+    return event_digest(
+        event.prev_digest, event.case_id, event.sequence, event.name, event.actor, event.occurred_at, event.payload
+    )
 
 
 def erased_count(before: Sequence[object], after: Sequence[object]) -> int:

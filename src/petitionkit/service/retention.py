@@ -52,9 +52,11 @@ from petitionkit.domain.retention import (
     anonymise_case,
     anonymise_petition,
     case_end,
+    erase_event_notes,
     erased_count,
     expired_kinds,
     purged_kinds,
+    redacted_digest,
 )
 from petitionkit.storage.base import Transaction
 
@@ -258,14 +260,22 @@ def _purge_case(
         erased["petitioner_identities"] += len(rows)
     if RecordKind.NOTICES in kinds:
         erased["outbox"] += tx.drop_finished_outbox(case_id)
+    redacted: dict[str, str] = {}
+    if RecordKind.CONTENT in kinds:
+        notes = erase_event_notes(events)
+        tx.erase_event_payloads(notes)
+        redacted = {str(e.sequence): redacted_digest(e) for e in notes}
+        erased["events"] += len(notes)
     event = ev.CasePurged(
         kinds=[k.value for k in kinds],
         ended_at=item.ended_at.isoformat(),
         periods={k.value: periods[k].describe() for k in kinds},
         source="; ".join(sorted({periods[k].source for k in kinds if periods[k].source})),
         state_before=before,
-        erased=_erased_of_case(petitions, new_petitions, case, new_case),
+        erased=_erased_of_case(petitions, new_petitions, case, new_case)
+        | ({"events": len(redacted)} if redacted else {}),
         run=run,
+        redacted=redacted,
     )
     actor = office.access.principal(Permission.PURGE.value).actor
     context = office.uow.context(actor, now, new_case, new_petitions)

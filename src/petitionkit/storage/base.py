@@ -116,6 +116,10 @@ class Transaction(Protocol):
         """Delete the case's delivered or dead outbox rows (pending ones stay); how many went."""
         ...
 
+    def erase_event_payloads(self, events: Sequence[Event]) -> None:
+        """Store ``events``' payloads in place of the stored ones (a purge erasing notes); nothing else changes."""
+        ...
+
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None: ...
 
     # --- reads

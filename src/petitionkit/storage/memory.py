@@ -159,6 +159,14 @@ class MemoryTransaction:
                 ids.add(case_id)
                 self._undo.append(partial(ids.discard, case_id))
 
+    def erase_event_payloads(self, events: Sequence[Event]) -> None:
+        for event in events:
+            trail = self.s.events[event.case_id]
+            index = next(i for i, e in enumerate(trail) if e.sequence == event.sequence)
+            old = trail[index]
+            trail[index] = attrs.evolve(old, payload=dict(event.payload))
+            self._undo.append(partial(trail.__setitem__, index, old))
+
     def drop_finished_outbox(self, case_id: str) -> int:
         gone = [m.id for m in self.s.outbox.values() if m.case_id == case_id and m.status is not OutboxStatus.PENDING]
         for message_id in gone:

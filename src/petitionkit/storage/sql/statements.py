@@ -260,6 +260,12 @@ class Statements:
         self.drop_identities = render(
             delete(petitioner_identities).where(petitioner_identities.c.case_id == bindparam("case_id")), d
         )
+        self.set_event_payload = render(
+            update(events)
+            .where(events.c.case_id == bindparam("case_id"), events.c.sequence == bindparam("sequence"))
+            .values(payload=bindparam("payload")),
+            d,
+        )
         self.drop_finished_outbox = render(
             delete(outbox).where(
                 outbox.c.case_id == bindparam("case_id"),

@@ -304,6 +304,16 @@ class SqlTransaction:
     def drop_finished_outbox(self, case_id: str) -> int:
         return int(self._execute(self.sql.drop_finished_outbox, {"case_id": case_id}).rowcount)
 
+    def erase_event_payloads(self, events_: Sequence[Event]) -> None:
+        for e in events_:
+            values = {
+                "case_id": e.case_id,
+                "sequence": e.sequence,
+                "payload": rows.event_values(e, self.codec)["payload"],
+            }
+            if self._execute(self.sql.set_event_payload, values).rowcount != 1:
+                raise KeyError(f"{e.case_id}/{e.sequence}")
+
     # --- reads -----------------------------------------------------------------------------------
 
     def get_case(self, case_id: str) -> Case | None:
