@@ -99,6 +99,17 @@ def _report(office: Office) -> dict[str, object]:
     return data
 
 
+def _assert_tombstones(office: Office, cases: dict[str, str]) -> None:
+    """What the API shows of purged cases: tombstones where values were, every counted fact kept."""
+    petitions = office.petitions(cases["terminated"])
+    assert petitions[0].petitioners[0].name == ERASED and petitions[0].petitioners[0].id_number is None
+    assert petitions[0].content == ERASED and petitions[0].attachments[0].name == ERASED
+    case = office.case(cases["terminated"])
+    assert case.subject == ERASED and case.reply is not None and case.reply.text == ERASED
+    assert case.reply.outcome.value == "support" and case.evaluations[0].rating.value == "satisfied"
+    assert office.case(cases["open"]).subject != ERASED  # the open case is untouched
+
+
 def test_purge_erases_what_expired_and_keeps_figures_and_trail(office_folder: Path) -> None:
     config = OfficeConfig.load(office_folder / "petitionkit.toml")
     clock = FakeClock(START)
@@ -133,14 +144,7 @@ def test_purge_erases_what_expired_and_keeps_figures_and_trail(office_folder: Pa
 
         dump = raw_dump(config.database_url, config.base_dir)
         assert [c for c in ALL_CANARIES if c in dump] == []
-        petitions = office.petitions(cases["terminated"])
-        assert petitions[0].petitioners[0].name == ERASED and petitions[0].petitioners[0].id_number is None
-        assert petitions[0].content == ERASED and petitions[0].attachments[0].name == ERASED
-        case = office.case(cases["terminated"])
-        assert case.subject == ERASED and case.reply is not None and case.reply.text == ERASED
-        assert case.reply.outcome.value == "support" and case.evaluations[0].rating.value == "satisfied"
-        assert office.case(cases["open"]).subject != ERASED  # the open case is untouched
-
+        _assert_tombstones(office, cases)
         assert _report(office) == before  # every figure of the period, unchanged
         assert verify_office(office).intact
         trail = office.events(cases["terminated"])
