@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import verify_chain
 from petitionkit.domain.model import CaseState, ObligationStatus, PetitionKind
+from petitionkit.domain.retention import ERASED
 from petitionkit.errors import ConcurrencyConflict, NotFound
 from petitionkit.service import Office
 from petitionkit.storage.base import OutboxStatus, Storage
@@ -229,6 +231,48 @@ class StorageContract:
         )
         candidates = office.find_repeats(sample_petition())
         assert [c.id for c in candidates] == [reg.case.id]
+
+    # --- retention (petitionkit purge) -------------------------------------------------------------
+
+    def test_retention_writes_replace_what_they_name_and_roll_back(self, office: Office, storage: Storage) -> None:
+        reg = office.register(sample_petition())
+        office.accept(reg.case.id, note="受理备注")
+        office.withdraw(reg.case.id, reason="撤回理由")
+        now = office.now()
+        with storage.transaction() as tx:
+            sent = tx.claim_outbox("w", 10, now, now + timedelta(minutes=5))
+            for message in sent[:1]:
+                tx.finish_outbox(message.id, "w", status=OutboxStatus.SENT, attempts=1)
+            petition = tx.petitions_of_case(reg.case.id)[0]
+            identities = tx.identity_rows(reg.case.id)
+            events = tx.events_of_case(reg.case.id)
+        assert identities and sent
+
+        def rewrite(tx: Any) -> int:
+            tx.replace_petitions([attrs.evolve(petition, content="—", petitioners=())])
+            tx.replace_identities(reg.case.id, petition.office_code, [(p, "f" * 64) for p, _ in identities])
+            accepted = next(e for e in events if e.name == "CaseAccepted")
+            tx.erase_event_payloads([attrs.evolve(accepted, payload={**accepted.payload, "note": ERASED})])
+            return int(tx.drop_finished_outbox(reg.case.id))
+
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            rewrite(tx)
+            raise RuntimeError("roll back")
+        with storage.transaction() as tx:
+            assert tx.petitions_of_case(reg.case.id)[0] == petition
+            assert tx.identity_rows(reg.case.id) == identities
+            assert tx.events_of_case(reg.case.id) == events
+        with storage.transaction() as tx:
+            assert rewrite(tx) == 1  # the delivered message; pending ones stay
+        with storage.transaction() as tx:
+            stored = tx.petitions_of_case(reg.case.id)[0]
+            assert (stored.content, stored.petitioners, stored.tracking_number) == ("—", (), petition.tracking_number)
+            assert {d for _, d in tx.identity_rows(reg.case.id)} == {"f" * 64}
+            assert [e.payload.get("note") for e in tx.events_of_case(reg.case.id) if e.name == "CaseAccepted"] == [
+                ERASED
+            ]
+            assert [e.digest for e in tx.events_of_case(reg.case.id)] == [e.digest for e in events]
+            assert tx.drop_finished_outbox(reg.case.id) == 0
 
     # --- outbox -----------------------------------------------------------------------------------
 
