@@ -248,7 +248,8 @@ def _purge_case(
     if checked.broken is not None:
         return f"audit trail broken at {checked.broken.item}: {checked.broken.problem}"
     kinds = item.kinds
-    before = state_digest(case, petitions)
+    # The trail verified, so the last event's sealed state digest is the rows' (computed once, there).
+    before = events[-1].state_digest or state_digest(case, petitions)
     new_petitions = [anonymise_petition(p, kinds) for p in petitions]
     _count_petitions(petitions, new_petitions, erased)
     tx.replace_petitions(new_petitions)
