@@ -304,3 +304,23 @@ def test_a_run_stopped_half_way_keeps_its_batches_and_the_next_finishes(
         assert all(office.petitions(i)[0].petitioners[0].name == ERASED for i in ids)
         assert verify_office(office).intact
         assert all([e.name for e in office.events(i)].count("CasePurged") == 1 for i in ids)
+
+
+def test_notices_go_with_personal_data_even_when_their_own_period_is_longer() -> None:
+    from petitionkit.domain.retention import RetentionPeriod, expired_kinds
+
+    periods = {
+        RecordKind.PERSONAL_DATA: RetentionPeriod(RecordKind.PERSONAL_DATA, days=30),
+        RecordKind.CONTENT: RetentionPeriod(RecordKind.CONTENT, years=5),
+        RecordKind.NOTICES: RetentionPeriod(RecordKind.NOTICES, years=10),
+        RecordKind.ATTACHMENTS: RetentionPeriod(RecordKind.ATTACHMENTS, years=5),
+    }
+    end = START
+    assert expired_kinds(periods, end, end + timedelta(days=29)) == ()
+    assert expired_kinds(periods, end, end + timedelta(days=30)) == (RecordKind.PERSONAL_DATA, RecordKind.NOTICES)
+    done = (RecordKind.PERSONAL_DATA, RecordKind.NOTICES)
+    later = end.replace(year=2025)
+    assert expired_kinds(periods, end, later, done) == (RecordKind.CONTENT, RecordKind.ATTACHMENTS)
+    assert RetentionPeriod(RecordKind.CONTENT, years=1).expires(datetime(2024, 2, 29, tzinfo=SHANGHAI)).day == 28
+    with pytest.raises(ValueError):
+        RetentionPeriod(RecordKind.CONTENT, years=1, days=1)

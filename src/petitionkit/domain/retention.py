@@ -121,9 +121,16 @@ def purged_kinds(events: Iterable[Event]) -> frozenset[RecordKind]:
 def expired_kinds(
     periods: Mapping[RecordKind, RetentionPeriod], end: datetime, now: datetime, done: Iterable[RecordKind] = ()
 ) -> tuple[RecordKind, ...]:
-    """The kinds whose period ran out by ``now`` and that are not erased yet, in declaration order."""
+    """The kinds whose period ran out by ``now`` and that are not erased yet, in declaration order.
+
+    Notices are copies of letters that hold personal data and content: they never outlive either, so
+    they go with the first of the two even when their own period is longer.
+    """
     skip = frozenset(done)
-    return tuple(k for k in RecordKind if k in periods and k not in skip and periods[k].expires(end) <= now)
+    due = {k for k in RecordKind if k in periods and k not in skip and periods[k].expires(end) <= now}
+    if due & {RecordKind.PERSONAL_DATA, RecordKind.CONTENT} and RecordKind.NOTICES not in skip:
+        due.add(RecordKind.NOTICES)
+    return tuple(k for k in RecordKind if k in due)
 
 
 # --- anonymising ----------------------------------------------------------------------------------
