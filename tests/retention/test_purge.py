@@ -45,7 +45,8 @@ COMMENT = "对云雀村答复满意"  # plain text: an evaluation comment
 FEEDBACK = "画眉巷已立案处理"  # plain text: a referral's feedback
 NOTE = "欧阳金丝雀本人来电补充材料"  # plain text: an event's note (and the case's closing reason)
 REASON = "司马云雀案已进入诉讼程序"  # plain text: a decline reason, in the case and in its event
-PLAIN_CANARIES = [REPLY, COMMENT, FEEDBACK, NOTE, REASON]
+RESPONDENT = "上官夜莺"  # plain text: the person an accusation names (the case's and petition's respondent)
+PLAIN_CANARIES = [REPLY, COMMENT, FEEDBACK, NOTE, REASON, RESPONDENT]
 ALL_CANARIES = [*NAMES, *ID_NUMBERS, *PHONES, ADDRESS, EMAIL, *PHRASES, *PLAIN_CANARIES]
 
 
@@ -76,7 +77,8 @@ def _history(office: Office, clock: FakeClock) -> dict[str, str]:
     clock.advance(days=10)
     office.reply(replied.case.id, outcome="support", text=REPLY, delivered_on=clock().date())
     office.evaluate(replied.case.id, rating="satisfied", comment=COMMENT)
-    declined = office.register(_petition(1, 3))
+    respondent = {"person_name": RESPONDENT, "unit_name": "某镇人民政府"}
+    declined = office.register(_petition(1, 3, kind="accusation", respondent=respondent))
     cases["declined"] = declined.case.id
     office.decline(declined.case.id, reason=REASON, channel="litigation")
     transferred = office.register(_petition(2, 4))
@@ -108,6 +110,8 @@ def _assert_tombstones(office: Office, cases: dict[str, str]) -> None:
     assert case.subject == ERASED and case.reply is not None and case.reply.text == ERASED
     assert case.reply.outcome.value == "support" and case.evaluations[0].rating.value == "satisfied"
     assert office.case(cases["open"]).subject != ERASED  # the open case is untouched
+    accused = office.case(cases["declined"]).respondent
+    assert accused is not None and (accused.person_name, accused.unit_name) == (ERASED, "某镇人民政府")
 
 
 def test_purge_erases_what_expired_and_keeps_figures_and_trail(office_folder: Path) -> None:
@@ -117,6 +121,8 @@ def test_purge_erases_what_expired_and_keeps_figures_and_trail(office_folder: Pa
     try:
         cases = _history(office, clock)
         before = _report(office)
+        assert "某镇人民政府" in json.dumps(before, ensure_ascii=False)  # the respondent unit is counted
+        assert period_report(office, MARCH, signals=False).total("petitions").current == 5
         dump = raw_dump(config.database_url, config.base_dir)
         assert [c for c in PLAIN_CANARIES if c in dump] == PLAIN_CANARIES  # the check below can see them
 
