@@ -114,17 +114,26 @@ def _assert_tombstones(office: Office, cases: dict[str, str]) -> None:
     assert accused is not None and (accused.person_name, accused.unit_name) == (ERASED, "某镇人民政府")
 
 
+def _before_purge(office: Office, config: OfficeConfig, cases: dict[str, str]) -> dict[str, object]:
+    """The report before any purge, and proof that the checks after it can see what they look for."""
+    before = _report(office)
+    assert "某镇人民政府" in json.dumps(before, ensure_ascii=False)  # the respondent unit is counted
+    shown = period_report(office, MARCH, signals=False)
+    assert shown.total("petitions").current == 5
+    assert shown.repeats.petitioners == 1  # 司马云雀 twice: kept through the identity pseudonyms
+    dump = raw_dump(config.database_url, config.base_dir)
+    assert [c for c in PLAIN_CANARIES if c in dump] == PLAIN_CANARIES
+    assert [c.id for c in office.find_repeats(_petition(1, 5))] == sorted([cases["declined"], cases["withdrawn"]])
+    return before
+
+
 def test_purge_erases_what_expired_and_keeps_figures_and_trail(office_folder: Path) -> None:
     config = OfficeConfig.load(office_folder / "petitionkit.toml")
     clock = FakeClock(START)
     office = open_test_office(config, clock=clock)
     try:
         cases = _history(office, clock)
-        before = _report(office)
-        assert "某镇人民政府" in json.dumps(before, ensure_ascii=False)  # the respondent unit is counted
-        assert period_report(office, MARCH, signals=False).total("petitions").current == 5
-        dump = raw_dump(config.database_url, config.base_dir)
-        assert [c for c in PLAIN_CANARIES if c in dump] == PLAIN_CANARIES  # the check below can see them
+        before = _before_purge(office, config, cases)
 
         clock.advance(days=365 * 9)
         assert plan_purge(office).cases_per_kind == {"personal_data": 0, "content": 0, "notices": 0, "attachments": 0}
@@ -151,6 +160,7 @@ def test_purge_erases_what_expired_and_keeps_figures_and_trail(office_folder: Pa
         dump = raw_dump(config.database_url, config.base_dir)
         assert [c for c in ALL_CANARIES if c in dump] == []
         _assert_tombstones(office, cases)
+        assert office.find_repeats(_petition(1, 5)) == []  # the index no longer leads to the person
         assert _report(office) == before  # every figure of the period, unchanged
         assert verify_office(office).intact
         trail = office.events(cases["terminated"])
