@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from petitionkit.config import OfficeConfig
+from petitionkit.domain.model import Petition
 from petitionkit.notifications.planner import BODY, STAFF, Planner, render_payload
 from petitionkit.notifications.templates import Renderer
 from petitionkit.notify import Message
-from petitionkit.redaction import mask_address, scrub
+from petitionkit.redaction import identity_values, mask_address, scrub
 from petitionkit.storage.base import OutboxMessage
 
 DEAD_LETTER = "staff_dead_letter"
@@ -127,12 +128,21 @@ def known_values(payload: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def describe_error(exc: BaseException, payload: Mapping[str, Any] | None = None) -> str:
+def case_values(petitions: Iterable[Petition]) -> list[str]:
+    """What the case's petitions hold of people: every petitioner's identity values, subjects, content."""
+    found: list[str] = []
+    for petition in petitions:
+        found.extend(v for person in petition.petitioners for v in identity_values(person))
+        found.extend(v for v in (petition.subject, petition.content) if v)
+    return found
+
+
+def describe_error(exc: BaseException, payload: Mapping[str, Any] | None = None, known: Iterable[str] = ()) -> str:
     """A one-line error for ``last_error``, the log and the staff alert: bounded, and scrubbed of the
-    message's address and template values and of anything shaped like an ID number, mobile or e-mail
-    (a notifier's or a server's text may echo the recipient)."""
+    message's address and template values, of ``known`` (:func:`case_values` of its case) and of anything
+    shaped like an ID number, mobile or e-mail (a notifier's or a server's text may echo any of them)."""
     text = " ".join(f"{type(exc).__name__}: {exc}".split())
-    return scrub(text, known_values(payload or {}))[:500]
+    return scrub(text, [*known_values(payload or {}), *known])[:500]
 
 
 def dead_letter_alerts(

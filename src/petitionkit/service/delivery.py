@@ -70,8 +70,9 @@ class Delivery(OfficeBase):
                 digest = notify_dispatch.message_digest(message)
                 router.send(message)
             except Exception as exc:
-                # Scrubbed of the address, the template's values and identity shapes: it is logged and kept.
-                error = notify_dispatch.describe_error(exc, item.payload)
+                # Scrubbed of the address, the template's values, what the case holds of its petitioners
+                # and identity shapes: it is logged, kept in last_error and told to the staff.
+                error = notify_dispatch.describe_error(exc, item.payload, self._case_values(item.case_id))
                 log.warning("delivery of %s %s failed (attempt %d): %s", item.topic, item.id, attempts, error)
                 final = isinstance(exc, DeliveryError) and not exc.retryable  # no later attempt can succeed
                 if attempts >= cap or final:
@@ -100,6 +101,12 @@ class Delivery(OfficeBase):
                 if alerts:
                     tx.enqueue(alerts)
         return DispatchResult(sent, failed, dead, lost)
+
+    def _case_values(self, case_id: str | None) -> list[str]:
+        if case_id is None:
+            return []
+        with self.storage.transaction() as tx:
+            return notify_dispatch.case_values(tx.petitions_of_case(case_id))
 
     def receipts(self, case_ref: str) -> list[Receipt]:
         """The outbox rows of a case as receipts (type, kind of recipient, channel, status, times, digest):
