@@ -157,6 +157,11 @@ class Transaction(Protocol):
         each with its petitions and its events in sequence order (``petitionkit audit verify``)."""
         ...
 
+    def case_refs_for_audit(self, office_code: str, after: str | None, limit: int) -> list[tuple[str, str]]:
+        """``(id, first tracking number)`` of the cases :meth:`cases_for_audit` would return, read without
+        decrypting anything (so a case whose ciphertext was altered can still be named)."""
+        ...
+
     # --- outbox
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
         """Lease up to ``limit`` deliverable messages to ``worker``; no two workers get the same one.

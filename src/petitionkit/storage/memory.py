@@ -202,6 +202,12 @@ class MemoryTransaction:
         )
         return [(self.s.cases[i], self.petitions_of_case(i), self.events_of_case(i)) for i in ids[:limit]]
 
+    def case_refs_for_audit(self, office_code: str, after: str | None, limit: int) -> list[tuple[str, str]]:
+        ids = sorted(
+            i for i, c in self.s.cases.items() if c.office_code == office_code and (after is None or i > after)
+        )
+        return [(i, self.s.cases[i].first_tracking_number) for i in ids[:limit]]
+
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
         ready = sorted(
             (

@@ -230,6 +230,16 @@ class StorageContract:
         candidates = office.find_repeats(sample_petition())
         assert [c.id for c in candidates] == [reg.case.id]
 
+    def test_case_refs_for_audit_name_cases_in_id_order_without_reading_them(self, office: Office) -> None:
+        made = sorted(
+            (r.case.id, r.case.first_tracking_number)
+            for r in (office.register(sample_petition(subject=f"第{i}件")) for i in range(3))
+        )
+        with office.storage.transaction() as tx:
+            assert tx.case_refs_for_audit("XS", None, 10) == made
+            assert tx.case_refs_for_audit("XS", made[0][0], 1) == [made[1]]
+            assert tx.case_refs_for_audit("YH", None, 10) == []
+
     # --- outbox -----------------------------------------------------------------------------------
 
     def test_outbox_is_written_with_the_change_and_claimed_once(self, office: Office, storage: Storage) -> None:

@@ -411,6 +411,13 @@ class SqlTransaction(OutboxOperations):
             events_of[event.case_id].append(event)
         return [(c, petitions_of.get(c.id, []), events_of.get(c.id, [])) for c in found]
 
+    def case_refs_for_audit(self, office_code: str, after: str | None, limit: int) -> list[tuple[str, str]]:
+        condition = cases.c.office_code == office_code
+        if after is not None:
+            condition = and_(condition, cases.c.id > after)
+        stmt = select(cases.c.id, cases.c.first_tracking_number).where(condition).order_by(cases.c.id).limit(limit)
+        return [(case_id, tracking) for case_id, tracking in self.connection.execute(stmt)]
+
     def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:
         k = self.codec
         statement = self.sql.due
