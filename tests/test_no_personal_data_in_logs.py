@@ -39,6 +39,7 @@ from petitionkit.domain.identity import id_check_digit
 from petitionkit.errors import PetitionkitError
 from petitionkit.privacy import MASTER_KEY_ENV
 from petitionkit.service import open_office
+from petitionkit.service.results import Receipt
 from petitionkit.testing import ADMIN, AUDITOR, REGISTRAR
 
 WEBHOOK_SECRET_ENV = "PETITIONKIT_CANARY_WEBHOOK_SECRET"
@@ -193,56 +194,8 @@ def test_no_canary_reaches_a_log_an_error_or_the_outbox(
     mail, _, _ = receivers
     caplog.set_level(logging.DEBUG)  # the root logger: every logger of every library, at DEBUG
     scan = Scan(office_folder)
-
-    # --- the command line ------------------------------------------------------------------------
-    refs = [json.loads(scan.run("--json", *_petition(i), display=True).stdout)["tracking_number"] for i in (0, 1)]
-    scan.run("transfer", refs[0], "--body", "GOV-HRSS", "--note", "请依法办理", display=True)  # prints the case
-    scan.run("accept", refs[1], "--note", "符合受理条件", display=True)
-    scan.run("--json", "show", refs[0], "--petitions", display=True)
-    scan.run("--json", "dispatch")  # refused mailbox: dead at once; the letter to the body: 500
-    Receiver.mode = "slow"
-    scan.run("dispatch")  # the staff alert goes out; the letter times out
-    scan.run("--json", "dispatch")  # a third failure: the letter is dead
-    Receiver.mode = "ok"
-    scan.run("--json", "dispatch")  # the second dead letter's alert
-    scan.run("--json", *_petition(1, id_number=BAD_ID, phone="1391234567"), code=2)  # invalid input
-    scan.run("show", PHONES[0], code=4)  # a phone number typed where a tracking number belongs
-    scan.run("show", NAMES[1], code=4)
-    scan.run("--as", "sun", "decline", refs[1], "--reason", "x", "--channel", "litigation", code=10)
-    scan.run("--json", "--as", "wang", "export", str(office_folder / "x.jsonl"), code=10)
-
-    # --- the Python API ----------------------------------------------------------------------------
-    config = OfficeConfig.load(office_folder / "petitionkit.toml")
-    with open_office(config) as office:
-        attempts = [
-            lambda: office.acting_as(REGISTRAR).register(
-                {
-                    "channel": "letter",
-                    "kind": "claim",
-                    "subject": PHRASE,
-                    "content": PHRASE,
-                    "category": "labour",
-                    "region_code": "330109",
-                    "petitioners": [
-                        {
-                            "name": NAMES[0],
-                            "id_number": BAD_ID,
-                            "phone": PHONES[0][:-1],
-                            "email": EMAILS[0].replace("@", " at "),
-                        }
-                    ],
-                }
-            ),
-            lambda: office.acting_as(AUDITOR).petitions(refs[0]),
-            lambda: office.acting_as(ADMIN).case(ID_NUMBERS[1]),
-            lambda: office.acting_as(ADMIN).case(EMAILS[1]),
-        ]
-        for attempt in attempts:
-            with pytest.raises(PetitionkitError) as caught:
-                attempt()
-            error = caught.value
-            scan.add(f"exception {type(error).__name__}", f"{error} {error.message('zh-CN')} {error.to_dict()}")
-        receipts = office.acting_as(ADMIN).receipts(refs[0])
+    refs = _through_the_command_line(scan)
+    receipts = _through_the_api(scan, refs)
 
     # --- what the office kept and what it told its staff ----------------------------------------
     connection = sqlite3.connect(str(office_folder / "office.db"))
@@ -272,6 +225,53 @@ def test_no_canary_reaches_a_log_an_error_or_the_outbox(
 
     leaks = scan.leaks()
     assert not leaks, "\n".join(f"{w}: {c} in {t!r}" for w, c, t in leaks)
+
+
+def _through_the_command_line(scan: Scan) -> list[str]:
+    refs = [json.loads(scan.run("--json", *_petition(i), display=True).stdout)["tracking_number"] for i in (0, 1)]
+    scan.run("transfer", refs[0], "--body", "GOV-HRSS", "--note", "请依法办理", display=True)  # prints the case
+    scan.run("accept", refs[1], "--note", "符合受理条件", display=True)
+    scan.run("--json", "show", refs[0], "--petitions", display=True)
+    scan.run("--json", "dispatch")  # refused mailbox: dead at once; the letter to the body: 500
+    Receiver.mode = "slow"
+    scan.run("dispatch")  # the staff alert goes out; the letter times out
+    scan.run("--json", "dispatch")  # a third failure: the letter is dead
+    Receiver.mode = "ok"
+    scan.run("--json", "dispatch")  # the second dead letter's alert
+    scan.run("receipts", refs[0])
+    listed = json.loads(scan.run("--json", "receipts", refs[1]).stdout)["receipts"]
+    assert [(r["type"], r["status"]) for r in listed] == [("accepted", "sent")]
+    assert listed[0]["digest"].startswith("hmac-sha256:") and listed[0]["finished_at"]
+    scan.run("--json", *_petition(1, id_number=BAD_ID, phone="1391234567"), code=2)  # invalid input
+    scan.run("show", PHONES[0], code=4)  # a phone number typed where a tracking number belongs
+    scan.run("show", NAMES[1], code=4)
+    scan.run("--as", "sun", "decline", refs[1], "--reason", "x", "--channel", "litigation", code=10)
+    scan.run("--json", "--as", "wang", "export", str(scan.folder / "x.jsonl"), code=10)
+    return refs
+
+
+def _through_the_api(scan: Scan, refs: list[str]) -> list[Receipt]:
+    """Invalid input, a permission refusal and lookups by personal values: every exception's text scanned."""
+    bad = {
+        "channel": "letter", "kind": "claim", "subject": PHRASE, "content": PHRASE, "category": "labour",
+        "region_code": "330109",
+        "petitioners": [
+            {"name": NAMES[0], "id_number": BAD_ID, "phone": PHONES[0][:-1], "email": EMAILS[0].replace("@", " at ")}
+        ],
+    }  # fmt: skip
+    with open_office(OfficeConfig.load(scan.folder / "petitionkit.toml")) as office:
+        attempts = [
+            lambda: office.acting_as(REGISTRAR).register(bad),
+            lambda: office.acting_as(AUDITOR).petitions(refs[0]),
+            lambda: office.acting_as(ADMIN).case(ID_NUMBERS[1]),
+            lambda: office.acting_as(ADMIN).case(EMAILS[1]),
+        ]
+        for attempt in attempts:
+            with pytest.raises(PetitionkitError) as caught:
+                attempt()
+            error = caught.value
+            scan.add(f"exception {type(error).__name__}", f"{error} {error.message('zh-CN')} {error.to_dict()}")
+        return office.acting_as(ADMIN).receipts(refs[0])
 
 
 def _mail_text(raw: str) -> str:
