@@ -51,7 +51,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     "default_plugins": {
         "domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports", "notifications",
-        "settings", "audit", "privacy",
+        "settings", "audit", "privacy", "redaction",
     },
     "quickstart": {"domain", "errors", "config", "service", "audit", "privacy"},
     "testing": {"domain", "errors", "config", "service", "storage", "rules", "notifications", "audit", "privacy"},

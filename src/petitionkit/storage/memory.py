@@ -20,7 +20,7 @@ from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Respondent
 from petitionkit.errors import ConcurrencyConflict
-from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
+from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus, receipt_payload
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -239,6 +239,12 @@ class MemoryTransaction:
         )
         return [(self.s.cases[i], self.petitions_of_case(i), self.events_of_case(i)) for i in ids[:limit]]
 
+    def case_refs_for_audit(self, office_code: str, after: str | None, limit: int) -> list[tuple[str, str]]:
+        ids = sorted(
+            i for i, c in self.s.cases.items() if c.office_code == office_code and (after is None or i > after)
+        )
+        return [(i, self.s.cases[i].first_tracking_number) for i in ids[:limit]]
+
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
         ready = sorted(
             (
@@ -271,10 +277,13 @@ class MemoryTransaction:
         attempts: int,
         error: str | None = None,
         retry_at: datetime | None = None,
+        digest: str | None = None,
+        at: datetime | None = None,
     ) -> None:
         message = self.s.outbox[message_id]
         if message.claimed_by != worker:
             return  # the lease expired and another worker owns it now
+        finished = status is not OutboxStatus.PENDING
         self._set(
             self.s.outbox,
             message_id,
@@ -286,8 +295,21 @@ class MemoryTransaction:
                 claimed_by=None,
                 lease_until=None,
                 available_at=retry_at or message.available_at,
+                # A receipt from now on: what kind of message went where, when, and its digest.
+                payload=receipt_payload(message.payload) if finished else message.payload,
+                finished_at=at if finished else None,
+                digest=self.receipt_digest(digest) if finished and digest else None,
             ),
         )
+
+    def outbox_message(self, message_id: str) -> OutboxMessage | None:
+        return self.s.outbox.get(message_id)
+
+    def outbox_of_case(self, case_id: str) -> list[OutboxMessage]:
+        return [m for m in self.s.outbox.values() if m.case_id == case_id]
+
+    def receipt_digest(self, digest: str) -> str:
+        return digest  # nothing at rest to protect
 
     # --- access records
 
