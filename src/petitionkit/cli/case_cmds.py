@@ -24,6 +24,7 @@ from petitionkit.domain.model import (
     ReplyOutcome,
 )
 from petitionkit.errors import FieldError, InvalidInput
+from petitionkit.exchange import decode_document
 from petitionkit.service import Office
 
 CHANNELS = click.Choice([c.value for c in Channel])
@@ -108,7 +109,12 @@ def _interactive(env: Env) -> dict[str, Any]:
 
 
 @click.command("register")
-@click.option("--file", "file", type=click.Path(allow_dash=True, path_type=Path), help="JSON document ('-': stdin).")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+    help="JSON document ('-': stdin).",
+)
 @click.option("--interactive", "-i", is_flag=True, help="Prompt for each field (a clerk taking a visit).")
 @click.option("--channel", type=CHANNELS)
 @click.option("--kind", type=KINDS)
@@ -135,7 +141,10 @@ def _interactive(env: Env) -> dict[str, Any]:
 def register(env: Env, /, file: Path | None, interactive: bool, **opts: Any) -> None:
     """Register a petition (登记) from options, a JSON file, or prompts."""
     if file is not None:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        # --- input safety (issue 16): the document's encoding is detected (UTF-8, BOM, GB18030/GBK)
+        raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        text = decode_document(raw)
+        # --- end input safety
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
