@@ -42,6 +42,10 @@ class RegistrationUseCases(OfficeBase):
         ctx = self.uow.context(principal.actor, now)
         with self.storage.transaction() as tx:
             year = draft.received_at.astimezone(self.zone).year
+            # --- input safety (issue 16): a legacy key already stored is a field error, not a crash
+            if draft.source_ref and tx.existing_source_refs(self.config.office_code, [draft.source_ref]):
+                raise InvalidInput([FieldError("source_ref", "duplicate_source_ref")])
+            # --- end input safety
             sequence = tx.next_tracking_sequence(self.config.office_code, year)
             registration, decision = self._register_in(tx, draft, sequence, ctx)
         self.uow.publish(decision.events)
