@@ -172,7 +172,9 @@ def structure(data: Any, cls: type[T]) -> T:
 def structure_draft(data: Any) -> PetitionDraft:
     if isinstance(data, Mapping):  # cattrs would read a text as the list of its characters
         lists = ("petitioners", "attachments")
-        bad = [FieldError(k, "wrong_type", {"expected": "a list"}) for k in lists if isinstance(data.get(k), str | Mapping)]
+        bad = [
+            FieldError(k, "wrong_type", {"expected": "a list"}) for k in lists if isinstance(data.get(k), str | Mapping)
+        ]
         if bad:
             raise InvalidInput(bad)
     return structure(data, PetitionDraft)

@@ -30,11 +30,11 @@ class Entry:
         return self.field is not None
 
 
-def refused(id: str, field: str, change: dict[str, Any], *, exit: int = 2) -> Entry:  # noqa: A002
+def refused(id: str, field: str, change: dict[str, Any], *, exit: int = 2) -> Entry:
     return Entry(id, change, field, exit=exit)
 
 
-def accepted(id: str, change: dict[str, Any], **stored: Any) -> Entry:  # noqa: A002
+def accepted(id: str, change: dict[str, Any], **stored: Any) -> Entry:
     return Entry(id, change, None, {k.replace("__", "."): v for k, v in stored.items()})
 
 
@@ -175,7 +175,9 @@ CORPUS: tuple[Entry, ...] = (
     accepted("landline-brackets", {f"{P}.phone": "(0571) 8888 8888"}, petitioners__0__phone="0571-88888888"),
     accepted("landline-plus86", {f"{P}.phone": "+86 10 1234 5678"}, petitioners__0__phone="010-12345678"),
     accepted("landline-extension", {f"{P}.phone": "0571-88888888转123"}, petitioners__0__phone="0571-88888888-123"),
-    accepted("landline-full-width", {f"{P}.phone": "０５７１－８８８８８８８８"}, petitioners__0__phone="0571-88888888"),
+    accepted(
+        "landline-full-width", {f"{P}.phone": "０５７１－８８８８８８８８"}, petitioners__0__phone="0571-88888888"
+    ),
     accepted("service-number", {f"{P}.phone": "400 123 4567"}, petitioners__0__phone="4001234567"),
     accepted("id-lower-x", {f"{P}.id_number": "11010519491231002x"}, petitioners__0__id_number="11010519491231002X"),
     accepted(
@@ -211,7 +213,9 @@ CORPUS: tuple[Entry, ...] = (
     accepted("received-z", {"received_at": "2025-06-01T01:00:00Z"}),
     accepted("email-trimmed", {f"{P}.email": "  someone@example.cn "}, petitioners__0__email="someone@example.cn"),
     accepted("address-collapsed", {f"{P}.address": " 某街道\u3000 1号 "}, petitioners__0__address="某街道 1号"),
-    accepted("respondent-body-folded", {"respondent": {"body_code": "ｑｘ－ｈｏｕｓｉｎｇ"}}, respondent__body_code=HOUSING),
+    accepted(
+        "respondent-body-folded", {"respondent": {"body_code": "ｑｘ－ｈｏｕｓｉｎｇ"}}, respondent__body_code=HOUSING
+    ),
     accepted("respondent-body-lower", {"respondent": {"body_code": " qx-housing "}}, respondent__body_code=HOUSING),
     accepted("name-formula", {f"{P}.name": "=1+1"}, petitioners__0__name="=1+1"),
     accepted("optional-phone-blank", {f"{P}.phone": "  "}, petitioners__0__phone=None),
@@ -233,7 +237,7 @@ def _steps(path: str) -> list[str | int]:
 
 def apply(document: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     """``document`` (a fresh copy) with ``change``'s dotted paths set (``DELETE`` removes the key)."""
-    import copy  # noqa: PLC0415
+    import copy
 
     doc = copy.deepcopy(document)
     for path, value in change.items():

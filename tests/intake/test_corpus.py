@@ -171,7 +171,14 @@ def test_cli_register_flags_are_refused_naming_the_field(office_dir: Path, args:
 
 
 def test_cli_register_flags_store_normalised_values(office: Office, office_dir: Path) -> None:
-    args = ["--phone", "+86 １３８ 0013 8000", "--id-number", "１１０１０５１９４９１２３１００２x", "--region", "３３０１０９"]
+    args = [
+        "--phone",
+        "+86 １３８ 0013 8000",
+        "--id-number",
+        "１１０１０５１９４９１２３１００２x",
+        "--region",
+        "３３０１０９",
+    ]
     result = cli_run(office_dir, "--json", *FLAGS, *args)
     assert result.exit_code == 0, result.stderr
     petition = stored(office, json.loads(result.stdout)["tracking_number"])
@@ -217,7 +224,9 @@ def _check_import(office: Office, result: Result, at: dict[int, Entry], good: in
     assert count(office) == before + report["imported"]
 
 
-def test_jsonl_import_keeps_every_good_row_and_names_each_bad_one(office: Office, office_dir: Path, tmp_path: Path) -> None:
+def test_jsonl_import_keeps_every_good_row_and_names_each_bad_one(
+    office: Office, office_dir: Path, tmp_path: Path
+) -> None:
     rows, at = _interleaved(CORPUS, 10_000)
     path = tmp_path / "legacy.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=True) + "\n" for r in rows), encoding="utf-8")
@@ -232,13 +241,23 @@ def test_jsonl_import_keeps_every_good_row_and_names_each_bad_one(office: Office
 
 def _csv_entry(entry: Entry) -> bool:
     """Entries a flat CSV row can carry (a CSV cell has no types: "3" is a fine headcount there)."""
-    flat = {"subject", "content", "category", "region_code", "received_at", "channel", "kind", "headcount", "source_ref"}
+    flat = {
+        "subject",
+        "content",
+        "category",
+        "region_code",
+        "received_at",
+        "channel",
+        "kind",
+        "headcount",
+        "source_ref",
+    }
     if entry.id in {"headcount-string", "received-number", "region-number", "channel-number", "phone-not-string"}:
         return False
     for key, value in entry.change.items():
         if key == "respondent":
             continue
-        if key not in flat and not key.startswith("petitioners[0].") or key.endswith(".role"):
+        if (key not in flat and not key.startswith("petitioners[0].")) or key.endswith(".role"):
             return False
         if not isinstance(value, str) and key != "headcount":
             return False
@@ -285,7 +304,9 @@ def test_csv_import_detects_the_encoding_and_keeps_the_good_rows(
 
 def test_a_file_in_no_known_encoding_is_refused_with_exit_2(office_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "shift-jis.csv"
-    path.write_bytes(",".join(CSV_COLUMNS).encode() + b"\n" + "ソース,手紙,テスト、これは日本語の文章です。".encode("shift_jis") * 20)
+    path.write_bytes(
+        ",".join(CSV_COLUMNS).encode() + b"\n" + "ソース,手紙,テスト、これは日本語の文章です。".encode("shift_jis") * 20
+    )
     result = cli_run(office_dir, "--locale", "en", "import", str(path))
     assert result.exit_code == 2 and "encoding" in result.stderr
 
@@ -343,4 +364,3 @@ def test_accepted_entries_are_the_documented_normalisations() -> None:
     for value in ("13800138000", "0571-88888888", "11010519491231002X", "33¹⁹⁹⁹", "'=HYPERLINK"):
         assert value in page
     assert len(ACCEPTED) >= 30
-
