@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from corpus import ACCEPTED, CORPUS, REFUSED, Entry, apply, stored_value
+from corpus import ACCEPTED, CORPUS, REFUSED, Entry, P, apply, stored_value
+from hypothesis import given
+from hypothesis import strategies as st
 
 from petitionkit.cli import cli
 from petitionkit.config import OfficeConfig
@@ -364,3 +366,29 @@ def test_accepted_entries_are_the_documented_normalisations() -> None:
     for value in ("13800138000", "0571-88888888", "11010519491231002X", "33¹⁹⁹⁹", "'=HYPERLINK"):
         assert value in page
     assert len(ACCEPTED) >= 30
+
+
+ANY_CHAR = st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr), st.sampled_from("\x00\u200b\u202e\u3000１"))
+
+
+@given(
+    subject=st.text(ANY_CHAR, max_size=30),
+    name=st.text(ANY_CHAR, max_size=10),
+    phone=st.text(ANY_CHAR, max_size=16),
+    region=st.text(ANY_CHAR, max_size=8),
+    headcount=st.integers(-(10**25), 10**25),
+)
+def test_random_input_is_stored_in_sqlite_or_refused_with_the_typed_error(
+    office: Office, subject: str, name: str, phone: str, region: str, headcount: int
+) -> None:
+    doc = base(70_000)
+    doc.pop("source_ref")
+    doc.update(subject=subject, region_code=region, headcount=headcount)
+    doc["petitioners"][0].update(name=name, phone=phone)
+    try:
+        registration = office.register(doc)
+    except InvalidInput as refused:
+        assert set(refused.fields) <= {"subject", "region_code", "headcount", f"{P}.name", f"{P}.phone"}
+        return
+    petition = stored(office, registration.petition.tracking_number)
+    assert petition.subject == registration.petition.subject and petition.headcount == headcount
