@@ -188,16 +188,23 @@ def test_cli_register_flags_store_normalised_values(office: Office, office_dir: 
     assert petition.region_code == "330109"
 
 
-def test_cli_interactive_form_refuses_naming_the_field(office_dir: Path) -> None:
-    answers = ["visit", "\u200b", "110105194912310021", "+86 138 0013 8000", "", str(10**20), "claim", "labour",
-               "33¹⁹⁹⁹", "拖欠工资", "被拖欠工资三个月", "n"]  # fmt: skip
+def test_cli_interactive_form_asks_again_naming_the_field(office: Office, office_dir: Path) -> None:
+    """Each bad answer is refused at its prompt with the field named, and asked again; the rest is kept."""
+    answers = [
+        "visit", "\u200b", "张三", "110105194912310021", "１１０１０５１９４９１２３１００２x", "+86 138 0013 8000", "",
+        str(10**20), "3", "claim", "LABOUR", "33¹⁹⁹⁹", "３３０１０９", "拖欠工资", "被拖欠工资三个月", "n",
+    ]  # fmt: skip
     result = CliRunner().invoke(
-        cli, ["--config", str(office_dir / "petitionkit.toml"), "--locale", "en", "register", "-i"],
+        cli,
+        ["--config", str(office_dir / "petitionkit.toml"), "--locale", "en", "--json", "register", "-i"],
         input="\n".join(answers) + "\n",
-    )  # fmt: skip
-    assert result.exit_code == 2, result.output
+    )
+    assert result.exit_code == 0, result.output + result.stderr
     for field in ("petitioners[0].name", "petitioners[0].id_number", "headcount", "region_code"):
         assert f"{field}: " in result.stderr
+    petition = stored(office, json.loads(result.stdout)["tracking_number"])
+    assert petition.petitioners[0].id_number == "11010519491231002X" and petition.petitioners[0].phone == "13800138000"
+    assert (petition.headcount, petition.region_code, petition.category) == (3, "330109", "labour")
 
 
 # --- imports ------------------------------------------------------------------------------------------
