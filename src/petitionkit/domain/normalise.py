@@ -47,7 +47,6 @@ import attrs
 
 from petitionkit.domain.drafts import MAX_CONTENT, MAX_SUBJECT, PetitionDraft
 from petitionkit.domain.identity import FULL_WIDTH, PROVINCE_PREFIXES, id_check_digit, is_valid_email
-from petitionkit.domain.model import Attachment, Person, Respondent
 from petitionkit.errors import FieldError, InvalidInput
 
 T = TypeVar("T")
@@ -78,10 +77,20 @@ LIMITS: Final[Mapping[str, int]] = {
 }
 
 # Removed from every text: they carry nothing a reader sees or a search needs.
-_DROPPED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
-_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\x0b": "\n", "\x0c": "\n"})
+_TIDY = str.maketrans(
+    {"\u200b": None, "\u2060": None, "\ufeff": None}
+    | dict.fromkeys(["\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"], "\n")
+)
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _SPACES = re.compile(r"\s+")
+_TRAILING = re.compile(r"[^\S\n]+(?=\n)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters but tab and newline (the others were made newlines or spaces before), direction
+# controls, and the non-characters U+FDD0..U+FDEF and U+xFFFE/U+xFFFF of every plane.
+_NONCHARACTERS = "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+_FORBIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef{_NONCHARACTERS}]")
+# A fast answer to "is anything visible": ASCII letters and digits, CJK ideographs (else each character is asked).
+_COMMON_VISIBLE = re.compile("[0-9A-Za-z\u4e00-\u9fff]")
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
 _ID_NOISE = re.compile(r"[\s\-]+")
 _PHONE_NOISE = re.compile(r"[\s\-()（）.]+")
@@ -108,31 +117,31 @@ def text(value: object, field: str, *, limit: int, multiline: bool = False) -> s
     """``value`` as stored: NFC, invisible debris removed, whitespace tidied; or refused (see the module)."""
     if not isinstance(value, str):
         raise _refuse(field, "wrong_type", expected="string")
-    if any("\ud800" <= c <= "\udfff" for c in value):
+    if value.isprintable():  # the common case: no control, format, surrogate, line or non-ASCII space character
+        cleaned = unicodedata.normalize("NFC", value)
+        cleaned = (_SPACES.sub(" ", cleaned) if "  " in cleaned and not multiline else cleaned).strip()
+        if cleaned and not _COMMON_VISIBLE.search(cleaned) and not any(_visible(c) for c in cleaned):
+            raise _refuse(field, "invisible")
+        if len(cleaned) > limit:
+            raise _refuse(field, "too_long", limit=limit)
+        return cleaned
+    if _SURROGATE.search(value):
         raise _refuse(field, "surrogate")
-    cleaned = unicodedata.normalize("NFC", value.translate(_DROPPED)).replace("\r\n", "\n").replace("\r", "\n")
-    cleaned = cleaned.translate(_LINE_BREAKS)
-    for char in cleaned:
-        if char in _BIDI_CONTROLS:
-            raise _refuse(field, "bidi_control", code=f"U+{ord(char):04X}")
-        if char in "\n\t":
-            continue
-        if unicodedata.category(char) == "Cc" or _noncharacter(char):
-            raise _refuse(field, "control", code=f"U+{ord(char):04X}")
+    cleaned = unicodedata.normalize("NFC", value.replace("\r\n", "\n").translate(_TIDY))
+    bad = _FORBIDDEN.search(cleaned)
+    if bad:
+        char = bad.group()
+        problem = "bidi_control" if char in _BIDI_CONTROLS else "control"
+        raise _refuse(field, problem, code=f"U+{ord(char):04X}")
     if multiline:  # kept as written, but for trailing spaces
-        cleaned = "\n".join(line.rstrip() for line in cleaned.split("\n")).strip()
+        cleaned = _TRAILING.sub("", cleaned).strip() if "\n" in cleaned else cleaned.strip()
     else:
         cleaned = _SPACES.sub(" ", cleaned).strip()
-    if value.strip() and not any(_visible(c) for c in cleaned):
+    if value.strip() and not _COMMON_VISIBLE.search(cleaned) and not any(_visible(c) for c in cleaned):
         raise _refuse(field, "invisible")
     if len(cleaned) > limit:
         raise _refuse(field, "too_long", limit=limit)
     return cleaned
-
-
-def _noncharacter(char: str) -> bool:
-    code = ord(char)
-    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
 
 
 def optional_text(value: object, field: str, *, limit: int, multiline: bool = False) -> str | None:
@@ -163,7 +172,10 @@ def id_number(value: object, field: str) -> str:
     Full-width digits made ASCII, spaces and hyphens dropped, ``x`` upper-cased; then 18 characters, a
     real province, a birth date between 1900 and today's year, and the right check character.
     """
-    cleaned = _ID_NOISE.sub("", ascii_form(text(value, field, limit=64))).upper()
+    if isinstance(value, str) and _ID_SHAPE.fullmatch(value):  # already canonical: only the checks below
+        cleaned = value
+    else:
+        cleaned = _ID_NOISE.sub("", ascii_form(text(value, field, limit=64))).upper()
     if not _ID_SHAPE.fullmatch(cleaned) or cleaned[:2] not in PROVINCE_PREFIXES:
         raise _refuse(field, "id_number")
     try:
@@ -181,6 +193,8 @@ def phone(value: object, field: str) -> str:
     A mainland mobile becomes its 11 digits (no ``+86``); a landline ``0AAA-NNNNNNNN`` (with ``-EXT``
     when it has an extension); a 400/800 service number its 10 digits.
     """
+    if isinstance(value, str) and (_MOBILE.fullmatch(value) or _SERVICE.fullmatch(value)):
+        return value  # already canonical
     cleaned = ascii_form(text(value, field, limit=64))
     extension = ""
     match = _EXTENSION.fullmatch(cleaned)
@@ -224,7 +238,10 @@ def region_code(value: object, field: str) -> str:
 
     Only full-width digits are made ASCII: superscripts and other digit look-alikes (``33¹⁹⁹⁹``) are refused.
     """
-    cleaned = "".join(ascii_form(text(value, field, limit=LIMITS["code"])).split())
+    if isinstance(value, str) and _REGION.fullmatch(value):
+        cleaned = value
+    else:
+        cleaned = "".join(ascii_form(text(value, field, limit=LIMITS["code"])).split())
     if not _REGION.fullmatch(cleaned) or cleaned[:2] not in PROVINCE_PREFIXES:
         raise _refuse(field, "region_code")
     return cleaned
@@ -247,7 +264,7 @@ def received_at(value: object, field: str) -> datetime:
     offset = value.utcoffset()
     if offset is None:
         raise _refuse(field, "datetime")
-    if offset % timedelta(minutes=1) or not MIN_OFFSET <= offset <= MAX_OFFSET:
+    if offset.seconds % 60 or offset.microseconds or not MIN_OFFSET <= offset <= MAX_OFFSET:
         raise _refuse(field, "utc_offset")
     if value.year < EARLIEST.year + 1 or value < EARLIEST:  # year 1 would overflow the UTC conversion
         raise _refuse(field, "too_early", earliest=EARLIEST.date().isoformat())
@@ -311,36 +328,51 @@ def _optional(func: Callable[[Any, str], T]) -> Callable[[Any, str], T | None]:
     return run
 
 
-def _person(person: Person, where: str, run: _Collector) -> Person:
-    return attrs.evolve(
-        person,
-        name=run(_limited(LIMITS["name"]), person.name, f"{where}.name"),
-        id_number=run(_optional(id_number), person.id_number, f"{where}.id_number"),
-        phone=run(_optional(phone), person.phone, f"{where}.phone"),
-        address=run(_limited(LIMITS["address"], optional=True), person.address, f"{where}.address"),
-        email=run(_optional(email), person.email, f"{where}.email"),
-        mandate_ref=run(_limited(LIMITS["mandate_ref"], optional=True), person.mandate_ref, f"{where}.mandate_ref"),
-    )
+Spec = tuple[tuple[str, Callable[[Any, str], Any]], ...]
+
+_PERSON: Spec = (
+    ("name", _limited(LIMITS["name"])),
+    ("id_number", _optional(id_number)),
+    ("phone", _optional(phone)),
+    ("address", _limited(LIMITS["address"], optional=True)),
+    ("email", _optional(email)),
+    ("mandate_ref", _limited(LIMITS["mandate_ref"], optional=True)),
+)
+_RESPONDENT: Spec = (
+    ("person_name", _limited(LIMITS["name"], optional=True)),
+    ("unit_name", _limited(LIMITS["unit_name"], optional=True)),
+    ("body_code", _optional(code)),
+)
+_ATTACHMENT: Spec = (
+    ("name", _limited(LIMITS["attachment_name"])),
+    ("uri", _limited(LIMITS["uri"])),
+    ("sha256", _optional(code)),
+)
+_DRAFT: Spec = (
+    ("received_at", received_at),
+    ("subject", _limited(LIMITS["subject"])),
+    ("content", _limited(LIMITS["content"], multiline=True)),
+    ("region_code", region_code),
+    ("headcount", headcount),
+    ("referred_from", _limited(LIMITS["referred_from"], optional=True)),
+    ("joins_case", _optional(code)),  # a tracking number or a case id
+    ("source_ref", _limited(LIMITS["source_ref"], optional=True)),
+)
 
 
-def _respondent(respondent: Respondent | None, run: _Collector) -> Respondent | None:
-    if respondent is None:
-        return None
-    return attrs.evolve(
-        respondent,
-        person_name=run(_limited(LIMITS["name"], optional=True), respondent.person_name, "respondent.person_name"),
-        unit_name=run(_limited(LIMITS["unit_name"], optional=True), respondent.unit_name, "respondent.unit_name"),
-        body_code=run(_optional(code), respondent.body_code, "respondent.body_code"),
-    )
+def _normalised(obj: T, spec: Spec, where: str, run: _Collector, **more: Any) -> T:
+    """``obj`` with each field of ``spec`` normalised; ``obj`` itself when nothing changed (no copy)."""
+    changes = {k: v for k, v in more.items() if v is not getattr(obj, k)}
+    for name, func in spec:
+        value = getattr(obj, name)
+        new = run(func, value, where + name)
+        if new is not value and new != value:
+            changes[name] = new
+    return attrs.evolve(obj, **changes) if changes else obj  # type: ignore[misc]
 
 
-def _attachment(attachment: Attachment, where: str, run: _Collector) -> Attachment:
-    return attrs.evolve(
-        attachment,
-        name=run(_limited(LIMITS["attachment_name"]), attachment.name, f"{where}.name"),
-        uri=run(_limited(LIMITS["uri"]), attachment.uri, f"{where}.uri"),
-        sha256=run(_optional(code), attachment.sha256, f"{where}.sha256"),
-    )
+def _same(new: tuple[Any, ...], old: tuple[Any, ...]) -> tuple[Any, ...]:
+    return old if all(a is b for a, b in zip(new, old, strict=True)) else new
 
 
 def normalise_draft(draft: PetitionDraft, categories: Mapping[str, Any] | None = None) -> PetitionDraft:
@@ -364,20 +396,18 @@ def normalised_draft(
     if categories and category not in categories:
         folded = {key.casefold(): key for key in categories}
         category = folded.get(category.casefold(), category) if isinstance(category, str) else category
-    normalised = attrs.evolve(
+    people = tuple(_normalised(p, _PERSON, f"petitioners[{i}].", run) for i, p in enumerate(draft.petitioners))
+    attachments = tuple(_normalised(a, _ATTACHMENT, f"attachments[{i}].", run) for i, a in enumerate(draft.attachments))
+    respondent = None if draft.respondent is None else _normalised(draft.respondent, _RESPONDENT, "respondent.", run)
+    normalised = _normalised(
         draft,
-        received_at=run(received_at, draft.received_at, "received_at"),
-        subject=run(_limited(LIMITS["subject"]), draft.subject, "subject"),
-        content=run(_limited(LIMITS["content"], multiline=True), draft.content, "content"),
+        _DRAFT,
+        "",
+        run,
         category=category,
-        region_code=run(region_code, draft.region_code, "region_code"),
-        headcount=run(headcount, draft.headcount, "headcount"),
-        petitioners=tuple(_person(p, f"petitioners[{i}]", run) for i, p in enumerate(draft.petitioners)),
-        respondent=_respondent(draft.respondent, run),
-        attachments=tuple(_attachment(a, f"attachments[{i}]", run) for i, a in enumerate(draft.attachments)),
-        referred_from=run(_limited(LIMITS["referred_from"], optional=True), draft.referred_from, "referred_from"),
-        joins_case=run(_optional(code), draft.joins_case, "joins_case"),  # a tracking number or a case id
-        source_ref=run(_limited(LIMITS["source_ref"], optional=True), draft.source_ref, "source_ref"),
+        petitioners=_same(people, draft.petitioners),
+        attachments=_same(attachments, draft.attachments),
+        respondent=respondent,
     )
     return normalised, run.errors
 
