@@ -188,10 +188,23 @@ def open_import(path: str | Path) -> Iterator[IO[str]]:
     normaliser refuses in that row's field: a bad row, never a crash.
     """
     with Path(path).open("rb") as raw:
-        encoding = detect_encoding(raw.read(_SAMPLE))
+        encoding = detect_encoding(_sample(raw))
         raw.seek(0)
         with io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="") as text:
             yield text
+
+
+def _sample(raw: IO[bytes]) -> bytes:
+    """The bytes the encoding is told from: the file's first MiB or, when that is all ASCII (a long
+    ASCII header or leading rows), the MiB from its first non-ASCII byte on."""
+    head = raw.read(_SAMPLE)
+    if not head.isascii() or len(head) < _SAMPLE:
+        return head
+    while chunk := raw.read(_SAMPLE):
+        if not chunk.isascii():
+            start = next(i for i, byte in enumerate(chunk) if byte > 0x7F)
+            return chunk[start:] + raw.read(start)
+    return head
 
 
 def decode_document(data: bytes) -> str:

@@ -17,7 +17,7 @@ from petitionkit.domain import lifecycle as lc
 from petitionkit.domain import normalise as n
 from petitionkit.domain.tracking import identity_digest
 from petitionkit.errors import InvalidInput
-from petitionkit.exchange import CSV_COLUMNS, detect_encoding, read_csv
+from petitionkit.exchange import CSV_COLUMNS, detect_encoding, open_import, read_csv
 from petitionkit.reports import output
 from petitionkit.serialization import structure_draft
 from petitionkit.service import Office
@@ -233,3 +233,11 @@ def test_no_csv_writer_in_src_bypasses_the_helper() -> None:
             if attribute and isinstance(node.value, ast.Name) and node.value.id == "csv":  # type: ignore[attr-defined]
                 bare.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert not bare, bare
+
+
+def test_a_gbk_file_whose_first_mib_is_ascii_is_still_read_as_gbk(tmp_path: Path) -> None:
+    ascii_rows = "".join(f"A-{i},letter\n" for i in range(120_000))  # well over 1 MiB of ASCII first
+    path = tmp_path / "late.csv"
+    path.write_bytes(("source_ref,channel\n" + ascii_rows + "张三,来信\n").encode("gbk"))
+    with open_import(path) as stream:
+        assert stream.read().endswith("张三,来信\n")
