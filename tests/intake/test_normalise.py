@@ -108,6 +108,8 @@ def test_the_blind_index_compares_what_the_normaliser_stores() -> None:
         (lc.Supervise("催办\u202e"), "reason"),
         (lc.RecordFeedback("x" * 20_001), "text"),
         (lc.Extend(10**20, "延期", "admin"), "days"),
+        (lc.Extend(-5, "延期", "admin"), "days"),
+        (lc.Assign("GOV", "", -3), "report_days"),
     ],
 )
 def test_command_texts_are_refused_naming_the_field(command: Any, field: str) -> None:

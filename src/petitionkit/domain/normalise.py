@@ -428,8 +428,11 @@ def command_texts(command: T) -> T:
             limit = LIMITS["code"] if field.name.endswith(("_code", "_by")) else LIMITS["text"]
             multiline = field.name in _MULTILINE
             changes[field.name] = run(_limited(limit, multiline=multiline), value, field.name)
-        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_COMMAND_NUMBER:
-            run.errors.append(FieldError(field.name, "at_most", {"limit": _MAX_COMMAND_NUMBER}))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if field.name.endswith("days") and value < 1:  # an extension's or a report period's days
+                run.errors.append(FieldError(field.name, "positive"))
+            elif abs(value) > _MAX_COMMAND_NUMBER:
+                run.errors.append(FieldError(field.name, "at_most", {"limit": _MAX_COMMAND_NUMBER}))
     if run.errors:
         raise InvalidInput(run.errors)
     return attrs.evolve(command, **changes)  # type: ignore[misc]
