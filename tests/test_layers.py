@@ -37,11 +37,13 @@ ALLOWED: dict[str, set[str]] = {
     },
     "reports": {
         "domain", "errors", "i18n", "redaction", "serialization", "storage", "config", "plugins", "sandbox", "files",
+        "csvsafe",
     },
     "documents": {"domain", "errors", "i18n", "config", "redaction", "reports", "sandbox", "files"},
     "sandbox": set(),
     "files": set(),
-    "exchange": {"domain", "errors", "redaction", "serialization"},
+    "csvsafe": set(),
+    "exchange": {"domain", "errors", "redaction", "serialization", "csvsafe"},
     "network": {"domain", "errors", "config", "storage"},
     "respondents": {"domain", "errors"},
     "service": {

@@ -7,17 +7,32 @@ CSV columns: ``source_ref, channel, received_at, kind, subject, content, categor
 anonymous, confidential, headcount, petitioner_name, petitioner_id_number, petitioner_phone,
 petitioner_address, petitioner_email, petitioner_role, petitioners (JSON list, for several people),
 respondent_person, respondent_unit, respondent_body, referred_from``. Empty cells are absent values.
+
+Files to import may be UTF-8 (with or without a byte-order mark) or GB18030/GBK, as Chinese Excel and
+WPS save them: :func:`open_import` detects which (charset-normalizer).  A row that cannot be read is
+reported with its number and left out; the rows beside it are still read.  Written CSV is
+formula-safe (:mod:`petitionkit.csvsafe`), and reading takes that escape off again.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from charset_normalizer import from_bytes
+
+from petitionkit import csvsafe
 from petitionkit.domain.access import Permission, Principal
+from petitionkit.domain.drafts import MAX_CONTENT
 from petitionkit.domain.event_types import ExportRefused
+from petitionkit.domain.identity import FULL_WIDTH
 from petitionkit.domain.model import Petition
 from petitionkit.domain.protection import BodyDirectory
 from petitionkit.errors import FieldError, InvalidInput, PermissionDenied, UnknownBody
@@ -68,9 +83,10 @@ _RESPONDENT = {"person_name": "respondent_person", "unit_name": "respondent_unit
 def csv_row_to_document(row: Mapping[str, str | None]) -> dict[str, Any]:
     """Turn one CSV row into a registration document, or raise InvalidInput naming the columns."""
     errors: list[FieldError] = []
-    unknown = sorted(k for k in row if k not in CSV_COLUMNS and k not in EXPORT_ONLY)
+    # A row with more cells than the header has them under None (csv.DictReader's restkey).
+    unknown = sorted((k for k in row if k not in CSV_COLUMNS and k not in EXPORT_ONLY), key=lambda k: k or "")
     errors.extend(FieldError(k or "(unnamed column)", "unknown") for k in unknown)
-    cell = {k: (v or "").strip() for k, v in row.items() if k in CSV_COLUMNS}
+    cell = {k: csvsafe.unescape_cell((v or "").strip()) for k, v in row.items() if k in CSV_COLUMNS}
     doc: dict[str, Any] = {}
     for key in (
         "source_ref",
@@ -92,9 +108,11 @@ def csv_row_to_document(row: Mapping[str, str | None]) -> dict[str, Any]:
         elif value not in _FALSE:
             errors.append(FieldError(key, "wrong_type", {"expected": "true/false"}))
     if cell.get("headcount"):
-        try:
-            doc["headcount"] = int(cell["headcount"])
-        except ValueError:
+        # ASCII (or full-width) digits only: int() would also take "1_000" and other scripts' digits.
+        number = cell["headcount"].translate(FULL_WIDTH).strip()
+        if _INTEGER.fullmatch(number):
+            doc["headcount"] = int(number)
+        else:
             errors.append(FieldError("headcount", "wrong_type", {"expected": "integer"}))
     if cell.get("petitioners"):
         try:
@@ -114,11 +132,87 @@ def csv_row_to_document(row: Mapping[str, str | None]) -> dict[str, Any]:
 
 def read_csv(stream: IO[str]) -> Iterator[dict[str, Any] | InvalidInput]:
     """Documents from a CSV stream with a header row (an InvalidInput in place of an unreadable row)."""
-    for row in csv.DictReader(stream):
+    # A cell may hold a whole petition (MAX_CONTENT characters, quoted): the csv module's default limit
+    # (131,072) would end the import on the first long letter instead of refusing just that row.
+    csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_CONTENT))
+    reader = csv.DictReader(stream)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # a cell longer than even that, or a broken quote: that row only
+            yield InvalidInput([FieldError(f"line {reader.line_num}", "wrong_type", {"expected": "a CSV row"})])
+            continue
         try:
             yield csv_row_to_document(row)
         except InvalidInput as problem:
             yield problem
+
+
+# --- input safety (issue 16): the encoding of a file to import --------------------------------------
+
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_SAMPLE = 1 << 20  # the detector reads the first MiB
+_CHINESE = ("gb18030", "gbk", "gb2312", "hz")
+
+
+def detect_encoding(head: bytes) -> str:
+    """The encoding of a file that begins with ``head``: ``utf-8-sig``, ``utf-8``, ``utf-16`` or ``gb18030``.
+
+    A byte-order mark decides; else text that is valid UTF-8 is UTF-8; else charset-normalizer's
+    candidates decide, and any of the GB family (GB2312, GBK, GB18030) is read as GB18030, their superset
+    (short GBK text is easily taken for Big5 or a Japanese code page, which no county office writes).
+    Raises :class:`InvalidInput` (``encoding``) for anything else.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # the sample may end mid-character
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = [match.encoding for match in from_bytes(head)]
+    if any(name.replace("_", "").startswith(_CHINESE) for name in candidates):
+        return "gb18030"
+    raise InvalidInput([FieldError("(file)", "encoding")])
+
+
+@contextmanager
+def open_import(path: str | Path) -> Iterator[IO[str]]:
+    """``path`` opened as text in its detected encoding (:func:`detect_encoding`).
+
+    Bytes that do not decode further on (beyond the sample) become lone surrogates, which the
+    normaliser refuses in that row's field: a bad row, never a crash.
+    """
+    with Path(path).open("rb") as raw:
+        encoding = detect_encoding(_sample(raw))
+        raw.seek(0)
+        with io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="") as text:
+            yield text
+
+
+def _sample(raw: IO[bytes]) -> bytes:
+    """The bytes the encoding is told from: the file's first MiB or, when that is all ASCII (a long
+    ASCII header or leading rows), the MiB from its first non-ASCII byte on."""
+    head = raw.read(_SAMPLE)
+    if not head.isascii() or len(head) < _SAMPLE:
+        return head
+    while chunk := raw.read(_SAMPLE):
+        if not chunk.isascii():
+            start = next(i for i, byte in enumerate(chunk) if byte > 0x7F)
+            return chunk[start:] + raw.read(start)
+    return head
+
+
+def decode_document(data: bytes) -> str:
+    """A whole document (``petitionkit register --file``) as text, in its detected encoding."""
+    return data.decode(detect_encoding(data), errors="surrogateescape")
+
+
+# --- end input safety
 
 
 def read_jsonl(stream: IO[str]) -> Iterator[dict[str, Any] | InvalidInput]:
@@ -176,7 +270,7 @@ def write_jsonl(docs: Iterable[Mapping[str, Any]], stream: IO[str]) -> int:
 def write_csv(docs: Iterable[Mapping[str, Any]], stream: IO[str]) -> int:
     """Flat CSV in the import format (plus tracking_number, case_id and state)."""
     columns = (*CSV_COLUMNS, "tracking_number", "case_id", "state")
-    writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
+    writer = csvsafe.dict_writer(stream, columns, extrasaction="ignore")  # formula-safe cells
     writer.writeheader()
     count = 0
     for doc in docs:

@@ -17,17 +17,27 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 from cattrs.gen import make_dict_structure_fn
 
 from petitionkit.domain.drafts import PetitionDraft
+from petitionkit.domain.identity import FULL_WIDTH
 from petitionkit.errors import FieldError, InvalidInput
 
 T = TypeVar("T")
 
 
+def _iso_text(value: Any) -> str:
+    """An ISO 8601 text with full-width digits made ASCII; anything unprintable is refused
+    (``datetime.fromisoformat`` would take a trailing NUL)."""
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    text = value.translate(FULL_WIDTH).strip()
+    if not (text.isascii() and text.isprintable()):
+        raise ValueError("not ISO 8601")
+    return text
+
+
 def _structure_datetime(value: Any, _: type) -> datetime:
     if isinstance(value, datetime):
         return value
-    if not isinstance(value, str):
-        raise ValueError("not a string")
-    parsed = datetime.fromisoformat(value)
+    parsed = datetime.fromisoformat(_iso_text(value))
     if parsed.tzinfo is None:
         raise ValueError("no UTC offset")
     return parsed
@@ -36,9 +46,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
 def _structure_date(value: Any, _: type) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if not isinstance(value, str):
-        raise ValueError("not a string")
-    return date.fromisoformat(value)
+    return date.fromisoformat(_iso_text(value))
 
 
 def _structure_str(value: Any, _: type) -> str:
@@ -162,6 +170,13 @@ def structure(data: Any, cls: type[T]) -> T:
 
 
 def structure_draft(data: Any) -> PetitionDraft:
+    if isinstance(data, Mapping):  # cattrs would read a text as the list of its characters
+        lists = ("petitioners", "attachments")
+        bad = [
+            FieldError(k, "wrong_type", {"expected": "a list"}) for k in lists if isinstance(data.get(k), str | Mapping)
+        ]
+        if bad:
+            raise InvalidInput(bad)
     return structure(data, PetitionDraft)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from petitionkit.cli.app import Env, run_command
+from petitionkit.cli.intake import checked
 from petitionkit.cli.views import case_view, event_view, petition_view, print_case, progress_view, table
 from petitionkit.domain.lifecycle import TRANSITIONS
 from petitionkit.domain.model import (
@@ -24,6 +25,7 @@ from petitionkit.domain.model import (
     ReplyOutcome,
 )
 from petitionkit.errors import FieldError, InvalidInput
+from petitionkit.exchange import decode_document
 from petitionkit.service import Office
 
 CHANNELS = click.Choice([c.value for c in Channel])
@@ -87,28 +89,37 @@ def _interactive(env: Env) -> dict[str, Any]:
     def ask(zh_text: str, en_text: str, **kw: Any) -> Any:
         return click.prompt(zh_text if zh else en_text, err=True, **kw)
 
+    # Input safety (issue 16): each answer is normalised at once, or the field's problem shown and asked again.
+    loc = env.locale
     data: dict[str, Any] = {"channel": ask("渠道", "Channel", type=CHANNELS, default="visit")}
     data["petitioners"] = [
         {
-            "name": ask("信访人姓名", "Petitioner's name"),
-            "id_number": ask("身份证号码", "Resident ID number"),
-            "phone": ask("联系电话", "Phone"),
+            "name": ask("信访人姓名", "Petitioner's name", value_proc=checked("petitioners[0].name", loc)),
+            "id_number": ask("身份证号码", "Resident ID number", value_proc=checked("petitioners[0].id_number", loc)),
+            "phone": ask("联系电话", "Phone", value_proc=checked("petitioners[0].phone", loc)),
             "address": ask("住址", "Address", default="", show_default=False) or None,
         }
     ]
-    data["headcount"] = ask("来访人数", "Number of visitors", type=int, default=1)
+    data["headcount"] = ask("来访人数", "Number of visitors", default=1, value_proc=checked("headcount", loc))
     data["kind"] = ask("类别", "Kind", type=KINDS, default="claim")
-    data["category"] = ask("问题分类", "Category")
-    data["region_code"] = ask("问题发生地（6位区划代码）", "Region code (6 digits)")
-    data["subject"] = ask("事由", "Subject")
-    data["content"] = ask("主要内容", "Content")
+    data["category"] = ask("问题分类", "Category", value_proc=checked("category", loc))
+    data["region_code"] = ask(
+        "问题发生地（6位区划代码）", "Region code (6 digits)", value_proc=checked("region_code", loc)
+    )
+    data["subject"] = ask("事由", "Subject", value_proc=checked("subject", loc))
+    data["content"] = ask("主要内容", "Content", value_proc=checked("content", loc))
     data["confidential"] = click.confirm("要求保密？" if zh else "Confidential?", default=False, err=True)
     data["received_at"] = env.office.now().isoformat()
     return data
 
 
 @click.command("register")
-@click.option("--file", "file", type=click.Path(allow_dash=True, path_type=Path), help="JSON document ('-': stdin).")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+    help="JSON document ('-': stdin).",
+)
 @click.option("--interactive", "-i", is_flag=True, help="Prompt for each field (a clerk taking a visit).")
 @click.option("--channel", type=CHANNELS)
 @click.option("--kind", type=KINDS)
@@ -135,7 +146,10 @@ def _interactive(env: Env) -> dict[str, Any]:
 def register(env: Env, /, file: Path | None, interactive: bool, **opts: Any) -> None:
     """Register a petition (登记) from options, a JSON file, or prompts."""
     if file is not None:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        # --- input safety (issue 16): the document's encoding is detected (UTF-8, BOM, GB18030/GBK)
+        raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        text = decode_document(raw)
+        # --- end input safety
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

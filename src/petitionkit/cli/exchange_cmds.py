@@ -12,7 +12,7 @@ import click
 from petitionkit.cli.app import Env, run_command
 from petitionkit.domain.protection import BodyDirectory
 from petitionkit.errors import UnknownBody
-from petitionkit.exchange import petition_document, read_csv, read_jsonl, write_csv, write_jsonl
+from petitionkit.exchange import open_import, petition_document, read_csv, read_jsonl, write_csv, write_jsonl
 from petitionkit.files import open_private
 from petitionkit.service import ImportReport
 
@@ -44,10 +44,12 @@ def import_command(env: Env, /, path: Path, fmt: str | None, batch_size: int) ->
     """Import petitions; bad rows are reported, never half-written; re-running adds nothing twice."""
     office = env.office
     fmt = _format_of(path, fmt)
-    with path.open(encoding="utf-8-sig", newline="") as stream:
+    with open_import(path) as stream:  # UTF-8 (with or without BOM) or GB18030/GBK, detected
         reader = read_csv(stream) if fmt == "csv" else read_jsonl(stream)
         report = office.import_petitions(_progress(env, reader, "import"), batch_size=batch_size)
     data = _report(report)
+
+    en = env.locale == "en"
 
     def human() -> None:
         click.echo(
@@ -56,7 +58,7 @@ def import_command(env: Env, /, path: Path, fmt: str | None, batch_size: int) ->
         )
         for row in data["rejected"]:
             for problem in row["errors"]:
-                click.echo(f"  row {row['row']}: {problem['field']}: {problem['message']}")
+                click.echo(f"  row {row['row']}: {problem['field']}: {problem['message' if en else 'message_zh']}")
 
     env.emit(data, human)
     if data["rejected"]:
@@ -70,7 +72,15 @@ def _report(report: ImportReport) -> dict[str, Any]:
         "rejected": [
             {
                 "row": r.row,
-                "errors": [{"field": e.field, "problem": e.problem, "message": e.message("en")} for e in r.errors],
+                "errors": [
+                    {
+                        "field": e.field,
+                        "problem": e.problem,
+                        "message": e.message("en"),
+                        "message_zh": e.message("zh-CN"),
+                    }
+                    for e in r.errors
+                ],
             }
             for r in report.rejected
         ],

@@ -7,7 +7,7 @@ from datetime import date
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 
 # Province-level prefixes of GB/T 2260 codes (the first two digits of a region code).
 PROVINCE_PREFIXES = frozenset(
@@ -49,12 +49,12 @@ PROVINCE_PREFIXES = frozenset(
     }
 )
 
-_MOBILE = re.compile(r"^(?:(?:\+|00)?86[- ]?)?1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^(?:(?:\+|00)?86[- ]?)?1[3-9]\d{9}$", re.ASCII)
 
 # Full-width digits, letters and signs (０-９, ｘ, ＋) as Chinese input methods type them -> ASCII.
 FULL_WIDTH = str.maketrans({chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"\u3000": " "})
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$")
-_SERVICE = re.compile(r"^(?:400|800)-?\d{3}-?\d{4}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$", re.ASCII)
+_SERVICE = re.compile(r"^(?:400|800)-?\d{3}-?\d{4}$", re.ASCII)
 
 
 def id_check_digit(first17: str) -> str:
@@ -64,23 +64,22 @@ def id_check_digit(first17: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    """A resident ID number (居民身份证号码) as compared: ASCII digits, no spaces, check character ``X`` upper-case."""
-    return "".join(value.translate(FULL_WIDTH).split()).upper()
+    """A resident ID number as compared: :func:`petitionkit.domain.normalise.id_number_key` (one normaliser)."""
+    from petitionkit.domain.normalise import id_number_key  # noqa: PLC0415 - normalise builds on this module
+
+    return id_number_key(value)
 
 
 def normalize_phone(value: str) -> str:
-    """A phone number as compared: ASCII digits only, without the ``+86`` / ``0086`` country prefix."""
-    digits = "".join(c for c in value.translate(FULL_WIDTH) if c.isdigit() or c == "+")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits.replace("+", "")
+    """A phone number as compared: :func:`petitionkit.domain.normalise.phone_key` (one normaliser)."""
+    from petitionkit.domain.normalise import phone_key  # noqa: PLC0415 - normalise builds on this module
+
+    return phone_key(value)
 
 
 def is_valid_id_number(value: str) -> bool:
     """An 18-character resident ID: region prefix, a real birth date, and the right check digit."""
-    value = normalize_id_number(value)
+    value = "".join(value.translate(FULL_WIDTH).split()).upper()
     if not _ID_SHAPE.match(value) or value[:2] not in PROVINCE_PREFIXES:
         return False
     try:
@@ -99,8 +98,11 @@ def is_valid_phone(value: str) -> bool:
 
 
 def is_valid_region_code(value: str) -> bool:
-    """A 6-digit administrative division code (GB/T 2260 shape) with a real province prefix."""
-    return len(value) == 6 and value.isdigit() and value[:2] in PROVINCE_PREFIXES
+    """A 6-digit administrative division code (GB/T 2260 shape) with a real province prefix.
+
+    ASCII digits only: ``str.isdigit`` also takes superscripts (``33¹⁹⁹⁹``), which no rule can route.
+    """
+    return len(value) == 6 and value.isascii() and value.isdigit() and value[:2] in PROVINCE_PREFIXES
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

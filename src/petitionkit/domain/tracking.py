@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from petitionkit.domain.identity import FULL_WIDTH, normalize_id_number, normalize_phone
+from petitionkit.domain.normalise import id_number_key, name_key, phone_key
 
 # Crockford's base 32: no I, L, O, U, so it survives being read aloud and typed.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -38,14 +38,15 @@ def query_code_digest(code: str) -> str:
 def identity_digest(id_number: str | None, name: str, phone: str | None) -> str | None:
     """A stable key for "the same person" used to spot repeat petitions (重复信访).
 
-    Over normalised values (full-width digits, ``+86``/``0086``, a lower-case ``x``).  This SHA-256 is
+    Over the canonical forms of :mod:`petitionkit.domain.normalise` (full-width digits, ``+86``/``0086``,
+    a lower-case ``x``), the same module that normalised the values at intake, so both agree.  This SHA-256 is
     only an intermediate: the SQL store keeps its keyed blind index (HMAC-SHA-256 under the office's
     index key, :mod:`petitionkit.storage.sql.crypto`), never the bare digest, once encryption is on.
     """
     if id_number and id_number.strip():
-        key = "id:" + normalize_id_number(id_number)
+        key = "id:" + id_number_key(id_number)
     elif phone and phone.strip():
-        key = "np:" + "".join(name.translate(FULL_WIDTH).split()) + ":" + normalize_phone(phone)
+        key = "np:" + name_key(name) + ":" + phone_key(phone)
     else:
         return None
     return hashlib.sha256(key.encode("utf-8")).hexdigest()

@@ -11,7 +11,6 @@ A signal report alone (:class:`SignalReport`) renders as json or csv.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -20,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from petitionkit import csvsafe
 from petitionkit.errors import ConfigurationError
 from petitionkit.files import PRIVATE_MODE
 from petitionkit.reports.labels import keys, label
@@ -154,7 +154,7 @@ def _report_rows(r: PeriodReport) -> Iterator[tuple[str, str, str, str, Any]]:
 
 def to_csv(report: PeriodReport | SignalReport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out, lineterminator="\n")  # formula-safe: no cell runs in a spreadsheet
     writer.writerow(("section", "key", "label", "metric", "value"))
     rows = _report_rows(report) if isinstance(report, PeriodReport) else _signal_rows(report)
     for section, key, text, metric, value in rows:

@@ -15,6 +15,7 @@ from petitionkit.domain.access import Permission, Principal
 from petitionkit.domain.decisions import RoutingDecision, ScreeningDecision
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, DeclineChannel, EvaluationRating, ReferralMode, ReplyOutcome
+from petitionkit.domain.normalise import command_texts
 from petitionkit.i18n import translate
 from petitionkit.notifications.planner import DUE_DATES_MOVED
 from petitionkit.service.base import OfficeBase
@@ -115,7 +116,7 @@ class CaseCommands(OfficeBase):
 
         def extend(_tx: object, case: Case, ctx: lc.Context) -> lc.Decision:
             approver = self.access.approver(approved_by, case, requester)
-            return lc.decide(case, lc.Extend(days, reason, approver.actor), ctx)
+            return lc.decide(case, command_texts(lc.Extend(days, reason, approver.actor)), ctx)  # input safety
 
         return self.uow.run(case_ref, extend, permission=Permission.EXTEND_REQUEST)
 

@@ -16,9 +16,10 @@ from petitionkit.domain.access import Permission
 from petitionkit.domain.drafts import PetitionDraft, check_draft
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Petition
+from petitionkit.domain.normalise import normalised_draft
 from petitionkit.domain.protection import normalise_respondent
 from petitionkit.domain.tracking import identity_digest, new_query_code, query_code_digest, tracking_number
-from petitionkit.errors import FieldError, InvalidInput, NotFound
+from petitionkit.errors import FieldError, InvalidInput, NotFound, PetitionkitError
 from petitionkit.network import referred_draft
 from petitionkit.serialization import structure_draft
 from petitionkit.service.base import OfficeBase
@@ -41,6 +42,10 @@ class RegistrationUseCases(OfficeBase):
         ctx = self.uow.context(principal.actor, now)
         with self.storage.transaction() as tx:
             year = draft.received_at.astimezone(self.zone).year
+            # --- input safety (issue 16): a legacy key already stored is a field error, not a crash
+            if draft.source_ref and tx.existing_source_refs(self.config.office_code, [draft.source_ref]):
+                raise InvalidInput([FieldError("source_ref", "duplicate_source_ref")])
+            # --- end input safety
             sequence = tx.next_tracking_sequence(self.config.office_code, year)
             registration, decision = self._register_in(tx, draft, sequence, ctx)
         self.uow.publish(decision.events)
@@ -66,40 +71,60 @@ class RegistrationUseCases(OfficeBase):
             now = self.now()
             ctx = self.uow.context(principal.actor, now)
             good: list[PetitionDraft] = []
+            numbers: list[int] = []
             for number, row in batch:
                 if isinstance(row, InvalidInput):  # the reader could not even parse this row
                     rejected.append(RejectedRow(number, row.errors))
                     continue
                 try:
                     good.append(self._checked_draft(row, now))
+                    numbers.append(number)
                 except InvalidInput as exc:
                     rejected.append(RejectedRow(number, exc.errors))
             if not good:
                 continue
-            with self.storage.transaction() as tx:
-                good, duplicates = _without_imported(tx, self.config.office_code, good)
-                skipped += duplicates
-                years = Counter(d.received_at.astimezone(self.zone).year for d in good)
-                next_seq = {y: tx.next_tracking_sequence(self.config.office_code, y, n) for y, n in years.items()}
-                cases: list[Case] = []
-                petitions: list[tuple[Petition, list[str]]] = []
-                events: list[Event] = []
-                for draft in good:
-                    year = draft.received_at.astimezone(self.zone).year
-                    sequence, next_seq[year] = next_seq[year], next_seq[year] + 1
-                    if draft.joins_case:
-                        self._register_in(tx, draft, sequence, ctx)
+            # --- input safety (issue 16): a row the store refuses (e.g. joins_case naming no case) never
+            # costs the good rows beside it: the batch is retried row by row, each row in its own transaction.
+            try:
+                stored, duplicates = self._import_batch(good, ctx)
+            except PetitionkitError:
+                stored, duplicates = 0, 0
+                for number, draft in zip(numbers, good, strict=True):
+                    try:
+                        one, dup = self._import_batch([draft], ctx)
+                    except PetitionkitError as exc:
+                        rejected.append(RejectedRow(number, _row_errors(exc)))
                         continue
-                    record, decision = self._new_case(draft, sequence, new_query_code(), ctx)
-                    cases.append(decision.case)
-                    petitions.append((record, identity_digests(record)))
-                    events.extend(decision.events)
-                tx.insert_cases(cases)
-                tx.add_petitions(petitions)
-                known = {c.id: (c, [p]) for c, (p, _) in zip(cases, petitions, strict=True)}
-                tx.append_events(self.uow.seal(tx, events, known))
-            imported += len(good)
-        return ImportReport(imported, tuple(rejected), skipped)
+                    stored, duplicates = stored + one, duplicates + dup
+            # --- end input safety
+            skipped += duplicates
+            imported += stored
+        return ImportReport(imported, tuple(sorted(rejected, key=lambda r: r.row)), skipped)
+
+    def _import_batch(self, good: list[PetitionDraft], ctx: lc.Context) -> tuple[int, int]:
+        """Store ``good`` (checked drafts) in one transaction: (rows stored, rows skipped as imported before)."""
+        with self.storage.transaction() as tx:
+            good, duplicates = _without_imported(tx, self.config.office_code, good)
+            years = Counter(d.received_at.astimezone(self.zone).year for d in good)
+            next_seq = {y: tx.next_tracking_sequence(self.config.office_code, y, n) for y, n in years.items()}
+            cases: list[Case] = []
+            petitions: list[tuple[Petition, list[str]]] = []
+            events: list[Event] = []
+            for draft in good:
+                year = draft.received_at.astimezone(self.zone).year
+                sequence, next_seq[year] = next_seq[year], next_seq[year] + 1
+                if draft.joins_case:
+                    self._register_in(tx, draft, sequence, ctx)
+                    continue
+                record, decision = self._new_case(draft, sequence, new_query_code(), ctx)
+                cases.append(decision.case)
+                petitions.append((record, identity_digests(record)))
+                events.extend(decision.events)
+            tx.insert_cases(cases)
+            tx.add_petitions(petitions)
+            known = {c.id: (c, [p]) for c, (p, _) in zip(cases, petitions, strict=True)}
+            tx.append_events(self.uow.seal(tx, events, known))
+        return len(good), duplicates
 
     def receive_referral(self, tx: Transaction, upstream: Case, referral_id: str, actor: str) -> tuple[Event, ...]:
         """Register, inside ``tx``, a referral from another office of the network (once per referral).
@@ -158,6 +183,11 @@ class RegistrationUseCases(OfficeBase):
 
     def _checked_draft(self, petition: PetitionDraft | Mapping[str, Any], now: datetime) -> PetitionDraft:
         draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
+        # --- input safety (issue 16): normalise, then refuse (petitionkit.domain.normalise) ---
+        draft, refused = normalised_draft(draft, self.rules.categories())
+        if refused:
+            raise InvalidInput(refused)
+        # --- end input safety
         errors = check_draft(draft, now, self.rules)
         respondent, respondent_errors = normalise_respondent(draft.respondent, self.rules.bodies())
         draft = attrs.evolve(draft, respondent=respondent)
@@ -269,6 +299,15 @@ def _without_imported(
             seen.add(draft.source_ref)
         kept.append(draft)
     return kept, len(drafts) - len(kept)
+
+
+def _row_errors(exc: PetitionkitError) -> tuple[FieldError, ...]:
+    """What an import reports for a row the store refused: its field errors, or the refusal as one."""
+    if isinstance(exc, InvalidInput):
+        return exc.errors
+    if isinstance(exc, NotFound) and exc.what == "case":
+        return (FieldError("joins_case", "no_such_case"),)
+    return (FieldError("(row)", "not_stored", {"code": exc.code}),)
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -27,6 +27,7 @@ from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Petition
+from petitionkit.domain.normalise import command_texts
 from petitionkit.domain.protection import case_protection
 from petitionkit.errors import ConfigurationError, NotFound, ProtectionRefusal
 from petitionkit.plugins import notify_observers
@@ -203,7 +204,12 @@ class UnitOfWork:
         return decision.case
 
     def command(self, case_ref: str, command: lc.Command, *, permission: Permission) -> Case:
-        """Run a lifecycle command on a case (accept, transfer, reply …) as the office's principal."""
+        """Run a lifecycle command on a case (accept, transfer, reply …) as the office's principal.
+
+        Its texts are normalised first, or refused naming the field
+        (:func:`petitionkit.domain.normalise.command_texts`).
+        """
+        command = command_texts(command)  # input safety (issue 16)
         return self.run(case_ref, lambda _tx, case, ctx: lc.decide(case, command, ctx), permission=permission)
 
     def record(self, case_ref: str, event: ev.DomainEvent, *, permission: Permission) -> Case:
