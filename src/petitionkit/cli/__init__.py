@@ -8,6 +8,7 @@ from petitionkit.cli import (
     audit_cmds,
     case_cmds,
     exchange_cmds,
+    keys_cmds,
     notify_cmds,
     query_cmds,
     report_cmds,
@@ -29,6 +30,7 @@ for _command in [
     *notify_cmds.COMMANDS,
     *report_cmds.COMMANDS,
     *audit_cmds.COMMANDS,
+    *keys_cmds.COMMANDS,
     plugins_command,
 ]:
     cli.add_command(_command)

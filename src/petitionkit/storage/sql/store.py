@@ -84,6 +84,7 @@ class SqlStorage:
         # One in-memory SQLite connection is shared: its transactions must take turns.
         self._serial: threading.Lock | None = threading.Lock() if is_memory(parsed) else None
         self._closed = False
+        self.master: dict[str, bytes] = {}
         try:
             with self._engine.connect() as connection:
                 self.encrypted = _has_data_keys(connection)
@@ -93,11 +94,11 @@ class SqlStorage:
 
     # --- field encryption (docs/security.md) -----------------------------------------------------
 
-    def unlock(self, master: MasterKeys, office_code: str) -> None:
+    def unlock(self, master: MasterKeys, office_code: str, algorithm: str = "aes-256-gcm") -> None:
         """Open the data keys with the master key; give ``office_code`` keys (and encrypt its rows) if new.
 
         Until a store whose database holds encrypted data is unlocked, every transaction is refused
-        (:class:`EncryptionKeyError`).
+        (:class:`EncryptionKeyError`).  ``algorithm`` is the cipher of a data key made here.
         """
         from petitionkit.storage.sql import encryption  # noqa: PLC0415 - cryptography loads only when used
 
@@ -106,15 +107,26 @@ class SqlStorage:
             try:
                 with self._serial or nullcontext(), self._engine.begin() as connection:
                     default = previous.default_office if previous is not None else None
-                    cipher = encryption.unlock(connection, master, office_code, default)
+                    cipher = encryption.unlock(connection, master, office_code, default, algorithm)
                 break
             except IntegrityError:
                 if attempt == 2:  # another process made this office's keys at the same moment: read them
                     raise
             except DBAPIError as exc:
                 raise storage_error(self._url, exc) from exc
+        self.master = dict(master)  # kept to reload the keys when another process rotates them
+        if self._serial is None:  # an in-memory database has no other process to rotate behind its back
+            cipher.loader = encryption.key_loader(self._engine, self.master)
         self.codec.cipher = cipher
         self.encrypted = True
+
+    def refresh_keys(self, connection: Connection) -> None:
+        """Before sealing in a transaction: catch up with a rotation another process made (encryption.refresh)."""
+        cipher = self.codec.cipher
+        if cipher is not None:
+            from petitionkit.storage.sql import encryption  # noqa: PLC0415
+
+            encryption.refresh(connection, cipher, self.master, lock=self.dialect == "postgresql")
 
     def unlocked_for(self, office_code: str) -> bool:
         """Whether ``office_code``'s personal data is encrypted by this store from now on."""
@@ -159,6 +171,13 @@ class SqlTransaction:
         self.sql = store.sql
         self.codec = store.codec
         self._cursor: Any = connection.connection.cursor()
+        self._keys_fresh = False
+
+    def _fresh_keys(self) -> None:
+        """Once per transaction, before the first seal or blind index: keys another process rotated."""
+        if not self._keys_fresh:
+            self._keys_fresh = True
+            self.store.refresh_keys(self.connection)
 
     def _run(self, statement: str, parameters: Any, *, many: bool = False) -> Any:
         """Execute on the driver cursor; driver errors become SQLAlchemy's, as ``Connection.execute`` does."""
@@ -203,6 +222,7 @@ class SqlTransaction:
     def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:
         if not petitions:
             return
+        self._fresh_keys()
         k = self.codec
         self._run_many(self.sql.insert_petition, (rows.petition_values(p, k) for p, _ in petitions))
         self._run_many(
@@ -232,6 +252,7 @@ class SqlTransaction:
     def insert_cases(self, cases_: Sequence[Case]) -> None:
         if not cases_:
             return
+        self._fresh_keys()
         k = self.codec
         try:
             self._run_many(self.sql.insert_case, (rows.case_values(c, k) for c in cases_))
@@ -250,6 +271,7 @@ class SqlTransaction:
         )
 
     def update_case(self, case: Case, expected_version: int) -> None:
+        self._fresh_keys()
         k = self.codec
         values = rows.case_values(case, k)
         values["expected_version"] = expected_version
@@ -278,6 +300,7 @@ class SqlTransaction:
         self._run_many(self.sql.insert_event, (rows.event_values(e, k) for e in events))
 
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None:
+        self._fresh_keys()
         k = self.codec
         self._run_many(self.sql.insert_outbox, (rows.outbox_values(m, k) for m in messages))
 
@@ -420,6 +443,7 @@ class SqlTransaction:
         unique = list(dict.fromkeys(digests))
         if not unique:
             return []
+        self._fresh_keys()
         statement = self.sql.cases_of_identities(len(unique))
         column = statement.at["case_id"]
         blinded = [self.codec.blind(office_code, d) for d in unique]  # the index holds keyed digests

@@ -24,7 +24,7 @@ from petitionkit.errors import EncryptionKeyError
 if TYPE_CHECKING:
     from petitionkit.storage.sql.crypto import FieldCipher
 
-_SEALED = "pk1:"  # petitionkit.storage.sql.crypto.PREFIX (not imported: cryptography loads only when used)
+_SEALED = ("pk1:", "pk2:")  # crypto.SEALED_PREFIXES (not imported: cryptography loads only when used)
 SEALED_PAYLOAD_KEYS = ("context", "recipient")
 """The entries of an outbox payload that hold personal data (the template's values, the address)."""
 
