@@ -16,7 +16,7 @@ from __future__ import annotations
 import attrs
 
 from petitionkit.config import OfficeConfig
-from petitionkit.settings import nonblank, read_settings
+from petitionkit.settings import nonblank, one_of, read_settings
 
 NAME = "privacy"
 ALGORITHMS = ("aes-256-gcm", "sm4-gcm")  # crypto.ALGORITHMS (not imported: cryptography loads only when used)
@@ -29,7 +29,7 @@ class PrivacySettings:
     key_file: str | None = attrs.field(default=None, validator=nonblank)
     key_provider: str | None = attrs.field(default=None, validator=nonblank)
     require_key: bool = False
-    algorithm: str = attrs.field(default="aes-256-gcm", validator=attrs.validators.in_(ALGORITHMS))
+    algorithm: str = attrs.field(default="aes-256-gcm", validator=one_of(*ALGORITHMS))
 
 
 def privacy_settings(config: OfficeConfig) -> PrivacySettings:

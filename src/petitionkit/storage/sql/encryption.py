@@ -17,9 +17,10 @@ not seen yet.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 
 from petitionkit.storage.sql.crypto import (
     AES_GCM,
@@ -120,15 +121,17 @@ def refresh(connection: Connection, cipher: FieldCipher, master: MasterKeys, *, 
         cipher.replace(load_keys(connection, master))
 
 
-def key_loader(engine: Engine, master: MasterKeys) -> Callable[[str], StoredKey | None]:
-    """Reads one data key on its own connection: a reader meeting a key made after it unlocked."""
+def key_loader(
+    connect: Callable[[], AbstractContextManager[Connection]], master: MasterKeys
+) -> Callable[[str], StoredKey | None]:
+    """Reads one data key: for a reader meeting a key made after it unlocked (``connect``: the store's)."""
 
     def load(key_id: str) -> StoredKey | None:
-        with engine.connect() as connection:
+        with connect() as connection:
             row = connection.execute(
                 select(*_COLUMNS).where(_k.key_id == key_id, _k.destroyed_at.is_(None), _k.purpose == DATA)
             ).first()
-        return None if row is None else _stored(master, row.tuple())
+        return None if row is None else _stored(master, tuple(row))
 
     return load
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -85,6 +85,7 @@ class SqlStorage:
         self._serial: threading.Lock | None = threading.Lock() if is_memory(parsed) else None
         self._closed = False
         self.master: dict[str, bytes] = {}
+        self._local = threading.local()
         try:
             with self._engine.connect() as connection:
                 self.encrypted = _has_data_keys(connection)
@@ -116,9 +117,14 @@ class SqlStorage:
                 raise storage_error(self._url, exc) from exc
         self.master = dict(master)  # kept to reload the keys when another process rotates them
         if self._serial is None:  # an in-memory database has no other process to rotate behind its back
-            cipher.loader = encryption.key_loader(self._engine, self.master)
+            cipher.loader = encryption.key_loader(self._key_connection, self.master)
         self.codec.cipher = cipher
         self.encrypted = True
+
+    def _key_connection(self) -> AbstractContextManager[Connection]:
+        """The running transaction's connection (a second one would wait for its lock), else a new one."""
+        current: Connection | None = getattr(self._local, "connection", None)
+        return nullcontext(current) if current is not None else self._engine.connect()
 
     def refresh_keys(self, connection: Connection) -> None:
         """Before sealing in a transaction: catch up with a rotation another process made (encryption.refresh)."""
@@ -151,7 +157,11 @@ class SqlStorage:
         with self._serial or nullcontext():
             try:
                 with self._engine.begin() as connection:
-                    yield SqlTransaction(self, connection)
+                    self._local.connection = connection  # for a key another process made (unlock)
+                    try:
+                        yield SqlTransaction(self, connection)
+                    finally:
+                        self._local.connection = None
             except IntegrityError:
                 raise  # a constraint caught a bug: let it show as such
             except DBAPIError as exc:
