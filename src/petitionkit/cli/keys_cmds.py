@@ -8,17 +8,21 @@ key of the ring, so older master keys can be removed from it.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from petitionkit.audit.keys import add_key_to_file
+from petitionkit.audit.settings import office_path
 from petitionkit.cli.app import Env, run_command
 from petitionkit.domain.access import Permission
 from petitionkit.errors import ConfigurationError
 from petitionkit.i18n import translate
-from petitionkit.privacy import privacy_settings
+from petitionkit.privacy import MASTER_KEY_ENV, privacy_settings
+from petitionkit.privacy.keys import read_master_key_file
 from petitionkit.service import Office
 from petitionkit.storage.sql import SqlStorage
 
@@ -107,6 +111,26 @@ def _state(retired: object, destroyed: object) -> str:
     if destroyed is not None:
         return "destroyed"
     return "live" if retired is None else "retiring"
+
+
+@keys.command("add-master")
+@click.pass_obj
+@run_command
+def add_master(env: Env) -> None:
+    """Append a new master key to the key file (newest last); then run 'keys rotate --master'."""
+    key_file = privacy_settings(env.config).key_file
+    if key_file is None or os.environ.get(MASTER_KEY_ENV):
+        raise ConfigurationError(
+            "settings.privacy.key_file",
+            "add-master appends to the master key file; with PETITIONKIT_MASTER_KEY or a key provider,"
+            " add the new key there (newest last)",
+        )
+    path = office_path(env.config, key_file)
+    read_master_key_file(path)  # refuses a readable or broken file before anything is written
+    key = add_key_to_file(path)
+    env.emit(
+        {"master_key_id": key.key_id}, lambda: click.echo(translate("keys.master.added", env.locale, key_id=key.key_id))
+    )
 
 
 @keys.command("rotate")
