@@ -193,6 +193,11 @@ def test_keys_status_and_a_rotation_to_sm4_through_the_settings(tmp_path: Path) 
     assert "pk1:" not in _dump(folder)
     english = _petitionkit(folder, "--locale", "en", "keys", "status").stdout
     assert "master keys in use" in english and "destroyed" in english
+    # The blind-index key too: every identity re-keyed, the old key destroyed, the trail intact.
+    (old_index,) = [k["key_id"] for k in status["keys"] if k["purpose"] == "index"]
+    rekeyed = json.loads(_petitionkit(folder, "--json", "keys", "rotate", "--index", "--batch-size", "100").stdout)
+    assert rekeyed["destroyed"] == [old_index] and rekeyed["rekeyed"] == COUNT and not rekeyed["resumed"]
+    _petitionkit(folder, "audit", "verify")
 
 
 def test_rotation_needs_the_configure_permission(tmp_path: Path) -> None:
@@ -203,8 +208,8 @@ def test_rotation_needs_the_configure_permission(tmp_path: Path) -> None:
     assert len(_data_keys(_status(folder))) == 1  # nothing was rotated
 
 
-@pytest.mark.parametrize("option", ["--batch-size=0", "--algorithm=des"])
+@pytest.mark.parametrize("option", ["--batch-size=0", "--algorithm=des", "--index --master"])
 def test_bad_options_are_usage_errors(tmp_path: Path, option: str) -> None:
     folder = tmp_path / "office"
     subprocess.run([PETITIONKIT, "init", str(folder)], check=True, capture_output=True, env=_env())
-    _petitionkit(folder, "keys", "rotate", option, code=2)
+    _petitionkit(folder, "keys", "rotate", *option.split(), code=2)

@@ -8,6 +8,8 @@ in the middle is ``tests/cli/test_keys_cli.py``.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select, update
 
+from petitionkit.domain.tracking import identity_digest
 from petitionkit.errors import ConfigurationError, EncryptionKeyError
 from petitionkit.privacy import MASTER_KEY_ENV
 from petitionkit.service import Office
@@ -25,8 +28,8 @@ from petitionkit.storage.sql import SqlStorage, rotation
 from petitionkit.storage.sql import crypto as crypto_module
 from petitionkit.storage.sql.crypto import AES_GCM, SM4_GCM, FieldCipher, StoredKey, parse_sealed, stored_prefix
 from petitionkit.storage.sql.engine import parse_url
-from petitionkit.storage.sql.tables import cases, data_keys, outbox, petitions
-from petitionkit.testing import FakeClock, office_settings, open_test_office, sample_petition
+from petitionkit.storage.sql.tables import cases, data_keys, outbox, petitioner_identities, petitions
+from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, open_test_office, sample_petition
 
 OLD_MASTER = ("m-old", bytes(range(32)))  # made up for tests
 NEW_MASTER = ("m-new", bytes(range(100, 132)))
@@ -381,3 +384,67 @@ def test_an_unknown_algorithm_setting_is_refused_by_name(sqlite_url: str, monkey
 def test_sm4_is_available_here() -> None:
     """This installation's OpenSSL has SM4-GCM (cryptography's wheels do); the SM4 tests above rely on it."""
     assert crypto_module.sm4_supported()
+
+
+# --- index keys ---------------------------------------------------------------------------------------
+
+
+def _index_rows(db_url: str) -> set[str]:
+    engine = sa.create_engine(parse_url(db_url, "."))
+    try:
+        with engine.connect() as c:
+            return set(c.execute(select(petitioner_identities.c.digest)).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_an_index_key_rotation_stopped_half_way_keeps_repeats_found_and_resumes(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = _office(db_url, monkeypatch)
+    people = [{"name": f"金丝{n}", "id_number": SAMPLE_ID_NUMBERS[n % 3], "phone": f"1371234{n:04d}"} for n in range(9)]
+    for person in people:
+        office.register(sample_petition(petitioners=[person]))
+    probe = sample_petition(petitioners=[{"name": "任意", "id_number": SAMPLE_ID_NUMBERS[0].lower()}])
+    repeats = sorted(c.id for c in office.find_repeats(probe))
+    assert len(repeats) == 3
+    store = _store(office)
+    old_index = store.codec.cipher._index["XS"]  # type: ignore[union-attr]
+    before = _index_rows(db_url)
+    started = rotation.start(store, "XS", purpose="index")
+    assert started.retiring == (old_index[0],)
+
+    class Crash(Exception):
+        pass
+
+    def crash(where: str, done: int, total: int) -> None:
+        raise Crash
+
+    with pytest.raises(Crash):
+        rotation.rekey_identities(store, "XS", batch_size=4, progress=crash)
+    office.close()
+
+    office = _office(db_url, monkeypatch)
+    try:
+        halfway = _index_rows(db_url)
+        assert halfway & before and halfway - before  # some rows re-keyed, some not
+        assert sorted(c.id for c in office.find_repeats(probe)) == repeats  # found under either key meanwhile
+        office.register(sample_petition(petitioners=[{"name": "新来", "id_number": SAMPLE_ID_NUMBERS[0]}]))
+        store = _store(office)
+        assert rotation.start(store, "XS", purpose="index").resumed
+        tally = rotation.rekey_identities(store, "XS", batch_size=4)
+        assert tally.done == 9 - 4 and tally.skipped == 4 + 1  # the killed batch and the new petition: done
+        with store.transaction() as tx:
+            assert rotation.finish_index(tx, "XS") == [old_index[0]]
+        after = _index_rows(db_url)
+        assert not after & before  # no blind index under the old key is left
+        assert len(office.find_repeats(probe)) == 4
+        with store.engine.connect() as c:
+            wrapped = c.execute(select(data_keys.c.wrapped).where(data_keys.c.key_id == old_index[0])).scalar_one()
+        assert wrapped == ""
+        # The old index key, kept by someone, matches nothing stored now.
+        digest = identity_digest(SAMPLE_ID_NUMBERS[0], "", None)
+        assert digest is not None
+        assert hmac.new(old_index[1], digest.encode(), hashlib.sha256).hexdigest() not in after
+    finally:
+        office.close()

@@ -18,7 +18,7 @@ import click
 from petitionkit.audit.keys import add_key_to_file
 from petitionkit.audit.settings import office_path
 from petitionkit.cli.app import Env, run_command
-from petitionkit.domain.access import Permission
+from petitionkit.domain.access import Permission, Principal
 from petitionkit.errors import ConfigurationError
 from petitionkit.i18n import translate
 from petitionkit.privacy import MASTER_KEY_ENV, privacy_settings
@@ -135,6 +135,7 @@ def add_master(env: Env) -> None:
 
 @keys.command("rotate")
 @click.option("--master", is_flag=True, help="Re-wrap every key under the newest master key instead.")
+@click.option("--index", is_flag=True, help="Rotate the blind-index key instead (re-keys every identity).")
 @click.option(
     "--algorithm",
     type=click.Choice(ALGORITHMS),
@@ -153,10 +154,12 @@ def add_master(env: Env) -> None:
 )
 @click.pass_obj
 @run_command
-def rotate(env: Env, master: bool, algorithm: str | None, batch_size: int, pause: float) -> None:
+def rotate(env: Env, master: bool, index: bool, algorithm: str | None, batch_size: int, pause: float) -> None:
     """Make a new data key and re-encrypt every value under it, then destroy the old key (resumable)."""
     from petitionkit.storage.sql import rotation  # noqa: PLC0415 - cryptography loads only when used
 
+    if master and index:
+        raise click.UsageError("--master and --index are separate rotations: run one, then the other")
     office = env.office
     principal = office.access.require(Permission.CONFIGURE)
     store = _store(office)
@@ -175,6 +178,9 @@ def rotate(env: Env, master: bool, algorithm: str | None, batch_size: int, pause
         env.emit(result, said_master)
         return
     office_code = office.config.office_code
+    if index:
+        _rotate_index(env, office, principal, store, batch_size, pause)
+        return
     started = rotation.start(store, office_code, algorithm or privacy_settings(office.config).algorithm)
     started_key = "keys.rotate.resumed" if started.resumed else "keys.rotate.started"
     click.echo(
@@ -217,6 +223,47 @@ def rotate(env: Env, master: bool, algorithm: str | None, batch_size: int, pause
             click.echo(translate("keys.rotate.destroyed", say, key_id=key_id))
         if left:
             click.echo(translate("keys.rotate.left", say, left=left, skipped=skipped))
+
+    env.emit(result, said)
+
+
+def _rotate_index(env: Env, office: Office, principal: Principal, store: SqlStorage, batch: int, pause: float) -> None:
+    from petitionkit.storage.sql import rotation  # noqa: PLC0415
+
+    say, office_code = env.locale, office.config.office_code
+    started = rotation.start(store, office_code, purpose="index")
+    started_key = "keys.rotate.resumed" if started.resumed else "keys.rotate.started_index"
+    click.echo(
+        translate(started_key, say, old=", ".join(started.retiring), new=started.live, algorithm="hmac-sha256"),
+        err=True,
+    )
+    tally = rotation.rekey_identities(
+        store, office_code, batch_size=batch, progress=_progress(say), pause=_sleep(pause)
+    )
+    with store.transaction() as tx:
+        destroyed = rotation.finish_index(tx, office_code)
+        for key_id in destroyed:
+            office.access.record(
+                tx,
+                principal,
+                "key_rotation",
+                count=tally.done,
+                query=f"index key {key_id} destroyed; identities now under {started.live}",
+                purpose="key rotation",
+            )
+    result = {
+        "retired": list(started.retiring),
+        "live": started.live,
+        "resumed": started.resumed,
+        "rekeyed": tally.done,
+        "unchanged": tally.skipped,
+        "destroyed": destroyed,
+    }
+
+    def said() -> None:
+        click.echo(translate("keys.rotate.done_index", say, count=tally.done, new=started.live))
+        for key_id in destroyed:
+            click.echo(translate("keys.rotate.destroyed", say, key_id=key_id))
 
     env.emit(result, said)
 

@@ -228,6 +228,7 @@ class FieldCipher:
         self._aead: dict[str, tuple[str, Aead]] = {}  # key id -> (algorithm, cipher)
         self._active: dict[str, str] = {}  # office -> data key id
         self._index: dict[str, tuple[str, bytes]] = {}  # office -> (index key id, key)
+        self._old_index: dict[str, list[bytes]] = {}  # office -> retired index keys (a rotation running)
         self.default_office: str | None = None
         self.loader: KeyLoader | None = None
         for key in keys:
@@ -240,6 +241,8 @@ class FieldCipher:
                 self._active[key.office_code] = key.key_id
         elif not key.retired:
             self._index[key.office_code] = (key.key_id, key.secret)
+        else:
+            self._old_index.setdefault(key.office_code, []).append(key.secret)
         if self.default_office is None and key.purpose == DATA and not key.retired:
             self.default_office = key.office_code
 
@@ -247,6 +250,7 @@ class FieldCipher:
         """Hold exactly ``keys`` from now on (another process rotated): swapped in whole."""
         fresh = FieldCipher(keys)
         self._aead, self._active, self._index = fresh._aead, fresh._active, fresh._index
+        self._old_index = fresh._old_index
 
     def forget(self, key_id: str) -> None:
         """Drop a destroyed data key."""
@@ -308,3 +312,11 @@ class FieldCipher:
         if found is None:
             raise EncryptionKeyError("no_office_key", office=office_code)
         return hmac.new(found[1], digest.encode("ascii"), hashlib.sha256).hexdigest()
+
+    def blind_all(self, office_code: str, digest: str) -> list[str]:
+        """What a lookup searches for: the live index key's blind index, then each retiring key's
+        (while an index key rotation is re-keying the identities, a row may hold either)."""
+        found = [self.blind(office_code, digest)]
+        for key in self._old_index.get(office_code, ()):
+            found.append(hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest())
+        return found

@@ -15,6 +15,12 @@ cipher's before it seals (``encryption.refresh``) and so writes under the new ke
 rotation has started; on PostgreSQL it holds a share lock on the live rows, so the retirement waits
 for writers already sealing under the old key (their values are then found by the re-encryption).
 
+**Index key rotation.**  :func:`start` with ``purpose="index"`` retires the blind-index key; lookups
+then search under both keys (``FieldCipher.blind_all``) while :func:`rekey_identities` recomputes each
+petition's index from its decrypted petitioners; :func:`finish_index` erases the old key after a
+complete pass.  The index names no key, so a resumed pass walks every petition again and rewrites
+only the ones still different.
+
 **Master key rotation.**  :func:`rewrap` wraps every data and index key again under the newest master
 key of the ring, after which the older master keys can be removed from it.
 """
@@ -29,11 +35,13 @@ from typing import Any
 import attrs
 from sqlalchemy import Connection, Text, cast, func, or_, select
 
+from petitionkit.domain.tracking import identity_digest
 from petitionkit.errors import EncryptionKeyError
 from petitionkit.storage.sql import encryption
 from petitionkit.storage.sql.crypto import (
     AES_GCM,
     DATA,
+    INDEX,
     FieldCipher,
     MasterKeys,
     check_algorithm,
@@ -44,7 +52,7 @@ from petitionkit.storage.sql.crypto import (
     wrap,
 )
 from petitionkit.storage.sql.store import SqlStorage, SqlTransaction
-from petitionkit.storage.sql.tables import cases, data_keys, outbox, petitions
+from petitionkit.storage.sql.tables import cases, data_keys, outbox, petitioner_identities, petitions
 from petitionkit.storage.sql.types import SEALED_PAYLOAD_KEYS
 
 TEXT, DOC, PAYLOAD = "text", "doc", "payload"
@@ -159,22 +167,23 @@ def status(store: SqlStorage) -> list[KeyInfo]:
         ]
 
 
-def _retiring(connection: Connection, office_code: str) -> dict[str, str]:
-    """``{key id: algorithm}`` of the office's retired data keys that still have their secret."""
+def _retiring(connection: Connection, office_code: str, purpose: str = DATA) -> dict[str, str]:
+    """``{key id: algorithm}`` of the office's retired keys of ``purpose`` that still have their secret."""
     k = data_keys.c
     found = connection.execute(
         select(k.key_id, k.algorithm)
-        .where(k.office_code == office_code, k.purpose == DATA, k.retired_at.is_not(None), k.destroyed_at.is_(None))
+        .where(k.office_code == office_code, k.purpose == purpose, k.retired_at.is_not(None), k.destroyed_at.is_(None))
         .order_by(k.created_at)
     ).all()
     return {key_id: algorithm for key_id, algorithm in found}
 
 
-def start(store: SqlStorage, office_code: str, algorithm: str = AES_GCM) -> Started:
-    """Retire the office's data key and make a new one (``algorithm``), or resume an unfinished rotation.
+def start(store: SqlStorage, office_code: str, algorithm: str = AES_GCM, *, purpose: str = DATA) -> Started:
+    """Retire the office's data (or index) key and make a new one, or resume an unfinished rotation.
 
-    A rotation is unfinished while a retired data key of the office still has its secret: then
-    nothing new is made, and the re-encryption continues where the data shows it stopped.
+    A rotation is unfinished while a retired key of the office still has its secret: then nothing
+    new is made, and the re-encryption continues where the data shows it stopped.  ``algorithm``
+    applies to a data key (an index key is always HMAC-SHA-256).
     """
     check_algorithm(algorithm)
     _cipher(store)
@@ -183,18 +192,20 @@ def start(store: SqlStorage, office_code: str, algorithm: str = AES_GCM) -> Star
         connection = tx.connection
         store.refresh_keys(connection)
         live = connection.execute(
-            select(k.key_id, k.algorithm).where(k.office_code == office_code, k.purpose == DATA, k.retired_at.is_(None))
+            select(k.key_id, k.algorithm).where(
+                k.office_code == office_code, k.purpose == purpose, k.retired_at.is_(None)
+            )
         ).first()
         if live is None:
             raise EncryptionKeyError("no_office_key", office=office_code)
-        pending = _retiring(connection, office_code)
+        pending = _retiring(connection, office_code, purpose)
         if pending:
             started = Started(tuple(pending), live.key_id, live.algorithm, resumed=True)
         else:
             now = datetime.now(UTC)
             connection.execute(data_keys.update().where(k.key_id == live.key_id).values(retired_at=now))
-            key = encryption.insert_key(connection, store.master, office_code, DATA, algorithm, now)
-            started = Started((live.key_id,), key.key_id, algorithm, resumed=False)
+            key = encryption.insert_key(connection, store.master, office_code, purpose, algorithm, now)
+            started = Started((live.key_id,), key.key_id, key.algorithm if purpose == DATA else AES_GCM, resumed=False)
         _reload(store, connection)
     return started
 
@@ -304,17 +315,106 @@ def finish(tx: SqlTransaction, office_code: str) -> tuple[list[str], int]:
     connection = tx.connection
     cipher = _cipher(tx.store)
     destroyed, left = [], 0
-    now = datetime.now(UTC)
-    k = data_keys.c
     for key_id, algorithm in _retiring(connection, office_code).items():
         remaining = count_under(connection, key_id, algorithm)
         if remaining:
             left += remaining
             continue
-        connection.execute(data_keys.update().where(k.key_id == key_id).values(wrapped="", destroyed_at=now))
+        _destroy(connection, key_id)
         cipher.forget(key_id)
         destroyed.append(key_id)
     return destroyed, left
+
+
+def _destroy(connection: Connection, key_id: str) -> None:
+    k = data_keys.c
+    connection.execute(data_keys.update().where(k.key_id == key_id).values(wrapped="", destroyed_at=datetime.now(UTC)))
+
+
+# --- index keys ------------------------------------------------------------------------------------
+
+
+def _blinded(cipher: FieldCipher, office: str, pid: str, stored: str) -> set[str]:
+    """The blind indexes, under the office's live index key, of one petition's petitioners."""
+    people = json.loads(cipher.open("petitions", pid, "petitioners", json.loads(stored)))
+    digests = {identity_digest(p.get("id_number"), p["name"], p.get("phone")) for p in people}
+    return {cipher.blind(office, d) for d in digests if d is not None}
+
+
+def rekey_identities(
+    store: SqlStorage,
+    office_code: str,
+    *,
+    batch_size: int = 500,
+    progress: Progress | None = None,
+    pause: Callable[[], None] | None = None,
+) -> Tally:
+    """Recompute every identity blind index of the office under its live index key, from the petitioners.
+
+    The stored index names no key, so there is nothing to search for: each run walks every petition
+    of the office (``batch_size`` per transaction, in id order), decrypts its petitioners, computes the
+    identity digests with the registration's normalisation, and rewrites the petition's index rows
+    only where they differ; a resumed run therefore rewrites only what the killed one had not.  On
+    PostgreSQL the batch's petition rows are locked (``FOR UPDATE``) while their index is rewritten.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    cipher = _cipher(store)
+    p, i = petitions.c, petitioner_identities.c
+    tally = Tally()
+    with store.transaction() as tx:
+        total = tx.connection.execute(
+            select(func.count()).select_from(petitions).where(p.office_code == office_code)
+        ).scalar_one()
+    after: str | None = None
+    while True:
+        with store.transaction() as tx:
+            connection = tx.connection
+            query = select(p.id, p.case_id, cast(p.petitioners, Text)).where(p.office_code == office_code)
+            if after is not None:
+                query = query.where(p.id > after)
+            query = query.order_by(p.id).limit(batch_size)
+            if store.dialect == "postgresql":
+                query = query.with_for_update(of=petitions)
+            found = connection.execute(query).all()
+            ids = [row[0] for row in found]
+            have: dict[str, set[str]] = {pid: set() for pid in ids}
+            for pid, digest in connection.execute(select(i.petition_id, i.digest).where(i.petition_id.in_(ids))):
+                have[pid].add(digest)
+            for pid, case_id, stored in found:
+                wanted = _blinded(cipher, office_code, pid, stored)
+                if wanted == have[pid]:
+                    tally.skipped += 1
+                    continue
+                connection.execute(petitioner_identities.delete().where(i.petition_id == pid))
+                if wanted:
+                    connection.execute(
+                        petitioner_identities.insert(),
+                        [
+                            {"petition_id": pid, "digest": d, "case_id": case_id, "office_code": office_code}
+                            for d in wanted
+                        ],
+                    )
+                tally.done += 1
+        if not found:
+            return tally
+        after = ids[-1]
+        tally.batches += 1
+        if progress is not None:
+            progress(petitioner_identities.name, tally.done + tally.skipped, total)
+        if pause is not None:
+            pause()
+
+
+def finish_index(tx: SqlTransaction, office_code: str) -> list[str]:
+    """Erase the retiring index keys of the office: call it only after a complete :func:`rekey_identities`."""
+    connection = tx.connection
+    destroyed = list(_retiring(connection, office_code, INDEX))
+    for key_id in destroyed:
+        _destroy(connection, key_id)
+    if destroyed:
+        _reload(tx.store, connection)
+    return destroyed
 
 
 def rewrap(store: SqlStorage) -> tuple[int, str]:

@@ -454,9 +454,10 @@ class SqlTransaction:
         if not unique:
             return []
         self._fresh_keys()
-        statement = self.sql.cases_of_identities(len(unique))
+        # The index holds keyed digests (under the live index key, or a retiring one during a rotation).
+        blinded = [b for d in unique for b in self.codec.blind_all(office_code, d)]
+        statement = self.sql.cases_of_identities(len(blinded))
         column = statement.at["case_id"]
-        blinded = [self.codec.blind(office_code, d) for d in unique]  # the index holds keyed digests
         return [r[column] for r in self._fetch(statement, {"office_code": office_code, "digests": blinded})]
 
     # --- access records (append-only: nothing here updates or deletes one) -------------------------

@@ -216,6 +216,11 @@ class Codec:
         cipher = self.cipher
         return digest if cipher is None else cipher.blind(office_code, digest)
 
+    def blind_all(self, office_code: str, digest: str) -> list[str]:
+        """What a lookup by identity searches for (two forms while an index key rotation runs)."""
+        cipher = self.cipher
+        return [digest] if cipher is None else cipher.blind_all(office_code, digest)
+
 
 def _same(value: Any) -> Any:
     return value
