@@ -143,7 +143,7 @@ def add_master(env: Env) -> None:
     help="Cipher of the new data key (default: [settings.privacy] algorithm).",
 )
 @click.option(
-    "--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True, help="Rows per transaction."
+    "--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True, help="Rows per transaction."
 )
 @click.option(
     "--pause",

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import attrs
-from sqlalchemy import Connection, Text, cast, func, or_, select
+from sqlalchemy import Connection, Text, bindparam, cast, func, or_, select
 
 from petitionkit.domain.tracking import identity_digest
 from petitionkit.errors import EncryptionKeyError
@@ -278,6 +278,12 @@ def reencrypt(
         order, row_id = table.c[location.order], table.c[location.row_id]
         stored = _stored_text(location)
         under = or_(*(stored.like(_pattern(location, stored_prefix(k, a))) for k, a in retiring.items()))
+        # One statement for the batch (executemany): compare-and-set on the ciphertext that was read.
+        rewrite = (
+            table.update()
+            .where(order == bindparam("at_position"), stored == bindparam("was_stored"))
+            .values({location.column: bindparam("new_value", type_=table.c[location.column].type)})
+        )
         after: Any = None
         while retiring:
             with store.transaction() as tx:
@@ -286,15 +292,15 @@ def reencrypt(
                 if after is not None:
                     query = query.where(order > after)
                 found = connection.execute(query.order_by(order).limit(batch_size)).all()
-                for position, rid, value in found:
-                    fresh = _resealed(cipher, office_code, retiring, location, rid, value)
-                    if fresh is None:
-                        continue
-                    changed = connection.execute(
-                        table.update().where(order == position, stored == value).values({location.column: fresh})
-                    ).rowcount
+                changes = [
+                    {"at_position": position, "was_stored": value, "new_value": fresh}
+                    for position, rid, value in found
+                    if (fresh := _resealed(cipher, office_code, retiring, location, rid, value)) is not None
+                ]
+                if changes:
+                    changed = connection.execute(rewrite, changes).rowcount
                     tally.done += changed
-                    tally.skipped += 1 - changed
+                    tally.skipped += len(changes) - changed
             if not found:
                 break
             after = found[-1][0]
@@ -379,23 +385,25 @@ def rekey_identities(
             found = connection.execute(query).all()
             ids = [row[0] for row in found]
             have: dict[str, set[str]] = {pid: set() for pid in ids}
-            for pid, digest in connection.execute(select(i.petition_id, i.digest).where(i.petition_id.in_(ids))):
-                have[pid].add(digest)
+            for chunk in _chunks(ids):
+                for pid, digest in connection.execute(select(i.petition_id, i.digest).where(i.petition_id.in_(chunk))):
+                    have[pid].add(digest)
+            rekeyed: list[str] = []
+            rows: list[dict[str, str]] = []
             for pid, case_id, stored in found:
                 wanted = _blinded(cipher, office_code, pid, stored)
                 if wanted == have[pid]:
                     tally.skipped += 1
                     continue
-                connection.execute(petitioner_identities.delete().where(i.petition_id == pid))
-                if wanted:
-                    connection.execute(
-                        petitioner_identities.insert(),
-                        [
-                            {"petition_id": pid, "digest": d, "case_id": case_id, "office_code": office_code}
-                            for d in wanted
-                        ],
-                    )
-                tally.done += 1
+                rekeyed.append(pid)
+                rows.extend(
+                    {"petition_id": pid, "digest": d, "case_id": case_id, "office_code": office_code} for d in wanted
+                )
+            for chunk in _chunks(rekeyed):
+                connection.execute(petitioner_identities.delete().where(i.petition_id.in_(chunk)))
+            if rows:
+                connection.execute(petitioner_identities.insert(), rows)
+            tally.done += len(rekeyed)
         if not found:
             return tally
         after = ids[-1]
@@ -404,6 +412,11 @@ def rekey_identities(
             progress(petitioner_identities.name, tally.done + tally.skipped, total)
         if pause is not None:
             pause()
+
+
+def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
+    """Lists short enough for an ``IN (...)`` under SQLite's bound-parameter limit."""
+    return [ids[n : n + size] for n in range(0, len(ids), size)]
 
 
 def finish_index(tx: SqlTransaction, office_code: str) -> list[str]:
