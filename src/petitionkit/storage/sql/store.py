@@ -184,9 +184,18 @@ class SqlTransaction:
         self._keys_fresh = False
 
     def _fresh_keys(self) -> None:
-        """Once per transaction, before the first seal or blind index: keys another process rotated."""
-        if not self._keys_fresh:
-            self._keys_fresh = True
+        """Once per transaction, before the first seal or blind index: keys another process rotated.
+
+        The live key ids on the driver cursor (a few microseconds: registration pays it every time);
+        PostgreSQL share-locks those rows until commit (see ``encryption.refresh``).
+        """
+        cipher = self.codec.cipher
+        if self._keys_fresh or cipher is None:
+            return
+        self._keys_fresh = True
+        lock = " FOR SHARE" if self.store.dialect == "postgresql" else ""
+        live = {row[0] for row in self._run(f"SELECT key_id FROM data_keys WHERE retired_at IS NULL{lock}", ())}
+        if live != cipher.live_key_ids():
             self.store.refresh_keys(self.connection)
 
     def _run(self, statement: str, parameters: Any, *, many: bool = False) -> Any:
