@@ -4,6 +4,7 @@ and ``keys status``, in offices made by ``petitionkit init``, on today's real da
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -16,8 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
+from petitionkit.cli import cli
 from petitionkit.storage.sql.crypto import AES_GCM, SM4_GCM, parse_sealed, stored_prefix
+from petitionkit.testing import principals_toml
 
 NAME, PHRASE = "欧阳金丝雀", "金丝雀湾拆迁补偿款被截留"
 COUNT = 240
@@ -213,3 +217,51 @@ def test_bad_options_are_usage_errors(tmp_path: Path, option: str) -> None:
     folder = tmp_path / "office"
     subprocess.run([PETITIONKIT, "init", str(folder)], check=True, capture_output=True, env=_env())
     _petitionkit(folder, "keys", "rotate", *option.split(), code=2)
+
+
+def _runner_office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, privacy: str) -> None:
+    """A plain office folder for CliRunner (no import): ``privacy`` is its [settings.privacy] table."""
+    config = f"""
+[office]
+office_code = "QX"
+
+[database]
+url = "sqlite:///{tmp_path / "office.db"}"
+
+[rules]
+set = "national"
+
+[settings.privacy]
+{privacy}
+"""
+    (tmp_path / "petitionkit.toml").write_text(config + principals_toml(), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("PETITIONKIT_"):
+            monkeypatch.delenv(name)
+
+
+def test_an_office_that_does_not_encrypt_is_told_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _runner_office(tmp_path, monkeypatch, "require_key = false")
+    for args in (["keys", "status"], ["keys", "rotate"], ["keys", "rotate", "--master"]):
+        result = CliRunner().invoke(cli, ["--locale", "en", "--as", "admin", *args])
+        assert result.exit_code == 7, result.output
+        assert "does not encrypt" in result.stderr and "settings.privacy" in result.stderr
+
+
+def test_add_master_refuses_a_key_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _runner_office(tmp_path, monkeypatch, 'key_file = "master.key"')
+    monkeypatch.setenv("PETITIONKIT_MASTER_KEY", "m1:" + base64.b64encode(bytes(32)).decode())
+    result = CliRunner().invoke(cli, ["--locale", "en", "--as", "admin", "keys", "add-master"])
+    assert result.exit_code == 7 and "PETITIONKIT_MASTER_KEY" in result.stderr
+    assert not (tmp_path / "master.key").exists()
+
+
+def test_sm4_refused_where_openssl_lacks_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from petitionkit.storage.sql import crypto
+
+    _runner_office(tmp_path, monkeypatch, 'algorithm = "sm4-gcm"')
+    monkeypatch.setenv("PETITIONKIT_MASTER_KEY", "m1:" + base64.b64encode(bytes(32)).decode())
+    monkeypatch.setattr(crypto, "sm4_supported", lambda: False)
+    result = CliRunner().invoke(cli, ["--locale", "en", "--as", "admin", "keys", "status"])
+    assert result.exit_code == 7 and "settings.privacy.algorithm" in result.stderr
