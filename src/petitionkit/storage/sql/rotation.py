@@ -190,11 +190,10 @@ def start(store: SqlStorage, office_code: str, algorithm: str = AES_GCM, *, purp
     k = data_keys.c
     with store.transaction() as tx:
         connection = tx.connection
-        store.refresh_keys(connection)
         live = connection.execute(
-            select(k.key_id, k.algorithm).where(
-                k.office_code == office_code, k.purpose == purpose, k.retired_at.is_(None)
-            )
+            select(k.key_id, k.algorithm)
+            .where(k.office_code == office_code, k.purpose == purpose, k.retired_at.is_(None))
+            .with_for_update()  # PostgreSQL: a second rotation started at the same moment waits, then finds none
         ).first()
         if live is None:
             raise EncryptionKeyError("no_office_key", office=office_code)

@@ -14,8 +14,9 @@ processing, which cost more than the database work on registration and bulk impo
 from a filter (``search_cases``, the outbox claim) are Core expressions run through SQLAlchemy.
 Values go in and rows come out by column name (``rows.py``).
 
-Size: just over 500 lines: one method per operation of the storage protocol on one transaction
-class; unlocking field encryption (``unlock``) is a few lines here and the rest in ``encryption.py``.
+Size: about 570 lines: one method per operation of the storage protocol on one transaction
+class; unlocking field encryption (``unlock``) and the per-transaction check for keys another process
+rotated (``_fresh_keys``) are a few lines here, the rest in ``encryption.py`` and ``rotation.py``.
 """
 
 from __future__ import annotations
