@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -447,4 +448,49 @@ def test_an_index_key_rotation_stopped_half_way_keeps_repeats_found_and_resumes(
         assert digest is not None
         assert hmac.new(old_index[1], digest.encode(), hashlib.sha256).hexdigest() not in after
     finally:
+        office.close()
+
+
+def test_a_rotation_waits_for_a_writer_already_sealing_under_the_old_key(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the wait (PostgreSQL: the writer's share lock on the live key rows), the rotation could
+    destroy the old key before the writer commits a value sealed under it: that value would be lost."""
+    office = _office(db_url, monkeypatch)
+    other = _office(db_url, monkeypatch)
+    try:
+        (case_id,) = _fill(office, 1)
+        old_id, _ = _live_data_key(office)
+        writer_sealed, release = threading.Event(), threading.Event()
+
+        def write() -> None:
+            store = _store(other)
+            with store.transaction() as tx:
+                tx.case_ids_by_identity("XS", ["0" * 64])  # the transaction's key check, before it seals
+                sealed = store.codec.seal("XS", "cases", case_id, "subject", "并发写入的主题")
+                tx.connection.execute(update(cases).where(cases.c.id == case_id).values(subject=sealed))
+                writer_sealed.set()
+                release.wait(30)
+
+        rotated: list[Any] = []
+
+        def rotate() -> None:
+            rotated.append(_rotate(office, batch_size=2))
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert writer_sealed.wait(30)
+        rotation_thread = threading.Thread(target=rotate)
+        rotation_thread.start()
+        rotation_thread.join(1.0)
+        assert rotation_thread.is_alive()  # waiting for the writer, not retiring the key under it
+        release.set()
+        writer.join(30)
+        rotation_thread.join(60)
+        assert rotated, "the rotation failed"
+        assert office.case(case_id).subject == "并发写入的主题"
+        assert stored_prefix(old_id, AES_GCM) not in _raw_dump(db_url)
+    finally:
+        release.set()
+        other.close()
         office.close()
