@@ -118,7 +118,7 @@ def test_a_rotation_killed_half_way_resumes_and_the_old_key_opens_nothing(tmp_pa
     assert rotating.stderr is not None
     progress = 0
     for line in rotating.stderr:
-        progress += "重新加密" in line
+        progress += "已完成" in line  # one line per batch
         if progress == 8:
             rotating.send_signal(signal.SIGKILL)
             break

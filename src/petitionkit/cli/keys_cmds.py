@@ -95,9 +95,10 @@ def status(env: Env) -> None:
         click.echo(translate("keys.status.masters", say, in_use=", ".join(in_use), ring=", ".join(ring)))
         for k in data["keys"]:
             state = translate(f"keys.state.{k['state']}", say)
+            values = translate("keys.status.values", say, values=k["values"]) if k["purpose"] == "data" else ""
             click.echo(
                 f"{k['office_code']}  {k['purpose']:<5}  {k['key_id']}  {k['algorithm']:<11}  {k['master_key_id']}"
-                f"  {state}  " + translate("keys.status.values", say, values=k["values"])
+                f"  {state}  {values}".rstrip()
             )
         if live is not None and live != wanted:
             click.echo(translate("keys.status.algorithm_differs", say, live=live, wanted=wanted))
