@@ -317,6 +317,8 @@ NOT_PERSONAL = {
     "assign", "refer", "record_objection", "record_feedback", "record_report", "supervise", "extend", "reply",
     "evaluate", "request_review", "decide_review", "request_rereview", "decide_rereview", "terminate", "withdraw",
     "recompute_deadlines", "resolve_respondent", "dispatch", "warn_staff_of_missing_schedule",
+    # outbox receipts: type, kind of recipient, channel, times and a digest, no address or text
+    "receipts", "receipt_matches",
 }  # fmt: skip
 
 

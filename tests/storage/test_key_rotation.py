@@ -494,3 +494,27 @@ def test_a_rotation_waits_for_a_writer_already_sealing_under_the_old_key(
         release.set()
         other.close()
         office.close()
+
+
+def test_an_index_key_rotation_leaves_a_purged_petitions_pseudonyms_alone(office: Office) -> None:
+    """A purge replaces a person's index rows by pseudonyms (the reports' repeat figures count them);
+    the petitioners are erased, so there is nothing to re-key, and the pseudonyms must stay."""
+    from petitionkit.domain.retention import RecordKind, anonymise_petition
+
+    kept, purged = (
+        office.register(sample_petition(petitioners=[{"name": "甲", "id_number": SAMPLE_ID_NUMBERS[n]}])).case.id
+        for n in (0, 1)
+    )
+    store = _store(office)
+    pseudonym = "ab" * 32
+    with store.transaction() as tx:  # what petitionkit purge does to the personal data of a case
+        tx.replace_petitions([anonymise_petition(p, [RecordKind.PERSONAL_DATA]) for p in tx.petitions_of_case(purged)])
+        tx.replace_identities(purged, "XS", [(p, pseudonym) for p, _ in tx.identity_rows(purged)])
+    rotation.start(store, "XS", purpose="index")
+    tally = rotation.rekey_identities(store, "XS")
+    assert (tally.done, tally.skipped) == (1, 1)
+    with store.transaction() as tx:
+        assert [d for _, d in tx.identity_rows(purged)] == [pseudonym]
+        assert [d for _, d in tx.identity_rows(kept)] != [pseudonym]
+    probe = sample_petition(petitioners=[{"name": "乙", "id_number": SAMPLE_ID_NUMBERS[0]}])
+    assert [c.id for c in office.find_repeats(probe)] == [kept]

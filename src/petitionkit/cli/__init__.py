@@ -10,6 +10,7 @@ from petitionkit.cli import (
     exchange_cmds,
     keys_cmds,
     notify_cmds,
+    purge_cmds,
     query_cmds,
     report_cmds,
     rules_cmds,
@@ -30,6 +31,7 @@ for _command in [
     *notify_cmds.COMMANDS,
     *report_cmds.COMMANDS,
     *audit_cmds.COMMANDS,
+    *purge_cmds.COMMANDS,
     *keys_cmds.COMMANDS,
     plugins_command,
 ]:

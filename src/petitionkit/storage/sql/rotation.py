@@ -35,6 +35,7 @@ from typing import Any
 import attrs
 from sqlalchemy import Connection, Text, bindparam, cast, func, or_, select
 
+from petitionkit.domain.retention import ERASED
 from petitionkit.domain.tracking import identity_digest
 from petitionkit.errors import EncryptionKeyError
 from petitionkit.storage.sql import encryption
@@ -339,9 +340,16 @@ def _destroy(connection: Connection, key_id: str) -> None:
 # --- index keys ------------------------------------------------------------------------------------
 
 
-def _blinded(cipher: FieldCipher, office: str, pid: str, stored: str) -> set[str]:
-    """The blind indexes, under the office's live index key, of one petition's petitioners."""
+def _blinded(cipher: FieldCipher, office: str, pid: str, stored: str) -> set[str] | None:
+    """The blind indexes, under the office's live index key, of one petition's petitioners.
+
+    ``None`` for a petition whose petitioners a purge erased: its index rows are the purge's
+    pseudonyms (under a key that lived only for the purge run, ``service/retention.py``), which keep
+    the reports' repeat figures and must stay as they are.
+    """
     people = json.loads(cipher.open("petitions", pid, "petitioners", json.loads(stored)))
+    if people and all(p.get("name") == ERASED for p in people):
+        return None
     digests = {identity_digest(p.get("id_number"), p["name"], p.get("phone")) for p in people}
     return {cipher.blind(office, d) for d in digests if d is not None}
 
@@ -391,7 +399,7 @@ def rekey_identities(
             rows: list[dict[str, str]] = []
             for pid, case_id, stored in found:
                 wanted = _blinded(cipher, office_code, pid, stored)
-                if wanted == have[pid]:
+                if wanted is None or wanted == have[pid]:
                     tally.skipped += 1
                     continue
                 rekeyed.append(pid)

@@ -1,7 +1,7 @@
 """Key rotation and SM4-GCM: ``data_keys.algorithm`` and ``data_keys.destroyed_at``.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-30
 
 ``algorithm`` records each data key's cipher (``aes-256-gcm``, every key before this revision, or
@@ -19,7 +19,7 @@ from alembic import op
 from petitionkit.storage.sql.types import UtcDateTime
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
