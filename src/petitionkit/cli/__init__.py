@@ -8,6 +8,7 @@ from petitionkit.cli import (
     audit_cmds,
     case_cmds,
     exchange_cmds,
+    keys_cmds,
     notify_cmds,
     purge_cmds,
     query_cmds,
@@ -31,6 +32,7 @@ for _command in [
     *report_cmds.COMMANDS,
     *audit_cmds.COMMANDS,
     *purge_cmds.COMMANDS,
+    *keys_cmds.COMMANDS,
     plugins_command,
 ]:
     cli.add_command(_command)

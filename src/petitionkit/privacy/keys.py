@@ -46,7 +46,7 @@ class EncryptingStorage(Protocol):
 
     encrypted: bool
 
-    def unlock(self, master: Mapping[str, bytes], office_code: str) -> None: ...
+    def unlock(self, master: Mapping[str, bytes], office_code: str, algorithm: str = ...) -> None: ...
 
     def unlocked_for(self, office_code: str) -> bool: ...
 
@@ -118,10 +118,14 @@ def unlock_storage(storage: object, config: OfficeConfig, pm: pluggy.PluginManag
     if not isinstance(storage, EncryptingStorage) or storage.unlocked_for(config.office_code):
         return
     ring = load_master_keys(config, pm)
+    settings = privacy_settings(config)
     if not ring:
         if storage.encrypted:
             raise EncryptionKeyError("locked")
-        if privacy_settings(config).require_key:
+        if settings.require_key:
             raise EncryptionKeyError("required")
         return  # an office that never encrypted, and was not asked to: plain text (docs/security.md)
-    storage.unlock({key.key_id: key.secret for key in ring.keys}, config.office_code)
+    from petitionkit.storage.sql.crypto import check_algorithm  # noqa: PLC0415 - cryptography loads only when used
+
+    check_algorithm(settings.algorithm)  # sm4-gcm without SM4 in this OpenSSL: a ConfigurationError
+    storage.unlock({key.key_id: key.secret for key in ring.keys}, config.office_code, settings.algorithm)

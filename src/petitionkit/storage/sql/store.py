@@ -15,7 +15,11 @@ from a filter (``search_cases``, the outbox claim) are Core expressions run thro
 Values go in and rows come out by column name (``rows.py``).
 
 The outbox operations (claim, lease, finish and receipts) are in ``outbox.py``; unlocking field
-encryption (``unlock``) is a few lines here and the rest in ``encryption.py``.
+encryption (``unlock``) and the per-transaction check for keys another process rotated
+(``_fresh_keys``) are a few lines here, the rest in ``encryption.py`` and ``rotation.py``.
+
+Size: about 540 lines: one method per operation of the storage protocol on one transaction class,
+and the store's side of field encryption and key rotation (unlock, reloading rotated keys).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -85,6 +89,8 @@ class SqlStorage:
         # One in-memory SQLite connection is shared: its transactions must take turns.
         self._serial: threading.Lock | None = threading.Lock() if is_memory(parsed) else None
         self._closed = False
+        self.master: dict[str, bytes] = {}
+        self._local = threading.local()
         try:
             with self._engine.connect() as connection:
                 self.encrypted = _has_data_keys(connection)
@@ -94,11 +100,11 @@ class SqlStorage:
 
     # --- field encryption (docs/security.md) -----------------------------------------------------
 
-    def unlock(self, master: MasterKeys, office_code: str) -> None:
+    def unlock(self, master: MasterKeys, office_code: str, algorithm: str = "aes-256-gcm") -> None:
         """Open the data keys with the master key; give ``office_code`` keys (and encrypt its rows) if new.
 
         Until a store whose database holds encrypted data is unlocked, every transaction is refused
-        (:class:`EncryptionKeyError`).
+        (:class:`EncryptionKeyError`).  ``algorithm`` is the cipher of a data key made here.
         """
         from petitionkit.storage.sql import encryption  # noqa: PLC0415 - cryptography loads only when used
 
@@ -107,15 +113,31 @@ class SqlStorage:
             try:
                 with self._serial or nullcontext(), self._engine.begin() as connection:
                     default = previous.default_office if previous is not None else None
-                    cipher = encryption.unlock(connection, master, office_code, default)
+                    cipher = encryption.unlock(connection, master, office_code, default, algorithm)
                 break
             except IntegrityError:
                 if attempt == 2:  # another process made this office's keys at the same moment: read them
                     raise
             except DBAPIError as exc:
                 raise storage_error(self._url, exc) from exc
+        self.master = dict(master)  # kept to reload the keys when another process rotates them
+        if self._serial is None:  # an in-memory database has no other process to rotate behind its back
+            cipher.loader = encryption.key_loader(self._key_connection, self.master)
         self.codec.cipher = cipher
         self.encrypted = True
+
+    def _key_connection(self) -> AbstractContextManager[Connection]:
+        """The running transaction's connection (a second one would wait for its lock), else a new one."""
+        current: Connection | None = getattr(self._local, "connection", None)
+        return nullcontext(current) if current is not None else self._engine.connect()
+
+    def refresh_keys(self, connection: Connection) -> None:
+        """Before sealing in a transaction: catch up with a rotation another process made (encryption.refresh)."""
+        cipher = self.codec.cipher
+        if cipher is not None:
+            from petitionkit.storage.sql import encryption  # noqa: PLC0415
+
+            encryption.refresh(connection, cipher, self.master, lock=self.dialect == "postgresql")
 
     def unlocked_for(self, office_code: str) -> bool:
         """Whether ``office_code``'s personal data is encrypted by this store from now on."""
@@ -140,7 +162,11 @@ class SqlStorage:
         with self._serial or nullcontext():
             try:
                 with self._engine.begin() as connection:
-                    yield SqlTransaction(self, connection)
+                    self._local.connection = connection  # for a key another process made (unlock)
+                    try:
+                        yield SqlTransaction(self, connection)
+                    finally:
+                        self._local.connection = None
             except IntegrityError:
                 raise  # a constraint caught a bug: let it show as such
             except DBAPIError as exc:
@@ -160,6 +186,22 @@ class SqlTransaction(OutboxOperations):
         self.sql = store.sql
         self.codec = store.codec
         self._cursor: Any = connection.connection.cursor()
+        self._keys_fresh = False
+
+    def _fresh_keys(self) -> None:
+        """Once per transaction, before the first seal or blind index: keys another process rotated.
+
+        The live key ids on the driver cursor (a few microseconds: registration pays it every time);
+        PostgreSQL share-locks those rows until commit (see ``encryption.refresh``).
+        """
+        cipher = self.codec.cipher
+        if self._keys_fresh or cipher is None:
+            return
+        self._keys_fresh = True
+        lock = " FOR SHARE" if self.store.dialect == "postgresql" else ""
+        live = {row[0] for row in self._run(f"SELECT key_id FROM data_keys WHERE retired_at IS NULL{lock}", ())}
+        if live != cipher.live_key_ids():
+            self.store.refresh_keys(self.connection)
 
     def _run(self, statement: str, parameters: Any, *, many: bool = False) -> Any:
         """Execute on the driver cursor; driver errors become SQLAlchemy's, as ``Connection.execute`` does."""
@@ -204,6 +246,7 @@ class SqlTransaction(OutboxOperations):
     def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:
         if not petitions:
             return
+        self._fresh_keys()
         k = self.codec
         self._run_many(self.sql.insert_petition, (rows.petition_values(p, k) for p, _ in petitions))
         self._run_many(
@@ -233,6 +276,7 @@ class SqlTransaction(OutboxOperations):
     def insert_cases(self, cases_: Sequence[Case]) -> None:
         if not cases_:
             return
+        self._fresh_keys()
         k = self.codec
         try:
             self._run_many(self.sql.insert_case, (rows.case_values(c, k) for c in cases_))
@@ -251,6 +295,7 @@ class SqlTransaction(OutboxOperations):
         )
 
     def update_case(self, case: Case, expected_version: int) -> None:
+        self._fresh_keys()
         k = self.codec
         values = rows.case_values(case, k)
         values["expected_version"] = expected_version
@@ -279,6 +324,7 @@ class SqlTransaction(OutboxOperations):
         self._run_many(self.sql.insert_event, (rows.event_values(e, k) for e in events))
 
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None:
+        self._fresh_keys()
         k = self.codec
         self._run_many(self.sql.insert_outbox, (rows.outbox_values(m, k) for m in messages))
 
@@ -461,9 +507,11 @@ class SqlTransaction(OutboxOperations):
         unique = list(dict.fromkeys(digests))
         if not unique:
             return []
-        statement = self.sql.cases_of_identities(len(unique))
+        self._fresh_keys()
+        # The index holds keyed digests (under the live index key, or a retiring one during a rotation).
+        blinded = [b for d in unique for b in self.codec.blind_all(office_code, d)]
+        statement = self.sql.cases_of_identities(len(blinded))
         column = statement.at["case_id"]
-        blinded = [self.codec.blind(office_code, d) for d in unique]  # the index holds keyed digests
         return [r[column] for r in self._fetch(statement, {"office_code": office_code, "digests": blinded})]
 
     # --- access records (append-only: nothing here updates or deletes one) -------------------------

@@ -332,6 +332,9 @@ data_keys = Table(
     Column("wrapped", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("retired_at", UtcDateTime),
+    # revision 0009 (key rotation): the data key's cipher, and when a retired key's secret was erased
+    Column("algorithm", String(20), nullable=False, server_default="aes-256-gcm"),
+    Column("destroyed_at", UtcDateTime),
     one_of("purpose", ("data", "index")),
     Index(
         "ux_data_keys_office_purpose_live",

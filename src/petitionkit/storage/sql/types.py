@@ -24,7 +24,7 @@ from petitionkit.errors import EncryptionKeyError
 if TYPE_CHECKING:
     from petitionkit.storage.sql.crypto import FieldCipher
 
-_SEALED = "pk1:"  # petitionkit.storage.sql.crypto.PREFIX (not imported: cryptography loads only when used)
+_SEALED = ("pk1:", "pk2:")  # crypto.SEALED_PREFIXES (not imported: cryptography loads only when used)
 SEALED_PAYLOAD_KEYS = ("context", "recipient")
 """The entries of an outbox payload that hold personal data (the template's values, the address)."""
 
@@ -215,6 +215,11 @@ class Codec:
         """The stored form of an identity digest: its keyed blind index once the store is unlocked."""
         cipher = self.cipher
         return digest if cipher is None else cipher.blind(office_code, digest)
+
+    def blind_all(self, office_code: str, digest: str) -> list[str]:
+        """What a lookup by identity searches for (two forms while an index key rotation runs)."""
+        cipher = self.cipher
+        return [digest] if cipher is None else cipher.blind_all(office_code, digest)
 
 
 def _same(value: Any) -> Any:
