@@ -97,6 +97,12 @@ def _interactive(env: Env) -> dict[str, Any]:
         }
     ]
     data["headcount"] = ask("来访人数", "Number of visitors", type=int, default=1)
+    if data["headcount"] > 1:
+        # Several people came: they elect representatives (2022 art. 20); the person registered is one.
+        roles = click.Choice([r.value for r in PetitionerRole])
+        data["petitioners"][0]["role"] = ask(
+            "该信访人的身份", "This person's role", type=roles, default="representative"
+        )
     data["kind"] = ask("类别", "Kind", type=KINDS, default="claim")
     data["category"] = ask("问题分类", "Category")
     data["region_code"] = ask("问题发生地（6位区划代码）", "Region code (6 digits)")
@@ -175,13 +181,17 @@ def _case_action(name: str, doc: str, call: Callable[..., Case], *options: Calla
     @click.pass_obj
     @run_command
     def command(env: Env, /, ref: str, **kwargs: Any) -> None:
-        kwargs = {k: (_day(v) if k in {"delivered_on", "requested_on"} else v) for k, v in kwargs.items()}
+        kwargs = {k: (_day(v) if k in _DATE_OPTIONS else v) for k, v in kwargs.items()}
         _emit_case(env, call(env.office, ref, **kwargs))
 
     command.__doc__ = doc
     for option in reversed(options):
         command = option(command)
     return click.command(name)(click.argument("ref")(command))
+
+
+#: Options that take a date (YYYY-MM-DD); the lifecycle refuses one after today or before the step it follows.
+_DATE_OPTIONS = frozenset({"delivered_on", "requested_on", "received_on"})
 
 
 def _reason(help_text: str = "Why (told to the petitioner or body).") -> Callable[[Any], Any]:
@@ -246,9 +256,12 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
     ),
     "record_feedback": (
         ("feedback",),
-        "Record a body's feedback on a transfer.",
+        "Record a body's feedback on a transfer (every feedback is kept).",
         Office.record_feedback,
-        (click.option("--text", required=True),),
+        (
+            click.option("--text", required=True),
+            click.option("--received-on", type=DAY, help="When the feedback arrived (default: today)."),
+        ),
     ),
     "reply": (
         ("reply",),
