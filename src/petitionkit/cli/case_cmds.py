@@ -194,6 +194,12 @@ def _case_action(name: str, doc: str, call: Callable[..., Case], *options: Calla
 _DATE_OPTIONS = frozenset({"delivered_on", "requested_on", "received_on"})
 
 
+_DELIVERED = (
+    "Day the petitioner received it (YYYY-MM-DD, default today; not after today, nor before the step it follows)."
+)
+_REQUESTED = "Day the request was made (YYYY-MM-DD, default today; not before the delivery that opened the window)."
+
+
 def _reason(help_text: str = "Why (told to the petitioner or body).") -> Callable[[Any], Any]:
     return click.option("--reason", required=True, help=help_text)
 
@@ -251,7 +257,7 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
         (
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--text", required=True),
-            click.option("--delivered-on", type=DAY),
+            click.option("--delivered-on", type=DAY, help=_DELIVERED),
         ),
     ),
     "record_feedback": (
@@ -270,7 +276,7 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
         (
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--text", required=True),
-            click.option("--delivered-on", type=DAY),
+            click.option("--delivered-on", type=DAY, help=_DELIVERED),
         ),
     ),
     "evaluate": (
@@ -283,7 +289,7 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
         ("review", "request"),
         "The petitioner requests review within the window.",
         Office.request_review,
-        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY)),
+        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY, help=_REQUESTED)),
     ),
     "decide_review": (
         ("review", "decide"),
@@ -292,14 +298,14 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
         (
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--opinion", required=True),
-            click.option("--delivered-on", type=DAY),
+            click.option("--delivered-on", type=DAY, help=_DELIVERED),
         ),
     ),
     "request_rereview": (
         ("rereview", "request"),
         "The petitioner requests re-review within the window.",
         Office.request_rereview,
-        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY)),
+        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY, help=_REQUESTED)),
     ),
     "decide_rereview": (
         ("rereview", "decide"),
