@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from petitionkit import CaseState, Office
 from petitionkit.cli.views import case_view
@@ -327,3 +329,31 @@ def test_checks_run_on_the_local_date(office: Office, clock: FakeClock) -> None:
     problems = refused(office.reply, reg.case.id, outcome="explain", text="答复", delivered_on=date(2026, 3, 2))
     assert problems == (("delivered_on", "before_registration"),)  # 2 March is the UTC date, not the office's
     assert office.reply(reg.case.id, outcome="explain", text="答复", delivered_on=date(2026, 3, 3)).reply
+
+
+@given(
+    st.integers(min_value=0, max_value=20),  # days from registration to acceptance
+    st.integers(min_value=0, max_value=20),  # days from acceptance to today
+    st.integers(min_value=-800, max_value=30),  # the delivery date given, in days from today
+)
+def test_a_delivery_is_recorded_exactly_when_it_lies_between_acceptance_and_today(
+    to_accept: int, to_today: int, delivered: int
+) -> None:
+    clock = FakeClock()
+    office = open_test_office(office_settings(), clock=clock)
+    reg = office.register(sample_petition(received_at=clock().isoformat()))
+    clock.advance(days=to_accept)
+    accepted = clock().date()
+    office.accept(reg.case.id)
+    clock.advance(days=to_today)
+    day = clock().date() + timedelta(days=delivered)
+    if accepted <= day <= clock().date():
+        case = office.reply(reg.case.id, outcome="explain", text="答复", delivered_on=day)
+        window = case.obligation(Clock.REVIEW_REQUEST)
+        # counted from the real delivery; with acceptance less than 30 days back it cannot have closed already
+        assert window is not None and window.basis.start == day and window.due >= clock().date()
+    else:
+        with pytest.raises(InvalidInput) as err:
+            office.reply(reg.case.id, outcome="explain", text="答复", delivered_on=day)
+        assert err.value.fields == ("delivered_on",)
+        assert office.case(reg.case.id).state is CaseState.ACCEPTED
