@@ -123,6 +123,8 @@ def test_two_bodies_denying_competence_raise_the_dispute_to_their_common_superio
     office.record_objection(reg.case.id, reason="不属本局职责")
     office.transfer(reg.case.id, body="QX-HOUSING")
     office.record_objection(reg.case.id, reason="不属本局职责")
-    dispute = office.events(reg.case.id)[-1]
+    *_, dispute, duty = office.events(reg.case.id)
     assert dispute.name == "CompetenceDisputeRaised"
+    # the office still owes the matter a route (issue 16): the superior decides, the office re-routes
+    assert duty.name == "ObligationOpened" and duty.payload["clock"] == "routing"
     assert dispute.payload["bodies"] == ["QX-HRSS", "QX-HOUSING"] and dispute.payload["superior"] == "QX-GOV"

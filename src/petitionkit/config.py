@@ -37,6 +37,10 @@ class PrincipalEntry:
         return Principal(self.id, self.name or self.id, frozenset(self.roles), frozenset(self.bodies))
 
 
+#: The largest ``[office] clock_tolerance_seconds``: an hour (a clock further off is a fault to fix).
+MAX_CLOCK_TOLERANCE = 3600
+
+
 @attrs.frozen
 class OfficeConfig:
     """Everything that turns the library into one office's working system."""
@@ -60,6 +64,9 @@ class OfficeConfig:
     network_offices: Mapping[str, str] = attrs.field(factory=dict)
     network_bodies: Mapping[str, str] = attrs.field(factory=dict)
     principals: tuple[PrincipalEntry, ...] = ()  # [[principals]]: who may act through the command line
+    # How far ahead of the office clock a recorded date may be (a clerk's PC running a little fast),
+    # in seconds, 0 to 3600 (petitionkit.domain.recorded).
+    clock_tolerance_seconds: int = 300
 
     def principal_entry(self, name: str) -> PrincipalEntry | None:
         """The ``[[principals]]`` entry whose id is ``name``."""
@@ -120,6 +127,10 @@ class OfficeConfig:
             first = exc.errors[0]
             raise ConfigurationError(f"{source}: {first.field}", first.message("en").split(": ", 1)[1]) from None
         config.zone  # noqa: B018 - validate the time zone now, not at first use
+        if not 0 <= config.clock_tolerance_seconds <= MAX_CLOCK_TOLERANCE:
+            raise ConfigurationError(
+                f"{source}: office.clock_tolerance_seconds", f"must be between 0 and {MAX_CLOCK_TOLERANCE} seconds"
+            )
         _check_principals(config.principals, source)
         return config
 

@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn
 
 from petitionkit.domain.drafts import PetitionDraft
 from petitionkit.domain.identity import FULL_WIDTH
+from petitionkit.domain.model import Referral, legacy_feedbacks
 from petitionkit.errors import FieldError, InvalidInput
 
 T = TypeVar("T")
@@ -107,6 +109,18 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(
         PetitionDraft, make_dict_structure_fn(PetitionDraft, converter, _cattrs_forbid_extra_keys=True)
     )
+    referral = make_dict_structure_fn(Referral, converter, _cattrs_forbid_extra_keys=True)
+
+    def structure_referral(data: Any, cls: type[Referral]) -> Referral:
+        # A referral written before the feedback history was kept carries one `feedback` and no
+        # `feedbacks`: that text is its history (see petitionkit.domain.model.legacy_feedbacks).
+        structured: Referral = referral(data, cls)
+        if isinstance(data, Mapping) and "feedbacks" not in data:
+            old = legacy_feedbacks(structured.mode, structured.status, structured.feedback, structured.closed_at)
+            structured = attrs.evolve(structured, feedbacks=old)
+        return structured
+
+    converter.register_structure_hook(Referral, structure_referral)
     return converter
 
 

@@ -124,6 +124,22 @@ def test_register_interactively_for_a_visit(run: Any) -> None:
     assert data["case"]["category"] == "housing"
 
 
+def test_an_interactive_collective_visit_registers_its_representative(run: Any) -> None:
+    """Issue 16: twelve people came, so the person registered is asked for a role (representative by default)."""
+    answers = ["visit", "王五", "440524198001010013", "13900139000", "", "12", "", "claim", "housing", "330199"]
+    answers += ["房屋漏水", "房屋漏水多次反映未解决", "n"]
+    data = doc(run("--json", "register", "--interactive", input="\n".join(answers) + "\n"))
+    assert data["case"]["state"] == "registered"
+    ref = data["tracking_number"]
+    (petition,) = doc(run("--json", "show", ref, "--petitions"))["petitions"]
+    assert petition["headcount"] == 12 and petition["petitioners"][0]["role"] == "representative"
+    answers[6] = "petitioner"  # twelve people and nobody speaks for them: refused, the field named
+    refused = run("--json", "register", "--interactive", input="\n".join(answers) + "\n", ok=False)
+    assert refused.exit_code == 2
+    error = doc(refused)
+    assert [(f["field"], f["problem"]) for f in error["fields"]] == [("petitioners", "needs_representatives")]
+
+
 def test_the_whole_case_lifecycle_from_the_command_line(run: Any) -> None:
     run(*LETTER)
     ref = "QX-2026-000001"

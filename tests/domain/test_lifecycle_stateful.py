@@ -1,23 +1,34 @@
 """Random sequences of use cases keep the lifecycle's invariants (Hypothesis state machine).
 
 After every step: no obligation is left open on a closed case; every state change has its event;
-the event trail verifies; a refused action raised a typed error and changed nothing.
+the event trail verifies; a refused action raised a typed error and changed nothing; every date a clerk
+recorded lies between the case's registration and today; a case a body sent back owes a new route.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from petitionkit.domain.clocks import Clock
 from petitionkit.domain.events import verify_chain
+from petitionkit.domain.model import CaseState
 from petitionkit.errors import PetitionkitError, ProtectionRefusal
 from petitionkit.testing import DIRECTOR, FakeClock, office_settings, open_test_office, sample_petition
 
 BODIES = ("GOV", "GOV-HRSS", "GOV-HOUSING", "SUPERVISION", "COURT", "NOWHERE")
 OUTCOMES = ("support", "explain", "not_support", "mediated")
+TEXTS = st.sampled_from(["答复", "已收悉", " ", "\u200b"])  # blank and invisible-only texts are refused
+
+
+def _day(o: Any, d: st.DataObject) -> date | None:
+    """A date a clerk gives: none (today), or any day from long before the case to a few days ahead."""
+    offset = d.draw(st.one_of(st.none(), st.sampled_from([-400, -60, -20, -1, 2]), st.integers(-45, 3)))
+    return None if offset is None else o.today() + timedelta(days=offset)
+
 
 ACTIONS: dict[str, Any] = {
     "accept": lambda o, ref, d: o.accept(ref),
@@ -27,14 +38,18 @@ ACTIONS: dict[str, Any] = {
     "transfer": lambda o, ref, d: o.transfer(ref, body=d.draw(st.sampled_from(BODIES))),
     "assign": lambda o, ref, d: o.assign(ref, body=d.draw(st.sampled_from(BODIES))),
     "object": lambda o, ref, d: o.record_objection(ref, reason="不属本单位职责"),
-    "record_feedback": lambda o, ref, d: o.record_feedback(ref, text="已收悉"),
-    "record_report": lambda o, ref, d: o.record_report(ref, outcome=d.draw(st.sampled_from(OUTCOMES)), text="办结"),
+    "record_feedback": lambda o, ref, d: o.record_feedback(ref, text=d.draw(TEXTS), received_on=_day(o, d)),
+    "record_report": lambda o, ref, d: o.record_report(
+        ref, outcome=d.draw(st.sampled_from(OUTCOMES)), text=d.draw(TEXTS), delivered_on=_day(o, d)
+    ),
     "supervise": lambda o, ref, d: o.supervise(ref, reason="逾期"),
     "extend": lambda o, ref, d: o.extend(ref, days=d.draw(st.integers(0, 40)), reason="复杂", approved_by=DIRECTOR),
-    "reply": lambda o, ref, d: o.reply(ref, outcome=d.draw(st.sampled_from(OUTCOMES)), text="答复"),
+    "reply": lambda o, ref, d: o.reply(
+        ref, outcome=d.draw(st.sampled_from(OUTCOMES)), text=d.draw(TEXTS), delivered_on=_day(o, d)
+    ),
     "evaluate": lambda o, ref, d: o.evaluate(ref, rating=d.draw(st.sampled_from(["satisfied", "dissatisfied"]))),
-    "request_review": lambda o, ref, d: o.request_review(ref, reason="不服", organ="区政府"),
-    "decide_review": lambda o, ref, d: o.decide_review(ref, outcome="explain", opinion="维持"),
+    "request_review": lambda o, ref, d: o.request_review(ref, reason="不服", organ="区政府", requested_on=_day(o, d)),
+    "decide_review": lambda o, ref, d: o.decide_review(ref, outcome="explain", opinion="维持", delivered_on=_day(o, d)),
     "request_rereview": lambda o, ref, d: o.request_rereview(ref, reason="不服", organ="市政府"),
     "decide_rereview": lambda o, ref, d: o.decide_rereview(ref, outcome="explain", opinion="维持"),
     "terminate": lambda o, ref, d: o.terminate(ref, reason="期限届满"),
@@ -105,6 +120,26 @@ class OfficeMachine(RuleBasedStateMachine):
             case = self.office.case(case_id)
             if case.state.is_closed:
                 assert not case.open_obligations, f"{case.state} with open {case.open_obligations}"
+
+    @invariant()
+    def recorded_dates_lie_between_registration_and_today(self) -> None:
+        today = self.office.today()
+        for case_id in self.case_ids:
+            case = self.office.case(case_id)
+            registered = case.opened_at.astimezone(self.office.zone).date()
+            days = [
+                ob.basis.start for ob in case.obligations if ob.clock in (Clock.REVIEW_REQUEST, Clock.REVIEW_OPINION)
+            ]
+            days += [f.received_on for r in case.referrals for f in r.feedbacks if f.received_on is not None]
+            days += [case.reply.delivered_on] if case.reply else []
+            assert all(registered <= day <= today for day in days), (registered, days, today)
+
+    @invariant()
+    def a_case_sent_back_by_a_body_owes_a_new_route(self) -> None:
+        for case_id in self.case_ids:
+            case = self.office.case(case_id)
+            if case.state is CaseState.REGISTERED and case.referrals:
+                assert case.obligation(Clock.ROUTING) is not None
 
     @invariant()
     def at_most_one_open_obligation_per_clock(self) -> None:

@@ -192,7 +192,8 @@ def test_cli_interactive_form_asks_again_naming_the_field(office: Office, office
     """Each bad answer is refused at its prompt with the field named, and asked again; the rest is kept."""
     answers = [
         "visit", "\u200b", "张三", "110105194912310021", "１１０１０５１９４９１２３１００２x", "+86 138 0013 8000", "",
-        str(10**20), "3", "claim", "LABOUR", "33¹⁹⁹⁹", "３３０１０９", "拖欠工资", "被拖欠工资三个月", "n",
+        str(10**20), "3", "representative", "claim", "LABOUR", "33¹⁹⁹⁹", "３３０１０９", "拖欠工资",
+        "被拖欠工资三个月", "n",
     ]  # fmt: skip
     result = CliRunner().invoke(
         cli,

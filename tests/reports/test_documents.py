@@ -20,7 +20,7 @@ from petitionkit.documents import (
     make_document,
 )
 from petitionkit.documents.defaults import TEMPLATES, build_template
-from petitionkit.errors import NotNotifiable
+from petitionkit.errors import InvalidInput, NotNotifiable
 from petitionkit.service import Office
 from petitionkit.testing import (
     DIRECTOR,
@@ -164,6 +164,18 @@ def test_a_document_the_case_has_no_record_for_is_refused(cases: tuple[Office, d
     assert "不予受理告知书" in refused.value.message("zh-CN")
     with pytest.raises(NotNotifiable):
         make_document(office, "handling-opinion", refs["anonymous"], target)
+    assert not target.exists()
+
+
+def test_a_document_dated_before_the_case_existed_is_refused(
+    cases: tuple[Office, dict[str, str]], tmp_path: Path
+) -> None:
+    """Issue 16: no recorded date before the case's registration (a later date is a document drafted ahead)."""
+    office, refs = cases
+    target = tmp_path / "x.docx"
+    with pytest.raises(InvalidInput) as refused:
+        make_document(office, "acceptance-notice", refs["handled"], target, issue_date=date(2025, 12, 31))
+    assert [(e.field, e.problem) for e in refused.value.errors] == [("issue_date", "before_registration")]
     assert not target.exists()
 
 

@@ -256,6 +256,30 @@ CASES = [
         "未知",
     ),
     ("retention not a table", "[retention]\nnotices = 6\n", "retention.notices", "wrong_type", "table", "表"),
+    (
+        "extension without its meaning",  # issue 16: added days or the total period must be stated
+        '[clocks.extension]\ndays = 30\nconvention = "calendar_days"\nsource = "local"\n',
+        "clocks.extension.counts",
+        "required_choice",
+        "added_days, total_period",
+        "必填",
+    ),
+    (
+        "bad extension meaning",
+        '[clocks.extension]\ndays = 30\nconvention = "calendar_days"\nsource = "local"\ncounts = "weeks"\n',
+        "clocks.extension.counts",
+        "choice",
+        "added_days, total_period",
+        "added_days, total_period",
+    ),
+    (
+        "counts on another clock",
+        CLOCK + 'counts = "added_days"\n',
+        "clocks.handling.counts",
+        "unknown_key",
+        "days",
+        "未知",
+    ),
     ("not TOML", "[clocks.handling\n", "-", "not_toml", "TOML", "TOML"),
 ]
 

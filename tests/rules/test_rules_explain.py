@@ -70,7 +70,9 @@ def test_local_day_off_and_extension(county: ComposedRules) -> None:
     extended = county.explain_deadline(Clock.HANDLING, date(2026, 1, 20), CLAIM, extension_days=30)
     assert extended is not None and len(extended.segments) == 2
     assert extended.segments[0].due == date(2026, 2, 24)
-    assert extended.due == date(2026, 3, 26)
+    # the extension counts on from the original last day (19 Feb, a Spring Festival day), not from 24 Feb
+    assert extended.segments[1].start == extended.segments[0].nominal_end == date(2026, 2, 19)
+    assert extended.due == date(2026, 3, 23)
     assert "延期 30 日" in extended.text("zh-CN") and "Extension of 30 days" in extended.text("en")
 
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from petitionkit.domain.clocks import Clock, Convention
+from petitionkit.domain.clocks import Clock, Convention, ExtensionCounts
 from petitionkit.domain.model import PetitionKind
 from petitionkit.rules import ComposedRules
 
@@ -103,13 +103,16 @@ def test_calendar_days_skip_only_the_days_after_the_last_day(national: ComposedR
     assert {s.reason for s in deadline.skipped} == {"holiday:春节"}
 
 
-def test_extension_counts_on_from_the_first_due_date(national: ComposedRules) -> None:
-    # 60 days from 2 Mar 2026 = Fri 1 May (Labour Day, 1-5 May) -> Wed 6 May; + 30 = Fri 5 Jun
+def test_extension_counts_on_from_the_original_last_day(national: ComposedRules) -> None:
+    # 60 days from 2 Mar 2026 = Fri 1 May (Labour Day, 1-5 May) -> Wed 6 May. The extension adds 30 days
+    # to 1 May, the period's original last day (2022 art. 34), not to 6 May: 31 May is a Sunday -> Mon 1 Jun.
+    # (Counting from 6 May gave 5 Jun: 35 days added for a 30-day extension.)
     base = national.deadline(Clock.HANDLING, date(2026, 3, 2), CLAIM)
     extended = national.deadline(Clock.HANDLING, date(2026, 3, 2), CLAIM, extension_days=30)
     assert base is not None and extended is not None
     assert base.due == date(2026, 5, 6)
-    assert extended.due == date(2026, 6, 5)
+    assert extended.due == date(2026, 6, 1)
+    assert national.clock_rule(Clock.EXTENSION).counts is ExtensionCounts.ADDED_DAYS
 
 
 def test_every_basis_records_the_calendar_data(national: ComposedRules, county: ComposedRules) -> None:

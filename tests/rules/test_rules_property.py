@@ -50,14 +50,17 @@ def test_calendar_days_match_get_workdays(start: date, days: int) -> None:
     assert due >= start + timedelta(days=days)
 
 
-@given(starts, st.integers(min_value=1, max_value=40), st.integers(min_value=1, max_value=30))
-def test_an_extension_continues_from_the_first_due_date(start: date, days: int, extension: int) -> None:
-    for convention, oracle in (
-        (Convention.WORKING_DAYS, _oracle_working),
-        (Convention.CALENDAR_DAYS, _oracle_calendar),
-    ):
-        due = compute_deadline(_basis(start, days, convention, extension), CALENDAR).due
-        assert due == oracle(oracle(start, days), extension)
+@given(starts, st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=30))
+def test_an_extension_adds_its_days_to_the_original_last_day(start: date, days: int, extension: int) -> None:
+    """2022 art. 34 (延长期限不得超过30日): the extension is counted on from the period's original last day,
+    not from the working day a holiday moved it to, so it never adds more than its own days plus the
+    move of its own last day."""
+    working = compute_deadline(_basis(start, days, Convention.WORKING_DAYS, extension), CALENDAR).due
+    assert working == _oracle_working(start, days + extension)
+    calendar = compute_deadline(_basis(start, days, Convention.CALENDAR_DAYS, extension), CALENDAR).due
+    assert calendar == _oracle_calendar(start, days + extension)
+    # the first working day on or after original last day + extension: never counted from the moved day
+    assert calendar == _oracle_calendar(start + timedelta(days=days), extension)
 
 
 @given(starts, lengths, st.data())

@@ -101,6 +101,12 @@ def _interactive(env: Env) -> dict[str, Any]:
         }
     ]
     data["headcount"] = ask("来访人数", "Number of visitors", default=1, value_proc=checked("headcount", loc))
+    if data["headcount"] > 1:
+        # Several people came: they elect representatives (2022 art. 20); the person registered is one.
+        roles = click.Choice([r.value for r in PetitionerRole])
+        data["petitioners"][0]["role"] = ask(
+            "该信访人的身份", "This person's role", type=roles, default="representative"
+        )
     data["kind"] = ask("类别", "Kind", type=KINDS, default="claim")
     data["category"] = ask("问题分类", "Category", value_proc=checked("category", loc))
     data["region_code"] = ask(
@@ -189,13 +195,23 @@ def _case_action(name: str, doc: str, call: Callable[..., Case], *options: Calla
     @click.pass_obj
     @run_command
     def command(env: Env, /, ref: str, **kwargs: Any) -> None:
-        kwargs = {k: (_day(v) if k in {"delivered_on", "requested_on"} else v) for k, v in kwargs.items()}
+        kwargs = {k: (_day(v) if k in _DATE_OPTIONS else v) for k, v in kwargs.items()}
         _emit_case(env, call(env.office, ref, **kwargs))
 
     command.__doc__ = doc
     for option in reversed(options):
         command = option(command)
     return click.command(name)(click.argument("ref")(command))
+
+
+#: Options that take a date (YYYY-MM-DD); the lifecycle refuses one after today or before the step it follows.
+_DATE_OPTIONS = frozenset({"delivered_on", "requested_on", "received_on"})
+
+
+_DELIVERED = (
+    "Day the petitioner received it (YYYY-MM-DD, default today; not after today, nor before the step it follows)."
+)
+_REQUESTED = "Day the request was made (YYYY-MM-DD, default today; not before the delivery that opened the window)."
 
 
 def _reason(help_text: str = "Why (told to the petitioner or body).") -> Callable[[Any], Any]:
@@ -255,14 +271,17 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
         (
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--text", required=True),
-            click.option("--delivered-on", type=DAY),
+            click.option("--delivered-on", type=DAY, help=_DELIVERED),
         ),
     ),
     "record_feedback": (
         ("feedback",),
-        "Record a body's feedback on a transfer.",
+        "Record a body's feedback on a transfer (every feedback is kept).",
         Office.record_feedback,
-        (click.option("--text", required=True),),
+        (
+            click.option("--text", required=True),
+            click.option("--received-on", type=DAY, help="When the feedback arrived (default: today)."),
+        ),
     ),
     "reply": (
         ("reply",),
@@ -271,7 +290,7 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
         (
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--text", required=True),
-            click.option("--delivered-on", type=DAY),
+            click.option("--delivered-on", type=DAY, help=_DELIVERED),
         ),
     ),
     "evaluate": (
@@ -284,7 +303,7 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
         ("review", "request"),
         "The petitioner requests review within the window.",
         Office.request_review,
-        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY)),
+        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY, help=_REQUESTED)),
     ),
     "decide_review": (
         ("review", "decide"),
@@ -293,14 +312,14 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
         (
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--opinion", required=True),
-            click.option("--delivered-on", type=DAY),
+            click.option("--delivered-on", type=DAY, help=_DELIVERED),
         ),
     ),
     "request_rereview": (
         ("rereview", "request"),
         "The petitioner requests re-review within the window.",
         Office.request_rereview,
-        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY)),
+        (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY, help=_REQUESTED)),
     ),
     "decide_rereview": (
         ("rereview", "decide"),

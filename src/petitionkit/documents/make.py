@@ -47,6 +47,7 @@ from petitionkit.domain.event_types import (
 )
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Person, Petition, ReferralMode
+from petitionkit.domain.recorded import check_day
 from petitionkit.errors import FieldError, InvalidInput, NotNotifiable, PetitionkitError, ProtectionRefusal
 from petitionkit.files import PRIVATE_MODE
 from petitionkit.i18n import translate
@@ -479,6 +480,11 @@ def make_document(
     path, source = template_for(kind, office.config)
     template = check_template(kind, path)
     case, petitions, events = office.case_file(case_ref, purpose=purpose, action="document")
+    if issue_date is not None:
+        # A document dated before the case existed is refused; a later date is allowed (a document is
+        # often drafted before the day it is signed and issued).
+        registered = case.opened_at.astimezone(office.zone).date()
+        check_day("issue_date", issue_date, latest=date.max, bounds=[(registered, "before_registration")])
     record = CaseRecord(case, tuple(petitions), tuple(events))
     try:
         values = document_values(kind, record, office=office, issue_date=issue_date or office.today())

@@ -34,6 +34,21 @@ class Convention(enum.StrEnum):
     WORKING_DAYS = "working_days"
 
 
+class ExtensionCounts(enum.StrEnum):
+    """What the length of a pack's ``[clocks.extension]`` means (延期的法律含义).
+
+    Either way the extended period is counted on from the original, unmoved last day of the period
+    (not from the working day a holiday moved it to), in the clock's own convention; only the limit
+    differs.
+    """
+
+    # The extension adds at most ``days`` days to the period (2022 art. 34: 延长期限不得超过30日).
+    ADDED_DAYS = "added_days"
+    # ``days`` is the longest the whole extended period may be, counted from its start (e.g. a reading
+    # of "30 days, extended to at most 60"): at most ``days`` minus the period's own length is added.
+    TOTAL_PERIOD = "total_period"
+
+
 @attrs.frozen
 class SkippedDay:
     """A day the computation passed over, and why (for explanations)."""

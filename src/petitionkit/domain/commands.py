@@ -54,9 +54,10 @@ class Object:
 
 @attrs.frozen
 class RecordFeedback:
-    """Feedback a body volunteers on a transfer (no report is owed)."""
+    """Feedback a body volunteers on a transfer (no report is owed); every feedback is kept."""
 
     text: str
+    received_on: date | None = None  # when the feedback arrived (default: today)
     action = "record_feedback"
 
 

@@ -193,7 +193,10 @@ class DeadlineExplanation:
             if index == 1:
                 lines.append(
                     translate(
-                        "rules.explain.extension", loc, days=seg.days, first_due=format_day(self.segments[0].due, loc)
+                        "rules.explain.extension",
+                        loc,
+                        days=seg.days,
+                        first_due=format_day(self.segments[0].nominal_end, loc),
                     )
                 )
             lines.extend(self._segment_lines(seg, loc))

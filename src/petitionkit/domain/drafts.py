@@ -81,11 +81,34 @@ def check_draft(draft: PetitionDraft, now: datetime, rules: Rules) -> list[Field
     elif draft.channel is Channel.VISIT and not any(p.id_number and p.name.strip() for p in draft.petitioners):
         errors.append(FieldError("petitioners", "visit_needs_identity"))
 
+    errors.extend(check_collective(draft, rules))
+    return errors
+
+
+def check_collective(draft: PetitionDraft, rules: Rules) -> list[FieldError]:
+    """The representative rule of collective visits (集体访), counted on the people who came.
+
+    2022 art. 20: 多人采用走访形式提出同一信访事项的，应当推选代表，代表人数不超过5人 (ZJ art. 15: 3 for ten
+    people or fewer). ``headcount`` is the number of people who came; the pack's limit is
+    :meth:`~petitionkit.domain.ports.Rules.representative_limit` of it. Enforced:
+
+    * any channel: at most ``limit`` people marked representative;
+    * a visit: everyone listed who is not an agent came, so ``headcount`` is at least their number;
+    * a visit of more people than ``limit``: they must have elected representatives, so at least one
+      listed person is marked representative (and at most ``limit``, above).
+    """
+    if draft.headcount < 1:
+        return []  # reported as "headcount: positive"
+    errors: list[FieldError] = []
+    limit = rules.representative_limit(draft.headcount)
+    params = {"headcount": draft.headcount, "limit": limit}
     representatives = sum(1 for p in draft.petitioners if p.role is PetitionerRole.REPRESENTATIVE)
-    if representatives and draft.headcount >= 1:
-        limit = rules.representative_limit(draft.headcount)
-        if representatives > limit:
-            errors.append(
-                FieldError("petitioners", "too_many_representatives", {"headcount": draft.headcount, "limit": limit})
-            )
+    if representatives > limit:
+        errors.append(FieldError("petitioners", "too_many_representatives", params))
+    if draft.channel is Channel.VISIT:
+        came = sum(1 for p in draft.petitioners if p.role is not PetitionerRole.AGENT)
+        if came > draft.headcount:
+            errors.append(FieldError("headcount", "fewer_than_listed", {"listed": came}))
+        if draft.headcount > limit and representatives == 0:
+            errors.append(FieldError("petitioners", "needs_representatives", params))
     return errors

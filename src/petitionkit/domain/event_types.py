@@ -235,9 +235,14 @@ class CompetenceDisputeRaised(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class FeedbackRecorded(DomainEvent):
+    """A body's feedback on a transfer; ``number`` counts the referral's feedbacks (1 for the first)."""
+
     name: ClassVar[str] = "FeedbackRecorded"
     referral_id: str
     body_code: str
+    # Defaults: before release 0.2 an event carried neither (a later feedback replaced the earlier).
+    received_on: str = ""
+    number: int = 1
 
 
 @attrs.frozen(kw_only=True)

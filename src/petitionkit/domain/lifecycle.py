@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -51,6 +51,7 @@ from petitionkit.domain.model import (
     Decline,
     Evaluation,
     Extension,
+    Feedback,
     Obligation,
     ObligationStatus,
     Party,
@@ -62,6 +63,7 @@ from petitionkit.domain.model import (
     ReviewStep,
 )
 from petitionkit.domain.ports import Rules
+from petitionkit.domain.recorded import DEFAULT_TOLERANCE, check_day, latest_day, require_texts
 from petitionkit.errors import (
     ExtensionRefused,
     FieldError,
@@ -129,6 +131,13 @@ class Context:
     guarded_bodies: frozenset[str] = frozenset()
     # Tracking numbers of accusation petitions whose respondent is unresolved: no body may be reached.
     unresolved_respondents: tuple[str, ...] = ()
+    # How far ahead of ``now`` a recorded date may lie (a clerk's PC clock a few minutes fast).
+    tolerance: timedelta = DEFAULT_TOLERANCE
+
+    @property
+    def latest_day(self) -> date:
+        """The latest date a clerk may record (today, or tomorrow within ``tolerance`` of midnight)."""
+        return latest_day(self.now, self.tolerance)
 
 
 @attrs.frozen
@@ -270,15 +279,16 @@ def join_case(case: Case, petition_id: str, registered: ev.PetitionRegistered, c
 
 def _accept(c: _Change, cmd: Accept) -> None:
     c.close_clock(Clock.NOTICE)
+    c.close_clock(Clock.ROUTING)  # after a misroute objection, taking it on meets the re-routing duty
     c.update(state=S.ACCEPTED)
     c.emit(ev.CaseAccepted(note=cmd.note))
     c.open(Clock.HANDLING, c.ctx.today, Party.OFFICE, Party.PETITIONER)
 
 
 def _decline(c: _Change, cmd: DeclineCase) -> None:
-    if not cmd.reason.strip():
-        raise InvalidInput([FieldError("reason", "blank")])
+    require_texts(reason=cmd.reason)
     c.close_clock(Clock.NOTICE)
+    c.close_clock(Clock.ROUTING)
     c.update(state=S.DECLINED, decline=Decline(cmd.reason, cmd.channel, c.ctx.now), closed_reason=cmd.reason)
     c.emit(ev.CaseDeclined(reason=cmd.reason, channel=cmd.channel.value))
 
@@ -296,6 +306,7 @@ def _guard_referral(c: _Change, body_code: str, action: str) -> None:
 def _refer(c: _Change, body_code: str, mode: ReferralMode, note: str) -> Referral:
     _guard_referral(c, body_code, mode.value if mode is ReferralMode.TRANSFER else "assign")
     c.close_clock(Clock.NOTICE)
+    c.close_clock(Clock.ROUTING)  # the re-referral meets the duty a misroute objection left
     objection = c.ctx.rules.deadline(Clock.MISROUTE_OBJECTION, c.ctx.today, c.case.kind)
     referral = Referral(
         id=c.ctx.new_id(),
@@ -337,6 +348,7 @@ def _current_referral(c: _Change) -> Referral:
 
 
 def _object(c: _Change, cmd: Object) -> None:
+    require_texts(reason=cmd.reason)
     referral = _current_referral(c)
     if referral.objection_due is not None and c.ctx.today > referral.objection_due:
         raise WindowError(
@@ -359,20 +371,47 @@ def _object(c: _Change, cmd: Object) -> None:
         c.emit(
             ev.CompetenceDisputeRaised(bodies=[earlier[-1], referral.body_code], superior=superior, rule="2022 art. 24")
         )
+    # The matter is back with the office, which owes it a new route: the rule set's `routing` clock
+    # (2022 art. 22: 15 days; the law names no period for re-routing, the pack's note says so),
+    # counted from the objection; met by the re-referral (or by accepting or declining the case).
+    c.open(Clock.ROUTING, c.ctx.today, Party.OFFICE, Party.PETITIONER)
 
 
 def _record_feedback(c: _Change, cmd: RecordFeedback) -> None:
+    require_texts(text=cmd.text)
     referral = c.case.referrals[-1]
-    c.replace_referral(attrs.evolve(referral, status=ReferralStatus.REPORTED, feedback=cmd.text, closed_at=c.ctx.now))
-    c.emit(ev.FeedbackRecorded(referral_id=referral.id, body_code=referral.body_code))
+    received = _day(c, "received_on", cmd.received_on, (_local_day(c, referral.referred_at), "before_referral"))
+    entry = Feedback(cmd.text, received, c.ctx.now, c.ctx.actor)
+    c.replace_referral(
+        attrs.evolve(
+            referral,
+            status=ReferralStatus.REPORTED,
+            feedback=cmd.text,
+            feedbacks=(*referral.feedbacks, entry),
+            closed_at=referral.closed_at or c.ctx.now,
+        )
+    )
+    c.emit(
+        ev.FeedbackRecorded(
+            referral_id=referral.id,
+            body_code=referral.body_code,
+            received_on=received.isoformat(),
+            number=len(referral.feedbacks) + 1,
+        )
+    )
 
 
-def _day(c: _Change, field: str, day: date | None) -> date:
-    """A date a clerk records (delivery, request): today by default, never in the future."""
+def _local_day(c: _Change, moment: datetime) -> date:
+    return moment.astimezone(c.ctx.now.tzinfo).date()
+
+
+def _day(c: _Change, field: str, day: date | None, *bounds: tuple[date | None, str]) -> date:
+    """A date a clerk records (delivery, request, feedback): today by default; never after today (beyond
+    the clock tolerance), before registration, or before the step it follows (``bounds``)."""
     if day is None:
         return c.ctx.today
-    if day > c.ctx.today:
-        raise InvalidInput([FieldError(field, "future")])
+    registered = (_local_day(c, c.case.opened_at), "before_registration")
+    check_day(field, day, latest=c.ctx.latest_day, bounds=(registered, *bounds))
     return day
 
 
@@ -382,11 +421,12 @@ def _open_window(c: _Change, clock: Clock, start: date) -> None:
 
 
 def _record_report(c: _Change, cmd: RecordReport) -> None:
+    require_texts(text=cmd.text)
     referral = _current_referral(c)
+    delivered = _day(c, "delivered_on", cmd.delivered_on, (_local_day(c, referral.referred_at), "before_referral"))
     c.close_clock(Clock.REFERRAL_REPORT)
     c.close_clock(Clock.SUPERVISION_REPLY)
     c.replace_referral(attrs.evolve(referral, status=ReferralStatus.REPORTED, feedback=cmd.text, closed_at=c.ctx.now))
-    delivered = _day(c, "delivered_on", cmd.delivered_on)
     c.update(state=S.REPLIED, reply=Reply(cmd.outcome, cmd.text, c.ctx.now, delivered, referral.body_code))
     c.emit(
         ev.ReportRecorded(
@@ -400,6 +440,7 @@ def _record_report(c: _Change, cmd: RecordReport) -> None:
 
 
 def _supervise(c: _Change, cmd: Supervise) -> None:
+    require_texts(reason=cmd.reason)
     referral = _current_referral(c)
     # An accusation that joined after the referral may make the body the accused's side.
     _guard_referral(c, referral.body_code, "supervise")
@@ -420,13 +461,12 @@ def _extend(c: _Change, cmd: Extend) -> None:
     if c.case.extension is not None:
         raise ExtensionRefused(c.case.first_tracking_number, "already extended once (2022 art. 34)")
     ob = c.case.obligation(clock)
-    limit = c.ctx.rules.max_extension_days(c.case.kind)
+    limit = 0 if ob is None else c.ctx.rules.max_extension_days(c.case.kind, ob.basis.days)
     if ob is None or limit == 0:
         raise ExtensionRefused(c.case.first_tracking_number, f"no {clock.value} period runs for this kind of case")
     if not 1 <= cmd.days <= limit:
         raise InvalidInput([FieldError("days", "at_most", {"limit": limit})])
-    if not cmd.reason.strip():
-        raise InvalidInput([FieldError("reason", "blank")])
+    require_texts(reason=cmd.reason)
     if not cmd.approved_by.strip():
         raise InvalidInput([FieldError("approved_by", "required")])
     if c.ctx.today > ob.due:
@@ -449,7 +489,11 @@ def _extend(c: _Change, cmd: Extend) -> None:
 
 
 def _reply(c: _Change, cmd: ReplyToPetitioner) -> None:
-    delivered = _day(c, "delivered_on", cmd.delivered_on)
+    require_texts(text=cmd.text)
+    # A reply follows the acceptance: the handling clock's start where the kind has one.
+    handling = c.case.obligation(Clock.HANDLING)
+    accepted = (handling.basis.start if handling else None, "before_acceptance")
+    delivered = _day(c, "delivered_on", cmd.delivered_on, accepted)
     c.close_clock(Clock.HANDLING)
     c.update(state=S.REPLIED, reply=Reply(cmd.outcome, cmd.text, c.ctx.now, delivered))
     c.emit(ev.ReplyRecorded(outcome=cmd.outcome.value, delivered_on=delivered.isoformat()))
@@ -463,11 +507,13 @@ def _evaluate(c: _Change, cmd: Evaluate) -> None:
     c.emit(ev.EvaluationRecorded(rating=cmd.rating.value))
 
 
-def _request(c: _Change, window: Clock, requested_on: date | None, action: str) -> date:
+def _request(c: _Change, window: Clock, cmd: RequestReview | RequestRereview, action: str) -> date:
     if c.case.anonymous:
         raise NotNotifiable(action)
-    day = _day(c, "requested_on", requested_on)
+    require_texts(reason=cmd.reason, organ=cmd.organ)
     ob = c.case.obligation(window)
+    # A request follows the delivery of the reply (or review opinion) that opened its window.
+    day = _day(c, "requested_on", cmd.requested_on, (ob.basis.start if ob else None, "before_window"))
     if ob is None or day > ob.due:
         due = ob.due if ob else c.ctx.today
         raise WindowError(c.case.first_tracking_number, window.value, due, closed=True)
@@ -476,7 +522,7 @@ def _request(c: _Change, window: Clock, requested_on: date | None, action: str) 
 
 
 def _request_review(c: _Change, cmd: RequestReview) -> None:
-    day = _request(c, Clock.REVIEW_REQUEST, cmd.requested_on, "request_review")
+    day = _request(c, Clock.REVIEW_REQUEST, cmd, "request_review")
     c.update(state=S.UNDER_REVIEW, review=ReviewStep(day, cmd.reason, cmd.organ))
     c.emit(ev.ReviewRequested(requested_on=day.isoformat(), organ=cmd.organ))
     c.open(Clock.REVIEW_OPINION, day, Party.REVIEWING_ORGAN, Party.PETITIONER)
@@ -484,7 +530,8 @@ def _request_review(c: _Change, cmd: RequestReview) -> None:
 
 def _decide_review(c: _Change, cmd: DecideReview) -> None:
     assert c.case.review is not None
-    delivered = _day(c, "delivered_on", cmd.delivered_on)
+    require_texts(opinion=cmd.opinion)
+    delivered = _day(c, "delivered_on", cmd.delivered_on, (c.case.review.requested_on, "before_review_request"))
     c.close_clock(Clock.REVIEW_OPINION)
     c.update(
         state=S.REVIEWED,
@@ -495,7 +542,7 @@ def _decide_review(c: _Change, cmd: DecideReview) -> None:
 
 
 def _request_rereview(c: _Change, cmd: RequestRereview) -> None:
-    day = _request(c, Clock.REREVIEW_REQUEST, cmd.requested_on, "request_rereview")
+    day = _request(c, Clock.REREVIEW_REQUEST, cmd, "request_rereview")
     c.update(state=S.UNDER_REREVIEW, rereview=ReviewStep(day, cmd.reason, cmd.organ))
     c.emit(ev.RereviewRequested(requested_on=day.isoformat(), organ=cmd.organ))
     c.open(Clock.REREVIEW_OPINION, day, Party.REVIEWING_ORGAN, Party.PETITIONER)
@@ -503,6 +550,7 @@ def _request_rereview(c: _Change, cmd: RequestRereview) -> None:
 
 def _decide_rereview(c: _Change, cmd: DecideRereview) -> None:
     assert c.case.rereview is not None
+    require_texts(opinion=cmd.opinion)
     c.close_clock(Clock.REREVIEW_OPINION)
     reason = "re-review concluded: the same facts and reasons are no longer accepted (2022 art. 36)"
     c.update(
@@ -515,8 +563,7 @@ def _decide_rereview(c: _Change, cmd: DecideRereview) -> None:
 
 
 def _terminate(c: _Change, cmd: Terminate) -> None:
-    if not cmd.reason.strip():
-        raise InvalidInput([FieldError("reason", "blank")])
+    require_texts(reason=cmd.reason)
     window = Clock.REVIEW_REQUEST if c.case.state is S.REPLIED else Clock.REREVIEW_REQUEST
     ob = c.case.obligation(window)
     if ob is not None:
@@ -558,21 +605,25 @@ class Transition:
 _OPEN_STATES = (S.REGISTERED, S.ACCEPTED, S.ASSIGNED, S.REPLIED, S.UNDER_REVIEW, S.REVIEWED, S.UNDER_REREVIEW)
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("accept", Accept, (S.REGISTERED,), S.ACCEPTED, _accept, "`notice`",
+    Transition("accept", Accept, (S.REGISTERED,), S.ACCEPTED, _accept, "`notice`, `routing`",
                "`handling` (office → petitioner) when the rule set applies it to the case's kind"),
-    Transition("decline", DeclineCase, (S.REGISTERED,), S.DECLINED, _decline, "`notice`", "—"),
-    Transition("transfer", Transfer, (S.REGISTERED,), S.TRANSFERRED, _transfer, "`notice`",
+    Transition("decline", DeclineCase, (S.REGISTERED,), S.DECLINED, _decline, "`notice`, `routing`", "—"),
+    Transition("transfer", Transfer, (S.REGISTERED,), S.TRANSFERRED, _transfer, "`notice`, `routing`",
                "— (the referral records the body's `objection_due`)"),
-    Transition("assign", Assign, (S.REGISTERED,), S.ASSIGNED, _assign, "`notice`", "`referral_report` (body → office)"),
+    Transition("assign", Assign, (S.REGISTERED,), S.ASSIGNED, _assign, "`notice`, `routing`",
+               "`referral_report` (body → office)"),
     Transition("object", Object, (S.ASSIGNED, S.TRANSFERRED), S.REGISTERED, _object,
-               "`referral_report`, `supervision_reply` (waived)", "— (a second objection raises a competence dispute)"),
+               "`referral_report`, `supervision_reply` (waived)",
+               "`routing` (office → petitioner: the re-routing duty; a second objection also raises a competence "
+               "dispute)"),
     Transition("extend", Extend, (S.ACCEPTED, S.ASSIGNED), None, _extend, "",
-               "moves the `handling` / `referral_report` due date (once)"),
+               "moves the `handling` / `referral_report` due date (once; counted from its original last day)"),
     Transition("supervise", Supervise, (S.ASSIGNED,), None, _supervise, "earlier `supervision_reply` (waived)",
                "`supervision_reply` (body → office)"),
     Transition("record_report", RecordReport, (S.ASSIGNED,), S.REPLIED, _record_report,
                "`referral_report`, `supervision_reply`", "`review_request` window (petitioner)"),
-    Transition("record_feedback", RecordFeedback, (S.TRANSFERRED,), None, _record_feedback, "", "—"),
+    Transition("record_feedback", RecordFeedback, (S.TRANSFERRED,), None, _record_feedback, "",
+               "— (each feedback is kept, with the day it arrived)"),
     Transition("reply", ReplyToPetitioner, (S.ACCEPTED,), S.REPLIED, _reply, "`handling`",
                "`review_request` window (petitioner)"),
     Transition("evaluate", Evaluate, (S.REPLIED, S.REVIEWED, S.TERMINATED), None, _evaluate, "", "—"),

@@ -240,6 +240,20 @@ class Obligation:
 
 
 @attrs.frozen
+class Feedback:
+    """One feedback (反馈) a body sent on a transfer: what it said, when it arrived, who recorded it.
+
+    ``received_on`` is ``None`` and ``recorded_by`` ``""`` only for feedback stored before release 0.2
+    kept the history (one text per referral, read back as the single entry it was).
+    """
+
+    text: str
+    received_on: date | None
+    recorded_at: datetime
+    recorded_by: str = ""
+
+
+@attrs.frozen
 class Referral:
     """A transfer (转送) or assignment (交办) of a case to a handling body."""
 
@@ -251,8 +265,19 @@ class Referral:
     referred_at: datetime
     objection_due: date | None = None
     note: str = ""
-    feedback: str | None = None
+    feedback: str | None = None  # the body's last word: its objection, report, or latest feedback
     closed_at: datetime | None = None
+    feedbacks: tuple[Feedback, ...] = ()  # every feedback on a transfer, oldest first
+
+
+def legacy_feedbacks(
+    mode: ReferralMode, status: ReferralStatus, feedback: str | None, closed_at: datetime | None
+) -> tuple[Feedback, ...]:
+    """The feedback history of a referral stored before it was kept: its one text, when that text was a
+    transfer's feedback (an assignment's is its report, an objected referral's the objection)."""
+    if mode is ReferralMode.TRANSFER and status is ReferralStatus.REPORTED and feedback is not None and closed_at:
+        return (Feedback(feedback, None, closed_at, ""),)
+    return ()
 
 
 @attrs.frozen

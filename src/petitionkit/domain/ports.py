@@ -105,8 +105,9 @@ class Rules(Protocol):
         """Explain a recorded basis (an open obligation's) on the current calendar."""
         ...
 
-    def max_extension_days(self, kind: PetitionKind) -> int:
-        """Longest extension of the handling period allowed for ``kind`` (0: none)."""
+    def max_extension_days(self, kind: PetitionKind, period_days: int | None = None) -> int:
+        """Most days an extension may add to a period of ``period_days`` days (default: the handling
+        clock's) for ``kind`` (0: none), as the pack's ``[clocks.extension] counts`` reads its length."""
         ...
 
     def representative_limit(self, headcount: int) -> int:

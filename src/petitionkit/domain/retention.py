@@ -188,7 +188,12 @@ def _step(step: ReviewStep | None) -> ReviewStep | None:
 
 
 def _referral(referral: Referral) -> Referral:
-    return attrs.evolve(referral, note=_text(referral.note), feedback=_optional(referral.feedback))
+    return attrs.evolve(
+        referral,
+        note=_text(referral.note),
+        feedback=_optional(referral.feedback),
+        feedbacks=tuple(attrs.evolve(f, text=_text(f.text)) for f in referral.feedbacks),
+    )
 
 
 def anonymise_case(case: Case, kinds: Iterable[RecordKind]) -> Case:

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import attrs
 
 from petitionkit.domain.access import Role
-from petitionkit.domain.clocks import Clock, Deadline, DeadlineBasis
+from petitionkit.domain.clocks import Clock, Deadline, DeadlineBasis, ExtensionCounts
 from petitionkit.domain.decisions import (
     Bilingual,
     BodyInfo,
@@ -371,9 +371,19 @@ class ComposedRules:
             provisional_years=tuple(sorted({y for s in traced for y in s.provisional_years})),
         )
 
-    def max_extension_days(self, kind: PetitionKind) -> int:
+    def max_extension_days(self, kind: PetitionKind, period_days: int | None = None) -> int:
+        """Most days an extension may add to a period of ``period_days`` (default: the handling clock's).
+
+        ``counts = "added_days"``: the extension clock's length; ``"total_period"``: its length less the
+        period's own (never below 0).
+        """
         rule = self._c.clocks[Clock.EXTENSION]
-        return rule.days if kind in rule.kinds else 0
+        if kind not in rule.kinds:
+            return 0
+        if rule.counts is ExtensionCounts.TOTAL_PERIOD:
+            base = self._c.clocks[Clock.HANDLING].days if period_days is None else period_days
+            return max(rule.days - base, 0)
+        return rule.days
 
     # --- collective petitions ---------------------------------------------------------------------
 

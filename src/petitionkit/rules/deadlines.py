@@ -6,7 +6,9 @@
 * ``working_days`` (按工作日计算): the start day is not counted; the next ``days`` working days are
   counted, skipping weekends, holidays and local days off, counting make-up working days (调休).
 
-An extension counts on from the first due date with the same convention.
+An extension counts on from the period's original last day with the same convention: from the
+nominal end, not from the working day a holiday moved the first due date to (2022 art. 34: the
+extension adds at most 30 days to the period; counting from the moved day would add the holiday too).
 
 A due date is provisional (预计) when any day the count had to look at lies in a year whose
 official holiday schedule is not out; the basis records those years (``provisional_years``).
@@ -69,15 +71,16 @@ def count_segment(start: date, days: int, convention: Convention, calendar: Cale
 
 
 def trace_deadline(basis: DeadlineBasis, calendar: Calendar) -> tuple[Segment, ...]:
-    """The base period and, when ``basis.extension_days`` is set, the extension counted after it."""
+    """The base period and, when ``basis.extension_days`` is set, the extension counted on from the base
+    period's original (unmoved) last day."""
     first = count_segment(basis.start, basis.days, basis.convention, calendar)
     if not basis.extension_days:
         return (first,)
-    return (first, count_segment(first.due, basis.extension_days, basis.convention, calendar))
+    return (first, count_segment(first.nominal_end, basis.extension_days, basis.convention, calendar))
 
 
 def compute_deadline(basis: DeadlineBasis, calendar: Calendar) -> Deadline:
-    """The due date for ``basis`` on ``calendar``; an extension counts on from the first due date."""
+    """The due date for ``basis`` on ``calendar``; an extension counts on from the original last day."""
     segments = trace_deadline(basis, calendar)
     skipped = tuple(s for seg in segments for s in seg.skipped)
     provisional = tuple(sorted({year for seg in segments for year in seg.provisional_years}))

@@ -105,6 +105,7 @@ def describe(rules: ComposedRules, c: Composition) -> dict[str, Any]:
                 "source": rule.source,
                 "kinds": _sorted(rule.kinds),
                 "note": rule.note or None,
+                **({"counts": rule.counts.value} if rule.counts is not None else {}),
                 SET_BY: rule.origin.pack,
             }
             for clock in Clock

@@ -28,7 +28,7 @@ from typing import Any, NoReturn
 import attrs
 
 from petitionkit.domain.access import Permission, Role
-from petitionkit.domain.clocks import Clock, Convention
+from petitionkit.domain.clocks import Clock, Convention, ExtensionCounts
 from petitionkit.domain.decisions import Bilingual, BodyInfo, RouteQuery, ScreeningQuery
 from petitionkit.domain.model import BodyKind, DeclineChannel, PetitionKind, ReferralMode
 from petitionkit.domain.retention import RetentionPeriod
@@ -69,6 +69,8 @@ class ClockRule:
     kinds: frozenset[PetitionKind]
     note: str
     origin: Origin
+    # [clocks.extension] only: what its length means (required there, see ExtensionCounts).
+    counts: ExtensionCounts | None = None
 
 
 @attrs.frozen
@@ -529,11 +531,15 @@ def _clocks(reader: _Reader, table: dict[str, Any]) -> dict[Clock, ClockRule]:
     for name, value in table.items():
         key = _join("clocks", name)
         entry = reader.table(value, key)
-        reader.only(entry, key, ("days", "convention", "source", "kinds", "note"))
+        extension = name == Clock.EXTENSION.value
+        allowed = ("days", "convention", "source", "kinds", "note")
+        reader.only(entry, key, (*allowed, "counts") if extension else allowed)
         days = reader.integer(entry, key, "days", required=True)
         assert days is not None
         convention = reader.choice(entry, key, "convention", Convention, required=True)
         kinds = reader.choices(entry, key, "kinds", PetitionKind)
+        # The extension's legal meaning must be stated: added days, or the total extended period.
+        counts = reader.choice(entry, key, "counts", ExtensionCounts, required=True) if extension else None
         result[Clock(name)] = ClockRule(
             Clock(name),
             days,
@@ -542,6 +548,7 @@ def _clocks(reader: _Reader, table: dict[str, Any]) -> dict[Clock, ClockRule]:
             frozenset(PetitionKind) if kinds is None else kinds,
             reader.string(entry, key, "note") or "",
             reader.origin(key),
+            counts,
         )
     return result
 

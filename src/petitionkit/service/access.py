@@ -138,7 +138,15 @@ class AccessControl:
         return attrs.evolve(
             case,
             subject=seen.text(Item.SUBJECT, case.subject),
-            referrals=tuple(attrs.evolve(r, note=note(r.note), feedback=optional(r.feedback)) for r in case.referrals),
+            referrals=tuple(
+                attrs.evolve(
+                    r,
+                    note=note(r.note),
+                    feedback=optional(r.feedback),
+                    feedbacks=tuple(attrs.evolve(f, text=note(f.text)) for f in r.feedbacks),
+                )
+                for r in case.referrals
+            ),
             decline=None if case.decline is None else attrs.evolve(case.decline, reason=note(case.decline.reason)),
             extension=None
             if case.extension is None

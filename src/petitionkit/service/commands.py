@@ -81,9 +81,10 @@ class CaseCommands(OfficeBase):
         """The receiving body objects that the matter is outside its competence; the case is re-routed."""
         return self.uow.command(case_ref, lc.Object(reason), permission=Permission.OBJECT)
 
-    def record_feedback(self, case_ref: str, *, text: str) -> Case:
-        """Feedback a body sends on a transfer."""
-        return self.uow.command(case_ref, lc.RecordFeedback(text), permission=Permission.RECORD_FEEDBACK)
+    def record_feedback(self, case_ref: str, *, text: str, received_on: date | None = None) -> Case:
+        """Feedback a body sends on a transfer, received on ``received_on`` (default today); every
+        feedback is kept, oldest first, on the referral's ``feedbacks``."""
+        return self.uow.command(case_ref, lc.RecordFeedback(text, received_on), permission=Permission.RECORD_FEEDBACK)
 
     def record_report(
         self,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -77,6 +77,7 @@ class UnitOfWork:
             new_id=new_id,
             guarded_bodies=protection.guarded_bodies if protection else frozenset(),
             unresolved_respondents=protection.unresolved if protection else (),
+            tolerance=timedelta(seconds=self.office.config.clock_tolerance_seconds),
         )
 
     def resolve(self, tx: Transaction, case_ref: str) -> Case:

@@ -19,6 +19,7 @@ from petitionkit.domain.model import (
     Evaluation,
     EvaluationRating,
     Extension,
+    Feedback,
     Person,
     PetitionerRole,
     Reply,
@@ -26,6 +27,25 @@ from petitionkit.domain.model import (
     Respondent,
     ReviewStep,
 )
+
+
+def feedback_json(f: Feedback) -> dict[str, Any]:
+    return {
+        "text": f.text,
+        "received_on": _iso(f.received_on),
+        "recorded_at": f.recorded_at.isoformat(),
+        "recorded_by": f.recorded_by,
+    }
+
+
+def feedback_from_json(d: Mapping[str, Any]) -> Feedback:
+    received = d.get("received_on")
+    return Feedback(
+        d["text"],
+        None if received is None else date.fromisoformat(received),
+        datetime.fromisoformat(d["recorded_at"]),
+        d.get("recorded_by", ""),
+    )
 
 
 def _iso(value: datetime | date | None) -> str | None:

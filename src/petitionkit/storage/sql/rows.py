@@ -46,6 +46,7 @@ from petitionkit.domain.model import (
     ReferralMode,
     ReferralStatus,
     Respondent,
+    legacy_feedbacks,
 )
 from petitionkit.storage.base import OutboxMessage, OutboxStatus
 from petitionkit.storage.sql import tables
@@ -58,6 +59,8 @@ from petitionkit.storage.sql.json_values import (
     evaluation_json,
     extension_from_json,
     extension_json,
+    feedback_from_json,
+    feedback_json,
     person_from_json,
     person_json,
     reply_from_json,
@@ -358,21 +361,34 @@ def referral_values(r: Referral, k: Codec, position: int) -> Values:
         "note": r.note,
         "feedback": r.feedback,
         "closed_at": k.ts(r.closed_at),
+        "feedbacks": k.doc([feedback_json(f) for f in r.feedbacks]) if r.feedbacks else None,
     }
 
 
 def referral_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Referral:
+    mode = _REFERRAL_MODE[r[at["mode"]]]
+    status = _REFERRAL_STATUS[r[at["status"]]]
+    feedback = r[at["feedback"]]
+    closed_at = k.ts_or_none(r[at["closed_at"]])
+    stored = k.doc_in(r[at["feedbacks"]])
+    # A row written before revision 0012 has no history: its one feedback text is the history.
+    feedbacks = (
+        legacy_feedbacks(mode, status, feedback, closed_at)
+        if stored is None
+        else tuple(feedback_from_json(f) for f in stored)
+    )
     return Referral(
         id=r[at["id"]],
         case_id=r[at["case_id"]],
         body_code=r[at["body_code"]],
-        mode=_REFERRAL_MODE[r[at["mode"]]],
-        status=_REFERRAL_STATUS[r[at["status"]]],
+        mode=mode,
+        status=status,
         referred_at=k.ts_in(r[at["referred_at"]]),
         objection_due=k.day_or_none(r[at["objection_due"]]),
         note=r[at["note"]],
-        feedback=r[at["feedback"]],
-        closed_at=k.ts_or_none(r[at["closed_at"]]),
+        feedback=feedback,
+        closed_at=closed_at,
+        feedbacks=feedbacks,
     )
 
 

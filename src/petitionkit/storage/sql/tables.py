@@ -187,6 +187,9 @@ referrals = Table(
     Column("note", Text, nullable=False),
     Column("feedback", Text),
     Column("closed_at", UtcDateTime),
+    # revision 0012: every feedback on a transfer (text, received_on, recorded_at, recorded_by); NULL on
+    # rows written before it, read back as the one `feedback` they kept
+    Column("feedbacks", json_type()),
     one_of("mode", ReferralMode),
     one_of("status", ReferralStatus),
     Index("ix_referrals_case", "case_id", "position"),
