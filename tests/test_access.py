@@ -303,6 +303,7 @@ RECORDED_READS: dict[str, Callable[[Office, str, str], Any]] = {
     "lookup": lambda o, ref, code: o.lookup(code),
     "find_repeats": lambda o, ref, code: o.find_repeats(sample_petition()),
     "case_file": lambda o, ref, code: o.case_file(ref),
+    "export_history": lambda o, ref, code: list(o.export_history()),
 }
 
 #: Public names of Office that read no personal data (or are no use case); reviewed when one is added.
@@ -316,7 +317,7 @@ NOT_PERSONAL = {
     "register", "import_petitions", "receive_referral", "reissue_query_code", "accept", "decline", "transfer",
     "assign", "refer", "record_objection", "record_feedback", "record_report", "supervise", "extend", "reply",
     "evaluate", "request_review", "decide_review", "request_rereview", "decide_rereview", "terminate", "withdraw",
-    "recompute_deadlines", "resolve_respondent", "dispatch", "warn_staff_of_missing_schedule",
+    "recompute_deadlines", "resolve_respondent", "dispatch", "warn_staff_of_missing_schedule", "import_history",
 }  # fmt: skip
 
 

@@ -42,12 +42,13 @@ ALLOWED: dict[str, set[str]] = {
     "sandbox": set(),
     "files": set(),
     "exchange": {"domain", "errors", "redaction", "serialization"},
+    "migration": {"domain", "errors", "i18n", "serialization"},
     "network": {"domain", "errors", "config", "storage"},
     "respondents": {"domain", "errors"},
     "service": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "notify",
         "hookspecs", "plugins", "notifications", "exchange", "network", "respondents", "documents", "reports",
-        "settings", "audit", "privacy",
+        "settings", "audit", "privacy", "migration",
     },
     "default_plugins": {
         "domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports", "notifications",

@@ -350,6 +350,26 @@ class CaseWithdrawn(DomainEvent):
     reason: str = ""
 
 
+# --- migration ---------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class StepImported(DomainEvent):
+    """迁移: a step of a case's history imported from another system (petitionkit.migration).
+
+    Recorded right after the events the step produced (decided at ``original_at``, the date it really
+    happened; the events themselves carry the time of the import).  ``action`` is ``register``, ``join``
+    or a lifecycle action; ``step`` its position in the imported line (0: the registration).
+    """
+
+    name: ClassVar[str] = "StepImported"
+    action: str
+    legacy_system: str
+    legacy_case_id: str
+    step: int
+    original_at: str
+
+
 def _registry(*classes: type[DomainEvent]) -> Mapping[str, type[DomainEvent]]:
     found: dict[str, type[DomainEvent]] = {}
     for cls in classes:
@@ -391,6 +411,7 @@ EVENT_TYPES: Mapping[str, type[DomainEvent]] = _registry(
     RereviewDecided,
     CaseTerminated,
     CaseWithdrawn,
+    StepImported,
 )
 
 

@@ -129,6 +129,9 @@ class Context:
     guarded_bodies: frozenset[str] = frozenset()
     # Tracking numbers of accusation petitions whose respondent is unresolved: no body may be reached.
     unresolved_respondents: tuple[str, ...] = ()
+    # When the events are recorded, if not ``now``: a history import (petitionkit.service.history) decides
+    # each step at the date it really happened (``now``) and records it at the time of the import.
+    recorded_at: datetime | None = None
 
 
 @attrs.frozen
@@ -153,7 +156,8 @@ class _Change:
 
     def emit(self, data: ev.DomainEvent) -> None:
         case = self.case
-        event = record_event(case.last_digest, case.id, case.last_sequence + 1, data, self.ctx.actor, self.ctx.now)
+        at = self.ctx.recorded_at or self.ctx.now
+        event = record_event(case.last_digest, case.id, case.last_sequence + 1, data, self.ctx.actor, at)
         self.events.append(event)
         self.update(last_sequence=event.sequence, last_digest=event.digest)
 
