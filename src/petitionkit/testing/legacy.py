@@ -29,7 +29,8 @@ SHANGHAI = timezone(timedelta(hours=8))
 SYSTEM = "legacy-xf"
 DAYS = {"notice": 15, "handling": 60, "referral_report": 60, "review_opinion": 30, "rereview_opinion": 30}
 _CATEGORIES = ("labour", "housing", "land", "environment", "government_work")
-_BODIES = ("GOV-HRSS", "GOV-HOUSING", "GOV-LAND")
+_BODIES = ("GOV-HRSS", "GOV-HOUSING", "GOV-LAND")  # of petitionkit.testing.office_settings
+_REGIONS = ("330102", "330106", "330109", "330110")
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
 
@@ -64,16 +65,28 @@ def _at(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(rng.randrange(8, 17), rng.randrange(60)), SHANGHAI)
 
 
-def _petition(rng: random.Random, received: datetime, registered: datetime, anonymous: bool, n: int) -> dict[str, Any]:
+@attrs.frozen
+class Office:
+    """What the generated cases refer to: the office's bodies and its region codes."""
+
+    bodies: tuple[str, ...] = _BODIES
+    regions: tuple[str, ...] = _REGIONS
+
+
+def _petition(
+    rng: random.Random, received: datetime, registered: datetime, anonymous: bool, n: int, office: Office
+) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "channel": rng.choice(("letter", "online", "phone")) if anonymous else rng.choice(("letter", "visit", "online")),
+        "channel": rng.choice(("letter", "online", "phone"))
+        if anonymous
+        else rng.choice(("letter", "visit", "online")),
         "received_at": received.isoformat(),
         "registered_at": registered.isoformat(),
         "kind": "claim",
         "subject": f"反映问题第{n}号",
         "content": "本人反映的问题长期未得到解决，请求依法处理并予答复。",
         "category": rng.choice(_CATEGORIES),
-        "region_code": rng.choice(("330102", "330106", "330109", "330110")),
+        "region_code": rng.choice(office.regions),
         "anonymous": anonymous,
     }
     if not anonymous:
@@ -89,7 +102,9 @@ def _day_after(day: date, rng: random.Random, low: int, high: int, today: date) 
     return nxt if nxt < today else None
 
 
-def legacy_history(n: int, rng: random.Random, today: date) -> dict[str, Any]:  # noqa: PLR0912, PLR0915 - one path per state
+def legacy_history(  # noqa: PLR0915 - one path per state
+    n: int, rng: random.Random, today: date, office: Office = Office()
+) -> dict[str, Any]:
     """One generated case (a line of the format) whose dates all lie before ``today``."""
     anonymous = rng.random() < 0.05
     received_day = today - timedelta(days=rng.randint(2, 3 * 365))
@@ -97,7 +112,7 @@ def legacy_history(n: int, rng: random.Random, today: date) -> dict[str, Any]:  
     registered = received + timedelta(minutes=rng.randint(5, 600))
     if registered.date() > today:
         registered = received
-    petitions = [_petition(rng, received, registered, anonymous, n)]
+    petitions = [_petition(rng, received, registered, anonymous, n, office)]
     steps: list[dict[str, Any]] = []
     state = "registered"
 
@@ -116,14 +131,14 @@ def legacy_history(n: int, rng: random.Random, today: date) -> dict[str, Any]:  
         step("decline", d1, reason="属于诉讼程序解决的事项", channel="litigation")
         state = "declined"
     elif path < 0.24:
-        step("transfer", d1, body_code=rng.choice(_BODIES), note="请依法处理")
+        step("transfer", d1, body_code=rng.choice(office.bodies), note="请依法处理")
         state = "transferred"
     elif path < 0.27:
         step("accept", d1)
         step("withdraw", d1, reason="信访人撤回")
         state = "withdrawn"
     elif path < 0.50:
-        step("assign", d1, body_code=rng.choice(_BODIES), note="请办理并报告结果")
+        step("assign", d1, body_code=rng.choice(office.bodies), note="请办理并报告结果")
         state = "assigned"
         d2 = _day_after(d1, rng, 10, 80, today)
         if d2 is not None and rng.random() < 0.8:
@@ -157,7 +172,7 @@ def legacy_history(n: int, rng: random.Random, today: date) -> dict[str, Any]:  
         joined_day = _day_after(registered.date(), rng, 1, 60, limit)  # a repeat joins while the matter is open
         if joined_day is not None:
             joined = _at(joined_day, rng)
-            repeat = _petition(rng, joined, joined, False, n)
+            repeat = _petition(rng, joined, joined, False, n, office)
             repeat["petitioners"] = petitions[0]["petitioners"]
             repeat |= {k: petitions[0][k] for k in ("category", "region_code", "subject")}
             petitions.append(repeat)
@@ -171,16 +186,17 @@ def legacy_history(n: int, rng: random.Random, today: date) -> dict[str, Any]:  
     }
 
 
-def legacy_histories(count: int, *, today: date, seed: int = 16) -> Iterator[dict[str, Any]]:
-    """``count`` generated cases, streamed (deterministic for ``seed`` and ``today``)."""
+def legacy_histories(count: int, *, today: date, seed: int = 16, office: Office = Office()) -> Iterator[dict[str, Any]]:
+    """``count`` generated cases, streamed (deterministic for ``seed``, ``today`` and ``office``)."""
     rng = random.Random(seed)
     for n in range(1, count + 1):
-        yield legacy_history(n, rng, today)
+        yield legacy_history(n, rng, today, office)
 
 
-def write_legacy_file(path: Any, count: int, *, today: date, seed: int = 16) -> None:
+def write_legacy_file(path: Any, count: int, *, today: date, seed: int = 16, office: Office = Office()) -> None:
+    """Write ``count`` generated cases to ``path`` (one JSON object a line, UTF-8)."""
     with open(path, "w", encoding="utf-8") as stream:
-        for doc in legacy_histories(count, today=today, seed=seed):
+        for doc in legacy_histories(count, today=today, seed=seed, office=office):
             stream.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
 
