@@ -16,17 +16,22 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
+from jsonschema import Draft202012Validator
 
 from petitionkit.domain import event_types as ev
 from petitionkit.errors import PermissionDenied
-from petitionkit.migration.history import history_line, read_history
+from petitionkit.migration.history import COMMANDS, history_line, read_history
 from petitionkit.reports.build import period_report
 from petitionkit.reports.periods import Period
 from petitionkit.service import Office
 from petitionkit.testing import REGISTRAR, SHANGHAI, FakeClock, office_settings, open_test_office, sample_petition
 from petitionkit.testing.legacy import SYSTEM, expected, legacy_histories, write_legacy_file
 
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "docs" / "history-format.schema.json").read_text(encoding="utf-8"))
+EXAMPLE = ROOT / "examples" / "migration" / "legacy-history.jsonl"
 CASES = int(os.environ.get("PETITIONKIT_MIGRATION_CASES", "2000"))
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
 
@@ -296,3 +301,22 @@ def test_the_generated_lines_are_deterministic() -> None:
     today = date(2026, 11, 30)
     assert list(legacy_histories(50, today=today)) == list(legacy_histories(50, today=today))
     assert list(legacy_histories(50, today=today, seed=1)) != list(legacy_histories(50, today=today))
+
+
+# --- the documented format ---------------------------------------------------------------------------------------
+
+
+def test_the_schema_names_every_action_of_the_lifecycle_with_its_fields() -> None:
+    steps = SCHEMA["$defs"]["step"]["oneOf"]
+    documented = {s["properties"]["action"]["const"]: set(s["properties"]) - {"action", "at"} for s in steps}
+    assert documented == {action: {f.name for f in attrs.fields(cls)} for action, cls in COMMANDS.items()}
+
+
+def test_the_example_file_and_an_office_export_follow_the_schema(office: Office, clock: FakeClock) -> None:
+    validator = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    example = [json.loads(text) for text in EXAMPLE.read_text(encoding="utf-8").splitlines()]
+    busy_office(office, clock)
+    for doc in [*example, *office.export_history()]:
+        validator.validate(doc)
+    bad = dict(example[0], steps=[{"action": "reply", "at": "2026-01-01T00:00:00+08:00", "outcome": "great"}])
+    assert not validator.is_valid(bad)
