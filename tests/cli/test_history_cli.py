@@ -75,6 +75,13 @@ def test_on_todays_real_date_a_legacy_history_comes_in_as_it_was_and_restores_by
 
     again = run("import", str(EXAMPLE), "--format", "history")
     assert (again["imported"], again["skipped"]) == (0, len(lines))
+    fresh = dict(lines[0], legacy={"system": "other", "case_id": "1"})
+    wrong = dict(fresh, legacy={"system": "other", "case_id": "2"}, state="withdrawn")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in (wrong, fresh)) + "\n", encoding="utf-8")
+    partly = run("import", str(mixed), "--format", "history", code=2)
+    assert partly["imported"] == 1 and [r["row"] for r in partly["rejected"]] == [1]
+    assert partly["rejected"][0]["errors"][0]["field"] == "state"
 
     monkeypatch.chdir(tmp_path)
     run("init", "copy")
