@@ -3,7 +3,9 @@
 :func:`legacy_histories` writes ``count`` cases (deterministic for a seed) in the ``petitionkit-history``
 format, in mixed states: still registered, declined, accepted, replied (some answered late), assigned
 and reported, transferred, under review and reviewed, terminated after a lapsed window, withdrawn;
-a few anonymous, a few with a repeat petition joined later.
+a few anonymous, a few with a repeat petition joined later.  Extensions, supervision and misroute
+objections are left out of the generated mix (the oracle would have to restate their counting rules);
+``tests/test_history.py`` round-trips them through export and import instead.
 
 :func:`expected_duties` reads such lines *without petitionkit's clock code* and counts, from the dates in
 the lines and the official calendar (a ``day_off(date)`` predicate), every duty each case owed and how it
