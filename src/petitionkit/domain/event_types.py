@@ -359,7 +359,8 @@ class StepImported(DomainEvent):
 
     Recorded right after the events the step produced (decided at ``original_at``, the date it really
     happened; the events themselves carry the time of the import).  ``action`` is ``register``, ``join``
-    or a lifecycle action; ``step`` its position in the imported line (0: the registration).
+    or a lifecycle action; ``step`` where it is in the imported line: 0 for the registration, the
+    petition's index in ``petitions`` for a join, the step's index in ``steps`` plus one otherwise.
     """
 
     name: ClassVar[str] = "StepImported"
