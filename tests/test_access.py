@@ -317,7 +317,9 @@ NOT_PERSONAL = {
     "register", "import_petitions", "receive_referral", "reissue_query_code", "accept", "decline", "transfer",
     "assign", "refer", "record_objection", "record_feedback", "record_report", "supervise", "extend", "reply",
     "evaluate", "request_review", "decide_review", "request_rereview", "decide_rereview", "terminate", "withdraw",
-    "recompute_deadlines", "resolve_respondent", "dispatch", "warn_staff_of_missing_schedule", "import_history",
+    "recompute_deadlines", "resolve_respondent", "dispatch", "warn_staff_of_missing_schedule",
+    # outbox receipts: type, kind of recipient, channel, times and a digest, no address or text
+    "receipts", "receipt_matches", "import_history",
 }  # fmt: skip
 
 

@@ -48,11 +48,11 @@ ALLOWED: dict[str, set[str]] = {
     "service": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "notify",
         "hookspecs", "plugins", "notifications", "exchange", "network", "respondents", "documents", "reports",
-        "settings", "audit", "privacy", "migration",
+        "settings", "audit", "privacy", "files", "migration",
     },
     "default_plugins": {
         "domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports", "notifications",
-        "settings", "audit", "privacy",
+        "settings", "audit", "privacy", "redaction",
     },
     "quickstart": {"domain", "errors", "config", "service", "audit", "privacy"},
     "testing": {"domain", "errors", "config", "service", "storage", "rules", "notifications", "audit", "privacy"},

@@ -7,6 +7,7 @@ clerk reads.  ``exit_code`` is the documented CLI exit status.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
@@ -102,7 +103,22 @@ class NotFound(PetitionkitError):
         self.what, self.lookup_key = what, key
 
     def params(self, locale: str) -> dict[str, Any]:
-        return {"what": translate("what." + self.what, locale), "key": self.lookup_key}
+        return {"what": translate("what." + self.what, locale), "key": shown_key(self.lookup_key)}
+
+
+_ID_LIKE = re.compile(r"[A-Za-z0-9_.:\-]{1,80}")
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
+_LONG_NUMBER = re.compile(r"\d{11,}")
+
+
+def shown_key(key: str) -> str:
+    """``key`` as an error may repeat it: an id or a tracking number as typed; anything else (a name, an
+    e-mail, a phone or ID number typed where a tracking number belongs) as ``***``."""
+    if _HEX_ID.fullmatch(key):
+        return key
+    if _ID_LIKE.fullmatch(key) and not _LONG_NUMBER.search(key.replace("-", "")):
+        return key
+    return "***"
 
 
 class ConcurrencyConflict(PetitionkitError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
@@ -146,8 +147,18 @@ def notify_observers(pm: pluggy.PluginManager, event: Event, office: Office) -> 
         hook = pm.subset_hook_caller(caller.name, others) if others else caller
         try:
             hook(event=event, office=office)
-        except Exception:  # an observer must not undo a committed change, nor silence the others
-            log.exception("event observer %s failed on %s #%s", impl.plugin_name, event.name, event.sequence)
+        except Exception as exc:  # an observer must not undo a committed change, nor silence the others
+            # The exception's text is not logged (an observer may put the data it was handed in it): its
+            # type and where it was raised are, which is what finding the bug needs.
+            where = "".join(traceback.format_tb(exc.__traceback__)[-3:])
+            log.error(
+                "event observer %s failed on %s #%s: %s\n%s",
+                impl.plugin_name,
+                event.name,
+                event.sequence,
+                type(exc).__name__,
+                where.rstrip(),
+            )
 
 
 # --- backends -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -180,6 +180,35 @@ class Striker:
         if self.pattern is None or not text:
             return text
         return self.pattern.sub(STRUCK, text)
+
+
+def scrub(text: str, values: Iterable[str] = ()) -> str:
+    """``text`` fit for a log line or a stored error message: ``values`` (what is known of the people a
+    message concerns: its address, the names and texts it carries) struck wherever they appear, also
+    spaced or in full-width digits, and every ID-number-, mobile- and e-mail-shaped string struck too.
+
+    Values shorter than two characters are not struck (they would strike half of any text)."""
+    if not text:
+        return text
+    kept = sorted({v.strip() for v in values if len(v.strip()) >= 2}, key=len, reverse=True)
+    parts = [p for v in kept if (p := _value_pattern(v))]
+    pattern = re.compile("|".join([*parts, _SHAPES.pattern]), re.IGNORECASE) if parts else _SHAPES_ANY_CASE
+    return pattern.sub(STRUCK, text)
+
+
+_SHAPES_ANY_CASE = re.compile(_SHAPES.pattern, re.IGNORECASE)
+
+
+def mask_address(address: str) -> str:
+    """A petitioner's address shortened so staff can tell which it was without holding it: a mobile
+    number as ``138****8000``, an e-mail as ``z***@example.cn``, anything else as ``***``."""
+    digits = "".join(c for c in address if c.isdigit())
+    if re.fullmatch(_MOBILE, address.strip()) or (len(digits) == 11 and digits.startswith("1")):
+        return f"{digits[:3]}****{digits[-4:]}"
+    local, at, domain = address.strip().rpartition("@")
+    if at and local and domain:
+        return f"{local[0]}***@{domain}"
+    return STRUCK
 
 
 # --- what one recipient may learn of one case -------------------------------------------------------

@@ -141,13 +141,12 @@ def test_moving_an_obligation_due_date(folder: Path, engine: sa.Engine) -> None:
 
 
 def test_editing_a_petition_content(folder: Path, engine: sa.Engine) -> None:
-    """Content is encrypted (docs/security.md): plain text written in its place is refused at the first read."""
+    """Content is encrypted (docs/security.md): plain text written in its place is a finding, not a crash."""
     case = accepted_case(folder)
     with engine.begin() as c:
         c.execute(petitions.update().where(petitions.c.case_id == case.id).values(content="已自行解决，撤回。"))
-    result = run(folder, "audit", "verify")
-    assert result.exit_code == 7, result.output
-    assert "petitions.content" in result.output and "plain text" in result.output
+    found = assert_broken(folder, case.id, "undecryptable_plaintext")
+    assert found["item"].startswith("petitions.content ") and "plain text" in found["message"]
 
 
 def test_moving_another_petitions_encrypted_content(folder: Path, engine: sa.Engine) -> None:
@@ -155,9 +154,36 @@ def test_moving_another_petitions_encrypted_content(folder: Path, engine: sa.Eng
     with engine.begin() as c:
         other = c.execute(sa.select(petitions.c.content).where(petitions.c.case_id != case.id)).scalar_one()
         c.execute(petitions.update().where(petitions.c.case_id == case.id).values(content=other))
+    assert assert_broken(folder, case.id, "undecryptable")["item"].startswith("petitions.content ")
+
+
+def test_a_tampered_ciphertext_is_reported_with_its_row_and_the_other_cases_are_still_verified(
+    folder: Path, engine: sa.Engine
+) -> None:
+    """One altered byte in one petition's sealed content: that case is named (table, row, column), exit 9;
+    the other case is still verified, so an edit made to it as well is found too."""
+    case = accepted_case(folder)
+    with engine.begin() as c:
+        petition_id, sealed = c.execute(
+            sa.select(petitions.c.id, petitions.c.content).where(petitions.c.case_id == case.id)
+        ).one()
+        middle = len(sealed) // 2  # inside the ciphertext (the last base64 characters may be padding bits)
+        flipped = sealed[:middle] + ("A" if sealed[middle] != "A" else "B") + sealed[middle + 1 :]
+        c.execute(petitions.update().where(petitions.c.id == petition_id).values(content=flipped))
+        other = c.execute(sa.select(cases.c.id).where(cases.c.id != case.id)).scalar_one()
+        c.execute(cases.update().where(cases.c.id == other).values(state="terminated"))
     result = run(folder, "audit", "verify")
-    assert result.exit_code == 7, result.output
-    assert "petitions.content" in result.output and "moved from another row" in result.output
+    assert result.exit_code == 9, result.output
+    report = next(v for v in json.loads(result.stdout)["verifiers"] if v["name"] == "cases")
+    assert report["records"] == 2
+    found = {b["subject"]: b for b in report["breaks"]}
+    assert found[other]["problem"] == "state_case"
+    tampered = found[case.id]
+    assert tampered["problem"] == "undecryptable" and tampered["label"] == case.first_tracking_number
+    assert tampered["item"] == f"petitions.content {petition_id}"
+    assert f"row {petition_id}" in tampered["message"] and "petitions" in tampered["message_zh"]
+    human = CliRunner().invoke(cli, ["--config", str(folder / "petitionkit.toml"), "audit", "verify"])
+    assert human.exit_code == 9 and case.first_tracking_number in human.output and sealed not in human.output
 
 
 def test_restoring_an_older_copy_is_found_against_the_last_checkpoint(

@@ -69,7 +69,10 @@ def test_failures_back_off_exponentially_then_dead_with_a_staff_alert(
     dead, alert = outbox(office)
     assert dead.status is OutboxStatus.DEAD and dead.attempts == 3 and "receiver down" in (dead.last_error or "")
     assert alert.topic == "staff_dead_letter" and alert.payload["recipient"] == "staff@rd.example.cn"
-    assert PETITIONER_EMAIL in rendered(office, alert).body and alert.idempotency_key.startswith(f"dead:{dead.id}")
+    body = rendered(office, alert).body
+    assert PETITIONER_EMAIL not in body and "z***@example.com" in body  # the staff see which, masked
+    assert case.first_tracking_number in body and alert.idempotency_key.startswith(f"dead:{dead.id}")
+    assert "recipient" not in dead.payload and "context" not in dead.payload  # the dead row is a receipt
     assert office.dispatch().sent == 1  # the alert itself is delivered
     assert notifier.sent[-1].subject == rendered(office, alert).subject
 

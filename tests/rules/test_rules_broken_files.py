@@ -215,6 +215,47 @@ CASES = [
         "布尔",
     ),
     ("duplicate body", GOOD_BODY + GOOD_BODY, "bodies[1].code", "duplicate", "unique", "唯一"),
+    (
+        "retention kind",
+        "[retention]\npersonal_date = { years = 3 }\n",
+        "retention.personal_date",
+        "unknown_key",
+        "personal_data, content",
+        "未知",
+    ),
+    (
+        "retention both units",
+        "[retention]\ncontent = { years = 3, days = 10 }\n",
+        "retention.content",
+        "retention_unit",
+        "exactly one of years or days",
+        "years（年）或 days（天）",
+    ),
+    (
+        "retention no unit",
+        '[retention]\ncontent = { source = "x" }\n',
+        "retention.content",
+        "retention_unit",
+        "exactly one",
+        "恰好",
+    ),
+    (
+        "retention zero",
+        "[retention]\nnotices = { days = 0 }\n",
+        "retention.notices.days",
+        "positive",
+        "1 or more",
+        "正整数",
+    ),
+    (
+        "retention months",
+        "[retention]\nnotices = { months = 6 }\n",
+        "retention.notices.months",
+        "unknown_key",
+        "years, days",
+        "未知",
+    ),
+    ("retention not a table", "[retention]\nnotices = 6\n", "retention.notices", "wrong_type", "table", "表"),
     ("not TOML", "[clocks.handling\n", "-", "not_toml", "TOML", "TOML"),
 ]
 
@@ -266,6 +307,36 @@ def test_a_pack_alone_must_define_every_clock(write_pack: Callable[..., Path]) -
         compose([load_pack(path)])
     assert err.value.file == str(path) and err.value.key_path == "clocks.notice"
     assert err.value.problem == "missing_clock"
+
+
+def test_a_pack_alone_must_declare_every_retention_period(write_pack: Callable[..., Path]) -> None:
+    import attrs
+
+    from petitionkit.rules import compose
+    from petitionkit.rules.builtin import builtin_pack
+
+    assert "retention" in load_rule_set(("national",)).describe_toml()  # the national pack declares them all
+    bare = attrs.evolve(builtin_pack("national"), retention=())
+    path = write_pack("[retention]\ncontent = { years = 5 }\n", "partial")
+    with pytest.raises(RulePackError) as err:
+        compose([bare, load_pack(path)])
+    assert err.value.key_path == "retention.personal_data" and err.value.problem == "missing_section"
+
+
+def test_an_office_pack_replaces_retention_kind_by_kind(write_pack: Callable[..., Path]) -> None:
+    from petitionkit.domain.retention import RecordKind
+
+    path = write_pack('[retention]\nsource = "本县档案保管期限表"\nnotices = { days = 1095 }\n', "county")
+    rules = load_rule_set(("national",), [path])
+    periods = rules.retention()
+    assert (periods[RecordKind.NOTICES].days, periods[RecordKind.NOTICES].set_by) == (1095, "county")
+    assert periods[RecordKind.NOTICES].source == "本县档案保管期限表"
+    assert (periods[RecordKind.CONTENT].years, periods[RecordKind.CONTENT].set_by) == (30, "national")
+    assert rules.describe()["retention"]["notices"] == {
+        "days": 1095,
+        "source": "本县档案保管期限表",
+        "set_by": "county",
+    }
 
 
 def test_cycle_across_packs_names_the_later_file(write_pack: Callable[..., Path]) -> None:

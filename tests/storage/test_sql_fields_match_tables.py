@@ -260,6 +260,7 @@ READS = {
     "petitions_of": rows.PETITIONS,
     "petition_by_number": rows.PETITIONS,
     "petition_by_digest": rows.PETITIONS,
+    "identities_of": rows.PETITIONER_IDENTITIES,
 }
 
 
@@ -289,6 +290,13 @@ def test_the_case_update_sets_every_written_column_but_the_key(sql: Statements) 
     statement = sql.update_case
     assert set(statement.binds) == columns(rows.CASES.table) | {"expected_version"}
     for column in columns(rows.CASES.table) - {"id"}:
+        assert re.search(rf"\b{column}=", statement.sql), column
+
+
+def test_the_petition_rewrite_sets_every_written_column_but_the_key(sql: Statements) -> None:
+    statement = sql.replace_petition  # retention's anonymisation rewrites a petition whole
+    assert set(statement.binds) == columns(rows.PETITIONS.table)
+    for column in columns(rows.PETITIONS.table) - {"id"}:
         assert re.search(rf"\b{column}=", statement.sql), column
 
 

@@ -414,3 +414,14 @@ def test_an_unmapped_message_type_is_not_delivered_and_alerts_the_staff(gateway:
     assert "no SMS template for message type 'accepted'" in error and "settings.sms.templates.accepted" in error
     (alert,) = [m for m in _outbox(office) if m.topic == "staff_dead_letter"]
     assert alert.payload["context"]["channel"] == "sms"
+
+
+def test_a_provider_answer_that_echoes_the_number_is_kept_without_it(gateway: FakeGateway) -> None:
+    clock = FakeClock()
+    office = _office(gateway, "http", clock, max_attempts=5)
+    office.accept(office.register(sample_petition(received_at=office.now().isoformat())).case.id)
+    gateway.answer(400, {"error": "invalid number 13800138000 for 张三"})
+    assert office.dispatch().dead == 1
+    (sms,) = [m for m in _outbox(office) if m.payload.get("channel") == "sms" and m.topic == "accepted"]
+    error = str(office.storage.outbox[sms.id].last_error)
+    assert "HTTP 400" in error and "13800138000" not in error and "张三" not in error

@@ -141,3 +141,37 @@ def test_the_channel_router_builds_the_email_notifier_and_reports_a_dead_host() 
     with pytest.raises(ConfigurationError) as error:
         build_router(pm, OfficeConfig.from_mapping(data))
     assert "cannot reach the SMTP server 127.0.0.1:" in error.value.message("en")
+
+
+class RefusingInbox(Inbox):
+    """Refuses one mailbox permanently and another for now, echoing the address as real servers do."""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        if address.startswith("gone"):
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        if address.startswith("full"):
+            return f"452 4.2.2 <{address}>: mailbox full, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_recipient_fails_without_the_address_in_the_error() -> None:
+    from petitionkit.notify import DeliveryError  # noqa: PLC0415
+
+    inbox = RefusingInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        notifier = factory(_config(host="127.0.0.1", port=controller.port, security="none"))
+        for address, retryable in (("gone.zhangsan@example.com", False), ("full.lisi@example.com", True)):
+            with pytest.raises(DeliveryError) as error:
+                notifier.send(Message(address, "email", "告知", "正文\n", "case:4:accepted:p-email-1"))
+            text = str(error.value)
+            assert address not in text and "<***>" in text and error.value.retryable is retryable
+            assert ("550" in text) is not retryable and error.value.__cause__ is None
+        with pytest.raises(DeliveryError, match="not an e-mail address") as error:
+            notifier.send(Message("13800138000", "email", "告知", "正文\n", "k"))
+        assert "13800138000" not in str(error.value) and error.value.retryable is False
+    finally:
+        controller.stop()
+    assert inbox.mails == []

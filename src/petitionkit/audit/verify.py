@@ -25,6 +25,9 @@ from petitionkit.audit.keys import KeyRing, load_keyring, require_keyring
 from petitionkit.audit.seals import access_seal_of
 from petitionkit.audit.trail import CaseHead, verify_case
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.events import Event
+from petitionkit.domain.model import Case, Petition
+from petitionkit.errors import EncryptionKeyError
 
 if TYPE_CHECKING:
     import pluggy
@@ -95,9 +98,16 @@ def verify_cases(run: AuditRun) -> VerifierReport:
     broken = cases = events = unkeyed_cases = unkeyed_events = 0
     after: str | None = None
     while True:
-        with office.storage.transaction() as tx:
-            batch = tx.cases_for_audit(code, after, BATCH)
-        if not batch:
+        try:
+            with office.storage.transaction() as tx:
+                batch = tx.cases_for_audit(code, after, BATCH)
+            unreadable: list[AuditBreak] = []
+        except EncryptionKeyError:  # an altered ciphertext: read this batch case by case, name the ones that fail
+            batch, unreadable = _one_by_one(office, code, after)
+            cases += len(unreadable)
+            broken += len(unreadable)
+            breaks.extend(unreadable[: max(0, MAX_LISTED_BREAKS - len(breaks))])
+        if not batch and not unreadable:
             break
         for case, petitions, trail in batch:
             result = verify_case(case, petitions, trail, run.ring, recorded.pop(case.id, None))
@@ -112,12 +122,36 @@ def verify_cases(run: AuditRun) -> VerifierReport:
                 broken += 1
                 if len(breaks) < MAX_LISTED_BREAKS:
                     breaks.append(result.broken)
-        after = batch[-1][0].id
+        after = max([*(c.id for c, _, _ in batch), *(b.subject for b in unreadable)])
         run.progress("cases", cases)
     for head in sorted(recorded.values(), key=lambda h: h.case_id):  # in the checkpoint, gone now
         if len(breaks) < MAX_LISTED_BREAKS:
             breaks.append(AuditBreak("case", head.case_id, "case row", "missing", params={"checkpoint": head.sequence}))
     return VerifierReport("cases", cases, events, tuple(breaks), unkeyed_cases, unkeyed_events)
+
+
+def _one_by_one(
+    office: Office, code: str, after: str | None
+) -> tuple[list[tuple[Case, list[Petition], list[Event]]], list[AuditBreak]]:
+    """The batch after ``after`` read one case at a time: the cases that decrypt, and a finding for each
+    that does not (``undecryptable``: which table, row and column, and why; never the stored value)."""
+    with office.storage.transaction() as tx:
+        refs = tx.case_refs_for_audit(code, after, BATCH)
+    readable: list[tuple[Case, list[Petition], list[Event]]] = []
+    unreadable: list[AuditBreak] = []
+    previous = after
+    for case_id, tracking_number in refs:
+        try:
+            with office.storage.transaction() as tx:
+                readable.extend(tx.cases_for_audit(code, previous, 1))
+        except EncryptionKeyError as exc:
+            d = exc.detail
+            where = f"{d.get('table', '?')}.{d.get('column', '?')} {d.get('row', '?')}"
+            params = {"table": d.get("table", "?"), "column": d.get("column", "?"), "row": d.get("row", "?")}
+            problem = f"undecryptable_{exc.problem}" if exc.problem in ("plaintext", "unknown_key") else "undecryptable"
+            unreadable.append(AuditBreak("case", case_id, where, problem, tracking_number, params))
+        previous = case_id
+    return readable, unreadable
 
 
 def verify_access_records(run: AuditRun) -> VerifierReport:

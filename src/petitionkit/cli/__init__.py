@@ -9,6 +9,7 @@ from petitionkit.cli import (
     case_cmds,
     exchange_cmds,
     notify_cmds,
+    purge_cmds,
     query_cmds,
     report_cmds,
     rules_cmds,
@@ -29,6 +30,7 @@ for _command in [
     *notify_cmds.COMMANDS,
     *report_cmds.COMMANDS,
     *audit_cmds.COMMANDS,
+    *purge_cmds.COMMANDS,
     plugins_command,
 ]:
     cli.add_command(_command)

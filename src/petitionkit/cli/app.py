@@ -24,6 +24,7 @@ from petitionkit.domain.access import Principal
 from petitionkit.errors import ConfigurationError, PetitionkitError, UnknownPrincipal
 from petitionkit.i18n import normalize_locale
 from petitionkit.plugins import make_plugin_manager
+from petitionkit.redaction import scrub
 from petitionkit.service import Office, open_office
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -161,7 +162,9 @@ def run_command(func: F) -> F:
         except Exception as exc:
             if env.debug:
                 raise
-            click.echo(f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+            # A bug's text may hold a value it choked on: identity shapes are struck (--debug shows all).
+            text = scrub(" ".join(str(exc).split()))[:300]
+            click.echo(f"unexpected error: {type(exc).__name__}: {text} (run with --debug for details)", err=True)
             sys.exit(EXIT_UNEXPECTED)
         finally:
             env.close()

@@ -117,4 +117,26 @@ def remind(env: Env) -> None:
         sys.exit(EXIT_AUDIT_BROKEN)
 
 
-COMMANDS: list[click.Command] = [dispatch, remind]
+@click.command("receipts")
+@click.argument("ref")
+@click.pass_obj
+@run_command
+def receipts(env: Env, /, ref: str) -> None:
+    """What the office sent about a case (送达回执): one line per message, without address or text."""
+    found = env.office.receipts(ref)
+    data = {"receipts": [r.to_dict() for r in found]}
+
+    def human() -> None:
+        for r in found:
+            status = translate(f"notifications.status.{r.status}", env.locale)
+            finished = r.finished_at.isoformat(timespec="seconds") if r.finished_at else "-"
+            audience = translate(f"notifications.audience.{r.audience or 'unknown'}", env.locale)
+            click.echo(f"{r.type:<24} {audience:<8} {r.channel or '-':<8} {status:<6} {r.attempts}  {finished}")
+            if r.last_error:
+                click.echo(f"    {r.last_error}")
+        click.echo(translate("notifications.receipts.count", env.locale, count=len(found)))
+
+    env.emit(data, human)
+
+
+COMMANDS: list[click.Command] = [dispatch, remind, receipts]

@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     RECORD_FEEDBACK = "record_feedback"  # 承办单位反馈
     RECORD_REPORT = "record_report"  # 承办单位办结报告
     OBJECT = "object"  # 承办单位异议
+    PURGE = "purge"  # 按保存期限删除 (petitionkit purge --apply)
 
 
 #: What a handling-body principal may ever do, whatever its roles: record what a body records, and

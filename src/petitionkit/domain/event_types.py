@@ -350,6 +350,29 @@ class CaseWithdrawn(DomainEvent):
     reason: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class CasePurged(DomainEvent):
+    """保存期限届满: kinds of the case's records were erased (docs/security.md "Retention").
+
+    ``state_before`` is the state digest of the case's rows before the erasure (the one the previous
+    event sealed), so the trail still says what the rows were bound to; ``erased`` counts the values
+    erased per field; ``run`` names the purge run that did it; ``redacted`` binds the earlier events
+    whose notes it erased.
+    """
+
+    name: ClassVar[str] = "CasePurged"
+    kinds: list[str]
+    ended_at: str
+    periods: dict[str, str] = attrs.field(factory=dict)
+    source: str = ""
+    state_before: str = ""
+    erased: dict[str, int] = attrs.field(factory=dict)
+    run: str = ""
+    # Earlier events of the case whose notes were erased: sequence -> the event digest recomputed over
+    # the erased payload (petitionkit.domain.events.verify_chain accepts exactly that payload).
+    redacted: dict[str, str] = attrs.field(factory=dict)
+
+
 # --- migration ---------------------------------------------------------------------------------------
 
 
@@ -412,6 +435,7 @@ EVENT_TYPES: Mapping[str, type[DomainEvent]] = _registry(
     RereviewDecided,
     CaseTerminated,
     CaseWithdrawn,
+    CasePurged,
     StepImported,
 )
 

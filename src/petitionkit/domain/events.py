@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from petitionkit.domain.event_types import DomainEvent, from_payload, payload_of
+from petitionkit.domain.event_types import CasePurged, DomainEvent, from_payload, payload_of
 
 GENESIS_DIGEST = "0" * 64
 
@@ -100,11 +100,27 @@ class ChainBreak:
     problem: str
 
 
+def redactions(events: Iterable[Event]) -> dict[int, str]:
+    """Events whose notes a purge erased (``CasePurged.redacted``): sequence -> digest of the erased payload."""
+    found: dict[int, str] = {}
+    for event in events:
+        if event.name == CasePurged.name:
+            found.update({int(k): str(v) for k, v in dict(event.payload.get("redacted", {})).items()})
+    return found
+
+
 def verify_chain(events: Iterable[Event]) -> ChainBreak | None:
-    """Check a case's events (in sequence order); ``None`` when the trail is intact."""
+    """Check a case's events (in sequence order); ``None`` when the trail is intact.
+
+    An event whose notes a purge erased keeps its stored digest (the chain still links through it);
+    its payload must then give exactly the digest the later ``CasePurged`` event recorded for it
+    (docs/security.md, "Retention and purging").
+    """
+    trail = list(events)
+    redacted = redactions(trail)
     prev = GENESIS_DIGEST
     expected_seq = 1
-    for event in events:
+    for event in trail:
         if event.sequence != expected_seq:
             return ChainBreak(event.case_id, event.sequence, f"expected sequence {expected_seq}")
         if event.prev_digest != prev:
@@ -118,7 +134,7 @@ def verify_chain(events: Iterable[Event]) -> ChainBreak | None:
             event.occurred_at,
             event.payload,
         )
-        if recomputed != event.digest:
+        if recomputed != event.digest and redacted.get(event.sequence) != recomputed:
             return ChainBreak(event.case_id, event.sequence, "content was altered")
         prev = event.digest
         expected_seq += 1

@@ -21,6 +21,7 @@ from petitionkit.domain.decisions import (
     ScreeningDecision,
 )
 from petitionkit.domain.model import Body, PetitionKind, Respondent
+from petitionkit.domain.retention import RecordKind, RetentionPeriod
 
 
 class Calendar(Protocol):
@@ -155,6 +156,10 @@ class Rules(Protocol):
 
     def roles(self) -> Mapping[str, Role]:
         """The roles the rule packs declare (``[roles.<name>]``): name → words and permissions."""
+        ...
+
+    def retention(self) -> Mapping[RecordKind, RetentionPeriod]:
+        """The retention period of each kind of record (``[retention]``), counted from the case's end."""
         ...
 
     def categories(self) -> Mapping[str, Bilingual]:

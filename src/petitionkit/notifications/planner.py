@@ -16,7 +16,6 @@ to any body while an accusation's respondent is unresolved; the office's staff g
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -318,8 +317,9 @@ class Planner:
                 **seen.params(self._params(draft.params)),
                 **_petitioner_view(case, seen),
             }
-            for channel, address in _petitioner_addresses(case, petitions, self.settings.petitioner_channels):
-                ref = _pseudonym(address)  # keys travel and get logged: no phone or e-mail in them
+            addresses = _petitioner_addresses(case, petitions, self.settings.petitioner_channels)
+            for number, (channel, address) in enumerate(addresses, 1):
+                ref = f"p-{channel}-{number}"  # keys travel, get logged and outlive the row: nothing of the address
                 yield self._message(draft.type, PETITIONER, channel, address, context, f"{key}:{ref}", case, draft)
         elif draft.audience == BODY:
             assert draft.body_code is not None
@@ -411,11 +411,6 @@ def _body_view(case: Case, petitions: Sequence[Petition], seen: Disclosure) -> d
         "petitioners": names,
         "content": seen.text(Item.CONTENT, content),
     }
-
-
-def _pseudonym(address: str) -> str:
-    """A stable stand-in for a petitioner's address in idempotency keys (PIPL art. 6: minimise)."""
-    return "p-" + hashlib.sha256(address.encode("utf-8")).hexdigest()[:16]
 
 
 def _petitioner_view(case: Case, seen: Disclosure) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from petitionkit.domain.decisions import (
     SegmentExplanation,
 )
 from petitionkit.domain.model import Body, DeclineChannel, PetitionKind, ReferralMode, Respondent
+from petitionkit.domain.retention import RecordKind, RetentionPeriod
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.rules.calendar import BaseCalendar, NamedDay, OfficialChinaCalendar, RuleCalendar, YearData
 from petitionkit.rules.deadlines import compute_deadline, trace_deadline
@@ -88,6 +89,7 @@ class Composition:
     extra_years: dict[int, YearData] = attrs.field(factory=dict)
     provisional: bool = True  # count years without an official schedule provisionally (else raise)
     roles: dict[str, Role] = attrs.field(factory=dict)
+    retention: dict[RecordKind, RetentionPeriod] = attrs.field(factory=dict)
 
     def add(self, pack: RulePack) -> None:
         """Apply ``pack`` on top of what is composed so far."""
@@ -111,6 +113,7 @@ class Composition:
         if pack.provisional is not None:
             self.provisional = pack.provisional
         self.roles.update({r.name: r for r in pack.roles})
+        self.retention.update({p.kind: p for p in pack.retention})
 
     def add_bodies(self, bodies: Iterable[Body]) -> None:
         """Bodies from the office configuration (``[[bodies]]`` in petitionkit.toml)."""
@@ -128,6 +131,9 @@ class Composition:
                 raise RulePackError(last.file, f"clocks.{clock.value}", "missing_clock")
         if self.collective is None:
             raise RulePackError(last.file, "collective", "missing_section")
+        for kind in RecordKind:
+            if kind not in self.retention:
+                raise RulePackError(last.file, f"retention.{kind.value}", "missing_section")
         for decl in self.bodies.values():
             self._check_categories(decl.info.competences, decl.origin, "competences")
             if decl.info.parent is not None and decl.info.parent not in self.bodies:
@@ -394,6 +400,10 @@ class ComposedRules:
     def roles(self) -> dict[str, Role]:
         """The declared roles (角色): name → its words and permissions (a later pack's replaces an earlier one)."""
         return dict(self._c.roles)
+
+    def retention(self) -> dict[RecordKind, RetentionPeriod]:
+        """The retention period (保存期限) of each kind of record, counted from the case's end."""
+        return dict(self._c.retention)
 
     def facts(self) -> dict[str, Bilingual]:
         """The screening facts a clerk can tick (e.g. ``pending_in_court``): id → question."""

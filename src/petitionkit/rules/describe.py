@@ -127,6 +127,14 @@ def describe(rules: ComposedRules, c: Composition) -> dict[str, Any]:
         "source": wb.source if wb else "",
         SET_BY: wb.origin.pack if wb else "",
     }
+    result["retention"] = {
+        kind.value: {
+            **({"years": p.years} if p.years else {"days": p.days}),
+            "source": p.source,
+            SET_BY: p.set_by,
+        }
+        for kind, p in c.retention.items()
+    }
     return result
 
 

@@ -31,10 +31,12 @@ from petitionkit.domain.access import Permission, Role
 from petitionkit.domain.clocks import Clock, Convention
 from petitionkit.domain.decisions import Bilingual, BodyInfo, RouteQuery, ScreeningQuery
 from petitionkit.domain.model import BodyKind, DeclineChannel, PetitionKind, ReferralMode
+from petitionkit.domain.retention import RetentionPeriod
 from petitionkit.rules import provisional
 from petitionkit.rules.calendar import NamedDay, YearData
 from petitionkit.rules.errors import RulePackError, TypeName
 from petitionkit.rules.predicates import Predicate, active_predicates
+from petitionkit.rules.retention import read_retention
 
 PACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -202,6 +204,7 @@ class RulePack:
     extra_years: tuple[YearData, ...] = ()
     provisional: bool | None = None  # [calendar] provisional; None: not set by this pack
     roles: tuple[Role, ...] = ()  # [roles.<name>]: a later pack's role replaces an earlier one of that name
+    retention: tuple[RetentionPeriod, ...] = ()  # [retention]: a later pack's period replaces one of its kind
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -378,7 +381,7 @@ class _Reader:
 
 TOP_KEYS = (
     "pack", "calendar", "clocks", "categories", "screening", "bodies", "routing", "collective", "whistleblower",
-    "roles",
+    "roles", "retention",
 )  # fmt: skip
 
 
@@ -432,6 +435,7 @@ def parse_pack(text: str, file: str, *, predicates: Mapping[str, Predicate] | No
     if "collective" in data:
         fields["collective"] = _collective(reader, reader.sub(data, "", "collective"))
     fields["roles"] = _roles(reader, reader.sub(data, "", "roles"))
+    fields["retention"] = read_retention(reader, reader.sub(data, "", "retention"))
     if "whistleblower" in data:
         table = reader.sub(data, "", "whistleblower")
         reader.only(table, "whistleblower", ("guard_parent_body", "source"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -9,10 +10,10 @@ from datetime import datetime, timedelta
 from petitionkit.domain.access import Permission
 from petitionkit.notifications import dispatch as notify_dispatch
 from petitionkit.notifications.planner import SCHEDULE_MISSING
-from petitionkit.notify import DeliveryError
+from petitionkit.notify import DeliveryError, Message
 from petitionkit.rules.calendar import ScheduleWarning
 from petitionkit.service.base import OfficeBase
-from petitionkit.service.results import DispatchResult
+from petitionkit.service.results import DispatchResult, Receipt
 from petitionkit.storage.base import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("petitionkit")
@@ -61,12 +62,17 @@ class Delivery(OfficeBase):
             alerts: list[OutboxMessage] = []
             error: str | None = None
             next_try: datetime | None = None
+            digest: str | None = None
             try:
                 # Rendered now, from the values stored with the change: a broken office template fails
                 # the delivery (retried, then reported), never the change that queued the message.
-                router.send(notify_dispatch.message_of(item, self.config, planner.renderer))
+                message = notify_dispatch.message_of(item, self.config, planner.renderer)
+                digest = notify_dispatch.message_digest(message)
+                router.send(message)
             except Exception as exc:
-                error = notify_dispatch.describe_error(exc)
+                # Scrubbed of the address, the template's values, what the case holds of its petitioners
+                # and identity shapes: it is logged, kept in last_error and told to the staff.
+                error = notify_dispatch.describe_error(exc, item.payload, self._case_values(item.case_id))
                 log.warning("delivery of %s %s failed (attempt %d): %s", item.topic, item.id, attempts, error)
                 final = isinstance(exc, DeliveryError) and not exc.retryable  # no later attempt can succeed
                 if attempts >= cap or final:
@@ -81,10 +87,48 @@ class Delivery(OfficeBase):
             else:
                 status, sent = OutboxStatus.SENT, sent + 1
             with self.storage.transaction() as tx:
-                tx.finish_outbox(item.id, claim, status=status, attempts=attempts, error=error, retry_at=next_try)
+                # Sent or dead: the row becomes a receipt in this same write (payload erased, digest kept).
+                tx.finish_outbox(
+                    item.id,
+                    claim,
+                    status=status,
+                    attempts=attempts,
+                    error=error,
+                    retry_at=next_try,
+                    digest=digest,
+                    at=now,
+                )
                 if alerts:
                     tx.enqueue(alerts)
         return DispatchResult(sent, failed, dead, lost)
+
+    def _case_values(self, case_id: str | None) -> list[str]:
+        if case_id is None:
+            return []
+        with self.storage.transaction() as tx:
+            return notify_dispatch.case_values(tx.petitions_of_case(case_id))
+
+    def receipts(self, case_ref: str) -> list[Receipt]:
+        """The outbox rows of a case as receipts (type, kind of recipient, channel, status, times, digest):
+        never an address, a template value or a text, so reading them is no read of personal data.
+        Needs ``configure``."""
+        self.access.require(Permission.CONFIGURE)
+        with self.storage.transaction() as tx:
+            case = self.uow.resolve(tx, case_ref)
+            rows = tx.outbox_of_case(case.id)
+        return [_receipt(m) for m in rows]
+
+    def receipt_matches(self, message_id: str, message: Message) -> bool:
+        """Whether ``message`` (a letter the office is shown: channel, address, subject, text and
+        idempotency key, as the notifier received them) is the one the receipt ``message_id`` records.
+        False for a message still pending, one without a digest, or an unknown id.  Needs ``configure``."""
+        self.access.require(Permission.CONFIGURE)
+        with self.storage.transaction() as tx:
+            row = tx.outbox_message(message_id)
+            if row is None or row.digest is None:
+                return False
+            expected = tx.receipt_digest(notify_dispatch.message_digest(message))
+        return hmac.compare_digest(expected, row.digest)
 
     def warn_staff_of_missing_schedule(self) -> ScheduleWarning | None:
         """Queue the schedule warning (if any) to the office staff; its idempotency key is the missing year
@@ -101,3 +145,20 @@ class Delivery(OfficeBase):
         with self.storage.transaction() as tx:
             tx.enqueue([m.to_outbox(now) for m in planner.staff_messages(SCHEDULE_MISSING, params, key)])
         return warning
+
+
+def _receipt(m: OutboxMessage) -> Receipt:
+    p = m.payload
+    return Receipt(
+        id=m.id,
+        case_id=m.case_id,
+        type=str(p.get("type", m.topic)),
+        audience=str(p["audience"]) if p.get("audience") else None,
+        channel=str(p["channel"]) if p.get("channel") else None,
+        status=m.status.value,
+        attempts=m.attempts,
+        created_at=m.created_at,
+        finished_at=m.finished_at,
+        last_error=m.last_error,
+        digest=m.digest,
+    )

@@ -27,9 +27,25 @@ class OutboxStatus(enum.StrEnum):
     DEAD = "dead"
 
 
+RECEIPT_KEYS = ("type", "audience", "channel", "obligation_id", "body_code")
+"""What a delivered or dead outbox row keeps of its payload: no address, no template values, no text."""
+
+
+def receipt_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """``payload`` reduced to a receipt's entries (:data:`RECEIPT_KEYS`): what kind of message went where."""
+    return {key: payload[key] for key in RECEIPT_KEYS if payload.get(key) is not None}
+
+
 @attrs.frozen
 class OutboxMessage:
-    """A message to deliver after commit, written in the same transaction as its cause."""
+    """A message to deliver after commit, written in the same transaction as its cause.
+
+    While pending it carries what delivery needs (``payload``: the address and the template's values).
+    Once sent or dead it is a *receipt*: the payload is reduced to :data:`RECEIPT_KEYS`, ``finished_at``
+    says when, and ``digest`` is the stored form of the SHA-256 of the message as handed to the notifier
+    (keyed under the office's index key on the SQL backend), so the office can later recognise a letter
+    it is shown without keeping the letter.
+    """
 
     id: str
     topic: str  # e.g. the event name "CaseAccepted"
@@ -43,6 +59,8 @@ class OutboxMessage:
     last_error: str | None = None
     claimed_by: str | None = None
     lease_until: datetime | None = None
+    finished_at: datetime | None = None  # when it was sent or given up (a receipt)
+    digest: str | None = None  # a receipt's digest of the message sent (see ``Transaction.receipt_digest``)
 
 
 @attrs.frozen
@@ -99,6 +117,27 @@ class Transaction(Protocol):
 
     def append_events(self, events: Sequence[Event]) -> None: ...
 
+    # --- retention (petitionkit.service.retention): anonymising what has expired
+    def replace_petitions(self, petitions: Sequence[Petition]) -> None:
+        """Rewrite petitions whole (same ids); ``KeyError`` for one that does not exist."""
+        ...
+
+    def identity_rows(self, case_id: str) -> list[tuple[str, str]]:
+        """The case's identity index rows as stored: ``(petition id, blind index)``."""
+        ...
+
+    def replace_identities(self, case_id: str, office_code: str, found: Sequence[tuple[str, str]]) -> None:
+        """Replace the case's identity rows with ``found`` as given (opaque values: not blinded again)."""
+        ...
+
+    def drop_finished_outbox(self, case_id: str) -> int:
+        """Delete the case's delivered or dead outbox rows (pending ones stay); how many went."""
+        ...
+
+    def erase_event_payloads(self, events: Sequence[Event]) -> None:
+        """Store ``events``' payloads in place of the stored ones (a purge erasing notes); nothing else changes."""
+        ...
+
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None: ...
 
     # --- reads
@@ -139,6 +178,11 @@ class Transaction(Protocol):
         each with its petitions and its events in sequence order (``petitionkit audit verify``)."""
         ...
 
+    def case_refs_for_audit(self, office_code: str, after: str | None, limit: int) -> list[tuple[str, str]]:
+        """``(id, first tracking number)`` of the cases :meth:`cases_for_audit` would return, read without
+        decrypting anything (so a case whose ciphertext was altered can still be named)."""
+        ...
+
     # --- outbox
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
         """Lease up to ``limit`` deliverable messages to ``worker``; no two workers get the same one.
@@ -164,8 +208,29 @@ class Transaction(Protocol):
         attempts: int,
         error: str | None = None,
         retry_at: datetime | None = None,
+        digest: str | None = None,
+        at: datetime | None = None,
     ) -> None:
-        """Record a delivery attempt by the worker that holds the lease."""
+        """Record a delivery attempt by the worker that holds the lease.
+
+        ``SENT`` or ``DEAD`` makes the row a receipt in the same write: the payload is reduced to
+        :func:`receipt_payload` (address, template values and any text erased), ``finished_at`` is set to
+        ``at`` and ``digest`` (the SHA-256 of the message as sent, ``sha256:<hex>``) is stored in its
+        :meth:`receipt_digest` form.  ``error`` must already be free of personal data.
+        """
+        ...
+
+    def outbox_message(self, message_id: str) -> OutboxMessage | None:
+        """One outbox row (pending with its payload, or a receipt), or ``None``."""
+        ...
+
+    def outbox_of_case(self, case_id: str) -> list[OutboxMessage]:
+        """The outbox rows of a case, in the order they were enqueued."""
+        ...
+
+    def receipt_digest(self, digest: str) -> str:
+        """The stored form of a message digest: as given on a backend with nothing at rest, an HMAC under
+        the office's index key (``hmac-sha256:<hex>``) on an encrypted SQL store."""
         ...
 
 

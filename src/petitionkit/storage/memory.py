@@ -20,7 +20,7 @@ from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Respondent
 from petitionkit.errors import ConcurrencyConflict
-from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
+from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus, receipt_payload
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -137,6 +137,43 @@ class MemoryTransaction:
         for message in messages:
             self._set(self.s.outbox, message.id, message)
 
+    # --- retention
+    def replace_petitions(self, petitions: Sequence[Petition]) -> None:
+        for petition in petitions:
+            if petition.id not in self.s.petitions:
+                raise KeyError(petition.id)
+            self._set(self.s.petitions, petition.id, petition)
+
+    def identity_rows(self, case_id: str) -> list[tuple[str, str]]:
+        """The in-memory index keeps digests per case, not per petition: the petition id is ``""``."""
+        return sorted(("", d) for d, ids in self.s.identities.items() if case_id in ids)
+
+    def replace_identities(self, case_id: str, office_code: str, found: Sequence[tuple[str, str]]) -> None:
+        for ids in list(self.s.identities.values()):
+            if case_id in ids:
+                ids.discard(case_id)
+                self._undo.append(partial(ids.add, case_id))
+        for _petition, digest in found:
+            ids = self.s.identities[digest]
+            if case_id not in ids:
+                ids.add(case_id)
+                self._undo.append(partial(ids.discard, case_id))
+
+    def erase_event_payloads(self, events: Sequence[Event]) -> None:
+        for event in events:
+            trail = self.s.events[event.case_id]
+            index = next(i for i, e in enumerate(trail) if e.sequence == event.sequence)
+            old = trail[index]
+            trail[index] = attrs.evolve(old, payload=dict(event.payload))
+            self._undo.append(partial(trail.__setitem__, index, old))
+
+    def drop_finished_outbox(self, case_id: str) -> int:
+        gone = [m.id for m in self.s.outbox.values() if m.case_id == case_id and m.status is not OutboxStatus.PENDING]
+        for message_id in gone:
+            message = self.s.outbox.pop(message_id)
+            self._undo.append(partial(self.s.outbox.__setitem__, message_id, message))
+        return len(gone)
+
     # --- reads
     def get_case(self, case_id: str) -> Case | None:
         return self.s.cases.get(case_id)
@@ -202,6 +239,12 @@ class MemoryTransaction:
         )
         return [(self.s.cases[i], self.petitions_of_case(i), self.events_of_case(i)) for i in ids[:limit]]
 
+    def case_refs_for_audit(self, office_code: str, after: str | None, limit: int) -> list[tuple[str, str]]:
+        ids = sorted(
+            i for i, c in self.s.cases.items() if c.office_code == office_code and (after is None or i > after)
+        )
+        return [(i, self.s.cases[i].first_tracking_number) for i in ids[:limit]]
+
     def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
         ready = sorted(
             (
@@ -234,10 +277,13 @@ class MemoryTransaction:
         attempts: int,
         error: str | None = None,
         retry_at: datetime | None = None,
+        digest: str | None = None,
+        at: datetime | None = None,
     ) -> None:
         message = self.s.outbox[message_id]
         if message.claimed_by != worker:
             return  # the lease expired and another worker owns it now
+        finished = status is not OutboxStatus.PENDING
         self._set(
             self.s.outbox,
             message_id,
@@ -249,8 +295,21 @@ class MemoryTransaction:
                 claimed_by=None,
                 lease_until=None,
                 available_at=retry_at or message.available_at,
+                # A receipt from now on: what kind of message went where, when, and its digest.
+                payload=receipt_payload(message.payload) if finished else message.payload,
+                finished_at=at if finished else None,
+                digest=self.receipt_digest(digest) if finished and digest else None,
             ),
         )
+
+    def outbox_message(self, message_id: str) -> OutboxMessage | None:
+        return self.s.outbox.get(message_id)
+
+    def outbox_of_case(self, case_id: str) -> list[OutboxMessage]:
+        return [m for m in self.s.outbox.values() if m.case_id == case_id]
+
+    def receipt_digest(self, digest: str) -> str:
+        return digest  # nothing at rest to protect
 
     # --- access records
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import verify_chain
 from petitionkit.domain.model import CaseState, ObligationStatus, PetitionKind
+from petitionkit.domain.retention import ERASED
 from petitionkit.errors import ConcurrencyConflict, NotFound
 from petitionkit.service import Office
 from petitionkit.storage.base import OutboxStatus, Storage
@@ -230,6 +232,58 @@ class StorageContract:
         candidates = office.find_repeats(sample_petition())
         assert [c.id for c in candidates] == [reg.case.id]
 
+    # --- retention (petitionkit purge) -------------------------------------------------------------
+
+    def test_retention_writes_replace_what_they_name_and_roll_back(self, office: Office, storage: Storage) -> None:
+        reg = office.register(sample_petition())
+        office.accept(reg.case.id, note="受理备注")
+        office.withdraw(reg.case.id, reason="撤回理由")
+        now = office.now()
+        with storage.transaction() as tx:
+            sent = tx.claim_outbox("w", 10, now, now + timedelta(minutes=5))
+            for message in sent[:1]:
+                tx.finish_outbox(message.id, "w", status=OutboxStatus.SENT, attempts=1)
+            petition = tx.petitions_of_case(reg.case.id)[0]
+            identities = tx.identity_rows(reg.case.id)
+            events = tx.events_of_case(reg.case.id)
+        assert identities and sent
+
+        def rewrite(tx: Any) -> int:
+            tx.replace_petitions([attrs.evolve(petition, content="—", petitioners=())])
+            tx.replace_identities(reg.case.id, petition.office_code, [(p, "f" * 64) for p, _ in identities])
+            accepted = next(e for e in events if e.name == "CaseAccepted")
+            tx.erase_event_payloads([attrs.evolve(accepted, payload={**accepted.payload, "note": ERASED})])
+            return int(tx.drop_finished_outbox(reg.case.id))
+
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            rewrite(tx)
+            raise RuntimeError("roll back")
+        with storage.transaction() as tx:
+            assert tx.petitions_of_case(reg.case.id)[0] == petition
+            assert tx.identity_rows(reg.case.id) == identities
+            assert tx.events_of_case(reg.case.id) == events
+        with storage.transaction() as tx:
+            assert rewrite(tx) == 1  # the delivered message; pending ones stay
+        with storage.transaction() as tx:
+            stored = tx.petitions_of_case(reg.case.id)[0]
+            assert (stored.content, stored.petitioners, stored.tracking_number) == ("—", (), petition.tracking_number)
+            assert {d for _, d in tx.identity_rows(reg.case.id)} == {"f" * 64}
+            assert [e.payload.get("note") for e in tx.events_of_case(reg.case.id) if e.name == "CaseAccepted"] == [
+                ERASED
+            ]
+            assert [e.digest for e in tx.events_of_case(reg.case.id)] == [e.digest for e in events]
+            assert tx.drop_finished_outbox(reg.case.id) == 0
+
+    def test_case_refs_for_audit_name_cases_in_id_order_without_reading_them(self, office: Office) -> None:
+        made = sorted(
+            (r.case.id, r.case.first_tracking_number)
+            for r in (office.register(sample_petition(subject=f"第{i}件")) for i in range(3))
+        )
+        with office.storage.transaction() as tx:
+            assert tx.case_refs_for_audit("XS", None, 10) == made
+            assert tx.case_refs_for_audit("XS", made[0][0], 1) == [made[1]]
+            assert tx.case_refs_for_audit("YH", None, 10) == []
+
     # --- outbox -----------------------------------------------------------------------------------
 
     def test_outbox_is_written_with_the_change_and_claimed_once(self, office: Office, storage: Storage) -> None:
@@ -258,6 +312,68 @@ class StorageContract:
         with storage.transaction() as tx:
             retried = tx.claim_outbox("w2", 10, later, later + timedelta(minutes=5))
         assert [(m.topic, m.attempts, m.last_error) for m in retried] == [("reply", 1, "timeout")]
+
+    def test_a_sent_or_dead_message_becomes_a_receipt_in_the_same_write(self, office: Office, storage: Storage) -> None:
+        """Pending rows keep what delivery needs; a finished row keeps kind, channel, times and a digest."""
+        reg = office.register(sample_petition())
+        office.accept(reg.case.id)
+        office.reply(reg.case.id, outcome="support", text="已解决")
+        now = office.now()
+        with storage.transaction() as tx:
+            sent, dead, pending = tx.claim_outbox("w1", 10, now, now + timedelta(minutes=5))
+        assert sent.payload["recipient"] and sent.payload["context"]  # what delivery needs, while pending
+        done = now + timedelta(seconds=3)
+        with storage.transaction() as tx:
+            tx.finish_outbox(sent.id, "w1", status=OutboxStatus.SENT, attempts=1, digest="sha256:" + "a" * 64, at=done)
+            tx.finish_outbox(dead.id, "w1", status=OutboxStatus.DEAD, attempts=5, error="HTTP 500", at=done)
+            tx.finish_outbox(pending.id, "w1", status=OutboxStatus.PENDING, attempts=1, error="timeout", at=done)
+        with storage.transaction() as tx:
+            receipt, gave_up, waiting = (tx.outbox_message(m.id) for m in (sent, dead, pending))
+            stored = tx.receipt_digest("sha256:" + "a" * 64)
+            by_case = [m.id for m in tx.outbox_of_case(reg.case.id)]
+            assert tx.outbox_message("no-such-message") is None
+        assert receipt is not None and gave_up is not None and waiting is not None
+        assert dict(receipt.payload) == {"type": "accepted", "audience": "petitioner", "channel": "sms"}
+        assert receipt.finished_at == done and receipt.digest == stored and receipt.status is OutboxStatus.SENT
+        assert (receipt.created_at, receipt.idempotency_key, receipt.case_id) == (
+            sent.created_at,
+            sent.idempotency_key,
+            reg.case.id,
+        )
+        assert "recipient" not in gave_up.payload and "context" not in gave_up.payload
+        assert (gave_up.status, gave_up.attempts, gave_up.last_error, gave_up.finished_at, gave_up.digest) == (
+            OutboxStatus.DEAD,
+            5,
+            "HTTP 500",
+            done,
+            None,
+        )
+        assert waiting.payload == pending.payload and waiting.finished_at is None  # pending: nothing erased
+        assert by_case == [sent.id, dead.id, pending.id]
+
+    def test_a_receipt_is_not_written_by_a_worker_that_lost_the_lease(self, office: Office, storage: Storage) -> None:
+        office.accept(office.register(sample_petition()).case.id)
+        now = office.now()
+        with storage.transaction() as tx:
+            (msg,) = tx.claim_outbox("w1", 10, now, now + timedelta(seconds=30))
+        after = now + timedelta(seconds=31)
+        with storage.transaction() as tx:
+            tx.claim_outbox("w2", 10, after, after + timedelta(seconds=30))
+            tx.finish_outbox(msg.id, "w1", status=OutboxStatus.SENT, attempts=1, digest="sha256:00", at=after)
+            kept = tx.outbox_message(msg.id)
+        assert kept is not None and kept.payload == msg.payload and kept.status is OutboxStatus.PENDING
+
+    def test_erasing_a_receipt_rolls_back_with_its_transaction(self, office: Office, storage: Storage) -> None:
+        office.accept(office.register(sample_petition()).case.id)
+        now = office.now()
+        with storage.transaction() as tx:
+            (msg,) = tx.claim_outbox("w1", 10, now, now + timedelta(seconds=30))
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.finish_outbox(msg.id, "w1", status=OutboxStatus.SENT, attempts=1, at=now)
+            raise RuntimeError("the alert could not be queued: nothing of this write stays")
+        with storage.transaction() as tx:
+            kept = tx.outbox_message(msg.id)
+        assert kept is not None and kept.payload == msg.payload and kept.status is OutboxStatus.PENDING
 
     def test_expired_lease_lets_another_worker_claim(self, office: Office, storage: Storage) -> None:
         office.accept(office.register(sample_petition()).case.id)

@@ -37,6 +37,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
+from petitionkit.redaction import scrub
 from petitionkit.transport import is_loopback
 from petitionkit_sms.providers import (
     ALIYUN_ENDPOINT,
@@ -217,10 +218,15 @@ class SmsNotifier:
 
     def send(self, message: Message) -> None:
         phone = message.recipient.replace(" ", "").replace("-", "")
-        if not PHONE.match(phone):
-            raise ProviderError(f"not a phone number: {message.recipient!r}", retryable=False)
+        if not PHONE.match(phone):  # the number itself is never put in an error: errors are logged and kept
+            raise ProviderError("the recipient is not a mainland mobile number", retryable=False)
         code, params = self.template_params(message)
-        provider_id = self.provider.send(phone, code, params, request_id=message.idempotency_key)
+        try:
+            provider_id = self.provider.send(phone, code, params, request_id=message.idempotency_key)
+        except ProviderError as exc:
+            # A provider's answer may echo the number or the values sent: strike them (and identity shapes).
+            exc.args = (scrub(str(exc.args[0]) if exc.args else "", [phone, *params.values()]),)
+            raise
         log.info("SMS %s sent as %s (provider id %s)", message.idempotency_key, code, provider_id)
 
 

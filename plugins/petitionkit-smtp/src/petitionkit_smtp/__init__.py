@@ -42,7 +42,8 @@ from petitionkit import settings
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
-from petitionkit.notify import Message
+from petitionkit.notify import DeliveryError, Message
+from petitionkit.redaction import scrub
 from petitionkit.transport import is_loopback, verified_context
 
 __all__ = [
@@ -234,16 +235,44 @@ class SmtpNotifier:
         return mail
 
     def send(self, message: Message) -> None:
+        """Send one e-mail.  Every failure is a :class:`~petitionkit.notify.DeliveryError` whose text holds
+        neither the address nor anything shaped like one (servers echo recipients in their replies):
+        a refused recipient or another permanent (5xx) reply is final, anything else is retried."""
         if "@" not in message.recipient:
-            raise ValueError(f"not an e-mail address: {message.recipient!r}")
-        smtp = self._connect(self.settings.timeout)
+            raise DeliveryError("the recipient is not an e-mail address", retryable=False)
         try:
-            smtp.send_message(self.compose(message))
-        finally:
+            smtp = self._connect(self.settings.timeout)
             try:
-                smtp.quit()
-            except smtplib.SMTPException:
-                smtp.close()
+                smtp.send_message(self.compose(message))
+            finally:
+                try:
+                    smtp.quit()
+                except smtplib.SMTPException:
+                    smtp.close()
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = sorted({code for code, _ in exc.recipients.values()})
+            replies = "; ".join(_reply(reply, message.recipient) for _, reply in exc.recipients.values())
+            raise DeliveryError(
+                f"the SMTP server refused the recipient ({', '.join(map(str, codes))}: {replies})",
+                retryable=any(400 <= c < 500 for c in codes),
+            ) from None
+        except smtplib.SMTPResponseException as exc:
+            reply = _reply(exc.smtp_error, message.recipient)
+            raise DeliveryError(
+                f"the SMTP server answered {exc.smtp_code} ({type(exc).__name__}: {reply})",
+                retryable=not 500 <= exc.smtp_code < 600,
+            ) from None
+        except (SmtpSecurityError, ssl.SSLError):
+            raise  # about the server and its certificate, never the recipient: kept as they are
+        except (OSError, smtplib.SMTPException) as exc:
+            text = scrub(f"{type(exc).__name__}: {exc}", [message.recipient])
+            raise DeliveryError(f"sending through {self.settings.host}:{self.settings.port} failed: {text}") from None
+
+
+def _reply(reply: bytes | str, recipient: str) -> str:
+    """An SMTP reply's text, one line, with the recipient and identity shapes struck."""
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return scrub(" ".join(text.split()), [recipient])[:200]
 
 
 def factory(config: OfficeConfig) -> SmtpNotifier:

@@ -44,6 +44,7 @@ from petitionkit.config import OfficeConfig
 from petitionkit.errors import ConfigurationError
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
+from petitionkit.redaction import scrub
 from petitionkit.transport import is_loopback, strict_opener
 
 __all__ = [
@@ -210,7 +211,7 @@ class WebhookNotifier:
         elif self.settings.url:
             url = self.settings.url
         else:
-            raise ValueError(f"{message.recipient!r} is not a URL and [settings.webhook] url is not set")
+            raise ValueError("the recipient is not a URL and [settings.webhook] url is not set")
         url = check_url(url, "recipient", allow_insecure_loopback=self.settings.allow_insecure_loopback)
         host = urlsplit(url).hostname or ""
         if self.settings.allowed_hosts and host not in self.settings.allowed_hosts:
@@ -259,6 +260,10 @@ class WebhookNotifier:
             if 300 <= exc.code < 400:
                 raise WebhookDeliveryError(f"HTTP {exc.code} redirect not followed; configure the final URL") from None
             raise WebhookDeliveryError(f"HTTP {exc.code} from the receiver") from None
+        except (OSError, urllib.error.URLError) as exc:  # the receiver's body is never read into an error
+            reason = getattr(exc, "reason", exc)
+            text = scrub(f"{type(reason).__name__}: {reason}", [message.recipient])
+            raise WebhookDeliveryError(f"the receiver did not answer ({text})") from None
         if not 200 <= status < 300:
             raise WebhookDeliveryError(f"unexpected HTTP status {status}")
 

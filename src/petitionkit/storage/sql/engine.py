@@ -87,7 +87,9 @@ def sqlite_path(url: URL) -> Path | None:
 def make_engine(url: URL, *, busy_timeout: float = 30.0, synchronous: str = "full", pool_size: int = 5) -> Engine:
     """A configured engine for ``url`` (parsed by :func:`parse_url`); nothing is connected yet."""
     shown = hide_password(url)
-    options: dict[str, Any] = {"json_serializer": dumps}
+    # hide_parameters: SQLAlchemy's statement log and its error texts never carry row values (names,
+    # contents, or ciphertexts that would pair with them); the statement itself is still shown.
+    options: dict[str, Any] = {"json_serializer": dumps, "hide_parameters": True}
     if url.get_backend_name() == "sqlite":
         if synchronous not in SQLITE_SYNCHRONOUS:
             raise StorageError(shown, f"sqlite synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")

@@ -502,6 +502,8 @@ def outbox_values(m: OutboxMessage, k: Codec) -> Values:
         "last_error": m.last_error,
         "claimed_by": m.claimed_by,
         "lease_until": k.ts(m.lease_until),
+        "finished_at": k.ts(m.finished_at),
+        "digest": m.digest,
     }
 
 
@@ -520,6 +522,8 @@ def outbox_from_row(r: Sequence[Any], at: Positions, k: Codec) -> OutboxMessage:
         last_error=r[at["last_error"]],
         claimed_by=r[at["claimed_by"]],
         lease_until=k.ts_or_none(r[at["lease_until"]]),
+        finished_at=k.ts_or_none(r[at["finished_at"]]),
+        digest=r[at["digest"]],
     )
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.types import NullType
 
 from petitionkit.domain.access import AccessQuery
 from petitionkit.domain.model import ObligationStatus
+from petitionkit.storage.base import OutboxStatus
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.rows import Shape
 from petitionkit.storage.sql.tables import (
@@ -36,6 +37,7 @@ from petitionkit.storage.sql.tables import (
     cases,
     events,
     obligations,
+    outbox,
     petitioner_identities,
     petitions,
     referrals,
@@ -241,6 +243,34 @@ class Statements:
             update(petitions)
             .where(petitions.c.id == bindparam("id"))
             .values(respondent=bindparam("respondent"), respondent_body_code=bindparam("respondent_body_code")),
+            d,
+        )
+        # Retention (petitionkit.service.retention): a petition rewritten whole, a case's identities replaced,
+        # its delivered or dead outbox rows dropped.
+        self.replace_petition = render(
+            update(petitions).where(petitions.c.id == bindparam("id")).values(written(rows.PETITIONS, skip=("id",))),
+            d,
+        )
+        self.identities_of = render(
+            read(rows.PETITIONER_IDENTITIES)
+            .where(petitioner_identities.c.case_id == bindparam("case_id"))
+            .order_by(petitioner_identities.c.petition_id, petitioner_identities.c.digest),
+            d,
+        )
+        self.drop_identities = render(
+            delete(petitioner_identities).where(petitioner_identities.c.case_id == bindparam("case_id")), d
+        )
+        self.set_event_payload = render(
+            update(events)
+            .where(events.c.case_id == bindparam("case_id"), events.c.sequence == bindparam("sequence"))
+            .values(payload=bindparam("payload")),
+            d,
+        )
+        self.drop_finished_outbox = render(
+            delete(outbox).where(
+                outbox.c.case_id == bindparam("case_id"),
+                outbox.c.status != literal_column(f"'{OutboxStatus.PENDING.value}'"),
+            ),
             d,
         )
         self.drop_obligations = render(delete(obligations).where(obligations.c.case_id == bindparam("case_id")), d)

@@ -14,8 +14,8 @@ processing, which cost more than the database work on registration and bulk impo
 from a filter (``search_cases``, the outbox claim) are Core expressions run through SQLAlchemy.
 Values go in and rows come out by column name (``rows.py``).
 
-Size: just over 500 lines: one method per operation of the storage protocol on one transaction
-class; unlocking field encryption (``unlock``) is a few lines here and the rest in ``encryption.py``.
+The outbox operations (claim, lease, finish and receipts) are in ``outbox.py``; unlocking field
+encryption (``unlock``) is a few lines here and the rest in ``encryption.py``.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 if TYPE_CHECKING:
@@ -38,12 +38,13 @@ from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Referral, Respondent
 from petitionkit.errors import ConcurrencyConflict, EncryptionKeyError, StorageError
-from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
+from petitionkit.storage.base import CaseQuery, OutboxMessage
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
 from petitionkit.storage.sql.migrate import open_schema
-from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw, raw_columns, statements_for
-from petitionkit.storage.sql.tables import cases, data_keys, events, outbox, petitions
+from petitionkit.storage.sql.outbox import OutboxOperations
+from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw_columns, statements_for
+from petitionkit.storage.sql.tables import cases, data_keys, events, petitions
 from petitionkit.storage.sql.types import Codec
 
 _CHUNK = 500  # values per IN (...) list: under SQLite's bound-parameter limit
@@ -150,7 +151,7 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction:
+class SqlTransaction(OutboxOperations):
     """One unit of work on one connection; created by :meth:`SqlStorage.transaction`."""
 
     def __init__(self, store: SqlStorage, connection: Connection) -> None:
@@ -281,6 +282,39 @@ class SqlTransaction:
         k = self.codec
         self._run_many(self.sql.insert_outbox, (rows.outbox_values(m, k) for m in messages))
 
+    # --- retention (petitionkit.service.retention) ----------------------------------------------
+
+    def replace_petitions(self, petitions_: Sequence[Petition]) -> None:
+        k = self.codec
+        for petition in petitions_:
+            if self._execute(self.sql.replace_petition, rows.petition_values(petition, k)).rowcount != 1:
+                raise KeyError(petition.id)
+
+    def identity_rows(self, case_id: str) -> list[tuple[str, str]]:
+        statement = self.sql.identities_of
+        petition, digest = statement.at["petition_id"], statement.at["digest"]
+        return [(r[petition], r[digest]) for r in self._fetch(statement, {"case_id": case_id})]
+
+    def replace_identities(self, case_id: str, office_code: str, found: Sequence[tuple[str, str]]) -> None:
+        self._execute(self.sql.drop_identities, {"case_id": case_id})
+        self._run_many(
+            self.sql.insert_identity,
+            ({"petition_id": p, "digest": d, "case_id": case_id, "office_code": office_code} for p, d in found),
+        )
+
+    def drop_finished_outbox(self, case_id: str) -> int:
+        return int(self._execute(self.sql.drop_finished_outbox, {"case_id": case_id}).rowcount)
+
+    def erase_event_payloads(self, events_: Sequence[Event]) -> None:
+        for e in events_:
+            values = {
+                "case_id": e.case_id,
+                "sequence": e.sequence,
+                "payload": rows.event_values(e, self.codec)["payload"],
+            }
+            if self._execute(self.sql.set_event_payload, values).rowcount != 1:
+                raise KeyError(f"{e.case_id}/{e.sequence}")
+
     # --- reads -----------------------------------------------------------------------------------
 
     def get_case(self, case_id: str) -> Case | None:
@@ -410,6 +444,13 @@ class SqlTransaction:
             events_of[event.case_id].append(event)
         return [(c, petitions_of.get(c.id, []), events_of.get(c.id, [])) for c in found]
 
+    def case_refs_for_audit(self, office_code: str, after: str | None, limit: int) -> list[tuple[str, str]]:
+        condition = cases.c.office_code == office_code
+        if after is not None:
+            condition = and_(condition, cases.c.id > after)
+        stmt = select(cases.c.id, cases.c.first_tracking_number).where(condition).order_by(cases.c.id).limit(limit)
+        return [(case_id, tracking) for case_id, tracking in self.connection.execute(stmt)]
+
     def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:
         k = self.codec
         statement = self.sql.due
@@ -443,79 +484,6 @@ class SqlTransaction:
             "offset": query.offset,
         }
         return [rows.access_from_row(r, statement.at, k) for r in self._fetch(statement, values)]
-
-    # --- outbox ----------------------------------------------------------------------------------
-
-    def claim_outbox(self, worker: str, limit: int, now: datetime, lease_until: datetime) -> list[OutboxMessage]:
-        if limit < 1:
-            return []
-        ready = (
-            select(outbox.c.seq)
-            .where(
-                outbox.c.status == OutboxStatus.PENDING.value,
-                outbox.c.available_at <= now,
-                or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= now),
-            )
-            .order_by(outbox.c.available_at, outbox.c.created_at, outbox.c.seq)
-            .limit(limit)
-        )
-        if self.store.dialect == "postgresql":
-            # Rows another worker is claiming right now are skipped, not waited for.
-            ready = ready.with_for_update(skip_locked=True)
-        # SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE), so this
-        # select-and-lease is atomic: a leased UPDATE ... RETURNING.
-        stmt: Any = (
-            outbox.update()
-            .where(outbox.c.seq.in_(ready.scalar_subquery()))
-            .values(claimed_by=worker, lease_until=lease_until)
-            .returning(*raw_columns(rows.OUTBOX), raw(outbox.c.seq))
-        )
-        k = self.codec
-        result = self.connection.execute(stmt)
-        at = rows.positions(result.keys())
-        seq = at["seq"]
-        claimed = [(rows.outbox_from_row(r, at, k), r[seq]) for r in result]
-        # RETURNING gives no order: sort as the queue is ordered (time, then enqueue order).
-        claimed.sort(key=lambda pair: (pair[0].available_at, pair[0].created_at, pair[1]))
-        return [message for message, _ in claimed]
-
-    def renew_outbox_lease(self, message_id: str, worker: str, lease_until: datetime) -> bool:
-        # One conditional UPDATE: a claim by another worker (which rewrites claimed_by) and this renewal
-        # are serialised by the database, so exactly one of them wins.
-        result = self.connection.execute(
-            outbox.update()
-            .where(
-                outbox.c.id == message_id,
-                outbox.c.claimed_by == worker,
-                outbox.c.status == OutboxStatus.PENDING.value,
-            )
-            .values(lease_until=lease_until)
-        )
-        return bool(result.rowcount == 1)
-
-    def finish_outbox(
-        self,
-        message_id: str,
-        worker: str,
-        *,
-        status: OutboxStatus,
-        attempts: int,
-        error: str | None = None,
-        retry_at: datetime | None = None,
-    ) -> None:
-        values: dict[str, Any] = {
-            "status": status.value,
-            "attempts": attempts,
-            "last_error": error,
-            "claimed_by": None,
-            "lease_until": None,
-        }
-        if retry_at is not None:
-            values["available_at"] = retry_at
-        # Only the worker that holds the lease may record the attempt; a stale worker changes nothing.
-        self.connection.execute(
-            outbox.update().where(outbox.c.id == message_id, outbox.c.claimed_by == worker).values(values)
-        )
 
 
 def _has_data_keys(connection: Connection) -> bool:

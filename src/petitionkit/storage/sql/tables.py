@@ -278,6 +278,9 @@ outbox = Table(
     Column("last_error", Text),
     Column("claimed_by", Text),
     Column("lease_until", UtcDateTime),
+    # revision 0011: a sent or dead row is a receipt (payload reduced, docs/security.md): when, and a digest
+    Column("finished_at", UtcDateTime),
+    Column("digest", Text),
     one_of("status", OutboxStatus),
     CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     Index("ix_outbox_status_available", "status", "available_at"),
