@@ -303,6 +303,7 @@ RECORDED_READS: dict[str, Callable[[Office, str, str], Any]] = {
     "lookup": lambda o, ref, code: o.lookup(code),
     "find_repeats": lambda o, ref, code: o.find_repeats(sample_petition()),
     "case_file": lambda o, ref, code: o.case_file(ref),
+    "export_history": lambda o, ref, code: list(o.export_history()),
 }
 
 #: Public names of Office that read no personal data (or are no use case); reviewed when one is added.
@@ -318,7 +319,7 @@ NOT_PERSONAL = {
     "evaluate", "request_review", "decide_review", "request_rereview", "decide_rereview", "terminate", "withdraw",
     "recompute_deadlines", "resolve_respondent", "dispatch", "warn_staff_of_missing_schedule",
     # outbox receipts: type, kind of recipient, channel, times and a digest, no address or text
-    "receipts", "receipt_matches",
+    "receipts", "receipt_matches", "import_history",
 }  # fmt: skip
 
 

@@ -44,12 +44,13 @@ ALLOWED: dict[str, set[str]] = {
     "files": set(),
     "csvsafe": set(),
     "exchange": {"domain", "errors", "redaction", "serialization", "csvsafe"},
+    "migration": {"domain", "errors", "i18n", "serialization"},
     "network": {"domain", "errors", "config", "storage"},
     "respondents": {"domain", "errors"},
     "service": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "notify",
         "hookspecs", "plugins", "notifications", "exchange", "network", "respondents", "documents", "reports",
-        "settings", "audit", "privacy", "files",
+        "settings", "audit", "privacy", "files", "migration",
     },
     "default_plugins": {
         "domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports", "notifications",

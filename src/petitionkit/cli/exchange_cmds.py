@@ -9,6 +9,7 @@ from typing import IO, Any
 
 import click
 
+from petitionkit.cli import history_cmds
 from petitionkit.cli.app import Env, run_command
 from petitionkit.domain.protection import BodyDirectory
 from petitionkit.errors import UnknownBody
@@ -16,7 +17,7 @@ from petitionkit.exchange import open_import, petition_document, read_csv, read_
 from petitionkit.files import open_private
 from petitionkit.service import ImportReport
 
-FORMATS = click.Choice(["csv", "jsonl"])
+FORMATS = click.Choice(["csv", "jsonl", "history"])  # history: petitionkit.cli.history_cmds
 
 
 def _format_of(path: Path, given: str | None) -> str:
@@ -36,7 +37,12 @@ def _progress(env: Env, items: Iterator[Any], label: str) -> Iterator[Any]:
 
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=FORMATS, help="Default: from the file name (.csv, else JSON Lines).")
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    help="Default: from the file name (.csv, else JSON Lines); history: whole cases with their history.",
+)
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
 @click.pass_obj
 @run_command
@@ -44,6 +50,12 @@ def import_command(env: Env, /, path: Path, fmt: str | None, batch_size: int) ->
     """Import petitions; bad rows are reported, never half-written; re-running adds nothing twice."""
     office = env.office
     fmt = _format_of(path, fmt)
+    if fmt == history_cmds.HISTORY:  # whole case histories: their own module
+        data = _report(history_cmds.import_history(env, path, batch_size, _progress))
+        env.emit(data, lambda: history_cmds.human_summary(data))
+        if data["rejected"]:
+            sys.exit(2)
+        return
     with open_import(path) as stream:  # UTF-8 (with or without BOM) or GB18030/GBK, detected
         reader = read_csv(stream) if fmt == "csv" else read_jsonl(stream)
         report = office.import_petitions(_progress(env, reader, "import"), batch_size=batch_size)
@@ -105,6 +117,11 @@ def export_command(env: Env, /, path: Path, fmt: str | None, body: str | None) -
     """
     office = env.office
     fmt = _format_of(path, fmt)
+    if fmt == history_cmds.HISTORY:  # whole case histories: their own module
+        count = history_cmds.export_history(env, path, body, _progress)
+        if str(path) != "-":
+            env.emit({"exported": count, "path": str(path), "format": fmt}, lambda: click.echo(f"exported: {count}"))
+        return
     if body is not None and BodyDirectory.of(office.rules.bodies()).code(body) is None:
         raise UnknownBody(body)  # before the file is opened: nothing half-written
 

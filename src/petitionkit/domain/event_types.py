@@ -378,6 +378,27 @@ class CasePurged(DomainEvent):
     redacted: dict[str, str] = attrs.field(factory=dict)
 
 
+# --- migration ---------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class StepImported(DomainEvent):
+    """迁移: a step of a case's history imported from another system (petitionkit.migration).
+
+    Recorded right after the events the step produced (decided at ``original_at``, the date it really
+    happened; the events themselves carry the time of the import).  ``action`` is ``register``, ``join``
+    or a lifecycle action; ``step`` where it is in the imported line: 0 for the registration, the
+    petition's index in ``petitions`` for a join, the step's index in ``steps`` plus one otherwise.
+    """
+
+    name: ClassVar[str] = "StepImported"
+    action: str
+    legacy_system: str
+    legacy_case_id: str
+    step: int
+    original_at: str
+
+
 def _registry(*classes: type[DomainEvent]) -> Mapping[str, type[DomainEvent]]:
     found: dict[str, type[DomainEvent]] = {}
     for cls in classes:
@@ -420,6 +441,7 @@ EVENT_TYPES: Mapping[str, type[DomainEvent]] = _registry(
     CaseTerminated,
     CaseWithdrawn,
     CasePurged,
+    StepImported,
 )
 
 

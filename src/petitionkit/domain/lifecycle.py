@@ -139,6 +139,10 @@ class Context:
         """The latest date a clerk may record (today, or tomorrow within ``tolerance`` of midnight)."""
         return latest_day(self.now, self.tolerance)
 
+    # When the events are recorded, if not ``now``: a history import (petitionkit.service.history) decides
+    # each step at the date it really happened (``now``) and records it at the time of the import.
+    recorded_at: datetime | None = None
+
 
 @attrs.frozen
 class Decision:
@@ -162,7 +166,8 @@ class _Change:
 
     def emit(self, data: ev.DomainEvent) -> None:
         case = self.case
-        event = record_event(case.last_digest, case.id, case.last_sequence + 1, data, self.ctx.actor, self.ctx.now)
+        at = self.ctx.recorded_at or self.ctx.now
+        event = record_event(case.last_digest, case.id, case.last_sequence + 1, data, self.ctx.actor, at)
         self.events.append(event)
         self.update(last_sequence=event.sequence, last_digest=event.digest)
 
