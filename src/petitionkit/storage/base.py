@@ -74,7 +74,11 @@ class Transaction(Protocol):
         ...
 
     def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:
-        """Store petitions with the identity digests of their petitioners (for repeat detection)."""
+        """Store petitions with the identity keys of their petitioners (for repeat detection).
+
+        Each key is an identity digest (reports count people by these) or a secondary key
+        ``"<kind>:<digest>"`` (:func:`petitionkit.domain.tracking.identity_keys`).
+        """
         ...
 
     def existing_source_refs(self, office_code: str, refs: Sequence[str]) -> set[str]:
@@ -122,6 +126,14 @@ class Transaction(Protocol):
 
     def case_ids_by_identity(self, office_code: str, digests: Sequence[str]) -> list[str]:
         """Cases with a petition by any of these petitioner identities (for repeat detection)."""
+        ...
+
+    def identity_matches(self, office_code: str, digests: Sequence[str]) -> list[tuple[str, str]]:
+        """``(digest, case id)`` for every case with a petition under one of ``digests`` (as given).
+
+        An index lookup (repeat detection at intake runs it on every registration).  ``digests`` are
+        identity digests or secondary keys ``"<kind>:<digest>"`` as stored by :meth:`add_petitions`.
+        """
         ...
 
     # --- access records (append-only: no update, no delete)

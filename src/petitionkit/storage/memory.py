@@ -193,6 +193,14 @@ class MemoryTransaction:
         ids = {cid for d in digests for cid in self.s.identities.get(d, ())}
         return sorted(i for i in ids if self.s.cases[i].office_code == office_code)
 
+    def identity_matches(self, office_code: str, digests: Sequence[str]) -> list[tuple[str, str]]:
+        return sorted(
+            (d, cid)
+            for d in dict.fromkeys(digests)
+            for cid in self.s.identities.get(d, ())
+            if self.s.cases[cid].office_code == office_code
+        )
+
     # --- outbox
     def cases_for_audit(
         self, office_code: str, after: str | None, limit: int

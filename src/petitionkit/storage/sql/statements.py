@@ -265,6 +265,16 @@ class Statements:
             ),
             d,
         )
+        self.identity_matches = Listed(
+            "digests",
+            lambda digests: (
+                select(petitioner_identities.c.digest, petitioner_identities.c.case_id)
+                .distinct()
+                .where(petitioner_identities.c.office_code == _unset("office_code"))
+                .where(petitioner_identities.c.digest.in_(digests))
+            ),
+            d,
+        )
         self.obligations_of_cases = Listed(
             "case_ids",
             lambda case_ids: (

@@ -422,8 +422,17 @@ class SqlTransaction:
             return []
         statement = self.sql.cases_of_identities(len(unique))
         column = statement.at["case_id"]
-        blinded = [self.codec.blind(office_code, d) for d in unique]  # the index holds keyed digests
+        blinded = [self.codec.blind(office_code, rows.bare_digest(d)) for d in unique]  # keyed digests
         return [r[column] for r in self._fetch(statement, {"office_code": office_code, "digests": blinded})]
+
+    def identity_matches(self, office_code: str, digests: Sequence[str]) -> list[tuple[str, str]]:
+        given = {self.codec.blind(office_code, rows.bare_digest(d)): d for d in dict.fromkeys(digests)}
+        if not given:
+            return []
+        statement = self.sql.identity_matches(len(given))
+        at = statement.at
+        found = self._fetch(statement, {"office_code": office_code, "digests": list(given)})
+        return sorted((given[r[at["digest"]]], r[at["case_id"]]) for r in found)
 
     # --- access records (append-only: nothing here updates or deletes one) -------------------------
 
