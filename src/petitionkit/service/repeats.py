@@ -221,22 +221,24 @@ class RepeatDetection(OfficeBase):
         ``read_personal_data``; a search by identity, so it is on record (``find_repeats``).
         """
         draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
-        return self._check_repeats(draft, purpose)
+        return self._check_repeats(draft, purpose, always=True)
 
     def find_repeats(self, petition: PetitionDraft | Mapping[str, Any], *, purpose: str = "") -> list[Case]:
         """The cases of :meth:`check_repeats` (kept for callers of earlier versions)."""
         return [c.case for c in self.check_repeats(petition, purpose=purpose)]
 
-    def _check_repeats(self, draft: PetitionDraft, purpose: str) -> list[RepeatCandidate]:
+    def _check_repeats(self, draft: PetitionDraft, purpose: str, *, always: bool = False) -> list[RepeatCandidate]:
+        """The candidates; on record when asked for (``always``) or when some are shown (at registration)."""
         principal = self.access.require(Permission.REGISTER)
         self.access.require(Permission.READ_PERSONAL_DATA)
         with self.storage.transaction() as tx:
-            found = self.repeat_candidates(tx, draft)
-            query = f"repeats by identity and matter; candidates={len(found)}"
-            self.access.record(tx, principal, "find_repeats", count=len(found), query=query, purpose=purpose)
+            found = self._repeat_candidates(tx, draft)
+            if found or always:
+                query = f"repeats by identity and matter; candidates={len(found)}"
+                self.access.record(tx, principal, "find_repeats", count=len(found), query=query, purpose=purpose)
         return found
 
-    def repeat_candidates(self, tx: Transaction, draft: PetitionDraft) -> list[RepeatCandidate]:
+    def _repeat_candidates(self, tx: Transaction, draft: PetitionDraft) -> list[RepeatCandidate]:
         """The candidates of ``draft`` read in ``tx`` (no permission check, no access record)."""
         keys = draft_keys(draft)
         if not keys:
