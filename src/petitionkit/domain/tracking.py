@@ -57,6 +57,7 @@ def identity_digest(id_number: str | None, name: str, phone: str | None) -> str 
 # written ``"<kind>:<digest>"`` to the store, which keeps the kind apart (reports count people by
 # their identity digest alone, never by these).
 PHONE_KEY = "phone"
+NAME_PHONE_KEY = "namephone"  # the name with the phone, beside an identity digest made of the ID number
 ADDRESS_KEY = "address"
 
 
@@ -74,6 +75,8 @@ def identity_keys(person: Person) -> dict[str, str]:
     """Every key that can show "the same person" (同一信访人), mapped to why it matches.
 
     * the identity digest (:func:`identity_digest`): ``id_number``, or ``name_phone`` without one;
+    * ``"namephone:<digest>"``: the name with the phone when the identity digest is the ID number's (so
+      a call giving only name and phone still finds the petitioner who once gave the ID number);
     * ``"phone:<digest>"``: the phone alone (a petitioner who once gave an ID number and once not);
     * ``"address:<digest>"``: the name with the address (a letter without ID number or phone).
 
@@ -85,6 +88,10 @@ def identity_keys(person: Person) -> dict[str, str]:
     if primary is not None:
         keys[primary] = "id_number" if person.id_number and person.id_number.strip() else "name_phone"
     phone = normalize_phone(person.phone) if person.phone else ""
+    if primary is not None and keys[primary] == "id_number" and person.phone and person.phone.strip():
+        by_name_phone = identity_digest(None, person.name, person.phone)
+        assert by_name_phone is not None
+        keys[f"{NAME_PHONE_KEY}:{by_name_phone}"] = "name_phone"
     if len(phone) >= 7:  # a real number, not a stray digit or two
         keys[f"{PHONE_KEY}:{_sha('ph:' + phone)}"] = "phone"
     name, address = _compact(person.name), _compact(person.address or "")

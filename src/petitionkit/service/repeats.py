@@ -27,7 +27,7 @@ import attrs
 from petitionkit.domain.access import Permission
 from petitionkit.domain.drafts import PetitionDraft
 from petitionkit.domain.model import Case, Petition, Respondent
-from petitionkit.domain.tracking import identity_keys
+from petitionkit.domain.tracking import NAME_PHONE_KEY, identity_keys
 from petitionkit.errors import PetitionkitError
 from petitionkit.i18n import LOCALES, translate
 from petitionkit.reports.text import similarities, text_tools_installed
@@ -201,7 +201,12 @@ def draft_keys(draft: PetitionDraft) -> dict[str, str]:
         return {}
     keys: dict[str, str] = {}
     for person in draft.petitioners:
-        keys.update(identity_keys(person))
+        for key, kind in identity_keys(person).items():
+            keys[key] = kind
+            # a name with a phone is stored bare (no ID number given) or as "namephone:" (beside one)
+            if kind == "name_phone":
+                bare = key.rpartition(":")[2]
+                keys[bare] = keys[f"{NAME_PHONE_KEY}:{bare}"] = kind
     return keys
 
 

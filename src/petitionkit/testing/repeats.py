@@ -294,3 +294,48 @@ def _petition(rng: random.Random, matter: _Matter, repeat: bool, received: str) 
     if respondent:
         data["respondent"] = {"unit_name": respondent}
     return data
+
+
+@attrs.frozen
+class RepeatMeasure:
+    """Recall and precision of repeat detection over a stream (pairs: a petition and a candidate case)."""
+
+    positives: int  # repeats whose matter already had a case
+    found: int  # ... whose case was among the candidates
+    flagged: int  # candidate cases shown, in all
+    right: int  # ... that were the petition's own matter
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.positives if self.positives else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.flagged if self.flagged else 1.0
+
+
+def measure_repeats(office: Any, stream: Iterator[IntakePetition] | list[IntakePetition]) -> RepeatMeasure:
+    """Register ``stream`` as a clerk would, scoring every candidate shown against the truth.
+
+    Each petition is checked (``check_repeats``); the clerk joins its matter's case when it is shown,
+    else registers a new matter (with a reason when candidates were shown).
+    """
+    case_matter: dict[str, int] = {}
+    matter_case: dict[int, str] = {}
+    positives = found = flagged = right = 0
+    for item in stream:
+        candidates = office.check_repeats(item.data)
+        flagged += len(candidates)
+        right += sum(1 for c in candidates if case_matter.get(c.case.id) == item.matter)
+        own = matter_case.get(item.matter)
+        if own is not None:
+            positives += 1
+            found += any(c.case.id == own for c in candidates)
+        if own is not None and any(c.case.id == own for c in candidates):
+            office.register({**item.data, "joins_case": own})
+            continue
+        reason = "另一事项" if candidates else None
+        registration = office.register(item.data, new_reason=reason)
+        case_matter[registration.case.id] = item.matter
+        matter_case.setdefault(item.matter, registration.case.id)
+    return RepeatMeasure(positives, found, flagged, right)
