@@ -513,7 +513,7 @@ class SqlReportSource:
             for petition_id, digest in self._all(
                 select(i.petition_id, i.digest)
                 .select_from(petitioner_identities.join(petitions, p.id == i.petition_id))
-                .where(*where)
+                .where(*where, i.kind == "person")  # people, not repeat detection's secondary keys
             ):
                 identities.setdefault(petition_id, []).append(digest)
             rows = self._all(
