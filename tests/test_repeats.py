@@ -14,7 +14,7 @@ from petitionkit.errors import InvalidInput
 from petitionkit.reports import Period, period_report
 from petitionkit.service import Office
 from petitionkit.service.repeats import RepeatSuspected
-from petitionkit.testing import SAMPLE_ID_NUMBERS, SHANGHAI, FakeClock, office_settings, open_test_office
+from petitionkit.testing import SAMPLE_ID_NUMBERS, SHANGHAI, FakeClock, office_settings, open_test_office, rendered
 from petitionkit.testing import sample_petition as base_petition
 from petitionkit.testing.repeats import intake_stream, measure_repeats
 
@@ -157,3 +157,13 @@ def test_the_report_counts_joined_and_closed_matter_repeats(office: Office) -> N
     report = period_report(office, Period.month(2026, 3), signals=False)
     assert report.repeats.petitions.current == 5
     assert report.totals[0].current == 11  # petitions
+
+
+def test_the_petitioner_is_told_why_a_closed_matter_is_not_accepted_again() -> None:
+    """The decline goes through the decision machinery: a 'declined' notice with the reason is queued."""
+    office = open_test_office(office_settings(), clock=FakeClock(datetime(2026, 3, 20, 9, 0, tzinfo=SHANGHAI)))
+    closed = _terminated(office)
+    reg = office.register(sample_petition(joins_case=closed))
+    rows = [r for r in office.storage.outbox.values() if r.case_id == reg.case.id]  # type: ignore[attr-defined]
+    declined = [r for r in rows if r.topic == "declined"]
+    assert declined and all("不再受理" in rendered(office, r).body for r in declined)
