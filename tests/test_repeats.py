@@ -167,3 +167,9 @@ def test_the_petitioner_is_told_why_a_closed_matter_is_not_accepted_again() -> N
     rows = [r for r in office.storage.outbox.values() if r.case_id == reg.case.id]  # type: ignore[attr-defined]
     declined = [r for r in rows if r.topic == "declined"]
     assert declined and all("不再受理" in rendered(office, r).body for r in declined)
+
+
+def test_a_respondent_named_by_its_alias_is_the_same_respondent(office: Office) -> None:
+    first = office.register(sample_petition(respondent={"unit_name": "区人力资源和社会保障局"}))
+    (candidate,) = office.check_repeats(sample_petition(respondent={"body_code": "GOV-HRSS"}))
+    assert candidate.case.id == first.case.id and "respondent" in [r.code for r in candidate.reasons]

@@ -27,6 +27,7 @@ import attrs
 from petitionkit.domain.access import Permission
 from petitionkit.domain.drafts import PetitionDraft
 from petitionkit.domain.model import Case, Petition, Respondent
+from petitionkit.domain.protection import normalise_respondent
 from petitionkit.domain.tracking import NAME_PHONE_KEY, identity_keys
 from petitionkit.errors import PetitionkitError
 from petitionkit.i18n import LOCALES, translate
@@ -226,7 +227,9 @@ class RepeatDetection(OfficeBase):
         ``read_personal_data``; a search by identity, so it is on record (``find_repeats``).
         """
         draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
-        return self._check_repeats(draft, purpose, always=True)
+        # the respondent's unit resolved to a body as registration would (compared by body code)
+        respondent, _ = normalise_respondent(draft.respondent, self.rules.bodies(), strict=False)
+        return self._check_repeats(attrs.evolve(draft, respondent=respondent), purpose, always=True)
 
     def find_repeats(self, petition: PetitionDraft | Mapping[str, Any], *, purpose: str = "") -> list[Case]:
         """The cases of :meth:`check_repeats` (kept for callers of earlier versions)."""
