@@ -37,13 +37,17 @@ from petitionkit.service.base import OfficeBase
 from petitionkit.storage.base import Transaction
 
 # How much each kind of identity key says that two petitioners are the same person.
-PERSON_WEIGHTS: Mapping[str, float] = {"id_number": 1.0, "name_phone": 1.0, "name_address": 0.9, "phone": 0.8}
+# A phone alone is weak: relatives share one.
+PERSON_WEIGHTS: Mapping[str, float] = {"id_number": 1.0, "name_phone": 1.0, "name_address": 0.9, "phone": 0.6}
 # How much each matter signal weighs; a signal that cannot be compared (no respondent on one side,
 # text similarity without the reports extra) is left out and the others are re-weighted.
 MATTER_WEIGHTS: Mapping[str, float] = {"text": 0.55, "respondent": 0.2, "region": 0.15, "category": 0.1}
 # Both sides name a respondent and no name matches: another matter more likely than not (the same
 # person's complaint against another employer, another unit), so the matter score is multiplied by this.
 RESPONDENT_MISMATCH = 0.5
+# Texts that share (almost) no weighted word: another matter more likely than not, whatever else agrees.
+TEXT_UNRELATED = 0.1
+TEXT_UNRELATED_FACTOR = 0.6
 # The most candidate cases compared for one petition (a person with more cases: those matching on
 # the most identity keys, then the latest).
 MAX_CASES = 50
@@ -189,6 +193,8 @@ def score_case(
     person, matter = person_score(kinds), matter_score(signals)
     if respondent == 0.0:
         matter *= RESPONDENT_MISMATCH
+    if text is not None and text < TEXT_UNRELATED:
+        matter *= TEXT_UNRELATED_FACTOR
     reasons = [RepeatReason(k) for k in PERSON_WEIGHTS if k in kinds]
     reasons += [RepeatReason(k) for k in ("respondent", "region", "category") if signals[k] == 1.0]
     if text is not None and text >= TEXT_REASON_FLOOR:
