@@ -302,6 +302,7 @@ RECORDED_READS: dict[str, Callable[[Office, str, str], Any]] = {
     "export_for_body": lambda o, ref, code: list(o.export_for_body(BODY)),
     "lookup": lambda o, ref, code: o.lookup(code),
     "find_repeats": lambda o, ref, code: o.find_repeats(sample_petition()),
+    "check_repeats": lambda o, ref, code: o.check_repeats(sample_petition()),
     "case_file": lambda o, ref, code: o.case_file(ref),
     "export_history": lambda o, ref, code: list(o.export_history()),
 }

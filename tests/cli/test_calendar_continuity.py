@@ -60,7 +60,7 @@ def test_register_accept_assign_extend_on_a_national_office(office: tuple[Path, 
         assert made["rules"] == "national" and made["calendar_warning"]["missing_year"] == 2027
         os.chdir(folder)
         first = run(*LETTER)
-        second = run(*LETTER)
+        second = run(*LETTER, "--new", "--reason", "另一事项")
         notice = {o["clock"]: o for o in first["case"]["obligations"]}["notice"]
         assert notice["provisional"] is (notice["due"] >= "2027-01-01")
         accepted = run("accept", first["tracking_number"])["case"]

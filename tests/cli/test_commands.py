@@ -51,6 +51,8 @@ LETTER = [
     "--received-at",
     "2026-09-20T09:00:00+08:00",
 ]
+# The same petition again, registered as a new matter on purpose (repeat detection would refuse it).
+AGAIN = [*LETTER, "--new", "--reason", "另一事项"]
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def test_register_from_options_prints_tracking_number_and_query_code(run: Any) -
     assert data["tracking_number"] == "QX-2026-000001"
     assert len(data["query_code"]) == 14 and data["case"]["state"] == "registered"
     assert data["case"]["obligations"][0]["clock"] == "notice"
-    human = run(*LETTER)
+    human = run(*AGAIN)
     assert "QX-2026-000002" in human.stdout and "查询码" in human.stdout
 
 
@@ -169,7 +171,7 @@ def test_the_whole_case_lifecycle_from_the_command_line(run: Any) -> None:
 
 def test_screening_decline_transfer_objection_feedback_withdraw(run: Any) -> None:
     for _ in range(3):
-        run(*LETTER)
+        run(*AGAIN)
     decline = doc(run("--json", "screen", "QX-2026-000001", "--fact", "in_litigation", "--apply"))
     assert decline["case"]["state"] == "declined" and decline["case"]["decline"]["channel"] == "litigation"
     run("transfer", "QX-2026-000002", "--body", "QX-HOUSING")
@@ -185,7 +187,7 @@ def test_screening_decline_transfer_objection_feedback_withdraw(run: Any) -> Non
 
 def test_accept_reply_terminate_and_decline_commands(run: Any) -> None:
     run(*LETTER)
-    run(*LETTER)
+    run(*AGAIN)
     run("accept", "QX-2026-000001")
     case = doc(run("--json", "reply", "QX-2026-000001", "--outcome", "explain", "--text", "解释说明"))["case"]
     assert case["reply"]["outcome"] == "explain"
@@ -198,7 +200,7 @@ def test_accept_reply_terminate_and_decline_commands(run: Any) -> None:
 
 def test_show_list_due_overdue_lookup_explain(run: Any) -> None:
     registered = doc(run("--json", *LETTER))
-    run(*LETTER)
+    run(*AGAIN)
     run("accept", "QX-2026-000002")
     shown = doc(run("--json", "show", "QX-2026-000001", "--petitions"))
     assert shown["petitions"][0]["petitioners"][0]["name"] == "张三"

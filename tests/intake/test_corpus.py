@@ -94,6 +94,10 @@ def count(office: Office) -> int:
     return sum(len(petitions) for _, petitions in office.iter_cases_with_petitions())
 
 
+# The corpus registers one petitioner's matter over and over: each is a new matter on purpose.
+REGISTER = ("register", "--new", "--reason", "输入语料逐条登记")
+
+
 def cli_run(office_dir: Path, *args: str) -> Result:
     result = CliRunner().invoke(cli, ["--config", str(office_dir / "petitionkit.toml"), *args])
     assert result.exit_code != 70 and "Traceback" not in result.output + result.stderr, result.output + result.stderr
@@ -128,15 +132,16 @@ def test_api(office: Office, entry: Entry) -> None:
 
 @pytest.mark.parametrize("entry", CORPUS, ids=lambda e: e.id)
 def test_cli_register_file(office: Office, office_dir: Path, tmp_path: Path, entry: Entry) -> None:
+    register = ("register",) if "joins_case" in entry.change else REGISTER  # joining is not a new matter
     path = tmp_path / "petition.json"
     path.write_text(json.dumps(document(entry, 1000), ensure_ascii=True), encoding="ascii")  # \ud800 survives as escape
     if not entry.refused:
-        result = cli_run(office_dir, "--json", "register", "--file", str(path))
+        result = cli_run(office_dir, "--json", *register, "--file", str(path))
         assert result.exit_code == 0, result.output
         assert_stored(office, entry, json.loads(result.stdout)["tracking_number"])
         return
     for locale_args in ((), ("--locale", "en")):
-        result = cli_run(office_dir, *locale_args, "register", "--file", str(path))
+        result = cli_run(office_dir, *locale_args, *register, "--file", str(path))
         assert result.exit_code == entry.exit, result.output + result.stderr
         if entry.exit == 2:
             assert f"{entry.field}: " in result.stderr
@@ -144,7 +149,7 @@ def test_cli_register_file(office: Office, office_dir: Path, tmp_path: Path, ent
 
 
 FLAGS = [
-    "register", "--channel", "letter", "--kind", "claim", "--subject", "拖欠工资", "--content", "被拖欠工资三个月",
+    *REGISTER, "--channel", "letter", "--kind", "claim", "--subject", "拖欠工资", "--content", "被拖欠工资三个月",
     "--category", "labour", "--region", "330109", "--name", "张三",
 ]  # fmt: skip
 
@@ -197,7 +202,7 @@ def test_cli_interactive_form_asks_again_naming_the_field(office: Office, office
     ]  # fmt: skip
     result = CliRunner().invoke(
         cli,
-        ["--config", str(office_dir / "petitionkit.toml"), "--locale", "en", "--json", "register", "-i"],
+        ["--config", str(office_dir / "petitionkit.toml"), "--locale", "en", "--json", *REGISTER, "-i"],
         input="\n".join(answers) + "\n",
     )
     assert result.exit_code == 0, result.output + result.stderr
@@ -324,7 +329,7 @@ def test_a_file_in_no_known_encoding_is_refused_with_exit_2(office_dir: Path, tm
 def test_register_file_in_gb18030(office: Office, office_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "petition.json"
     path.write_bytes(json.dumps(base(50_000), ensure_ascii=False).encode("gb18030"))
-    result = cli_run(office_dir, "--json", "register", "--file", str(path))
+    result = cli_run(office_dir, "--json", *REGISTER, "--file", str(path))
     assert result.exit_code == 0, result.stderr
     assert stored(office, json.loads(result.stdout)["tracking_number"]).subject == "拖欠工资问题"
 
@@ -336,7 +341,7 @@ def test_exported_csv_neutralises_formulas_and_reimports_them_as_typed(office_di
     doc = base(60_000)
     doc["subject"] = '=HYPERLINK("http://evil.example","点我")'
     doc["petitioners"][0].update(name="@SUM(1+1)", address="-2+3", phone="+86 138 0013 8000")
-    assert cli_run(office_dir, "register", "--file", _write(tmp_path / "f.json", doc)).exit_code == 0
+    assert cli_run(office_dir, *REGISTER, "--file", _write(tmp_path / "f.json", doc)).exit_code == 0
     exported = tmp_path / "out.csv"
     assert cli_run(office_dir, "export", str(exported)).exit_code == 0
     rows = list(csv.DictReader(exported.open(encoding="utf-8", newline="")))

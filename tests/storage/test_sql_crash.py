@@ -118,6 +118,10 @@ def _counts(url: str) -> dict[str, int]:
                 t.name: connection.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in (cases, petitions, petitioner_identities, obligations, events, outbox)
             }
+            # one identity digest per petitioner; repeat detection's secondary keys beside it
+            counts["petitioner_identities"] = connection.execute(
+                select(func.count()).where(petitioner_identities.c.kind == "person")
+            ).scalar_one()
             counts["sequence"] = connection.execute(
                 select(func.coalesce(func.max(tracking_counters.c.last_value), 0))
             ).scalar_one()

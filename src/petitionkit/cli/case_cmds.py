@@ -26,7 +26,10 @@ from petitionkit.domain.model import (
 )
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.exchange import decode_document
+from petitionkit.i18n import translate
 from petitionkit.service import Office
+from petitionkit.service.repeats import RepeatSuspected
+from petitionkit.service.results import Registration
 
 CHANNELS = click.Choice([c.value for c in Channel])
 KINDS = click.Choice([k.value for k in PetitionKind])
@@ -147,10 +150,19 @@ def _interactive(env: Env) -> dict[str, Any]:
 @click.option("--respondent-unit")
 @click.option("--respondent-body", help="Body code of the unit complained about.")
 @click.option("--joins", help="Tracking number of the case this repeat petition joins.")
+@click.option("--new", "new", is_flag=True, help="Register as a new matter although repeat candidates were shown.")
+@click.option("--reason", help="With --new: why this is a new matter (recorded on the case).")
 @click.pass_obj
 @run_command
-def register(env: Env, /, file: Path | None, interactive: bool, **opts: Any) -> None:
-    """Register a petition (登记) from options, a JSON file, or prompts."""
+def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reason: str | None, **opts: Any) -> None:
+    """Register a petition (登记) from options, a JSON file, or prompts.
+
+    The petition is first checked for repeats (重复信访): when earlier cases look like the same person's
+    same matter they are listed with why, and nothing is saved (exit 11) until the clerk joins one
+    (--joins CASE) or registers a new matter with a reason (--new --reason TEXT).
+    """
+    if new != (reason is not None):
+        raise click.UsageError("--new and --reason go together (--new --reason TEXT)")
     if file is not None:
         # --- input safety (issue 16): the document's encoding is detected (UTF-8, BOM, GB18030/GBK)
         raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
@@ -166,7 +178,9 @@ def register(env: Env, /, file: Path | None, interactive: bool, **opts: Any) -> 
         data = _interactive(env)
     else:
         data = _from_options(opts, env)
-    reg = env.office.register(data)
+    if opts["joins"]:
+        data["joins_case"] = opts["joins"]
+    reg = _register_checked(env, data, reason, interactive)
     result: dict[str, Any] = {
         "tracking_number": reg.petition.tracking_number,
         "query_code": reg.query_code,
@@ -181,9 +195,39 @@ def register(env: Env, /, file: Path | None, interactive: bool, **opts: Any) -> 
             ("查询码（仅显示一次，请告知信访人）：" if zh else "Query code (shown once, give it to the petitioner): ")
             + reg.query_code
         )
+        if reg.petition.repeat_of is not None:
+            key = "repeats.closed_declined" if reg.case.decline else "repeats.closed_new"
+            click.echo(translate(key, env.locale, case=reg.petition.repeat_of))
         print_case(result["case"], env.locale)
 
     env.emit(result, human)
+
+
+# --- repeat detection at registration (重复信访; petitionkit.service.repeats) ---------------------------
+
+
+def _register_checked(env: Env, data: dict[str, Any], reason: str | None, interactive: bool) -> Registration:
+    """Register with repeat detection: candidates are shown and nothing is saved until the clerk decides."""
+    try:
+        return env.office.register(data, refuse_repeats=True, new_reason=reason)
+    except RepeatSuspected as exc:
+        if env.as_json:
+            raise  # the JSON error document lists the candidates
+        _print_candidates(exc, env.locale)
+        if not interactive:
+            click.echo(translate("repeats.choose", env.locale), err=True)
+            sys.exit(exc.exit_code)
+    answer = click.prompt(translate("repeats.prompt", env.locale), err=True).strip()
+    if answer.lower() == "new":
+        reason = click.prompt(translate("repeats.prompt_reason", env.locale), err=True)
+        return env.office.register(data, refuse_repeats=True, new_reason=reason)
+    return env.office.register({**data, "joins_case": answer})
+
+
+def _print_candidates(exc: RepeatSuspected, locale: str) -> None:
+    click.echo(translate("repeats.header", locale), err=True)
+    for candidate in exc.candidates:
+        click.echo("  " + candidate.describe(locale), err=True)
 
 
 # --- one command per use case --------------------------------------------------------------

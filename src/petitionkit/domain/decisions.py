@@ -11,6 +11,7 @@ the rules engine (:mod:`petitionkit.rules`) produces them.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -426,3 +427,42 @@ def as_facts(facts: Collection[str]) -> frozenset[str]:
 
 def labels(mapping: Mapping[str, Bilingual]) -> dict[str, dict[str, str]]:
     return {k: v.to_dict() for k, v in mapping.items()}
+
+
+class ClosedMatterAction(enum.StrEnum):
+    """What a repeat of a closed (terminated or withdrawn) matter does (重复信访 of a closed matter)."""
+
+    DECLINE = "decline"  # a case of its own, declined (不再受理) by the screening rules the facts select
+    NEW_CASE = "new_case"  # a case of its own, screened as any other
+    JOIN = "join"  # joins the closed case (it stays closed)
+
+
+@attrs.frozen
+class ClosedMatterRule:
+    """A rule pack's ``[repeats.closed.<state>]``: the action, and the screening facts a decline uses."""
+
+    action: ClosedMatterAction
+    facts: tuple[str, ...] = ()
+    source: str = ""
+    set_by: str = ""
+
+
+@attrs.frozen
+class RepeatPolicy:
+    """A rule pack's ``[repeats]``: when a registered case is shown as a likely repeat, and closed matters."""
+
+    threshold: float = 0.4  # score (0..1) from which a case is a candidate
+    closed: Mapping[str, ClosedMatterRule] = attrs.field(factory=dict)  # by case state value
+    source: str = ""
+    set_by: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold,
+            "closed": {
+                state: {"action": r.action.value, "facts": list(r.facts), "source": r.source, "set_by": r.set_by}
+                for state, r in self.closed.items()
+            },
+            "source": self.source,
+            "set_by": self.set_by,
+        }

@@ -72,6 +72,28 @@ class RepeatPetitionJoined(_PetitionFacts):
 
 
 @attrs.frozen(kw_only=True)
+class RepeatCandidatesDismissed(DomainEvent):
+    """The clerk registered a new matter although repeat detection showed candidate cases, and said why."""
+
+    name: ClassVar[str] = "RepeatCandidatesDismissed"
+    tracking_number: str
+    candidates: list[str]  # tracking numbers of the candidate cases shown
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class ClosedMatterRepeated(DomainEvent):
+    """重复信访 of a closed matter: the petition opened this case as the rule pack says (``[repeats.closed]``)."""
+
+    name: ClassVar[str] = "ClosedMatterRepeated"
+    tracking_number: str  # the new petition
+    repeats: str  # tracking number of the closed case
+    repeats_state: str  # terminated, withdrawn
+    action: str  # decline, new_case
+    rule_set: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class RespondentResolved(DomainEvent):
     """A clerk resolved an accusation's respondent unit to a body (or declared it unlisted)."""
 
@@ -412,6 +434,8 @@ def _registry(*classes: type[DomainEvent]) -> Mapping[str, type[DomainEvent]]:
 EVENT_TYPES: Mapping[str, type[DomainEvent]] = _registry(
     PetitionRegistered,
     RepeatPetitionJoined,
+    RepeatCandidatesDismissed,
+    ClosedMatterRepeated,
     RespondentResolved,
     QueryCodeReissued,
     ObligationOpened,

@@ -262,10 +262,22 @@ def decide(case: Case, command: Command, ctx: Context) -> Decision:
     return change.finish()
 
 
-def open_case(case: Case, registered: ev.PetitionRegistered, ctx: Context, *, notifiable: bool) -> Decision:
-    """Record the registration of a new case's first petition and start its notice clock."""
+def open_case(
+    case: Case,
+    registered: ev.PetitionRegistered,
+    ctx: Context,
+    *,
+    notifiable: bool,
+    also: Sequence[ev.DomainEvent] = (),
+) -> Decision:
+    """Record the registration of a new case's first petition and start its notice clock.
+
+    ``also``: events recorded right after the registration (a dismissed repeat, a closed matter repeated).
+    """
     change = _Change(case, ctx)
     change.emit(registered)
+    for event in also:
+        change.emit(event)
     if notifiable:
         change.open(Clock.NOTICE, case.opened_at.astimezone(ctx.now.tzinfo).date(), Party.OFFICE, Party.PETITIONER)
     return change.finish(new=True)

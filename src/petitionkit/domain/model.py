@@ -188,6 +188,9 @@ class Petition:
     attachments: tuple[Attachment, ...] = ()
     referred_from: str | None = None  # organ that referred it in
     source_ref: str | None = None  # the row's key in the system it was imported from
+    # 重复信访 of a closed matter: the tracking number of the case it repeats, when the petition opened
+    # a case of its own because that one was terminated or withdrawn (a joined repeat is in the case).
+    repeat_of: str | None = None
 
     @property
     def is_collective(self) -> bool:

@@ -17,6 +17,7 @@ from petitionkit.domain.decisions import (
     Bilingual,
     BodyInfo,
     DeadlineExplanation,
+    RepeatPolicy,
     RoutingDecision,
     ScreeningDecision,
 )
@@ -116,6 +117,10 @@ class Rules(Protocol):
 
     def bodies(self) -> Sequence[Body]:
         """Every handling body the office knows."""
+        ...
+
+    def repeat_policy(self) -> RepeatPolicy:
+        """Repeat detection's threshold and what a repeat of a closed matter does (``[repeats]``)."""
         ...
 
     def body_info(self, code: str) -> BodyInfo | None:

@@ -226,6 +226,7 @@ def build_period_report(  # noqa: PLR0915 - one figure after another
         step("volumes")
         totals = source.petition_totals(scope, windows)
         opened = source.cases_opened(scope, windows)
+        repeated = source.repeat_petitions(scope, windows)
         dimensions = list(BREAKDOWN_DIMENSIONS)
         if len(scope.offices) > 1:
             dimensions.append(Dimension.OFFICE)
@@ -299,13 +300,9 @@ def build_period_report(  # noqa: PLR0915 - one figure after another
     collective_people = Figure.of(
         "collective_people", label("report.total.collective_people", locale), *(x.collective_people for x in t)
     )
-    # A case opens with its first petition (its opened_at is that petition's received_at), so the
-    # petitions received in a window that did not open a case are the repeats that joined one.
-    repeats = Figure.of(
-        "repeat_petitions",
-        label("report.total.repeat_petitions", locale),
-        *(x.petitions - n for x, n in zip(t, opened, strict=True)),
-    )
+    # Repeat petitions (重复信访): those received in the window that joined an earlier case, and those
+    # that repeat a closed matter in a case of their own (ReportSource.repeat_petitions).
+    repeats = Figure.of("repeat_petitions", label("report.total.repeat_petitions", locale), *repeated)
     cases = Figure.of("cases", label("report.total.cases", locale), *opened)
     anonymous = Figure.of(
         "anonymous_petitions", label("report.total.anonymous_petitions", locale), *(x.anonymous for x in t)

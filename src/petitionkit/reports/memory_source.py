@@ -106,6 +106,15 @@ class MemoryReportSource:
                 counts[i] += 1
         return counts
 
+    def repeat_petitions(self, scope: Scope, windows: Sequence[Window]) -> list[int]:
+        counts = [0] * len(windows)
+        cases = self.storage.cases
+        for p in self._petitions(scope):
+            if p.repeat_of is not None or cases[p.case_id].first_tracking_number != p.tracking_number:
+                for i in _index(windows, p.received_at):
+                    counts[i] += 1
+        return counts
+
     def respondent_cases(self, scope: Scope, window: Window) -> dict[str, int]:
         found: dict[str, set[str]] = defaultdict(set)
         for p in self._petitions(scope):

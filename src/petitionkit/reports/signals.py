@@ -27,9 +27,7 @@ by several people who were not already joined into one case.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -39,6 +37,7 @@ import attrs
 from petitionkit.reports.model import ClusterMethod, ClusterSignal, TrendMethod, TrendSignal
 from petitionkit.reports.periods import Period, Window
 from petitionkit.reports.source import CaseRef, Dimension, PetitionText, ReportSource, Scope
+from petitionkit.reports.text import Tokenizer
 
 TREND_DIMENSIONS = (Dimension.CATEGORY, Dimension.REGION, Dimension.RESPONDENT)
 
@@ -186,27 +185,6 @@ def _significant(value: float) -> float:
 # --- clustering ------------------------------------------------------------------------------------
 
 
-class _Tokenizer:
-    """jieba segmentation (rjieba) keeping words of two or more letters, cached per distinct text."""
-
-    def __init__(self) -> None:
-        self._cache: dict[bytes, list[str]] = {}
-
-    def __call__(self, text: str) -> list[str]:
-        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-        found = self._cache.get(digest)
-        if found is None:
-            import rjieba  # noqa: PLC0415 - the reports extra
-
-            found = [w for w in rjieba.cut(text) if len(w) >= 2 and _is_word(w)]
-            self._cache[digest] = found
-        return found
-
-
-def _is_word(token: str) -> bool:
-    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
-
-
 def cluster_signals(
     texts: Sequence[PetitionText],
     settings: ClusterSettings | None = None,
@@ -224,7 +202,7 @@ def cluster_signals(
     method = ClusterMethod(describe(settings, len(texts)), settings.threshold, settings.min_petitioners, len(texts))
     if len(texts) < settings.min_petitioners:
         return [], method
-    vectorizer = TfidfVectorizer(analyzer=_Tokenizer(), sublinear_tf=True, max_df=0.5, norm="l2")
+    vectorizer = TfidfVectorizer(analyzer=Tokenizer(), sublinear_tf=True, max_df=0.5, norm="l2")
     try:
         matrix: Any = vectorizer.fit_transform([f"{t.subject}\n{t.content}" for t in texts]).tocsr()
     except ValueError:  # no term left (every word in more than half of very few petitions)

@@ -180,6 +180,11 @@ class ReportSource(Protocol):
         """Cases (信访事项) opened per window, in order."""
         ...
 
+    def repeat_petitions(self, scope: Scope, windows: Sequence[Window]) -> list[int]:
+        """Repeat petitions (重复信访) received per window, in order: those that joined an earlier case
+        (not their case's first petition) and those that repeat a closed matter (``repeat_of``)."""
+        ...
+
     def respondent_cases(self, scope: Scope, window: Window) -> dict[str, int]:
         """Distinct cases per respondent key (see :attr:`Dimension.RESPONDENT`) among the window's petitions."""
         ...

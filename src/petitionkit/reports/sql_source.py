@@ -289,6 +289,19 @@ class SqlReportSource:
         rows = {b: int(n) for b, n in self._all(select(inner.c.b, func.count()).group_by(inner.c.b))}
         return [rows.get(d, 0) for d in index]
 
+    def repeat_petitions(self, scope: Scope, windows: Sequence[Window]) -> list[int]:
+        distinct, index = _unique(windows)
+        p, k = petitions.c, cases.c
+        repeat = or_(p.repeat_of.is_not(None), p.tracking_number != k.first_tracking_number)
+        inner = (
+            select(self._bucket(p.received_at, distinct).label("b"))
+            .select_from(petitions.join(cases, k.id == p.case_id))
+            .where(self._in(p.office_code, scope), self._during(p.received_at, distinct), repeat)
+            .subquery()
+        )
+        rows = {b: int(n) for b, n in self._all(select(inner.c.b, func.count()).group_by(inner.c.b))}
+        return [rows.get(d, 0) for d in index]
+
     def respondent_cases(self, scope: Scope, window: Window) -> dict[str, int]:
         p = petitions.c
         inner = (
@@ -467,7 +480,7 @@ class SqlReportSource:
         repeated = (
             select(i.digest)
             .select_from(petitioner_identities.join(petitions, p.id == i.petition_id))
-            .where(self._in(i.office_code, scope), self._during(p.received_at, [window]))
+            .where(self._in(i.office_code, scope), self._during(p.received_at, [window]), i.kind == "person")
             .group_by(i.digest)
             .having(func.count() >= 2)
             .subquery()
@@ -500,7 +513,7 @@ class SqlReportSource:
             for petition_id, digest in self._all(
                 select(i.petition_id, i.digest)
                 .select_from(petitioner_identities.join(petitions, p.id == i.petition_id))
-                .where(*where)
+                .where(*where, i.kind == "person")  # people, not repeat detection's secondary keys
             ):
                 identities.setdefault(petition_id, []).append(digest)
             rows = self._all(

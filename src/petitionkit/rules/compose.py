@@ -31,9 +31,11 @@ from petitionkit.domain.clocks import Clock, Deadline, DeadlineBasis, ExtensionC
 from petitionkit.domain.decisions import (
     Bilingual,
     BodyInfo,
+    ClosedMatterRule,
     DayNote,
     DeadlineExplanation,
     PassedRule,
+    RepeatPolicy,
     RouteQuery,
     RoutingDecision,
     ScreeningDecision,
@@ -90,6 +92,10 @@ class Composition:
     provisional: bool = True  # count years without an official schedule provisionally (else raise)
     roles: dict[str, Role] = attrs.field(factory=dict)
     retention: dict[RecordKind, RetentionPeriod] = attrs.field(factory=dict)
+    # [repeats]: each key composes on its own (a later pack may change the threshold only)
+    repeat_threshold: tuple[float, str] = (0.4, "")  # (threshold, pack that set it)
+    repeat_closed: dict[str, tuple[ClosedMatterRule, Origin]] = attrs.field(factory=dict)
+    repeat_source: str = ""
 
     def add(self, pack: RulePack) -> None:
         """Apply ``pack`` on top of what is composed so far."""
@@ -114,6 +120,13 @@ class Composition:
             self.provisional = pack.provisional
         self.roles.update({r.name: r for r in pack.roles})
         self.retention.update({p.kind: p for p in pack.retention})
+        if pack.repeats is not None:
+            if pack.repeats.threshold is not None:
+                self.repeat_threshold = (pack.repeats.threshold, pack.name)
+            for state, rule in pack.repeats.closed.items():
+                origin = attrs.evolve(pack.repeats.origin, key=f"repeats.closed.{state}")
+                self.repeat_closed[state] = (rule, origin)
+            self.repeat_source = pack.repeats.source or self.repeat_source
 
     def add_bodies(self, bodies: Iterable[Body]) -> None:
         """Bodies from the office configuration (``[[bodies]]`` in petitionkit.toml)."""
@@ -148,6 +161,8 @@ class Composition:
         for rule in self.declines:
             self._check_categories(sorted(rule.categories or ()), rule.origin, "categories")
             self._check_facts(sorted(rule.facts or ()), rule.origin)
+        for closed, origin in self.repeat_closed.values():
+            self._check_facts(closed.facts, origin)
         for route in self.routes:
             self._check_categories(sorted(route.categories or ()), route.origin, "categories")
             self._check_facts(sorted(route.facts or ()), route.origin)
@@ -274,6 +289,12 @@ class ComposedRules:
     def packs(self) -> tuple[str, ...]:
         """Names of the composed packs, in order."""
         return tuple(p.name for p in self._c.packs)
+
+    def repeat_policy(self) -> RepeatPolicy:
+        """``[repeats]`` as composed: the candidate threshold and what a repeat of a closed matter does."""
+        threshold, pack = self._c.repeat_threshold
+        closed = {state: rule for state, (rule, _) in self._c.repeat_closed.items()}
+        return RepeatPolicy(threshold, closed, self._c.repeat_source, pack)
 
     @property
     def guard_parent_body(self) -> bool:

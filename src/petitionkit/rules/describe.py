@@ -122,6 +122,7 @@ def describe(rules: ComposedRules, c: Composition) -> dict[str, Any]:
             "source": c.collective.source,
             SET_BY: c.collective.origin.pack,
         }
+    result["repeats"] = rules.repeat_policy().to_dict()
     wb = c.whistleblower
     result["whistleblower"] = {
         "guard_parent_body": rules.guard_parent_body,

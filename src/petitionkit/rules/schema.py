@@ -29,7 +29,14 @@ import attrs
 
 from petitionkit.domain.access import Permission, Role
 from petitionkit.domain.clocks import Clock, Convention, ExtensionCounts
-from petitionkit.domain.decisions import Bilingual, BodyInfo, RouteQuery, ScreeningQuery
+from petitionkit.domain.decisions import (
+    Bilingual,
+    BodyInfo,
+    ClosedMatterAction,
+    ClosedMatterRule,
+    RouteQuery,
+    ScreeningQuery,
+)
 from petitionkit.domain.model import BodyKind, DeclineChannel, PetitionKind, ReferralMode
 from petitionkit.domain.retention import RetentionPeriod
 from petitionkit.rules import provisional
@@ -181,6 +188,16 @@ class Whistleblower:
 
 
 @attrs.frozen
+class Repeats:
+    """``[repeats]``: repeat detection's threshold and what a repeat of a closed matter does (重复信访)."""
+
+    threshold: float | None
+    closed: Mapping[str, ClosedMatterRule]
+    source: str
+    origin: Origin
+
+
+@attrs.frozen
 class RulePack:
     """One loaded, checked rule file.  ``None`` / empty means "this pack says nothing about it"."""
 
@@ -202,6 +219,7 @@ class RulePack:
     default_route: RouteDefault | None = None
     collective: Collective | None = None
     whistleblower: Whistleblower | None = None
+    repeats: Repeats | None = None
     local_days_off: tuple[NamedDay, ...] = ()
     extra_years: tuple[YearData, ...] = ()
     provisional: bool | None = None  # [calendar] provisional; None: not set by this pack
@@ -383,7 +401,7 @@ class _Reader:
 
 TOP_KEYS = (
     "pack", "calendar", "clocks", "categories", "screening", "bodies", "routing", "collective", "whistleblower",
-    "roles", "retention",
+    "roles", "retention", "repeats",
 )  # fmt: skip
 
 
@@ -448,7 +466,38 @@ def parse_pack(text: str, file: str, *, predicates: Mapping[str, Predicate] | No
             reader.string(table, "whistleblower", "source") or "",
             reader.origin("whistleblower"),
         )
+    if "repeats" in data:
+        fields["repeats"] = _repeats(reader, reader.sub(data, "", "repeats"))
     return RulePack(**fields)
+
+
+# States a closed matter can be in when a repeat of it arrives (``[repeats.closed.<state>]``).
+CLOSED_MATTER_STATES = ("terminated", "withdrawn")
+
+
+def _repeats(reader: _Reader, table: dict[str, Any]) -> Repeats:
+    reader.only(table, "repeats", ("threshold", "closed", "source"))
+    threshold: float | None = None
+    if "threshold" in table:
+        value = table["threshold"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            reader.fail("repeats.threshold", "wrong_type", expected=TypeName("fraction"))
+        threshold = float(value)
+    closed_table = reader.sub(table, "repeats", "closed")
+    reader.only(closed_table, "repeats.closed", CLOSED_MATTER_STATES)
+    closed: dict[str, ClosedMatterRule] = {}
+    for state in CLOSED_MATTER_STATES:
+        if state not in closed_table:
+            continue
+        key = f"repeats.closed.{state}"
+        rule = reader.table(closed_table[state], key)
+        reader.only(rule, key, ("action", "facts", "source"))
+        action = reader.choice(rule, key, "action", ClosedMatterAction, required=True)
+        facts = tuple(reader.strings(rule, key, "facts") or ())
+        if action is ClosedMatterAction.DECLINE and not facts:
+            reader.fail(_join(key, "facts"), "required", expected=TypeName("string_array"))
+        closed[state] = ClosedMatterRule(action, facts, reader.string(rule, key, "source") or "", reader.pack)
+    return Repeats(threshold, closed, reader.string(table, "repeats", "source") or "", reader.origin("repeats"))
 
 
 def _named_day(reader: _Reader, table: dict[str, Any], key: str, year: int | None = None) -> NamedDay:

@@ -10,6 +10,7 @@ commit (:mod:`petitionkit.service.unit_of_work`).
 from petitionkit.service.base import Clock
 from petitionkit.service.bootstrap import open_office
 from petitionkit.service.office import Office
+from petitionkit.service.repeats import RepeatCandidate, RepeatReason, RepeatSuspected
 from petitionkit.service.results import DispatchResult, ImportReport, Progress, Registration, RejectedRow
 from petitionkit.service.unit_of_work import UnitOfWork
 
@@ -21,6 +22,9 @@ __all__ = [
     "Progress",
     "Registration",
     "RejectedRow",
+    "RepeatCandidate",
+    "RepeatReason",
+    "RepeatSuspected",
     "UnitOfWork",
     "open_office",
 ]

@@ -13,16 +13,22 @@ import attrs
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
+from petitionkit.domain.decisions import ClosedMatterAction, ClosedMatterRule
 from petitionkit.domain.drafts import PetitionDraft, check_draft
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Petition
 from petitionkit.domain.normalise import normalised_draft
 from petitionkit.domain.protection import normalise_respondent
-from petitionkit.domain.tracking import identity_digest, new_query_code, query_code_digest, tracking_number
+from petitionkit.domain.tracking import (
+    identity_keys,
+    new_query_code,
+    query_code_digest,
+    tracking_number,
+)
 from petitionkit.errors import FieldError, InvalidInput, NotFound, PetitionkitError
 from petitionkit.network import referred_draft
 from petitionkit.serialization import structure_draft
-from petitionkit.service.base import OfficeBase
+from petitionkit.service.repeats import RepeatCandidate, RepeatDetection, RepeatSuspected
 from petitionkit.service.results import ImportReport, Registration, RejectedRow
 from petitionkit.service.unit_of_work import new_id
 from petitionkit.storage.base import Transaction
@@ -30,15 +36,41 @@ from petitionkit.storage.base import Transaction
 T = TypeVar("T")
 
 
-class RegistrationUseCases(OfficeBase):
-    def register(self, petition: PetitionDraft | Mapping[str, Any]) -> Registration:
+class RegistrationUseCases(RepeatDetection):
+    def register(
+        self,
+        petition: PetitionDraft | Mapping[str, Any],
+        *,
+        refuse_repeats: bool = False,
+        new_reason: str | None = None,
+    ) -> Registration:
         """Register a petition (登记).  A draft with ``joins_case`` joins that case as a repeat.
 
-        Needs ``register``.  Raises :class:`InvalidInput` naming every bad field; nothing is stored then.
+        Repeat detection (重复信访, :mod:`petitionkit.service.repeats`): with ``refuse_repeats`` the
+        petition is first checked against earlier cases and, if any is a candidate,
+        :class:`~petitionkit.service.repeats.RepeatSuspected` is raised with them and nothing is stored.
+        The clerk then joins one (``joins_case``) or registers a new matter with ``new_reason``: the
+        check runs again and the reason, with the candidates shown, is recorded on the new case
+        (``RepeatCandidatesDismissed``).  Joining a terminated or withdrawn case follows the rule pack's
+        ``[repeats.closed]`` (national: a case of its own, declined — 不再受理 — with the reason and
+        channel told to the petitioner).
+
+        Needs ``register`` (and ``read_personal_data`` for the check).  Raises :class:`InvalidInput`
+        naming every bad field; nothing is stored then.
         """
         principal = self.access.require(Permission.REGISTER)
         now = self.now()
         draft = self._checked_draft(petition, now)
+        reason = self._new_reason(draft, new_reason)
+        shown: tuple[RepeatCandidate, ...] = ()
+        if not draft.joins_case and (refuse_repeats or reason is not None):
+            shown = tuple(self._check_repeats(draft, "registration"))
+            if shown and reason is None:
+                raise RepeatSuspected(shown)
+        also: tuple[ev.DomainEvent, ...] = ()
+        if shown and reason is not None:
+            candidates = [c.tracking_number for c in shown]
+            also = (ev.RepeatCandidatesDismissed(tracking_number="", candidates=candidates, reason=reason),)
         ctx = self.uow.context(principal.actor, now)
         with self.storage.transaction() as tx:
             year = draft.received_at.astimezone(self.zone).year
@@ -47,7 +79,7 @@ class RegistrationUseCases(OfficeBase):
                 raise InvalidInput([FieldError("source_ref", "duplicate_source_ref")])
             # --- end input safety
             sequence = tx.next_tracking_sequence(self.config.office_code, year)
-            registration, decision = self._register_in(tx, draft, sequence, ctx)
+            registration, decision = self._register_in(tx, draft, sequence, ctx, also)
         self.uow.publish(decision.events)
         return registration
 
@@ -161,25 +193,17 @@ class RegistrationUseCases(OfficeBase):
         self.uow.run(tracking_number, reissue, permission=Permission.REGISTER)
         return code
 
-    def find_repeats(self, petition: PetitionDraft | Mapping[str, Any], *, purpose: str = "") -> list[Case]:
-        """Cases by the same petitioner (ID number, or name and phone) in the same category.
-
-        The office decides whether the matter is substantially the same ("same person + same matter").
-        Needs ``register`` and ``read_personal_data``; a search by identity, so it is on record.
-        """
-        principal = self.access.require(Permission.REGISTER)
-        self.access.require(Permission.READ_PERSONAL_DATA)
-        draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
-        digests = [d for p in draft.petitioners if (d := identity_digest(p.id_number, p.name, p.phone))]
-        with self.storage.transaction() as tx:
-            ids = tx.case_ids_by_identity(self.config.office_code, digests)
-            cases = [c for i in ids if (c := tx.get_case(i)) is not None]
-            found = [c for c in cases if c.category == draft.category]
-            query = f"repeats by identity; category={draft.category}"
-            self.access.record(tx, principal, "find_repeats", count=len(found), query=query, purpose=purpose)
-        return found
-
     # --- the parts ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _new_reason(draft: PetitionDraft, new_reason: str | None) -> str | None:
+        if new_reason is None:
+            return None
+        if draft.joins_case:
+            raise InvalidInput([FieldError("new_reason", "new_and_joins")])
+        if not new_reason.strip():
+            raise InvalidInput([FieldError("new_reason", "blank")])
+        return new_reason.strip()
 
     def _checked_draft(self, petition: PetitionDraft | Mapping[str, Any], now: datetime) -> PetitionDraft:
         draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
@@ -199,7 +223,9 @@ class RegistrationUseCases(OfficeBase):
             raise InvalidInput(errors)
         return draft
 
-    def _petition_record(self, draft: PetitionDraft, sequence: int, code: str, case_id: str, now: datetime) -> Petition:
+    def _petition_record(
+        self, draft: PetitionDraft, sequence: int, code: str, case_id: str, now: datetime, repeat_of: str | None = None
+    ) -> Petition:
         year = draft.received_at.astimezone(self.zone).year
         return Petition(
             id=new_id(),
@@ -223,12 +249,26 @@ class RegistrationUseCases(OfficeBase):
             attachments=draft.attachments,
             referred_from=draft.referred_from,
             source_ref=draft.source_ref,
+            repeat_of=repeat_of,
         )
 
     def _new_case(
-        self, draft: PetitionDraft, sequence: int, code: str, ctx: lc.Context
+        self,
+        draft: PetitionDraft,
+        sequence: int,
+        code: str,
+        ctx: lc.Context,
+        also: tuple[ev.DomainEvent, ...] = (),
+        repeat_of: str | None = None,
     ) -> tuple[Petition, lc.Decision]:
-        record = self._petition_record(draft, sequence, code, new_id(), ctx.now)
+        record = self._petition_record(draft, sequence, code, new_id(), ctx.now, repeat_of)
+        # events recorded with the registration name the new petition
+        also = tuple(
+            attrs.evolve(e, tracking_number=record.tracking_number)
+            if isinstance(e, ev.RepeatCandidatesDismissed | ev.ClosedMatterRepeated)
+            else e
+            for e in also
+        )
         case = Case(
             id=record.case_id,
             office_code=self.config.office_code,
@@ -245,21 +285,56 @@ class RegistrationUseCases(OfficeBase):
             anonymous=draft.anonymous,
             respondent=draft.respondent,
         )
-        return record, lc.open_case(case, registered(record), ctx, notifiable=not draft.anonymous)
+        return record, lc.open_case(case, registered(record), ctx, notifiable=not draft.anonymous, also=also)
 
     def _register_in(
-        self, tx: Transaction, draft: PetitionDraft, sequence: int, ctx: lc.Context
+        self,
+        tx: Transaction,
+        draft: PetitionDraft,
+        sequence: int,
+        ctx: lc.Context,
+        also: tuple[ev.DomainEvent, ...] = (),
     ) -> tuple[Registration, lc.Decision]:
         code = new_query_code()
         if draft.joins_case:
             existing = self.uow.resolve(tx, draft.joins_case)
+            rule = self.rules.repeat_policy().closed.get(existing.state.value)
+            if rule is not None and rule.action is not ClosedMatterAction.JOIN:
+                record, decision = self._closed_matter(draft, sequence, code, ctx, existing, rule)
+                self.uow.write(tx, decision, None, ctx.now, [(record, identity_digests(record))])
+                return Registration(record, decision.case, code, False), decision
             record = self._petition_record(draft, sequence, code, existing.id, ctx.now)
             decision = lc.join_case(existing, record.id, registered(record), ctx)
             self.uow.write(tx, decision, existing.version, ctx.now, [(record, identity_digests(record))])
         else:
-            record, decision = self._new_case(draft, sequence, code, ctx)
+            record, decision = self._new_case(draft, sequence, code, ctx, also)
             self.uow.write(tx, decision, None, ctx.now, [(record, identity_digests(record))])
         return Registration(record, decision.case, code, bool(draft.joins_case)), decision
+
+    def _closed_matter(
+        self, draft: PetitionDraft, sequence: int, code: str, ctx: lc.Context, closed: Case, rule: ClosedMatterRule
+    ) -> tuple[Petition, lc.Decision]:
+        """A repeat of a terminated or withdrawn matter: a case of its own, declined if the pack says so."""
+        repeated = ev.ClosedMatterRepeated(
+            tracking_number="",
+            repeats=closed.first_tracking_number,
+            repeats_state=closed.state.value,
+            action=rule.action.value,
+            rule_set=self.rules.name,
+        )
+        record, decision = self._new_case(draft, sequence, code, ctx, (repeated,), closed.first_tracking_number)
+        if rule.action is not ClosedMatterAction.DECLINE:
+            return record, decision
+        screening = self.rules.screen(
+            draft.kind, draft.category, facts=rule.facts, region_code=draft.region_code, respondent=draft.respondent
+        )
+        if screening.accepted or screening.channel is None:  # the office's pack accepts it after all
+            return record, decision
+        declined = lc.decide(
+            decision.case, lc.DeclineCase(screening.reason(self.config.locale), screening.channel), ctx
+        )
+        # one write of a new case: it is stored at version 1 with every event of its opening
+        return record, lc.Decision(attrs.evolve(declined.case, version=1), decision.events + declined.events)
 
 
 def registered(p: Petition) -> ev.PetitionRegistered:
@@ -280,9 +355,8 @@ def registered(p: Petition) -> ev.PetitionRegistered:
 
 
 def identity_digests(p: Petition) -> list[str]:
-    return sorted(
-        {d for person in p.petitioners if (d := identity_digest(person.id_number, person.name, person.phone))}
-    )
+    """The identity keys stored with a petition: each petitioner's identity digest and secondary keys."""
+    return sorted({key for person in p.petitioners for key in identity_keys(person)})
 
 
 def _without_imported(

@@ -92,7 +92,11 @@ class Transaction(Protocol):
         ...
 
     def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:
-        """Store petitions with the identity digests of their petitioners (for repeat detection)."""
+        """Store petitions with the identity keys of their petitioners (for repeat detection).
+
+        Each key is an identity digest (reports count people by these) or a secondary key
+        ``"<kind>:<digest>"`` (:func:`petitionkit.domain.tracking.identity_keys`).
+        """
         ...
 
     def existing_source_refs(self, office_code: str, refs: Sequence[str]) -> set[str]:
@@ -123,11 +127,13 @@ class Transaction(Protocol):
         ...
 
     def identity_rows(self, case_id: str) -> list[tuple[str, str]]:
-        """The case's identity index rows as stored: ``(petition id, blind index)``."""
+        """The case's person identity rows as stored (``(petition id, blind index)``): the ones reports
+        count people by; secondary repeat-detection keys (phone, name and address) are not listed."""
         ...
 
     def replace_identities(self, case_id: str, office_code: str, found: Sequence[tuple[str, str]]) -> None:
-        """Replace the case's identity rows with ``found`` as given (opaque values: not blinded again)."""
+        """Replace all the case's identity rows (secondary keys included) with the person rows ``found``,
+        as given (opaque values: not blinded again)."""
         ...
 
     def drop_finished_outbox(self, case_id: str) -> int:
@@ -161,6 +167,14 @@ class Transaction(Protocol):
 
     def case_ids_by_identity(self, office_code: str, digests: Sequence[str]) -> list[str]:
         """Cases with a petition by any of these petitioner identities (for repeat detection)."""
+        ...
+
+    def identity_matches(self, office_code: str, digests: Sequence[str]) -> list[tuple[str, str]]:
+        """``(digest, case id)`` for every case with a petition under one of ``digests`` (as given).
+
+        An index lookup (repeat detection at intake runs it on every registration).  ``digests`` are
+        identity digests or secondary keys ``"<kind>:<digest>"`` as stored by :meth:`add_petitions`.
+        """
         ...
 
     # --- access records (append-only: no update, no delete)

@@ -146,7 +146,8 @@ class MemoryTransaction:
 
     def identity_rows(self, case_id: str) -> list[tuple[str, str]]:
         """The in-memory index keeps digests per case, not per petition: the petition id is ``""``."""
-        return sorted(("", d) for d, ids in self.s.identities.items() if case_id in ids)
+        # only the person keys reports count by; secondary "<kind>:<digest>" keys go with the rest
+        return sorted(("", d) for d, ids in self.s.identities.items() if case_id in ids and ":" not in d)
 
     def replace_identities(self, case_id: str, office_code: str, found: Sequence[tuple[str, str]]) -> None:
         for ids in list(self.s.identities.values()):
@@ -229,6 +230,14 @@ class MemoryTransaction:
     def case_ids_by_identity(self, office_code: str, digests: Sequence[str]) -> list[str]:
         ids = {cid for d in digests for cid in self.s.identities.get(d, ())}
         return sorted(i for i in ids if self.s.cases[i].office_code == office_code)
+
+    def identity_matches(self, office_code: str, digests: Sequence[str]) -> list[tuple[str, str]]:
+        return sorted(
+            (d, cid)
+            for d in dict.fromkeys(digests)
+            for cid in self.s.identities.get(d, ())
+            if self.s.cases[cid].office_code == office_code
+        )
 
     # --- outbox
     def cases_for_audit(

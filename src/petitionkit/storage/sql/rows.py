@@ -423,6 +423,7 @@ def petition_values(p: Petition, k: Codec) -> Values:
         "attachments": doc([attachment_json(a) for a in p.attachments]),
         "referred_from": p.referred_from,
         "source_ref": p.source_ref,
+        "repeat_of": p.repeat_of,
     }
 
 
@@ -453,17 +454,29 @@ def petition_from_row(r: Sequence[Any], at: Positions, k: Codec) -> Petition:
         attachments=tuple(attachment_from_json(a) for a in load(r[at["attachments"]])),
         referred_from=r[at["referred_from"]],
         source_ref=r[at["source_ref"]],
+        repeat_of=r[at["repeat_of"]],
     )
 
 
 def identity_values(p: Petition, digest: str, k: Codec) -> Values:
-    """One ``petitioner_identities`` row: a petitioner identity's blind index (重复信访 detection)."""
+    """One ``petitioner_identities`` row: a petitioner identity's blind index (重复信访 detection).
+
+    ``digest`` is an identity digest, or ``"<kind>:<digest>"`` for a secondary key (see
+    :func:`petitionkit.domain.tracking.identity_keys`); the kind is kept in its own column.
+    """
+    kind, _, bare = digest.rpartition(":")
     return {
         "petition_id": p.id,
-        "digest": k.blind(p.office_code, digest),
+        "digest": k.blind(p.office_code, bare),
         "case_id": p.case_id,
         "office_code": p.office_code,
+        "kind": kind or "person",
     }
+
+
+def bare_digest(digest: str) -> str:
+    """The digest of a key as :func:`identity_values` stores it (without its ``kind:`` prefix)."""
+    return digest.rpartition(":")[2]
 
 
 # --- events -------------------------------------------------------------------------------------

@@ -254,6 +254,7 @@ class Statements:
         self.identities_of = render(
             read(rows.PETITIONER_IDENTITIES)
             .where(petitioner_identities.c.case_id == bindparam("case_id"))
+            .where(petitioner_identities.c.kind == literal_column("'person'"))  # what reports count people by
             .order_by(petitioner_identities.c.petition_id, petitioner_identities.c.digest),
             d,
         )
@@ -292,6 +293,16 @@ class Statements:
                 .where(petitioner_identities.c.office_code == _unset("office_code"))
                 .where(petitioner_identities.c.digest.in_(digests))
                 .order_by(petitioner_identities.c.case_id)
+            ),
+            d,
+        )
+        self.identity_matches = Listed(
+            "digests",
+            lambda digests: (
+                select(petitioner_identities.c.digest, petitioner_identities.c.case_id)
+                .distinct()
+                .where(petitioner_identities.c.office_code == _unset("office_code"))
+                .where(petitioner_identities.c.digest.in_(digests))
             ),
             d,
         )

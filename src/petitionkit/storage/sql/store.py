@@ -345,7 +345,10 @@ class SqlTransaction(OutboxOperations):
         self._execute(self.sql.drop_identities, {"case_id": case_id})
         self._run_many(
             self.sql.insert_identity,
-            ({"petition_id": p, "digest": d, "case_id": case_id, "office_code": office_code} for p, d in found),
+            (
+                {"petition_id": p, "digest": d, "case_id": case_id, "office_code": office_code, "kind": "person"}
+                for p, d in found
+            ),
         )
 
     def drop_finished_outbox(self, case_id: str) -> int:
@@ -509,10 +512,21 @@ class SqlTransaction(OutboxOperations):
             return []
         self._fresh_keys()
         # The index holds keyed digests (under the live index key, or a retiring one during a rotation).
-        blinded = [b for d in unique for b in self.codec.blind_all(office_code, d)]
+        blinded = [b for d in unique for b in self.codec.blind_all(office_code, rows.bare_digest(d))]
         statement = self.sql.cases_of_identities(len(blinded))
         column = statement.at["case_id"]
         return [r[column] for r in self._fetch(statement, {"office_code": office_code, "digests": blinded})]
+
+    def identity_matches(self, office_code: str, digests: Sequence[str]) -> list[tuple[str, str]]:
+        self._fresh_keys()
+        # under the live index key, and a retiring one while a rotation re-keys the index
+        given = {b: d for d in dict.fromkeys(digests) for b in self.codec.blind_all(office_code, rows.bare_digest(d))}
+        if not given:
+            return []
+        statement = self.sql.identity_matches(len(given))
+        at = statement.at
+        found = self._fetch(statement, {"office_code": office_code, "digests": list(given)})
+        return sorted((given[r[at["digest"]]], r[at["case_id"]]) for r in found)
 
     # --- access records (append-only: nothing here updates or deletes one) -------------------------
 

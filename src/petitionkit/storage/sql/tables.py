@@ -137,6 +137,7 @@ petitions = Table(
     Column("attachments", json_type(), nullable=False),
     Column("referred_from", Text),
     Column("source_ref", Text),  # revision 0003: key of an imported row in the legacy system
+    Column("repeat_of", String(80)),  # revision 0013: tracking number of the closed case it repeats
     UniqueConstraint("office_code", "tracking_number"),
     UniqueConstraint("query_code_digest"),
     one_of("channel", Channel),
@@ -160,6 +161,14 @@ petitions = Table(
         sqlite_where=text("source_ref IS NOT NULL"),
         postgresql_where=text("source_ref IS NOT NULL"),
     ),
+    # revision 0013: repeats of closed matters counted by received date
+    Index(
+        "ix_petitions_office_repeat_received",
+        "office_code",
+        "received_at",
+        sqlite_where=text("repeat_of IS NOT NULL"),
+        postgresql_where=text("repeat_of IS NOT NULL"),
+    ),
 )
 
 # Who petitioned: one row per petition and petitioner identity digest (重复信访 detection).
@@ -170,6 +179,9 @@ petitioner_identities = Table(
     Column("digest", DIGEST, primary_key=True),
     Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
     Column("office_code", CODE, nullable=False),
+    # revision 0013: "person" (the identity digest reports count people by), or a secondary key of
+    # repeat detection ("phone", "address"; petitionkit.domain.tracking.identity_keys)
+    Column("kind", String(10), nullable=False, server_default="person"),
     Index("ix_petitioner_identities_office_digest", "office_code", "digest", "case_id"),
 )
 
