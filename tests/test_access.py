@@ -317,6 +317,9 @@ NOT_PERSONAL = {
     "assign", "refer", "record_objection", "record_feedback", "record_report", "supervise", "extend", "reply",
     "evaluate", "request_review", "decide_review", "request_rereview", "decide_rereview", "terminate", "withdraw",
     "recompute_deadlines", "resolve_respondent", "dispatch", "warn_staff_of_missing_schedule",
+    # integrations (the HTTP API): API keys (digests, never secrets; ``configure``); the changes feed
+    # (events, no personal data; a body's view redacted)
+    "create_api_key", "api_keys", "revoke_api_key", "changes",
 }  # fmt: skip
 
 

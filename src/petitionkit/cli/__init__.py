@@ -12,6 +12,7 @@ from petitionkit.cli import (
     query_cmds,
     report_cmds,
     rules_cmds,
+    serve_cmds,
     setup_cmds,
 )
 from petitionkit.cli.app import Env, cli, run_command
@@ -29,6 +30,7 @@ for _command in [
     *notify_cmds.COMMANDS,
     *report_cmds.COMMANDS,
     *audit_cmds.COMMANDS,
+    *serve_cmds.COMMANDS,
     plugins_command,
 ]:
     cli.add_command(_command)

@@ -41,6 +41,7 @@ from petitionkit.errors import ConcurrencyConflict, EncryptionKeyError, StorageE
 from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
+from petitionkit.storage.sql.http_state import HttpState
 from petitionkit.storage.sql.migrate import open_schema
 from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw, raw_columns, statements_for
 from petitionkit.storage.sql.tables import cases, data_keys, events, outbox, petitions
@@ -150,11 +151,15 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction:
-    """One unit of work on one connection; created by :meth:`SqlStorage.transaction`."""
+class SqlTransaction(HttpState):
+    """One unit of work on one connection; created by :meth:`SqlStorage.transaction`.
+
+    The HTTP API's operations (changes feed, API keys, idempotency keys) come from :class:`HttpState`.
+    """
 
     def __init__(self, store: SqlStorage, connection: Connection) -> None:
         self.store = store
+        self.dialect_name = store.dialect
         self.connection = connection
         self.sql = store.sql
         self.codec = store.codec
