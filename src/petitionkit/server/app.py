@@ -89,7 +89,7 @@ def _on_framework_error(request: Request[Any, Any, Any], exc: Exception) -> Resp
     assert isinstance(exc, HTTPException)
     status = exc.status_code
     if status == 404:
-        return problem_response(request, simple(404, "no_route", title="not_found", path=request.url.path))
+        return problem_response(request, simple(404, "no_such_endpoint", title="not_found", path=request.url.path))
     if status == 413:
         limit = api_of(request.app.state).settings.max_body_bytes
         return problem_response(request, simple(413, "too_large", limit=limit))

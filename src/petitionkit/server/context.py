@@ -32,7 +32,7 @@ class Api:
         name = self.settings.public_principal
         entry = self.office.config.principal_entry(name) if name else None
         if entry is None:
-            raise HttpProblem(simple(404, "no_route", title="not_found", path="/public"))
+            raise HttpProblem(simple(404, "no_such_endpoint", title="not_found", path="/public"))
         return self.office.acting_as(entry.principal())
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from petitionkit.domain.decisions import RoutingDecision, ScreeningDecision
 from petitionkit.domain.events import Event
@@ -62,18 +63,18 @@ def page_limit(request: Request[Any, Any, Any], limit: int) -> int:
 @get("/cases", sync_to_thread=True, tags=["cases"])
 def list_cases(
     request: Request[Any, Any, Any],
-    office: Office,
-    states: Annotated[list[CaseState] | None, Parameter(query="state")] = None,
-    kind: PetitionKind | None = None,
-    category: str | None = None,
-    region_prefix: str | None = None,
-    respondent_body: str | None = None,
-    text: str | None = None,
-    opened_from: datetime | None = None,
-    opened_before: datetime | None = None,
-    purpose: str = "",
-    limit: int = 50,
-    cursor: str | None = None,
+    office: NamedDependency[Office],
+    states: Annotated[list[CaseState] | None, QueryParameter(name="state")] = None,
+    kind: FromQuery[PetitionKind | None] = None,
+    category: FromQuery[str | None] = None,
+    region_prefix: FromQuery[str | None] = None,
+    respondent_body: FromQuery[str | None] = None,
+    text: FromQuery[str | None] = None,
+    opened_from: FromQuery[datetime | None] = None,
+    opened_before: FromQuery[datetime | None] = None,
+    purpose: FromQuery[str] = "",
+    limit: FromQuery[int] = 50,
+    cursor: FromQuery[str | None] = None,
 ) -> bodies.Page[Case]:
     """Cases of the office, oldest first, every filter narrowing (a search: on record as one access record)."""
     limit = page_limit(request, limit)
@@ -96,49 +97,55 @@ def list_cases(
 
 
 @get(CASE, sync_to_thread=True, tags=["cases"])
-def get_case(office: Office, case_ref: str) -> Response[Case]:
+def get_case(office: NamedDependency[Office], case_ref: FromPath[str]) -> Response[Case]:
     """One case by id or tracking number (no petitioner in it); its ``ETag`` is its version."""
     case = office.case(case_ref)
     return Response(case, headers={"ETag": etag(case.version)})
 
 
 @get(CASE + "/petitions", sync_to_thread=True, tags=["cases"])
-def get_petitions(office: Office, case_ref: str, purpose: str = "") -> list[Petition]:
+def get_petitions(
+    office: NamedDependency[Office], case_ref: FromPath[str], purpose: FromQuery[str] = ""
+) -> list[Petition]:
     """The case's petitions with their petitioners: a read of personal data, on record."""
     return office.petitions(case_ref, purpose=purpose)
 
 
 @get(CASE + "/events", sync_to_thread=True, tags=["cases"])
-def get_events(office: Office, case_ref: str) -> list[Event]:
+def get_events(office: NamedDependency[Office], case_ref: FromPath[str]) -> list[Event]:
     """The case's audit trail (office staff)."""
     return office.events(case_ref)
 
 
 @get(CASE + "/obligations", sync_to_thread=True, tags=["cases", "obligations"])
-def get_obligations(office: Office, case_ref: str) -> list[bodies.ExplainedObligation]:
+def get_obligations(office: NamedDependency[Office], case_ref: FromPath[str]) -> list[bodies.ExplainedObligation]:
     """Every obligation (reply clock) of the case with why it falls due when it does."""
     return [bodies.ExplainedObligation(o, e) for o, e in office.explain_obligations(case_ref)]
 
 
 @get(CASE + "/screening", sync_to_thread=True, tags=["cases"])
-def get_screening(office: Office, case_ref: str, facts: list[str] | None = None) -> ScreeningDecision:
+def get_screening(
+    office: NamedDependency[Office], case_ref: FromPath[str], facts: FromQuery[list[str] | None] = None
+) -> ScreeningDecision:
     """What the rules advise: accept, or decline with the channel to use (advice only)."""
     return office.screen(case_ref, facts=facts or ())
 
 
 @get(CASE + "/routing", sync_to_thread=True, tags=["cases"])
-def get_routing(office: Office, case_ref: str, facts: list[str] | None = None) -> RoutingDecision:
+def get_routing(
+    office: NamedDependency[Office], case_ref: FromPath[str], facts: FromQuery[list[str] | None] = None
+) -> RoutingDecision:
     """The competent body and referral mode by the routing rules (advice only)."""
     return office.route(case_ref, facts=facts or ())
 
 
 @get(CASE + "/documents/{kind:str}", sync_to_thread=True, tags=["documents"], media_type=DOCX)
 def get_document(
-    office: Office,
-    case_ref: str,
-    kind: str,
-    issued: Annotated[date | None, Parameter(query="date")] = None,
-    purpose: str = "",
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    kind: FromPath[str],
+    issued: Annotated[date | None, QueryParameter(name="date")] = None,
+    purpose: FromQuery[str] = "",
 ) -> Response[bytes]:
     """A formal document (e.g. ``transfer-letter``) of the case as a Word file (needs the reports extra)."""
     from petitionkit.documents import make_document  # noqa: PLC0415 - docxtpl loads only here
@@ -161,19 +168,34 @@ def _change(request: Request[Any, Any, Any], office: Office, data: Any, change: 
 
 
 @post(CASE + "/acceptance", sync_to_thread=True, status_code=200, tags=["commands"])
-def accept(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Note) -> Response[Case]:
+def accept(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Note],
+) -> Response[Case]:
     """Accept the case (受理)."""
     return _change(request, office, data, lambda o: o.accept(case_ref, note=data.note))
 
 
 @post(CASE + "/declination", sync_to_thread=True, status_code=200, tags=["commands"])
-def decline(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Decline) -> Response[Case]:
+def decline(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Decline],
+) -> Response[Case]:
     """Decline (不予受理), naming the channel the petitioner should use instead."""
     return _change(request, office, data, lambda o: o.decline(case_ref, reason=data.reason, channel=data.channel))
 
 
 @post(CASE + "/referrals", sync_to_thread=True, status_code=200, tags=["commands"])
-def refer(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Referral) -> Response[Case]:
+def refer(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Referral],
+) -> Response[Case]:
     """Transfer (转送) or assign (交办) to ``body``; with neither ``mode`` nor ``body``, by the routing rules."""
     if (data.mode is None) != (data.body is None):
         missing = "body" if data.body is None else "mode"
@@ -190,19 +212,34 @@ def refer(request: Request[Any, Any, Any], office: Office, case_ref: str, data: 
 
 
 @post(CASE + "/objections", sync_to_thread=True, status_code=200, tags=["commands"])
-def objection(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Reason) -> Response[Case]:
+def objection(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Reason],
+) -> Response[Case]:
     """The receiving body objects that the matter is outside its competence."""
     return _change(request, office, data, lambda o: o.record_objection(case_ref, reason=data.reason))
 
 
 @post(CASE + "/feedback", sync_to_thread=True, status_code=200, tags=["commands"])
-def feedback(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Text) -> Response[Case]:
+def feedback(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Text],
+) -> Response[Case]:
     """Feedback a body sends on a transfer."""
     return _change(request, office, data, lambda o: o.record_feedback(case_ref, text=data.text))
 
 
 @post(CASE + "/reports", sync_to_thread=True, status_code=200, tags=["commands"])
-def report(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Report) -> Response[Case]:
+def report(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Report],
+) -> Response[Case]:
     """An assigned body's result report (办结报告)."""
     return _change(
         request,
@@ -213,13 +250,23 @@ def report(request: Request[Any, Any, Any], office: Office, case_ref: str, data:
 
 
 @post(CASE + "/supervisions", sync_to_thread=True, status_code=200, tags=["commands"])
-def supervise(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Reason) -> Response[Case]:
+def supervise(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Reason],
+) -> Response[Case]:
     """Supervise (督办) a late or badly handled assignment."""
     return _change(request, office, data, lambda o: o.supervise(case_ref, reason=data.reason))
 
 
 @post(CASE + "/extensions", sync_to_thread=True, status_code=200, tags=["commands"])
-def extend(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Extension) -> Response[Case]:
+def extend(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Extension],
+) -> Response[Case]:
     """Extend the handling period once, approved by another principal."""
     return _change(
         request,
@@ -230,7 +277,12 @@ def extend(request: Request[Any, Any, Any], office: Office, case_ref: str, data:
 
 
 @post(CASE + "/replies", sync_to_thread=True, status_code=200, tags=["commands"])
-def reply(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Report) -> Response[Case]:
+def reply(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Report],
+) -> Response[Case]:
     """The written reply (处理意见书); its delivery starts the review window."""
     return _change(
         request,
@@ -241,14 +293,22 @@ def reply(request: Request[Any, Any, Any], office: Office, case_ref: str, data: 
 
 
 @post(CASE + "/evaluations", sync_to_thread=True, status_code=200, tags=["commands"])
-def evaluate(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Evaluation) -> Response[Case]:
+def evaluate(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Evaluation],
+) -> Response[Case]:
     """The petitioner's satisfaction rating (满意度评价)."""
     return _change(request, office, data, lambda o: o.evaluate(case_ref, rating=data.rating, comment=data.comment))
 
 
 @post(CASE + "/reviews", sync_to_thread=True, status_code=200, tags=["commands", "reviews"])
 def request_review(
-    request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.ReviewRequest
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.ReviewRequest],
 ) -> Response[Case]:
     """The petitioner requests review (复查)."""
     return _change(
@@ -261,7 +321,10 @@ def request_review(
 
 @post(CASE + "/reviews/decision", sync_to_thread=True, status_code=200, tags=["commands", "reviews"])
 def decide_review(
-    request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.ReviewDecision
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.ReviewDecision],
 ) -> Response[Case]:
     """The review opinion; its delivery starts the re-review window."""
     return _change(
@@ -274,7 +337,10 @@ def decide_review(
 
 @post(CASE + "/rereviews", sync_to_thread=True, status_code=200, tags=["commands", "reviews"])
 def request_rereview(
-    request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.ReviewRequest
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.ReviewRequest],
 ) -> Response[Case]:
     """The petitioner requests re-review (复核)."""
     return _change(
@@ -287,7 +353,10 @@ def request_rereview(
 
 @post(CASE + "/rereviews/decision", sync_to_thread=True, status_code=200, tags=["commands", "reviews"])
 def decide_rereview(
-    request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.ReviewDecision
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.ReviewDecision],
 ) -> Response[Case]:
     """The re-review opinion; the matter is then terminated."""
     return _change(
@@ -296,14 +365,22 @@ def decide_rereview(
 
 
 @post(CASE + "/termination", sync_to_thread=True, status_code=200, tags=["commands"])
-def terminate(request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.Reason) -> Response[Case]:
+def terminate(
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.Reason],
+) -> Response[Case]:
     """Terminate (终结) once the review windows have lapsed."""
     return _change(request, office, data, lambda o: o.terminate(case_ref, reason=data.reason))
 
 
 @post(CASE + "/withdrawal", sync_to_thread=True, status_code=200, tags=["commands"])
 def withdraw(
-    request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.OptionalReason
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.OptionalReason],
 ) -> Response[Case]:
     """The petitioner withdraws (撤回)."""
     return _change(request, office, data, lambda o: o.withdraw(case_ref, reason=data.reason))
@@ -311,7 +388,10 @@ def withdraw(
 
 @post(CASE + "/respondent", sync_to_thread=True, status_code=200, tags=["commands"])
 def resolve_respondent(
-    request: Request[Any, Any, Any], office: Office, case_ref: str, data: bodies.RespondentResolution
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    case_ref: FromPath[str],
+    data: JSONBody[bodies.RespondentResolution],
 ) -> Response[Case]:
     """Resolve an accusation's respondent unit (确认被检举单位): a known body, or ``unlisted``."""
     return _change(

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from petitionkit.domain.access import AccessRecord
 from petitionkit.domain.drafts import PetitionDraft
@@ -26,7 +28,9 @@ from petitionkit.service.results import Progress, Registration
 
 
 @post("/petitions", sync_to_thread=True, status_code=201, tags=["petitions"])
-def register(request: Request[Any, Any, Any], office: Office, data: PetitionDraft) -> Response[Registration]:
+def register(
+    request: Request[Any, Any, Any], office: NamedDependency[Office], data: JSONBody[PetitionDraft]
+) -> Response[Registration]:
     """Register a petition (登记); the query code in the answer is shown once.  Needs ``Idempotency-Key``."""
     return run_once(  # type: ignore[return-value]
         request,
@@ -40,14 +44,16 @@ def register(request: Request[Any, Any, Any], office: Office, data: PetitionDraf
 
 
 @post("/petitions/repeats", sync_to_thread=True, status_code=200, tags=["petitions"])
-def find_repeats(office: Office, data: PetitionDraft, purpose: str = "") -> list[Case]:
+def find_repeats(
+    office: NamedDependency[Office], data: JSONBody[PetitionDraft], purpose: FromQuery[str] = ""
+) -> list[Case]:
     """Cases by the same petitioner in the same category (a search by identity: on record; changes nothing)."""
     return office.find_repeats(data, purpose=purpose)
 
 
 @post("/petitions/{tracking_number:str}/query-code", sync_to_thread=True, status_code=200, tags=["petitions"])
 def reissue_query_code(
-    request: Request[Any, Any, Any], office: Office, tracking_number: str
+    request: Request[Any, Any, Any], office: NamedDependency[Office], tracking_number: FromPath[str]
 ) -> Response[bodies.IssuedQueryCode]:
     """Issue a new query code (the old one stops working); shown once.  Needs ``Idempotency-Key``."""
     return run_once(  # type: ignore[return-value]
@@ -73,7 +79,11 @@ def _page(
 
 @get("/obligations/due", sync_to_thread=True, tags=["obligations"])
 def due(
-    request: Request[Any, Any, Any], office: Office, days: int = 7, limit: int = 50, cursor: str | None = None
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    days: FromQuery[int] = 7,
+    limit: FromQuery[int] = 50,
+    cursor: FromQuery[str | None] = None,
 ) -> bodies.Page[Obligation]:
     """Open duties due within ``days`` days, overdue ones included, earliest first (office staff)."""
     if not -3660 <= days <= 3660:
@@ -83,7 +93,10 @@ def due(
 
 @get("/obligations/overdue", sync_to_thread=True, tags=["obligations"])
 def overdue(
-    request: Request[Any, Any, Any], office: Office, limit: int = 50, cursor: str | None = None
+    request: Request[Any, Any, Any],
+    office: NamedDependency[Office],
+    limit: FromQuery[int] = 50,
+    cursor: FromQuery[str | None] = None,
 ) -> bodies.Page[Obligation]:
     """Open duties whose due date has passed (office staff)."""
     return _page(request, office.overdue(), limit, cursor)
@@ -93,7 +106,9 @@ def overdue(
 
 
 @get("/events", sync_to_thread=True, tags=["events"])
-def changes(office: Office, after: int = 0, limit: int = 100) -> bodies.Page[FeedEvent]:
+def changes(
+    office: NamedDependency[Office], after: FromQuery[int] = 0, limit: FromQuery[int] = 100
+) -> bodies.Page[FeedEvent]:
     """Events after feed position ``after``, in append order; ``next`` is the position to pass next time.
 
     A handling body's principal sees only the cases referred to its bodies, redacted."""
@@ -107,11 +122,11 @@ def changes(office: Office, after: int = 0, limit: int = 100) -> bodies.Page[Fee
 
 @get("/access-records", sync_to_thread=True, tags=["audit"])
 def access_records(
-    office: Office,
-    case: str | None = None,
-    principal: str | None = None,
-    since: datetime | None = None,
-    limit: int = 1000,
+    office: NamedDependency[Office],
+    case: FromQuery[str | None] = None,
+    principal: FromQuery[str | None] = None,
+    since: FromQuery[datetime | None] = None,
+    limit: FromQuery[int] = 1000,
 ) -> list[AccessRecord]:
     """Who read personal data, when and why (auditors)."""
     if not 1 <= limit <= 10000:
@@ -123,7 +138,9 @@ def access_records(
 
 
 @get("/reports/period", sync_to_thread=True, tags=["reports"])
-def period_report(office: Office, start: date, end: date) -> Response[dict[str, Any]]:
+def period_report(
+    office: NamedDependency[Office], start: FromQuery[date], end: FromQuery[date]
+) -> Response[dict[str, Any]]:
     """Every figure of a period (first and last day included), as ``petitionkit report period --json``
     writes it (needs the reports extra)."""
     from petitionkit.reports.build import period_report as build  # noqa: PLC0415 - the reports extra
@@ -141,7 +158,7 @@ def period_report(office: Office, start: date, end: date) -> Response[dict[str, 
 
 
 @post("/public/progress", sync_to_thread=True, status_code=200, tags=["public"], security=[{}])
-def progress(request: Request[Any, Any, Any], api: Api, data: bodies.QueryCode) -> Progress:
+def progress(request: Request[Any, Any, Any], api: NamedDependency[Api], data: JSONBody[bodies.QueryCode]) -> Progress:
     """What a petitioner may see with the query code (查询码): state and dates, nothing personal.
 
     No credentials; limited per client address; every miss is the same 404.  The code travels in the
@@ -169,7 +186,7 @@ def health() -> bodies.Health:
 
 
 @get("/ready", sync_to_thread=True, tags=["operations"], security=[{}])
-def ready(api: Api) -> Response[bodies.Health]:
+def ready(api: NamedDependency[Api]) -> Response[bodies.Health]:
     """The database answers (readiness): 503 when it does not."""
     try:
         with api.office.storage.transaction() as tx:

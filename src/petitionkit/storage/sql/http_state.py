@@ -95,8 +95,9 @@ class HttpState:
     def claim_idempotency_key(self, response: StoredResponse) -> StoredResponse | None:
         values: Mapping[str, Any] = attrs.asdict(response)  # typed values: the column types convert them
         upsert = sqlite_insert if self.dialect_name == "sqlite" else postgresql_insert
-        stmt = upsert(idempotency_keys).values(dict(values)).on_conflict_do_nothing()
-        if self.connection.execute(stmt).rowcount:
+        t = idempotency_keys.c
+        stmt = upsert(idempotency_keys).values(dict(values)).on_conflict_do_nothing().returning(t.key)
+        if self.connection.execute(stmt).first() is not None:
             return None
         return self._held(response)
 
