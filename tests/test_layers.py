@@ -72,6 +72,7 @@ RESTRICTED = {
     "litestar": {"server"},
     "uvicorn": {"cli"},
     "joserfc": {"server"},
+    "prometheus_client": {"server"},
     "pluggy": {"hookspecs", "plugins", "service", "notifications", "default_plugins", "cli"},
 }
 

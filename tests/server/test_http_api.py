@@ -355,3 +355,43 @@ def test_health_and_readiness(server: Server) -> None:
     public = server.client()
     assert public.get("/health").json() == {"status": "ok"}
     assert public.get("/ready").json() == {"status": "ok"}
+
+
+def test_metrics_show_latency_by_route_and_the_office_gauges_without_ids(server: Server) -> None:
+    clerk = server.client("u-wang")
+    case = register(clerk)["case"]
+    assert clerk.get(f"/cases/{case['id']}").status_code == 200
+    text = server.client().get("/metrics").text
+    assert "petitionkit_outbox_pending" in text
+    assert 'petitionkit_overdue_obligations{owed_by="body"} 0.0' in text
+    assert "/cases/{case_ref}" in text and "request_duration_seconds" in text
+    assert case["id"] not in text and case["first_tracking_number"] not in text
+
+
+def test_a_portal_files_an_online_petition_in_the_open311_format(server: Server) -> None:
+    _key, token = server.as_admin().create_api_key("portal", name="网上信访门户")
+    portal = server.client(token=token)
+    assert portal.get("/open311/v2/services.json").status_code == 200
+    form = {
+        "service_code": "labour",
+        "description": "在某工地务工，被拖欠工资三个月，多次讨要未果。",
+        "first_name": "五",
+        "last_name": "王",
+        "phone": "13800138002",
+        "region_code": "330109",
+        "account_id": "wx-openid-1",
+    }
+    headers = key()
+    created = portal.post("/open311/v2/requests.json", data=form, headers=headers)
+    assert created.status_code == 201, created.text
+    (entry,) = created.json()
+    assert entry["service_request_id"].startswith("XS-") and entry["account_id"] == "wx-openid-1"
+    assert entry["query_code"] in entry["service_notice"]
+    again = portal.post("/open311/v2/requests.json", data=form, headers=headers)
+    assert again.json() == created.json()  # a retried submission is one petition
+    found = server.client().post("/public/progress", json={"query_code": entry["query_code"]})
+    assert found.status_code == 200 and found.json()["tracking_number"] == entry["service_request_id"]
+    petitions = server.client("u-wang").get(f"/cases/{entry['service_request_id']}/petitions").json()
+    assert petitions[0]["channel"] == "online" and petitions[0]["petitioners"][0]["name"] == "王五"
+    no_region = portal.post("/open311/v2/requests.json", data={**form, "region_code": ""}, headers=key())
+    assert no_region.status_code == 422 and no_region.json()["errors"][0]["field"] == "region_code"

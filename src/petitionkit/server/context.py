@@ -21,6 +21,10 @@ class Api:
     def __init__(self, office: Office, settings: ServerSettings, authenticator: Authenticator) -> None:
         self.office, self.settings, self.authenticator = office, settings, authenticator
         self.public_limit = RateLimiter(settings.public_rate_per_minute)
+        self.intake_limit = RateLimiter(settings.intake_rate_per_minute)
+        from petitionkit.server.metrics import office_registry  # noqa: PLC0415 - metrics import this module
+
+        self.metrics = office_registry(office)
 
     def bound(self, request: Request[Any, Any, Any]) -> Office:
         """The office acting as the request's principal (401 when it has none)."""

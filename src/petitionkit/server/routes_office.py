@@ -134,6 +134,8 @@ def access_records(
     return office.access_records(case_ref=case, principal_id=principal, since=since, limit=limit)
 
 
+REPORT_YEARS = (1990, 2100)
+
 # --- reports -------------------------------------------------------------------------------------------
 
 
@@ -149,6 +151,11 @@ def period_report(
     from petitionkit.reports.periods import Period, PeriodKind  # noqa: PLC0415
 
     require_reports_extra()
+    for name, day in (("start", start), ("end", end)):  # the report compares with earlier periods: keep them real
+        if not REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]:
+            raise HttpProblem(field_problem(422, name, "between", min=REPORT_YEARS[0], max=REPORT_YEARS[1]))
+    if end < start:
+        raise HttpProblem(field_problem(422, "end", "not_before_start"))
     office.access.require_office_staff("report")
     report = build(office, Period(PeriodKind.RANGE, start, end), signals=False, cluster_settings=None)
     return Response(json.loads(to_json(report)))

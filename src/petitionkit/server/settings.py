@@ -36,6 +36,10 @@ class ServerSettings:
     public_principal: str | None = None
     #: Progress lookups per client address and minute (each worker counts its own).
     public_rate_per_minute: int = attrs.field(default=10, validator=settings.between(1, 10000))
+    #: Open311 intake (docs/http.md): submissions per portal principal and minute; the region of a
+    #: request that names none.
+    intake_rate_per_minute: int = attrs.field(default=60, validator=settings.between(1, 100000))
+    intake_region_code: str | None = None
     max_body_bytes: int = attrs.field(default=1_000_000, validator=settings.between(1024, 100_000_000))
     max_page: int = attrs.field(default=200, validator=settings.between(1, 10000))
 

@@ -183,6 +183,10 @@ class Transaction(Protocol):
         order, each with its position (the changes feed, ``GET /events``)."""
         ...
 
+    def pending_outbox_count(self) -> int:
+        """How many messages wait for delivery (pending, leased or not): the outbox depth of metrics."""
+        ...
+
     # --- API keys and idempotency keys (the HTTP API)
     def add_api_key(self, key: ApiKey) -> None: ...
 

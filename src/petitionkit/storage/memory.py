@@ -288,6 +288,9 @@ class MemoryTransaction:
                     break
         return found
 
+    def pending_outbox_count(self) -> int:
+        return sum(1 for m in self.s.outbox.values() if m.status is OutboxStatus.PENDING)
+
     def add_api_key(self, key: ApiKey) -> None:
         if key.id in self.s.api_keys:
             raise ValueError(f"API key {key.id} exists")

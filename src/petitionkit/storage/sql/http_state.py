@@ -1,4 +1,4 @@
-"""The SQL transaction's part for the HTTP API: the changes feed, API keys and idempotency keys.
+"""The SQL transaction's part for the HTTP API: the changes feed, API keys, idempotency keys, the outbox depth.
 
 Kept beside :mod:`~petitionkit.storage.sql.store` (which mixes :class:`HttpState` into its
 transaction) so the store stays one operation per method of the storage protocol.  Values go in
@@ -13,15 +13,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from sqlalchemy import and_, delete, select, text, update
+from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from petitionkit.domain.events import Event
-from petitionkit.storage.base import ApiKey, StoredResponse
+from petitionkit.storage.base import ApiKey, OutboxStatus, StoredResponse
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.statements import raw, raw_columns
-from petitionkit.storage.sql.tables import api_keys, cases, events, idempotency_keys
+from petitionkit.storage.sql.tables import api_keys, cases, events, idempotency_keys, outbox
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -57,6 +57,10 @@ class HttpState:
         at = rows.positions(result.keys())
         k = self.codec
         return [(int(r[at["feed_position"]]), rows.event_from_row(r, at, k)) for r in result.all()]
+
+    def pending_outbox_count(self) -> int:
+        stmt = select(func.count()).select_from(outbox).where(outbox.c.status == OutboxStatus.PENDING.value)
+        return int(self.connection.execute(stmt).scalar_one())
 
     def add_api_key(self, key: ApiKey) -> None:
         self.connection.execute(_INSERT_API_KEY, rows.api_key_values(key, self.codec))
