@@ -51,7 +51,7 @@ schema = schemathesis.openapi.from_dict(_document())
 
 
 @schema.parametrize()
-@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_answers_without_5xx_and_as_documented(case: Any, module_server: Server) -> None:
     server = module_server
     headers = {
