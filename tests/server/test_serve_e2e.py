@@ -147,3 +147,12 @@ def test_the_library_and_its_help_never_import_the_server() -> None:
     )
     ran = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stderr
+
+
+def test_serve_refuses_several_workers_on_sqlite_and_a_bad_setting(office: Path) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--workers", "2"])
+    assert result.exit_code == 7 and "PostgreSQL" in result.output
+    config = office / "petitionkit.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[settings.server]\nport = 0\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code == 7 and "settings.server.port" in result.output
