@@ -6,8 +6,11 @@ over PostgreSQL holding C cases (docs/benchmarks.md, "The HTTP API under load").
 
 Three scenarios, one after the other, each for ``--seconds``: registering a petition (``POST
 /petitions`` with an Idempotency-Key), reading a case (``GET /cases/{id}``, random among the first
-thousand), and the due list (``GET /obligations/due?days=7&limit=50``).  Prints p50/p99 latency,
-throughput and every non-2xx answer (an error) per scenario as JSON.  Not part of the test suite.
+thousand), and the due list (``GET /obligations/due?days=7&limit=50``).  As ``benchmarks/run.py`` does,
+the office's clock is 2026-03-02 09:00 (just after the last generated petition) and obligations due more
+than ``--open-days`` before it are set met first, so the due list holds a working office's backlog.
+Prints p50/p99 latency, throughput and every non-2xx answer (an error) per scenario as JSON.  Not part
+of the test suite.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +37,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import petitions  # noqa: E402
+from run import backlog  # noqa: E402
 
 URL_ENV = "PETITIONKIT_BENCH_HTTP_URL"
+SHANGHAI = timezone(timedelta(hours=8))
+#: The offices' clock, as in benchmarks/run.py: just after the last generated petition, so the due list
+#: holds what an office a few days into its month sees (not two years of duties all overdue).
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+
+
+def clock() -> datetime:
+    return NOW
 
 
 def _config(url: str) -> dict[str, Any]:
@@ -52,7 +64,7 @@ def make_app() -> Any:
     from petitionkit.server.settings import ServerSettings  # noqa: PLC0415
     from petitionkit.service import open_office  # noqa: PLC0415
 
-    office = open_office(_config(os.environ[URL_ENV]))
+    office = open_office(_config(os.environ[URL_ENV]), clock=clock)
     app = create_app(office, ServerSettings(max_page=200))
     app.on_shutdown.append(office.close)
     return app
@@ -62,7 +74,7 @@ def seed(url: str, cases: int) -> tuple[str, list[str], float]:
     """``cases`` petitions imported; an API key for the administrator; ids of cases to read."""
     from petitionkit.testing import ADMIN, open_test_office  # noqa: PLC0415
 
-    with open_test_office(_config(url), principal=ADMIN) as office:
+    with open_test_office(_config(url), principal=ADMIN, clock=clock) as office:
         started = time.perf_counter()
         report = office.import_petitions(petitions(cases), batch_size=2000)
         seconds = time.perf_counter() - started
@@ -127,12 +139,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--open-days", type=int, default=30, help="obligations due before today-N count as met")
     args = parser.parse_args()
 
     from petitionkit.testing.databases import temporary_schema  # noqa: PLC0415
 
     with temporary_schema(args.url, prefix="httpload") as url:
         token, ids, import_seconds = seed(url, args.cases)
+        closed = backlog("postgresql", url, args.open_days)  # as benchmarks/run.py: a working office
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         command = [sys.executable, "-m", "uvicorn", "http_load:make_app", "--factory", "--app-dir", str(HERE)]
@@ -152,7 +166,7 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("the server did not start")
                 time.sleep(0.2)
-            drafts = petitions(5000, seed=7, start=datetime.now(UTC) - timedelta(days=20), end=datetime.now(UTC))
+            drafts = petitions(5000, seed=7, start=NOW - timedelta(days=20), end=NOW - timedelta(hours=1))
             pool = list(drafts)
             results = {
                 "register": run(
@@ -188,6 +202,7 @@ def main() -> None:
                 "workers": args.workers,
                 "seconds_per_scenario": args.seconds,
                 "import_seconds": round(import_seconds, 1),
+                "obligations_set_met": closed,
                 "results": results,
             },
             indent=2,
