@@ -10,7 +10,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e '.[test,docs]'
+"$VENV/bin/python" -m pip install --quiet -e '.[test,docs,server]'
 for plugin in plugins/*/; do
   if [ -f "$plugin/pyproject.toml" ]; then
     "$VENV/bin/python" -m pip install --quiet -e "$plugin[test]"

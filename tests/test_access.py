@@ -321,6 +321,9 @@ NOT_PERSONAL = {
     "recompute_deadlines", "resolve_respondent", "dispatch", "warn_staff_of_missing_schedule",
     # outbox receipts: type, kind of recipient, channel, times and a digest, no address or text
     "receipts", "receipt_matches", "import_history",
+    # integrations (the HTTP API): API keys (digests, never secrets; ``configure``); the changes feed
+    # (events, no personal data; a body's view redacted)
+    "create_api_key", "api_keys", "revoke_api_key", "changes",
 }  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Table
 from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Referral
-from petitionkit.storage.base import OutboxMessage
+from petitionkit.storage.base import ApiKey, OutboxMessage, StoredResponse
 from petitionkit.storage.memory import MemoryStorage
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.rows import Shape
@@ -88,6 +88,19 @@ class Samples:
         assert self.case.referrals and self.case.obligations and self.outbox
         assert self.case.reply and self.case.review and self.case.rereview and self.case.evaluations
         assert self.petition.respondent is not None and self.petition.respondent.body_code
+        key, _token = office.create_api_key("admin", name="county OA")
+        self.api_key: ApiKey = attrs.evolve(key, revoked_at=now)  # every column set
+        self.stored_response = StoredResponse(
+            office_code="XS",
+            principal_id="admin",
+            key="k-1",
+            request_digest="a" * 64,
+            status=201,
+            body='{"ok": true}',
+            body_digest="b" * 64,
+            started_at=now,
+            location="/cases/c1",
+        )
 
     @property
     def obligation(self) -> Obligation:
@@ -163,6 +176,18 @@ MAPPINGS = {
         lambda s, k: rows.access_values(s.access, k),
         lambda r, at, k, _s: rows.access_from_row(r, at, k),
         lambda s: s.access,
+    ),
+    "api_keys": TableMapping(
+        rows.API_KEYS,
+        lambda s, k: rows.api_key_values(s.api_key, k),
+        lambda r, at, k, _s: rows.api_key_from_row(r, at, k),
+        lambda s: s.api_key,
+    ),
+    "idempotency_keys": TableMapping(
+        rows.IDEMPOTENCY_KEYS,
+        lambda s, k: rows.stored_response_values(s.stored_response, k),
+        lambda r, at, k, _s: rows.stored_response_from_row(r, at, k),
+        lambda s: s.stored_response,
     ),
 }
 

@@ -14,6 +14,7 @@ from petitionkit.cli import (
     query_cmds,
     report_cmds,
     rules_cmds,
+    serve_cmds,
     setup_cmds,
 )
 from petitionkit.cli.app import Env, cli, run_command
@@ -33,6 +34,7 @@ for _command in [
     *audit_cmds.COMMANDS,
     *purge_cmds.COMMANDS,
     *keys_cmds.COMMANDS,
+    *serve_cmds.COMMANDS,
     plugins_command,
 ]:
     cli.add_command(_command)

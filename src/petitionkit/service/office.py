@@ -9,19 +9,21 @@ from petitionkit.domain.model import Case
 from petitionkit.service.commands import CaseCommands
 from petitionkit.service.delivery import Delivery
 from petitionkit.service.history import HistoryUseCases
+from petitionkit.service.integration import Integrations
 from petitionkit.service.queries import CaseQueries
 from petitionkit.service.registration import RegistrationUseCases
 
 
-class Office(RegistrationUseCases, CaseCommands, CaseQueries, Delivery, HistoryUseCases):
+class Office(RegistrationUseCases, CaseCommands, CaseQueries, Delivery, HistoryUseCases, Integrations):
     """A working petition office.  Create it with :func:`~petitionkit.service.open_office`.
 
     Use cases: registration (:class:`~petitionkit.service.registration.RegistrationUseCases`), the case
     commands (:class:`~petitionkit.service.commands.CaseCommands`), reading the office
     (:class:`~petitionkit.service.queries.CaseQueries`), delivery
-    (:class:`~petitionkit.service.delivery.Delivery`) and whole case histories in and out
-    (:class:`~petitionkit.service.history.HistoryUseCases`); each change runs in the office's unit of work
-    (``office.uow``, :class:`~petitionkit.service.unit_of_work.UnitOfWork`).
+    (:class:`~petitionkit.service.delivery.Delivery`), whole case histories in and out
+    (:class:`~petitionkit.service.history.HistoryUseCases`) and what integrations use
+    (:class:`~petitionkit.service.integration.Integrations`: API keys, the changes feed); each change
+    runs in the office's unit of work (``office.uow``, :class:`~petitionkit.service.unit_of_work.UnitOfWork`).
     """
 
     def resolve_respondent(

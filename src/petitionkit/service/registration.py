@@ -209,10 +209,11 @@ class RegistrationUseCases(RepeatDetection):
         draft = petition if isinstance(petition, PetitionDraft) else structure_draft(petition)
         # --- input safety (issue 16): normalise, then refuse (petitionkit.domain.normalise) ---
         draft, refused = normalised_draft(draft, self.rules.categories())
-        if refused:
-            raise InvalidInput(refused)
         # --- end input safety
         errors = check_draft(draft, now, self.rules)
+        if refused:  # every bad field named at once: the normaliser's, then the rules' on the other fields
+            named = {e.field for e in refused}
+            raise InvalidInput([*refused, *(e for e in errors if e.field not in named)])
         respondent, respondent_errors = normalise_respondent(draft.respondent, self.rules.bodies())
         draft = attrs.evolve(draft, respondent=respondent)
         errors.extend(respondent_errors)

@@ -29,7 +29,7 @@ from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.normalise import command_texts
 from petitionkit.domain.protection import case_protection
-from petitionkit.errors import ConfigurationError, NotFound, ProtectionRefusal
+from petitionkit.errors import ConcurrencyConflict, ConfigurationError, NotFound, ProtectionRefusal
 from petitionkit.plugins import notify_observers
 from petitionkit.storage.base import OutboxMessage, Transaction
 
@@ -52,6 +52,11 @@ class UnitOfWork:
 
     def __init__(self, office: Office) -> None:
         self.office = office
+        #: The version the caller last read (an HTTP ``If-Match``): a change to a case at any other
+        #: version is refused with :class:`~petitionkit.errors.ConcurrencyConflict`, checked in the
+        #: change's own transaction.  ``None``: no precondition.  Set it on a bound office's own
+        #: unit of work (``office.acting_as(p).uow``), never on a shared one.
+        self.expected_version: int | None = None
 
     # --- load and decide -----------------------------------------------------------------------
 
@@ -189,6 +194,8 @@ class UnitOfWork:
             with self.office.storage.transaction() as tx:
                 case = self.resolve(tx, case_ref)
                 self.office.access.require(permission, case)
+                if self.expected_version is not None and case.version != self.expected_version:
+                    raise ConcurrencyConflict(case.id, self.expected_version, case.version)
                 context = self.context(actor, now, case, tx.petitions_of_case(case.id))
                 decision = decide(tx, case, context)
                 if decision is None:

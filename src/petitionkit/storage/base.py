@@ -64,6 +64,45 @@ class OutboxMessage:
 
 
 @attrs.frozen
+class ApiKey:
+    """An API key of a system integration (``petitionkit api-key create``), acting as one principal.
+
+    Only ``digest`` (SHA-256 of the secret) is stored; the secret is shown once, when made.
+    """
+
+    id: str  # the public part of the key: ``pk_<id>.<secret>``
+    office_code: str
+    principal_id: str
+    name: str
+    digest: str
+    created_at: datetime
+    expires_at: datetime
+    created_by: str
+    revoked_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+@attrs.frozen
+class StoredResponse:
+    """The response an ``Idempotency-Key`` POST got, kept so a retry gets it again instead of a second change.
+
+    ``status`` 0 marks a request still running (``started_at`` says since when).
+    """
+
+    office_code: str
+    principal_id: str
+    key: str
+    request_digest: str  # SHA-256 of method, path and body: the same key with another request is refused
+    status: int
+    body: str
+    body_digest: str
+    started_at: datetime
+    location: str | None = None
+
+
+@attrs.frozen
 class CaseQuery:
     """Filters for listing cases; every field narrows the result."""
 
@@ -195,6 +234,36 @@ class Transaction(Protocol):
     def case_refs_for_audit(self, office_code: str, after: str | None, limit: int) -> list[tuple[str, str]]:
         """``(id, first tracking number)`` of the cases :meth:`cases_for_audit` would return, read without
         decrypting anything (so a case whose ciphertext was altered can still be named)."""
+        ...
+
+    def events_after(self, office_code: str, after: int, limit: int) -> list[tuple[int, Event]]:
+        """Up to ``limit`` events of the office's cases whose feed position is above ``after``, in append
+        order, each with its position (the changes feed, ``GET /events``)."""
+        ...
+
+    def pending_outbox_count(self) -> int:
+        """How many messages wait for delivery (pending, leased or not): the outbox depth of metrics."""
+        ...
+
+    # --- API keys and idempotency keys (the HTTP API)
+    def add_api_key(self, key: ApiKey) -> None: ...
+
+    def api_key(self, key_id: str) -> ApiKey | None: ...
+
+    def api_keys(self, office_code: str) -> list[ApiKey]:
+        """The office's API keys, oldest first."""
+        ...
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool:
+        """Revoke a key (from ``at`` on); False when there is no such key or it was revoked before."""
+        ...
+
+    def claim_idempotency_key(self, response: StoredResponse) -> StoredResponse | None:
+        """Store ``response`` (status 0: running) unless its key is held: then the held one is returned."""
+        ...
+
+    def finish_idempotency_key(self, response: StoredResponse) -> None:
+        """Store the response of a claimed key (``status`` 0 again: forget the claim, the request failed)."""
         ...
 
     # --- outbox

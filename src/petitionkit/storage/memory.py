@@ -20,7 +20,14 @@ from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Respondent
 from petitionkit.errors import ConcurrencyConflict
-from petitionkit.storage.base import CaseQuery, OutboxMessage, OutboxStatus, receipt_payload
+from petitionkit.storage.base import (
+    ApiKey,
+    CaseQuery,
+    OutboxMessage,
+    OutboxStatus,
+    StoredResponse,
+    receipt_payload,
+)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -37,6 +44,9 @@ class MemoryStorage:
         self.identities: dict[str, set[str]] = defaultdict(set)  # digest -> case ids
         self.outbox: dict[str, OutboxMessage] = {}
         self.access: list[AccessRecord] = []  # append-only
+        self.feed: list[Event] = []  # every event in append order: position = index + 1
+        self.api_keys: dict[str, ApiKey] = {}
+        self.idempotency: dict[tuple[str, str, str], StoredResponse] = {}
 
     @property
     def url(self) -> str:
@@ -132,6 +142,8 @@ class MemoryTransaction:
             trail = self.s.events[event.case_id]
             trail.append(event)
             self._undo.append(partial(trail.remove, event))
+            self.s.feed.append(event)
+            self._undo.append(partial(self.s.feed.remove, event))
 
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None:
         for message in messages:
@@ -338,3 +350,54 @@ class MemoryTransaction:
             and (query.since is None or r.at >= query.since)
         ]
         return found[query.offset : query.offset + query.limit]
+
+    # --- the changes feed, API keys and idempotency keys
+
+    def events_after(self, office_code: str, after: int, limit: int) -> list[tuple[int, Event]]:
+        found: list[tuple[int, Event]] = []
+        for position, event in enumerate(self.s.feed[max(after, 0) :], start=max(after, 0) + 1):
+            case = self.s.cases.get(event.case_id)
+            if case is not None and case.office_code == office_code:
+                found.append((position, event))
+                if len(found) >= limit:
+                    break
+        return found
+
+    def pending_outbox_count(self) -> int:
+        return sum(1 for m in self.s.outbox.values() if m.status is OutboxStatus.PENDING)
+
+    def add_api_key(self, key: ApiKey) -> None:
+        if key.id in self.s.api_keys:
+            raise ValueError(f"API key {key.id} exists")
+        self._set(self.s.api_keys, key.id, key)
+
+    def api_key(self, key_id: str) -> ApiKey | None:
+        return self.s.api_keys.get(key_id)
+
+    def api_keys(self, office_code: str) -> list[ApiKey]:
+        found = [k for k in self.s.api_keys.values() if k.office_code == office_code]
+        return sorted(found, key=lambda k: (k.created_at, k.id))
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool:
+        key = self.s.api_keys.get(key_id)
+        if key is None or key.revoked_at is not None:
+            return False
+        self._set(self.s.api_keys, key_id, attrs.evolve(key, revoked_at=at))
+        return True
+
+    def claim_idempotency_key(self, response: StoredResponse) -> StoredResponse | None:
+        slot = (response.office_code, response.principal_id, response.key)
+        held = self.s.idempotency.get(slot)
+        if held is not None:
+            return held
+        self._set(self.s.idempotency, slot, response)
+        return None
+
+    def finish_idempotency_key(self, response: StoredResponse) -> None:
+        slot = (response.office_code, response.principal_id, response.key)
+        if response.status == 0:
+            held = self.s.idempotency.pop(slot, None)
+            if held is not None:
+                self._undo.append(partial(self.s.idempotency.__setitem__, slot, held))
+        else:
+            self._set(self.s.idempotency, slot, response)

@@ -48,7 +48,7 @@ from petitionkit.domain.model import (
     Respondent,
     legacy_feedbacks,
 )
-from petitionkit.storage.base import OutboxMessage, OutboxStatus
+from petitionkit.storage.base import ApiKey, OutboxMessage, OutboxStatus, StoredResponse
 from petitionkit.storage.sql import tables
 from petitionkit.storage.sql.json_values import (
     attachment_from_json,
@@ -129,7 +129,20 @@ REFERRALS = Shape(tables.referrals, write_only={"position"})
 EVENTS = Shape(tables.events, generated={"id"})  # global append order, not part of an event
 OUTBOX = Shape(tables.outbox, generated={"seq"})  # enqueue order; claims read it to sort
 ACCESS_LOG = Shape(tables.access_log, generated={"seq"})  # append order
-SHAPES = (CASES, PETITIONS, PETITIONER_IDENTITIES, OBLIGATIONS, REFERRALS, EVENTS, OUTBOX, ACCESS_LOG)
+API_KEYS = Shape(tables.api_keys)
+IDEMPOTENCY_KEYS = Shape(tables.idempotency_keys)
+SHAPES = (
+    CASES,
+    PETITIONS,
+    PETITIONER_IDENTITIES,
+    OBLIGATIONS,
+    REFERRALS,
+    EVENTS,
+    OUTBOX,
+    ACCESS_LOG,
+    API_KEYS,
+    IDEMPOTENCY_KEYS,
+)
 
 # Enum lookups by value: a dict is several times faster than calling the enum class.
 _CLOCK = {m.value: m for m in Clock}
@@ -590,4 +603,63 @@ def access_from_row(r: Sequence[Any], at: Positions, k: Codec) -> AccessRecord:
         purpose=r[at["purpose"]],
         key_id=r[at["key_id"]],
         seal=r[at["seal"]],
+    )
+
+
+# --- the HTTP API: API keys and idempotency keys (revision 0014) --------------------------------
+
+
+def api_key_values(a: ApiKey, k: Codec) -> Values:
+    return {
+        "id": a.id,
+        "office_code": a.office_code,
+        "principal_id": a.principal_id,
+        "name": a.name,
+        "digest": a.digest,
+        "created_at": k.ts_out(a.created_at),
+        "expires_at": k.ts_out(a.expires_at),
+        "created_by": a.created_by,
+        "revoked_at": None if a.revoked_at is None else k.ts_out(a.revoked_at),
+    }
+
+
+def api_key_from_row(r: Sequence[Any], at: Positions, k: Codec) -> ApiKey:
+    return ApiKey(
+        id=r[at["id"]],
+        office_code=r[at["office_code"]],
+        principal_id=r[at["principal_id"]],
+        name=r[at["name"]],
+        digest=r[at["digest"]],
+        created_at=k.ts_in(r[at["created_at"]]),
+        expires_at=k.ts_in(r[at["expires_at"]]),
+        created_by=r[at["created_by"]],
+        revoked_at=k.ts_or_none(r[at["revoked_at"]]),
+    )
+
+
+def stored_response_values(s: StoredResponse, k: Codec) -> Values:
+    return {
+        "office_code": s.office_code,
+        "principal_id": s.principal_id,
+        "key": s.key,
+        "request_digest": s.request_digest,
+        "status": s.status,
+        "body": s.body,
+        "body_digest": s.body_digest,
+        "location": s.location,
+        "started_at": k.ts_out(s.started_at),
+    }
+
+
+def stored_response_from_row(r: Sequence[Any], at: Positions, k: Codec) -> StoredResponse:
+    return StoredResponse(
+        office_code=r[at["office_code"]],
+        principal_id=r[at["principal_id"]],
+        key=r[at["key"]],
+        request_digest=r[at["request_digest"]],
+        status=r[at["status"]],
+        body=r[at["body"]],
+        body_digest=r[at["body_digest"]],
+        location=r[at["location"]],
+        started_at=k.ts_in(r[at["started_at"]]),
     )

@@ -45,6 +45,7 @@ from petitionkit.errors import ConcurrencyConflict, EncryptionKeyError, StorageE
 from petitionkit.storage.base import CaseQuery, OutboxMessage
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
+from petitionkit.storage.sql.http_state import HttpState
 from petitionkit.storage.sql.migrate import open_schema
 from petitionkit.storage.sql.outbox import OutboxOperations
 from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw_columns, statements_for
@@ -177,11 +178,16 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction(OutboxOperations):
-    """One unit of work on one connection; created by :meth:`SqlStorage.transaction`."""
+class SqlTransaction(OutboxOperations, HttpState):
+    """One unit of work on one connection; created by :meth:`SqlStorage.transaction`.
+
+    The outbox's operations come from :class:`OutboxOperations`, the HTTP API's (changes feed, API keys,
+    idempotency keys) from :class:`HttpState`.
+    """
 
     def __init__(self, store: SqlStorage, connection: Connection) -> None:
         self.store = store
+        self.dialect_name = store.dialect
         self.connection = connection
         self.sql = store.sql
         self.codec = store.codec

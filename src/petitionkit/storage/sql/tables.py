@@ -361,5 +361,37 @@ data_keys = Table(
     ),
 )
 
+# revision 0014: the HTTP API (docs/http.md). API keys of system integrations, stored as SHA-256 digests of
+# their secrets, each acting as one configured principal, expiring, revocable.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("office_code", CODE, nullable=False),
+    Column("principal_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("digest", DIGEST, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    Index("ix_api_keys_office", "office_code", "created_at"),
+)
+
+# revision 0014: what each Idempotency-Key POST answered (status 0: still running), so a retry replays it.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("office_code", CODE, primary_key=True),
+    Column("principal_id", String(200), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_digest", DIGEST, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("body_digest", DIGEST, nullable=False),
+    Column("location", Text),
+    Column("started_at", UtcDateTime, nullable=False),
+)
+
 TABLES = tuple(metadata.sorted_tables)
 TABLE_NAMES = frozenset(t.name for t in TABLES)
