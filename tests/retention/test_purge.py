@@ -17,7 +17,6 @@ from pathlib import Path
 import attrs
 import pytest
 from click.testing import CliRunner
-from retention_dumps import raw_dump
 
 from petitionkit.audit import verify_office
 from petitionkit.cli import cli
@@ -30,6 +29,7 @@ from petitionkit.serialization import unstructure
 from petitionkit.service import Office
 from petitionkit.service.retention import plan_purge, purge
 from petitionkit.testing import AUDITOR, SHANGHAI, FakeClock, open_test_office, sample_petition
+from petitionkit.testing.databases import raw_dump
 
 START = datetime(2020, 3, 2, 9, 0, tzinfo=SHANGHAI)
 MARCH = Period.month(2020, 3)

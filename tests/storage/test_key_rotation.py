@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import re
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ from petitionkit.storage.sql.crypto import AES_GCM, SM4_GCM, FieldCipher, Stored
 from petitionkit.storage.sql.engine import parse_url
 from petitionkit.storage.sql.tables import cases, data_keys, outbox, petitioner_identities, petitions
 from petitionkit.testing import SAMPLE_ID_NUMBERS, FakeClock, office_settings, open_test_office, sample_petition
+from petitionkit.testing.databases import raw_dump
 
 OLD_MASTER = ("m-old", bytes(range(32)))  # made up for tests
 NEW_MASTER = ("m-new", bytes(range(100, 132)))
@@ -74,29 +74,6 @@ def _fill(office: Office, count: int) -> list[str]:
             office.accept(reg.case.id)
         ids.append(reg.case.id)
     return ids
-
-
-def _raw_dump(url: str) -> str:
-    parsed = parse_url(url, ".")
-    if parsed.get_backend_name() == "sqlite":
-        connection = sqlite3.connect(str(parsed.database))
-        try:
-            return "\n".join(connection.iterdump())
-        finally:
-            connection.close()
-    engine = sa.create_engine(parsed)
-    try:
-        with engine.connect() as c:
-            names = c.execute(
-                sa.text("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
-            ).scalars()
-            return "\n".join(
-                line
-                for name in sorted(names)
-                for line in c.execute(sa.text(f'SELECT CAST(t AS text) FROM "{name}" AS t')).scalars()
-            )
-    finally:
-        engine.dispose()
 
 
 def _live_data_key(office: Office) -> tuple[str, bytes]:
@@ -174,7 +151,7 @@ def test_a_rotation_reencrypts_every_value_and_destroys_the_old_key(office: Offi
     assert started.retiring == (old_id,) and not started.resumed and started.live != old_id
     assert tally.done == before[old_id] and tally.batches >= before[old_id] // 5
     _everything_reads(office, case_ids)
-    dump = _raw_dump(db_url)
+    dump = raw_dump(db_url)
     assert stored_prefix(old_id, AES_GCM) not in dump  # no ciphertext names the old key (its data_keys row does)
     assert not any(canary in dump for canary in CANARIES)
     with _store(office).engine.connect() as c:
@@ -232,7 +209,7 @@ def test_a_rotation_stopped_half_way_resumes_from_the_data(db_url: str, monkeypa
         with _store(office).transaction() as tx:
             assert rotation.finish(tx, "XS") == ([old_id], 0)
         _everything_reads(office, case_ids)
-        assert stored_prefix(old_id, AES_GCM) not in _raw_dump(db_url)
+        assert stored_prefix(old_id, AES_GCM) not in raw_dump(db_url)
     finally:
         office.close()
 
@@ -266,7 +243,7 @@ def test_writes_from_another_process_during_a_rotation_are_kept_under_the_new_ke
         with _store(office).engine.connect() as c:
             contents = c.execute(select(petitions.c.content).where(petitions.c.case_id.in_(added))).scalars().all()
         assert all(parse_sealed(v)[1] == started.live for v in contents)  # type: ignore[index]
-        assert stored_prefix(old_id, AES_GCM) not in _raw_dump(db_url)
+        assert stored_prefix(old_id, AES_GCM) not in raw_dump(db_url)
     finally:
         other.close()
         office.close()
@@ -352,7 +329,7 @@ def test_an_sm4_office_round_trips_and_binds_each_value_to_its_row(
             c.execute(update(petitions).where(petitions.c.case_id == first).values(content=relabelled))
         with pytest.raises(EncryptionKeyError):
             office.petitions(first)
-        dump = _raw_dump(db_url)
+        dump = raw_dump(db_url)
         assert not any(canary in dump for canary in CANARIES)
     finally:
         office.close()
@@ -365,7 +342,7 @@ def test_a_rotation_can_move_an_office_from_aes_to_sm4(office: Office, db_url: s
     assert started.algorithm == SM4_GCM
     _everything_reads(office, case_ids)
     office.register(sample_petition())  # new writes under the SM4 key
-    dump = _raw_dump(db_url)
+    dump = raw_dump(db_url)
     assert f"pk2:sm4:{started.live}:" in dump and "pk1:d" not in dump
     assert stored_prefix(old_id, AES_GCM) not in dump
 
@@ -489,7 +466,7 @@ def test_a_rotation_waits_for_a_writer_already_sealing_under_the_old_key(
         rotation_thread.join(60)
         assert rotated, "the rotation failed"
         assert office.case(case_id).subject == "并发写入的主题"
-        assert stored_prefix(old_id, AES_GCM) not in _raw_dump(db_url)
+        assert stored_prefix(old_id, AES_GCM) not in raw_dump(db_url)
     finally:
         release.set()
         other.close()

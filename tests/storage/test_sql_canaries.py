@@ -10,18 +10,16 @@ every canary, decrypted, through the API and the CLI.
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import attrs
 import pytest
-import sqlalchemy as sa
 from click.testing import CliRunner
 
 from petitionkit.cli import cli
 from petitionkit.config import OfficeConfig
-from petitionkit.storage.sql.engine import parse_url
 from petitionkit.testing import open_test_office, sample_petition
+from petitionkit.testing.databases import raw_dump
 
 CANARIES = {
     "names": ["欧阳金丝雀", "司马云雀"],
@@ -35,30 +33,6 @@ CANARIES = {
 
 def _every_canary() -> list[str]:
     return [value for values in CANARIES.values() for value in values]
-
-
-def _raw_dump(url: str, base_dir: str) -> str:
-    parsed = parse_url(url, base_dir)
-    if parsed.get_backend_name() == "sqlite":
-        connection = sqlite3.connect(str(parsed.database))
-        try:
-            return "\n".join(connection.iterdump())
-        finally:
-            connection.close()
-    engine = sa.create_engine(parsed)
-    try:
-        with engine.connect() as c:
-            names = c.execute(
-                sa.text("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
-            ).scalars()
-            lines = []
-            for name in sorted(names):
-                lines.extend(str(tuple(row)) for row in c.execute(sa.text(f'SELECT * FROM "{name}"')))
-                # Text casts too: what a dump tool would write, whatever the driver parses.
-                lines.extend(c.execute(sa.text(f'SELECT CAST(t AS text) FROM "{name}" AS t')).scalars())
-        return "\n".join(lines)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -95,7 +69,7 @@ def test_a_raw_dump_holds_no_canary_and_the_office_shows_them_all(office_folder:
         )
     assert all(value in shown for value in _every_canary())
 
-    dump = _raw_dump(config.database_url, config.base_dir)
+    dump = raw_dump(config.database_url, config.base_dir)
     assert "pk1:" in dump
     leaked = [value for value in _every_canary() if value in dump]
     assert leaked == []

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from petitionkit.domain.identity import is_valid_email, is_valid_id_number, is_valid_phone, is_valid_region_code
-from petitionkit.domain.model import Attachment, Channel, Person, PetitionerRole, PetitionKind, Respondent
+from petitionkit.domain.model import Attachment, Channel, Person, Petition, PetitionerRole, PetitionKind, Respondent
 from petitionkit.domain.ports import Rules
 from petitionkit.errors import FieldError
 
@@ -112,3 +112,41 @@ def check_collective(draft: PetitionDraft, rules: Rules) -> list[FieldError]:
         if draft.headcount > limit and representatives == 0:
             errors.append(FieldError("petitioners", "needs_representatives", params))
     return errors
+
+
+def petition_of(
+    draft: PetitionDraft,
+    *,
+    id: str,
+    office_code: str,
+    tracking_number: str,
+    query_code_digest: str,
+    case_id: str,
+    registered_at: datetime,
+    repeat_of: str | None = None,
+) -> Petition:
+    """The stored petition a checked ``draft`` becomes once registered, with what registration adds."""
+    return Petition(
+        id=id,
+        office_code=office_code,
+        tracking_number=tracking_number,
+        query_code_digest=query_code_digest,
+        case_id=case_id,
+        channel=draft.channel,
+        received_at=draft.received_at,
+        registered_at=registered_at,
+        kind=draft.kind,
+        subject=draft.subject,
+        content=draft.content,
+        category=draft.category,
+        region_code=draft.region_code,
+        petitioners=draft.petitioners,
+        anonymous=draft.anonymous,
+        confidential=draft.confidential,
+        headcount=draft.headcount,
+        respondent=draft.respondent,
+        attachments=draft.attachments,
+        referred_from=draft.referred_from,
+        source_ref=draft.source_ref,
+        repeat_of=repeat_of,
+    )

@@ -21,7 +21,7 @@ import attrs
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
-from petitionkit.domain.drafts import CLOCK_SKEW
+from petitionkit.domain.drafts import CLOCK_SKEW, petition_of
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Petition
 from petitionkit.domain.tracking import new_query_code, query_code_digest, tracking_number
@@ -252,28 +252,14 @@ class HistoryUseCases(OfficeBase):
             raise InvalidInput(
                 [attrs.evolve(e, field=f"petitions[{index}].{e.field}") for e in problem.errors]
             ) from None
-        return Petition(
+        return petition_of(
+            draft,
             id=new_id(),
             office_code=self.config.office_code,
             tracking_number=numbers.number(petition),
             query_code_digest=query_code_digest(new_query_code()),  # never shown: issued when asked
             case_id=case_id,
-            channel=draft.channel,
-            received_at=draft.received_at,
             registered_at=registered_at,
-            kind=draft.kind,
-            subject=draft.subject,
-            content=draft.content,
-            category=draft.category,
-            region_code=draft.region_code,
-            petitioners=draft.petitioners,
-            anonymous=draft.anonymous,
-            confidential=draft.confidential,
-            headcount=draft.headcount,
-            respondent=draft.respondent,
-            attachments=draft.attachments,
-            referred_from=draft.referred_from,
-            source_ref=draft.source_ref,
         )
 
 

@@ -14,7 +14,7 @@ from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
 from petitionkit.domain.decisions import ClosedMatterAction, ClosedMatterRule
-from petitionkit.domain.drafts import PetitionDraft, check_draft
+from petitionkit.domain.drafts import PetitionDraft, check_draft, petition_of
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Petition
 from petitionkit.domain.normalise import normalised_draft
@@ -228,28 +228,14 @@ class RegistrationUseCases(RepeatDetection):
         self, draft: PetitionDraft, sequence: int, code: str, case_id: str, now: datetime, repeat_of: str | None = None
     ) -> Petition:
         year = draft.received_at.astimezone(self.zone).year
-        return Petition(
+        return petition_of(
+            draft,
             id=new_id(),
             office_code=self.config.office_code,
             tracking_number=tracking_number(self.config.office_code, year, sequence),
             query_code_digest=query_code_digest(code),
             case_id=case_id,
-            channel=draft.channel,
-            received_at=draft.received_at,
             registered_at=now,
-            kind=draft.kind,
-            subject=draft.subject,
-            content=draft.content,
-            category=draft.category,
-            region_code=draft.region_code,
-            petitioners=draft.petitioners,
-            anonymous=draft.anonymous,
-            confidential=draft.confidential,
-            headcount=draft.headcount,
-            respondent=draft.respondent,
-            attachments=draft.attachments,
-            referred_from=draft.referred_from,
-            source_ref=draft.source_ref,
             repeat_of=repeat_of,
         )
 

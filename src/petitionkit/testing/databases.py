@@ -14,6 +14,7 @@ fails the tests instead of skipping them (CI sets both).
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,3 +95,33 @@ def db_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_url"))
     return str(request.getfixturevalue("postgresql_url"))
+
+
+def raw_dump(url: str, base_dir: str | Path = ".") -> str:
+    """What someone holding the database file sees, for canary checks (no personal data in it).
+
+    SQLite: ``iterdump`` (as ``sqlite3 .dump``); PostgreSQL: every row of every table of the current
+    schema, both as the driver reads it and cast to text (what ``pg_dump`` would write).
+    """
+    from petitionkit.storage.sql.engine import parse_url  # noqa: PLC0415 - only the dump needs the SQL backend
+
+    parsed = parse_url(url, str(base_dir))
+    if parsed.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(str(parsed.database))
+        try:
+            return "\n".join(connection.iterdump())
+        finally:
+            connection.close()
+    engine = create_engine(parsed)
+    try:
+        with engine.connect() as c:
+            names = c.execute(
+                text("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+            ).scalars()
+            lines: list[str] = []
+            for name in sorted(names):
+                lines.extend(str(tuple(row)) for row in c.execute(text(f'SELECT * FROM "{name}" ORDER BY 1')))
+                lines.extend(c.execute(text(f'SELECT CAST(t AS text) FROM "{name}" AS t ORDER BY 1')).scalars())
+        return "\n".join(lines)
+    finally:
+        engine.dispose()
