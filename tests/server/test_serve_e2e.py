@@ -156,3 +156,30 @@ def test_serve_refuses_several_workers_on_sqlite_and_a_bad_setting(office: Path)
     config.write_text(config.read_text(encoding="utf-8") + "\n[settings.server]\nport = 0\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 7 and "settings.server.port" in result.output
+
+
+def test_serve_logs_one_json_object_a_line_without_personal_data(office: Path) -> None:
+    """``--log-format json``: uvicorn's and petitionkit's records alike, each a JSON object, for a log shipper."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    executable = Path(sys.executable).with_name("petitionkit")
+    process = subprocess.Popen(
+        [str(executable), "serve", "--port", str(port), "--log-format", "json"],
+        cwd=office,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until_up(base, process)
+        refused = httpx.get(f"{base}/cases", headers={"Authorization": "Bearer zhangsan-13800138000"}, timeout=10)
+        assert refused.status_code == 401
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    records = [json.loads(line) for line in err.splitlines() if line.strip()]
+    assert records and all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    assert any(r["logger"] == "petitionkit.server" and "401" in r["message"] for r in records)
+    assert any(r["logger"].startswith("uvicorn") for r in records)  # the server's own records, formatted alike
+    assert "zhangsan" not in out + err and "13800138000" not in out + err  # the token is never logged

@@ -24,14 +24,21 @@ def _require_server_extra() -> None:
 @click.option("--host", default=None, help="Address to listen on (default: [settings.server] host, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Default: [settings.server] port, 8080.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (PostgreSQL for >1).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Logs as text or one JSON object a line (default: [settings.server] log_format, text).",
+)
 @click.pass_obj
 @run_command
-def serve(env: Env, /, host: str | None, port: int | None, workers: int | None) -> None:
+def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, log_format: str | None) -> None:
     """Serve the office's HTTP API (docs/http.md) with uvicorn until interrupted (Ctrl-C: graceful stop)."""
     _require_server_extra()
     import uvicorn  # noqa: PLC0415 - the server extra
 
     from petitionkit.server.app import CONFIG_ENV  # noqa: PLC0415
+    from petitionkit.server.logs import log_config  # noqa: PLC0415
     from petitionkit.server.settings import server_settings  # noqa: PLC0415
 
     config = env.config
@@ -53,6 +60,7 @@ def serve(env: Env, /, host: str | None, port: int | None, workers: int | None) 
         server_header=False,
         timeout_graceful_shutdown=30,
         log_level="info",
+        log_config=log_config(log_format or settings.log_format),
         access_log=False,  # request paths name cases; the API logs problems without personal data itself
     )
 

@@ -156,6 +156,7 @@ def create_app(office: Office, settings: ServerSettings | None = None) -> Litest
         request_max_body_size=settings.max_body_bytes,
         state=State({"api": api}),
         debug=False,
+        logging_config=None,  # the process's logging is petitionkit serve's (petitionkit.server.logs), not Litestar's
     )
 
 

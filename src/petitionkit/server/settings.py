@@ -42,6 +42,8 @@ class ServerSettings:
     intake_region_code: str | None = None
     max_body_bytes: int = attrs.field(default=1_000_000, validator=settings.between(1024, 100_000_000))
     max_page: int = attrs.field(default=200, validator=settings.between(1, 10000))
+    #: ``text`` for a console, ``json`` (one object a line) for a log shipper (petitionkit.server.logs).
+    log_format: str = attrs.field(default="text", validator=settings.one_of("text", "json"))
 
     @property
     def oidc_enabled(self) -> bool:
