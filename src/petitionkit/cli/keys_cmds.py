@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,13 +24,17 @@ from petitionkit.i18n import translate
 from petitionkit.privacy import MASTER_KEY_ENV, privacy_settings
 from petitionkit.privacy.keys import read_master_key_file
 from petitionkit.service import Office
-from petitionkit.storage.sql import SqlStorage
+
+if TYPE_CHECKING:  # the SQL backend (and Alembic) is imported when a keys command runs, not for --help
+    from petitionkit.storage.sql import SqlStorage
 
 ALGORITHMS = ("aes-256-gcm", "sm4-gcm")
 MAX_PASSES = 5  # passes over rows a concurrent writer held, before leaving them to the next run
 
 
 def _store(office: Office) -> SqlStorage:
+    from petitionkit.storage.sql import SqlStorage  # noqa: PLC0415
+
     store = office.storage
     if not isinstance(store, SqlStorage) or store.codec.cipher is None:
         raise ConfigurationError(

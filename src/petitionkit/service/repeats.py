@@ -31,7 +31,6 @@ from petitionkit.domain.protection import normalise_respondent
 from petitionkit.domain.tracking import NAME_PHONE_KEY, identity_keys
 from petitionkit.errors import PetitionkitError
 from petitionkit.i18n import LOCALES, translate
-from petitionkit.reports.text import similarities, text_tools_installed
 from petitionkit.serialization import structure_draft
 from petitionkit.service.base import OfficeBase
 from petitionkit.storage.base import Transaction
@@ -278,6 +277,9 @@ class RepeatDetection(OfficeBase):
 
     def _text_similarity(self, draft: PetitionDraft, groups: Sequence[Sequence[Petition]]) -> list[float | None]:
         """For each case, the best similarity of the draft's text to one of its petitions."""
+        # imported here: the reports package is heavy and most commands never compare texts
+        from petitionkit.reports.text import similarities, text_tools_installed  # noqa: PLC0415
+
         if not text_tools_installed():
             return [None] * len(groups)
         flat = [_text(p.subject, p.content) for group in groups for p in group]
