@@ -7,7 +7,17 @@ from datetime import datetime, timedelta
 import attrs
 
 from petitionkit.domain.identity import is_valid_email, is_valid_id_number, is_valid_phone, is_valid_region_code
-from petitionkit.domain.model import Attachment, Channel, Person, Petition, PetitionerRole, PetitionKind, Respondent
+from petitionkit.domain.model import (
+    Attachment,
+    Case,
+    CaseState,
+    Channel,
+    Person,
+    Petition,
+    PetitionerRole,
+    PetitionKind,
+    Respondent,
+)
 from petitionkit.domain.ports import Rules
 from petitionkit.errors import FieldError
 
@@ -149,4 +159,24 @@ def petition_of(
         referred_from=draft.referred_from,
         source_ref=draft.source_ref,
         repeat_of=repeat_of,
+    )
+
+
+def case_opened_by(petition: Petition) -> Case:
+    """The new case (信访事项) a registered ``petition`` opens: its facts are the first petition's."""
+    return Case(
+        id=petition.case_id,
+        office_code=petition.office_code,
+        state=CaseState.REGISTERED,
+        version=1,
+        kind=petition.kind,
+        category=petition.category,
+        region_code=petition.region_code,
+        subject=petition.subject,
+        opened_at=petition.received_at,
+        petition_ids=(petition.id,),
+        first_tracking_number=petition.tracking_number,
+        confidential=petition.confidential,
+        anonymous=petition.anonymous,
+        respondent=petition.respondent,
     )

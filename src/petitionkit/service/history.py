@@ -21,9 +21,9 @@ import attrs
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
-from petitionkit.domain.drafts import CLOCK_SKEW, petition_of
+from petitionkit.domain.drafts import CLOCK_SKEW, case_opened_by, petition_of
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, CaseState, Petition
+from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.tracking import new_query_code, query_code_digest, tracking_number
 from petitionkit.errors import FieldError, InvalidInput, PetitionkitError
 from petitionkit.migration.export import case_document
@@ -162,22 +162,7 @@ class HistoryUseCases(OfficeBase):
         first = history.petitions[0]
         ctx = self._at(actor, first.registered_at, now)
         record = self._record(first, 0, history, numbers, new_id(), ctx.now)
-        case = Case(
-            id=record.case_id,
-            office_code=self.config.office_code,
-            state=CaseState.REGISTERED,
-            version=1,
-            kind=record.kind,
-            category=record.category,
-            region_code=record.region_code,
-            subject=record.subject,
-            opened_at=record.received_at,
-            petition_ids=(record.id,),
-            first_tracking_number=record.tracking_number,
-            confidential=record.confidential,
-            anonymous=record.anonymous,
-            respondent=record.respondent,
-        )
+        case = case_opened_by(record)
         decision = lc.open_case(case, registered(record), ctx, notifiable=not record.anonymous)
         petitions = [record]
         events = list(decision.events)

@@ -14,9 +14,9 @@ from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
 from petitionkit.domain.decisions import ClosedMatterAction, ClosedMatterRule
-from petitionkit.domain.drafts import PetitionDraft, check_draft, petition_of
+from petitionkit.domain.drafts import PetitionDraft, case_opened_by, check_draft, petition_of
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, CaseState, Petition
+from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.normalise import normalised_draft
 from petitionkit.domain.protection import normalise_respondent
 from petitionkit.domain.tracking import (
@@ -256,22 +256,7 @@ class RegistrationUseCases(RepeatDetection):
             else e
             for e in also
         )
-        case = Case(
-            id=record.case_id,
-            office_code=self.config.office_code,
-            state=CaseState.REGISTERED,
-            version=1,
-            kind=draft.kind,
-            category=draft.category,
-            region_code=draft.region_code,
-            subject=draft.subject,
-            opened_at=draft.received_at,
-            petition_ids=(record.id,),
-            first_tracking_number=record.tracking_number,
-            confidential=draft.confidential,
-            anonymous=draft.anonymous,
-            respondent=draft.respondent,
-        )
+        case = case_opened_by(record)
         return record, lc.open_case(case, registered(record), ctx, notifiable=not draft.anonymous, also=also)
 
     def _register_in(
