@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# System packages the tests need beyond Python: Chromium (the HTML report is rendered in a real
-# headless browser) and CJK fonts (Chinese labels in the screenshot). Idempotent: installs only
+# System packages the tests need beyond Python: Chromium and its WebDriver (the HTML report and the
+# clerk's web workspace are driven in a real headless browser), CJK fonts (Chinese in screenshots and
+# rendered documents), LibreOffice Writer (DOCX rendered to PDF for page checks), poppler (PDF to PNG)
+# and ClamAV's daemon (the scanning plugin's tests run clamd on a local signature database). Idempotent: installs only
 # what is missing, and does nothing when everything is there. Debian/Ubuntu (apt) only.
 set -euo pipefail
 
-wanted=(chromium fonts-noto-cjk)
+wanted=(chromium chromium-driver fonts-noto-cjk libreoffice-writer-nogui poppler-utils clamav-daemon)
 missing=()
 for package in "${wanted[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
