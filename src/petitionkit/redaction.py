@@ -307,3 +307,32 @@ def disclosure(
     visible = tuple(p for p in protection.people if shown(p))
     hidden = [p for p in protection.people if p not in visible]
     return Disclosure(kind, protection, None, visible, Striker.hiding(hidden))
+
+
+# --- casework records: receptions, investigations, legal bases ---------------------------------------
+
+#: Which casework records (petitionkit.domain.casework, by kind) each recipient may read, and how: their
+#: texts count as :attr:`Item.NOTES` (written in the office).  ``docs/security.md`` shows it as a table.
+CASEWORK_POLICY: Final[Mapping[Recipient, Mapping[str, Visibility]]] = {
+    Recipient.PETITIONER: {"reception": W, "investigation": W, "basis": W},
+    Recipient.OFFICE_STAFF: {"reception": S, "investigation": S, "basis": S},
+    Recipient.HANDLING_BODY: {"reception": R, "investigation": R, "basis": R},
+    Recipient.PARENT_BODY: {"reception": W, "investigation": W, "basis": W},
+    Recipient.REPORT_READER: {"reception": W, "investigation": W, "basis": W},
+}
+
+
+def casework_visibility(seen: Disclosure, kind: str) -> Visibility:
+    """Whether (and how) the recipient of ``seen`` may read a casework record of ``kind``.
+
+    Fails closed: an unknown recipient or kind, or a refused disclosure (a body the case is guarded
+    against, an unresolved respondent), sees nothing.  An investigation of a case holding an accusation
+    reaches no body at all (2022 art. 30 ¶3: the accusation's "related circumstances" include who was
+    heard and what was found), whichever body asks.
+    """
+    if seen.recipient is None or seen.refused is not None:
+        return Visibility.WITHHELD
+    shown = CASEWORK_POLICY.get(seen.recipient, {}).get(kind, Visibility.WITHHELD)
+    if kind == "investigation" and seen.recipient in BODY_RECIPIENTS and seen.protection.has_accusation:
+        return Visibility.WITHHELD
+    return shown

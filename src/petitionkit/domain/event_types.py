@@ -10,6 +10,9 @@ Only registered classes can be recorded (:func:`payload_of` refuses the others) 
 subclass of :class:`DomainEvent` must be in :data:`EVENT_TYPES` (a test checks it).  Field values
 are JSON primitives as stored: dates as ISO strings, enums as their values.  A field added after
 events of its class were first stored has a default, so older audit trails still read back.
+
+Size: over 500 lines: one small frozen class per event of the case's life, kept in one registry so a
+name is defined once (the casework events of reception and investigation are the last group).
 """
 
 from __future__ import annotations
@@ -421,6 +424,82 @@ class StepImported(DomainEvent):
     original_at: str
 
 
+# --- casework: reception, investigation, legal basis (petitionkit.domain.casework) -------------------
+# No free text in these payloads (the records hold it, encrypted at rest); ``digest`` is the record's
+# petitionkit.domain.casework.record_digest after the change, binding the stored record to the trail.
+
+
+@attrs.frozen(kw_only=True)
+class ReceptionRecorded(DomainEvent):
+    """接谈: a visit or call was received; ``citations`` are ``provision@version`` of what was explained."""
+
+    name: ClassVar[str] = "ReceptionRecorded"
+    reception_id: str
+    channel: str
+    received_at: str
+    petitioner_ref: str
+    settled: bool
+    citations: list[str] = attrs.field(factory=list)
+    digest: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class InvestigationPlanned(DomainEvent):
+    """调查核实方案: who goes (principal ids), openly or unannounced, by when."""
+
+    name: ClassVar[str] = "InvestigationPlanned"
+    investigation_id: str
+    mode: str
+    due_on: str
+    investigators: list[str] = attrs.field(factory=list)
+    digest: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class InquiryRecorded(DomainEvent):
+    """An interview or site visit of an investigation was recorded."""
+
+    name: ClassVar[str] = "InquiryRecorded"
+    investigation_id: str
+    inquiry_id: str
+    kind: str
+    at: str
+    digest: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class EvidenceRecorded(DomainEvent):
+    """Evidence was added: the attachment's id and SHA-256 digest are bound into the trail."""
+
+    name: ClassVar[str] = "EvidenceRecorded"
+    investigation_id: str
+    evidence_id: str
+    attachment_id: str
+    attachment_digest: str
+    digest: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class FindingsRecorded(DomainEvent):
+    """调查结论: the investigation's findings were recorded (it is concluded)."""
+
+    name: ClassVar[str] = "FindingsRecorded"
+    investigation_id: str
+    digest: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class LegalBasisCited(DomainEvent):
+    """A decline or reply cited provisions (``provision@version``) and, for a reply, an investigation's findings."""
+
+    name: ClassVar[str] = "LegalBasisCited"
+    basis_id: str
+    used_in: str
+    citations: list[str] = attrs.field(factory=list)
+    findings_of: str = ""
+    digest: str = ""
+
+
 def _registry(*classes: type[DomainEvent]) -> Mapping[str, type[DomainEvent]]:
     found: dict[str, type[DomainEvent]] = {}
     for cls in classes:
@@ -466,6 +545,12 @@ EVENT_TYPES: Mapping[str, type[DomainEvent]] = _registry(
     CaseWithdrawn,
     CasePurged,
     StepImported,
+    ReceptionRecorded,
+    InvestigationPlanned,
+    InquiryRecorded,
+    EvidenceRecorded,
+    FindingsRecorded,
+    LegalBasisCited,
 )
 
 

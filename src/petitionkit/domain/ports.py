@@ -21,6 +21,7 @@ from petitionkit.domain.decisions import (
     RoutingDecision,
     ScreeningDecision,
 )
+from petitionkit.domain.knowledge import Knowledge
 from petitionkit.domain.model import Body, PetitionKind, Respondent
 from petitionkit.domain.retention import RecordKind, RetentionPeriod
 
@@ -166,6 +167,10 @@ class Rules(Protocol):
 
     def retention(self) -> Mapping[RecordKind, RetentionPeriod]:
         """The retention period of each kind of record (``[retention]``), counted from the case's end."""
+        ...
+
+    def knowledge(self) -> Knowledge:
+        """The provisions and explanation snippets the rule packs declare (``[knowledge]``)."""
         ...
 
     def categories(self) -> Mapping[str, Bilingual]:

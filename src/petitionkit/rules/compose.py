@@ -42,12 +42,14 @@ from petitionkit.domain.decisions import (
     ScreeningQuery,
     SegmentExplanation,
 )
+from petitionkit.domain.knowledge import Knowledge, Provision, Snippet
 from petitionkit.domain.model import Body, DeclineChannel, PetitionKind, ReferralMode, Respondent
 from petitionkit.domain.retention import RecordKind, RetentionPeriod
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.rules.calendar import BaseCalendar, NamedDay, OfficialChinaCalendar, RuleCalendar, YearData
 from petitionkit.rules.deadlines import compute_deadline, trace_deadline
 from petitionkit.rules.errors import NoRoute, RulePackError
+from petitionkit.rules.knowledge import check_knowledge
 from petitionkit.rules.schema import (
     ALL,
     REGION_CODE,
@@ -92,6 +94,9 @@ class Composition:
     provisional: bool = True  # count years without an official schedule provisionally (else raise)
     roles: dict[str, Role] = attrs.field(factory=dict)
     retention: dict[RecordKind, RetentionPeriod] = attrs.field(factory=dict)
+    provisions: dict[str, tuple[Provision, Origin]] = attrs.field(factory=dict)
+    snippets: dict[str, tuple[Snippet, Origin]] = attrs.field(factory=dict)
+    knowledge: Knowledge = attrs.field(factory=Knowledge)
     # [repeats]: each key composes on its own (a later pack may change the threshold only)
     repeat_threshold: tuple[float, str] = (0.4, "")  # (threshold, pack that set it)
     repeat_closed: dict[str, tuple[ClosedMatterRule, Origin]] = attrs.field(factory=dict)
@@ -120,6 +125,8 @@ class Composition:
             self.provisional = pack.provisional
         self.roles.update({r.name: r for r in pack.roles})
         self.retention.update({p.kind: p for p in pack.retention})
+        self.provisions.update({p.id: (p, o) for p, o in pack.provisions})
+        self.snippets.update({n.id: (n, o) for n, o in pack.snippets})
         if pack.repeats is not None:
             if pack.repeats.threshold is not None:
                 self.repeat_threshold = (pack.repeats.threshold, pack.name)
@@ -155,6 +162,7 @@ class Composition:
                 )
         self._check_cycles()
         self._check_names()
+        self.knowledge = check_knowledge(self.provisions, self.snippets, self.categories)
         if self.accept_categories is not None:
             names = sorted(self.accept_categories[0] - {ALL})
             self._check_categories(names, self.accept_categories[1], "")
@@ -435,6 +443,10 @@ class ComposedRules:
     def retention(self) -> dict[RecordKind, RetentionPeriod]:
         """The retention period (保存期限) of each kind of record, counted from the case's end."""
         return dict(self._c.retention)
+
+    def knowledge(self) -> Knowledge:
+        """The provisions and explanation snippets the packs declare (法规政策库, ``[knowledge]``)."""
+        return self._c.knowledge
 
     def facts(self) -> dict[str, Bilingual]:
         """The screening facts a clerk can tick (e.g. ``pending_in_court``): id → question."""

@@ -37,11 +37,13 @@ from petitionkit.domain.decisions import (
     RouteQuery,
     ScreeningQuery,
 )
+from petitionkit.domain.knowledge import Provision, Snippet
 from petitionkit.domain.model import BodyKind, DeclineChannel, PetitionKind, ReferralMode
 from petitionkit.domain.retention import RetentionPeriod
 from petitionkit.rules import provisional
 from petitionkit.rules.calendar import NamedDay, YearData
 from petitionkit.rules.errors import RulePackError, TypeName
+from petitionkit.rules.knowledge import read_knowledge
 from petitionkit.rules.predicates import Predicate, active_predicates
 from petitionkit.rules.retention import read_retention
 
@@ -225,6 +227,9 @@ class RulePack:
     provisional: bool | None = None  # [calendar] provisional; None: not set by this pack
     roles: tuple[Role, ...] = ()  # [roles.<name>]: a later pack's role replaces an earlier one of that name
     retention: tuple[RetentionPeriod, ...] = ()  # [retention]: a later pack's period replaces one of its kind
+    # [knowledge]: a later pack's provision or snippet replaces one of the same id
+    provisions: tuple[tuple[Provision, Origin], ...] = ()
+    snippets: tuple[tuple[Snippet, Origin], ...] = ()
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -401,7 +406,7 @@ class _Reader:
 
 TOP_KEYS = (
     "pack", "calendar", "clocks", "categories", "screening", "bodies", "routing", "collective", "whistleblower",
-    "roles", "retention", "repeats",
+    "roles", "retention", "repeats", "knowledge",
 )  # fmt: skip
 
 
@@ -456,6 +461,7 @@ def parse_pack(text: str, file: str, *, predicates: Mapping[str, Predicate] | No
         fields["collective"] = _collective(reader, reader.sub(data, "", "collective"))
     fields["roles"] = _roles(reader, reader.sub(data, "", "roles"))
     fields["retention"] = read_retention(reader, reader.sub(data, "", "retention"))
+    fields["provisions"], fields["snippets"] = read_knowledge(reader, reader.sub(data, "", "knowledge"))
     if "whistleblower" in data:
         table = reader.sub(data, "", "whistleblower")
         reader.only(table, "whistleblower", ("guard_parent_body", "source"))

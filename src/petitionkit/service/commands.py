@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission, Principal
+from petitionkit.domain.casework import BasisUse
 from petitionkit.domain.decisions import RoutingDecision, ScreeningDecision
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, DeclineChannel, EvaluationRating, ReferralMode, ReplyOutcome
@@ -19,6 +21,10 @@ from petitionkit.domain.normalise import command_texts
 from petitionkit.i18n import translate
 from petitionkit.notifications.planner import DUE_DATES_MOVED
 from petitionkit.service.base import OfficeBase
+from petitionkit.service.casework import with_basis
+
+if TYPE_CHECKING:
+    from petitionkit.service.office import Office
 
 
 class CaseCommands(OfficeBase):
@@ -28,9 +34,27 @@ class CaseCommands(OfficeBase):
         """Accept the case for handling by the office or its Standing Committee body (受理)."""
         return self.uow.command(case_ref, lc.Accept(note), permission=Permission.SCREEN)
 
-    def decline(self, case_ref: str, *, reason: str, channel: DeclineChannel | str) -> Case:
-        """Decline (不予受理), telling the petitioner why and which channel to use instead."""
-        return self.uow.command(case_ref, lc.DeclineCase(reason, DeclineChannel(channel)), permission=Permission.SCREEN)
+    def decline(
+        self, case_ref: str, *, reason: str, channel: DeclineChannel | str, citations: Sequence[str] = ()
+    ) -> Case:
+        """Decline (不予受理), telling the petitioner why and which channel to use instead.
+
+        ``citations`` (provision ids of the rule packs' knowledge) are appended to the notice and kept as
+        snapshots on the case (:meth:`~petitionkit.service.casework.CaseworkUseCases.with_basis`).
+        """
+        command = lc.DeclineCase(reason, DeclineChannel(channel))
+        if citations:
+            command = command_texts(command)
+            return with_basis(
+                cast("Office", self),
+                case_ref,
+                command,
+                permission=Permission.SCREEN,
+                used_in=BasisUse.DECLINE,
+                citations=citations,
+                findings_of=None,
+            )
+        return self.uow.command(case_ref, command, permission=Permission.SCREEN)
 
     def transfer(self, case_ref: str, *, body: str, note: str = "") -> Case:
         """Transfer (转送) to the competent body; no report is owed back."""
@@ -128,11 +152,26 @@ class CaseCommands(OfficeBase):
         outcome: ReplyOutcome | str,
         text: str,
         delivered_on: date | None = None,
+        citations: Sequence[str] = (),
+        findings_of: str | None = None,
     ) -> Case:
-        """Record the written reply (处理意见书); its delivery starts the review window."""
-        return self.uow.command(
-            case_ref, lc.ReplyToPetitioner(ReplyOutcome(outcome), text, delivered_on), permission=Permission.REPLY
-        )
+        """Record the written reply (处理意见书); its delivery starts the review window.
+
+        ``findings_of`` (an investigation id) appends that investigation's findings to the reply, and
+        ``citations`` (provision ids) the cited provisions; both are kept on the case as its legal basis.
+        """
+        command = lc.ReplyToPetitioner(ReplyOutcome(outcome), text, delivered_on)
+        if citations or findings_of is not None:
+            return with_basis(
+                cast("Office", self),
+                case_ref,
+                command_texts(command),
+                permission=Permission.REPLY,
+                used_in=BasisUse.REPLY,
+                citations=citations,
+                findings_of=findings_of,
+            )
+        return self.uow.command(case_ref, command, permission=Permission.REPLY)
 
     def evaluate(self, case_ref: str, *, rating: EvaluationRating | str, comment: str = "") -> Case:
         """Record the petitioner's satisfaction rating (满意度评价)."""

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import attrs
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.casework import CaseworkRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Obligation, Petition, PetitionKind, Respondent
 
@@ -214,6 +215,19 @@ class Transaction(Protocol):
         An index lookup (repeat detection at intake runs it on every registration).  ``digests`` are
         identity digests or secondary keys ``"<kind>:<digest>"`` as stored by :meth:`add_petitions`.
         """
+        ...
+
+    # --- casework (petitionkit.domain.casework): receptions, investigations, legal bases of a case
+    def put_casework(self, record: CaseworkRecord) -> None:
+        """Store a casework record whole: a new one, or the same id replaced (an investigation grows)."""
+        ...
+
+    def casework_of_case(self, case_id: str) -> list[CaseworkRecord]:
+        """The case's casework records, in the order they happened (see ``sorted_records``)."""
+        ...
+
+    def reception_counts(self, office_code: str, since: datetime, before: datetime) -> tuple[int, int]:
+        """``(receptions, settled in talk)`` of the office received in ``[since, before)``; reads no text."""
         ...
 
     # --- access records (append-only: no update, no delete)

@@ -17,6 +17,7 @@ from typing import TypeVar
 import attrs
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.casework import CaseworkRecord, Reception, sorted_records
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Respondent
 from petitionkit.errors import ConcurrencyConflict
@@ -47,6 +48,7 @@ class MemoryStorage:
         self.feed: list[Event] = []  # every event in append order: position = index + 1
         self.api_keys: dict[str, ApiKey] = {}
         self.idempotency: dict[tuple[str, str, str], StoredResponse] = {}
+        self.casework: dict[str, CaseworkRecord] = {}
 
     @property
     def url(self) -> str:
@@ -188,6 +190,20 @@ class MemoryTransaction:
         return len(gone)
 
     # --- reads
+    def put_casework(self, record: CaseworkRecord) -> None:
+        self._set(self.s.casework, record.id, record)
+
+    def casework_of_case(self, case_id: str) -> list[CaseworkRecord]:
+        return sorted_records([r for r in self.s.casework.values() if r.case_id == case_id])
+
+    def reception_counts(self, office_code: str, since: datetime, before: datetime) -> tuple[int, int]:
+        found = [
+            r
+            for r in self.s.casework.values()
+            if isinstance(r, Reception) and r.office_code == office_code and since <= r.received_at < before
+        ]
+        return len(found), sum(1 for r in found if r.settled)
+
     def get_case(self, case_id: str) -> Case | None:
         return self.s.cases.get(case_id)
 

@@ -53,7 +53,7 @@ from petitionkit.storage.sql.crypto import (
     wrap,
 )
 from petitionkit.storage.sql.store import SqlStorage, SqlTransaction
-from petitionkit.storage.sql.tables import cases, data_keys, outbox, petitioner_identities, petitions
+from petitionkit.storage.sql.tables import cases, casework, data_keys, outbox, petitioner_identities, petitions
 from petitionkit.storage.sql.types import SEALED_PAYLOAD_KEYS
 
 TEXT, DOC, PAYLOAD = "text", "doc", "payload"
@@ -81,6 +81,7 @@ LOCATIONS = (
     Location(petitions, "petitioners", DOC),
     Location(cases, "subject", TEXT),
     Location(outbox, "payload", PAYLOAD, order="seq"),
+    Location(casework, "body", DOC),
 )
 
 Progress = Callable[[str, int, int], None]

@@ -31,6 +31,7 @@ import attrs
 from sqlalchemy import Table
 
 from petitionkit.domain.access import AccessRecord
+from petitionkit.domain.casework import CaseworkRecord, Reception, happened_at, kind_of, record_from_json, record_json
 from petitionkit.domain.clocks import Clock, Convention, DeadlineBasis
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import (
@@ -131,6 +132,8 @@ OUTBOX = Shape(tables.outbox, generated={"seq"})  # enqueue order; claims read i
 ACCESS_LOG = Shape(tables.access_log, generated={"seq"})  # append order
 API_KEYS = Shape(tables.api_keys)
 IDEMPOTENCY_KEYS = Shape(tables.idempotency_keys)
+# The record is its body; the rest is copied out of it for the case's lookups and the reports' counts.
+CASEWORK = Shape(tables.casework, write_only={"case_id", "office_code", "happened_at", "settled"})
 SHAPES = (
     CASES,
     PETITIONS,
@@ -142,6 +145,7 @@ SHAPES = (
     ACCESS_LOG,
     API_KEYS,
     IDEMPOTENCY_KEYS,
+    CASEWORK,
 )
 
 # Enum lookups by value: a dict is several times faster than calling the enum class.
@@ -604,6 +608,28 @@ def access_from_row(r: Sequence[Any], at: Positions, k: Codec) -> AccessRecord:
         key_id=r[at["key_id"]],
         seal=r[at["seal"]],
     )
+
+
+# --- casework records (revision 0017) ----------------------------------------------------------
+
+
+def casework_values(c: CaseworkRecord, k: Codec) -> Values:
+    """A reception, investigation or legal basis: the record whole in ``body``, sealed (its texts hold
+    personal data); kind, time and "settled" beside it for reports."""
+    return {
+        "id": c.id,
+        "case_id": c.case_id,
+        "office_code": c.office_code,
+        "kind": kind_of(c),
+        "happened_at": k.ts_out(happened_at(c)),
+        "settled": c.settled if isinstance(c, Reception) else None,
+        "body": k.seal_doc(c.office_code, "casework", c.id, "body", record_json(c)),
+    }
+
+
+def casework_from_row(r: Sequence[Any], at: Positions, k: Codec) -> CaseworkRecord:
+    record_id = r[at["id"]]
+    return record_from_json(r[at["kind"]], k.open_doc("casework", record_id, "body", r[at["body"]]))
 
 
 # --- the HTTP API: API keys and idempotency keys (revision 0014) --------------------------------

@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 
+from petitionkit.domain.casework import KINDS as CASEWORK_KINDS
 from petitionkit.domain.clocks import Clock, Convention
 from petitionkit.domain.model import (
     CaseState,
@@ -391,6 +392,24 @@ idempotency_keys = Table(
     Column("body_digest", DIGEST, nullable=False),
     Column("location", Text),
     Column("started_at", UtcDateTime, nullable=False),
+)
+
+# revision 0017: casework records of a case (petitionkit.domain.casework): receptions (接谈), investigations
+# (调查核实) and the legal basis a decline or reply cited.  ``body`` is the whole record, sealed with the
+# office's data key (its texts hold personal data); the other columns are what reports count without it.
+casework = Table(
+    "casework",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("office_code", CODE, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("happened_at", UtcDateTime, nullable=False),
+    Column("settled", Boolean),  # receptions: settled in talk (息诉)
+    Column("body", json_type(), nullable=False),
+    one_of("kind", CASEWORK_KINDS),
+    Index("ix_casework_case", "case_id"),
+    Index("ix_casework_office_kind_happened", "office_code", "kind", "happened_at"),
 )
 
 TABLES = tuple(metadata.sorted_tables)
