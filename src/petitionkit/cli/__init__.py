@@ -7,6 +7,7 @@ import sys
 from petitionkit.cli import (
     audit_cmds,
     case_cmds,
+    casework_cmds,
     exchange_cmds,
     keys_cmds,
     notify_cmds,
@@ -25,6 +26,7 @@ __all__ = ["Env", "cli", "main", "run_command"]
 
 for _command in [
     *case_cmds.COMMANDS,
+    *casework_cmds.COMMANDS,
     *query_cmds.COMMANDS,
     *rules_cmds.COMMANDS,
     *exchange_cmds.COMMANDS,

@@ -258,6 +258,9 @@ _DELIVERED = (
 _REQUESTED = "Day the request was made (YYYY-MM-DD, default today; not before the delivery that opened the window)."
 
 
+_CITE = click.option("--cite", "citations", multiple=True, help="A provision id cited (repeatable; see 'knowledge').")
+
+
 def _reason(help_text: str = "Why (told to the petitioner or body).") -> Callable[[Any], Any]:
     return click.option("--reason", required=True, help=help_text)
 
@@ -276,7 +279,7 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
         ("decline",),
         "Decline (不予受理) with the reason and the channel to use instead.",
         Office.decline,
-        (_reason(), click.option("--channel", type=DECLINE_CHANNELS, required=True)),
+        (_reason(), click.option("--channel", type=DECLINE_CHANNELS, required=True), _CITE),
     ),
     "transfer": (
         ("transfer",),
@@ -335,6 +338,8 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--text", required=True),
             click.option("--delivered-on", type=DAY, help=_DELIVERED),
+            _CITE,
+            click.option("--findings-of", default=None, help="An investigation whose findings the reply states."),
         ),
     ),
     "evaluate": (

@@ -8,6 +8,7 @@ import click
 
 from petitionkit.cli.app import Env, run_command
 from petitionkit.cli.case_cmds import DAY, KINDS
+from petitionkit.cli.casework_cmds import knowledge_data, print_knowledge
 from petitionkit.cli.views import case_view, obligation_view, print_case, print_schedule_warning
 from petitionkit.domain.clocks import Clock
 
@@ -89,6 +90,7 @@ def screen(env: Env, /, ref: str, facts: tuple[str, ...], apply_: bool) -> None:
     office = env.office
     advice = office.screen(ref, facts=facts)
     data: dict[str, Any] = {"screening": {**advice.to_dict(), "text": advice.explanation(env.locale)}}
+    data["knowledge"] = knowledge_data(office.case_knowledge(ref), env.locale)
     if apply_:
         if advice.accepted:
             case = office.accept(ref, note=advice.rule_id)
@@ -120,6 +122,9 @@ def _emit_decision(env: Env, data: dict[str, Any], key: str) -> None:
 
     def human() -> None:
         click.echo(data[key]["text"])
+        if "knowledge" in data:
+            click.echo("")
+            print_knowledge(data["knowledge"], env.locale)
         if "case" in data:
             click.echo("")
             print_case(data["case"], env.locale)

@@ -41,6 +41,7 @@ from petitionkit.domain.normalise import LIMITS, text
 from petitionkit.errors import FieldError, InvalidInput, NotFound
 from petitionkit.i18n import translate
 from petitionkit.redaction import Disclosure, Item, Visibility, casework_visibility
+from petitionkit.service.base import OfficeBase
 from petitionkit.service.unit_of_work import new_id
 from petitionkit.storage.base import Transaction
 
@@ -113,12 +114,12 @@ def redacted_record(record: CaseworkRecord, seen: Disclosure | None) -> Casework
             return record
 
 
-class CaseworkUseCases:
+class CaseworkUseCases(OfficeBase):
     """Reception, investigation and knowledge use cases of an :class:`~petitionkit.service.office.Office`."""
 
     # --- knowledge --------------------------------------------------------------------------------
 
-    def knowledge(self: Office, category: str | None = None, *, on: date | None = None) -> KnowledgeView:
+    def knowledge(self, category: str | None = None, *, on: date | None = None) -> KnowledgeView:
         """The provisions in force and the explanation snippets for ``category`` (every one for ``None``).
 
         Office staff only (a body's principal reads no office guidance); no personal data.
@@ -126,7 +127,7 @@ class CaseworkUseCases:
         self.access.require_office_staff("knowledge")
         return knowledge_view(self.rules.knowledge(), category, on or self.today())
 
-    def case_knowledge(self: Office, case_ref: str) -> KnowledgeView:
+    def case_knowledge(self, case_ref: str) -> KnowledgeView:
         """:meth:`knowledge` for the case's category: what a clerk sees screening, receiving, replying."""
         self.access.require_office_staff("knowledge")
         with self.storage.transaction() as tx:
@@ -137,7 +138,7 @@ class CaseworkUseCases:
     # --- reception --------------------------------------------------------------------------------
 
     def receive(
-        self: Office,
+        self,
         case_ref: str,
         *,
         channel: ReceptionChannel | str,
@@ -211,7 +212,7 @@ class CaseworkUseCases:
     # --- investigation ----------------------------------------------------------------------------
 
     def plan_investigation(
-        self: Office,
+        self,
         case_ref: str,
         *,
         mode: InvestigationMode | str,
@@ -264,7 +265,7 @@ class CaseworkUseCases:
         return made[0]
 
     def _grow(
-        self: Office,
+        self,
         case_ref: str,
         investigation_id: str,
         change: object,
@@ -291,7 +292,7 @@ class CaseworkUseCases:
         return made[0]
 
     def record_inquiry(
-        self: Office,
+        self,
         case_ref: str,
         investigation_id: str,
         *,
@@ -327,7 +328,7 @@ class CaseworkUseCases:
         return self._grow(case_ref, investigation_id, change)
 
     def add_evidence(
-        self: Office,
+        self,
         case_ref: str,
         investigation_id: str,
         *,
@@ -357,7 +358,7 @@ class CaseworkUseCases:
 
         return self._grow(case_ref, investigation_id, change)
 
-    def record_findings(self: Office, case_ref: str, investigation_id: str, *, findings: str) -> Investigation:
+    def record_findings(self, case_ref: str, investigation_id: str, *, findings: str) -> Investigation:
         """Record the investigation's findings (调查结论); it is then concluded and takes no more records."""
         texts = _texts(findings=findings)
         required(texts)
@@ -371,7 +372,7 @@ class CaseworkUseCases:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def casework(self: Office, case_ref: str, *, purpose: str = "") -> list[CaseworkRecord]:
+    def casework(self, case_ref: str, *, purpose: str = "") -> list[CaseworkRecord]:
         """The case's receptions, investigations and legal bases, oldest first: a read of personal data.
 
         Needs ``read_personal_data`` (on record).  A handling body's principal reads only what the
@@ -388,13 +389,13 @@ class CaseworkUseCases:
             self.access.record(tx, principal, "casework", count=len(records), case_id=case.id, purpose=purpose)
         return [redacted_record(r, seen) for r in records]
 
-    def receptions(self: Office, case_ref: str, *, purpose: str = "") -> list[Reception]:
+    def receptions(self, case_ref: str, *, purpose: str = "") -> list[Reception]:
         return [r for r in self.casework(case_ref, purpose=purpose) if isinstance(r, Reception)]
 
-    def investigations(self: Office, case_ref: str, *, purpose: str = "") -> list[Investigation]:
+    def investigations(self, case_ref: str, *, purpose: str = "") -> list[Investigation]:
         return [r for r in self.casework(case_ref, purpose=purpose) if isinstance(r, Investigation)]
 
-    def citations(self: Office, case_ref: str) -> list[CitationView]:
+    def citations(self, case_ref: str) -> list[CitationView]:
         """Every provision the case's records cite, as stored, each marked as it stands today."""
         knowledge = self.rules.knowledge()
         today = self.today()

@@ -24,9 +24,7 @@ if TYPE_CHECKING:
     from petitionkit.storage.sql.types import Codec
 
 _NAMES = rows.CASEWORK.written
-_INSERT = text(
-    f"INSERT INTO casework ({', '.join(_NAMES)}) VALUES ({', '.join(':' + n for n in _NAMES)})"
-)
+_INSERT = text(f"INSERT INTO casework ({', '.join(_NAMES)}) VALUES ({', '.join(':' + n for n in _NAMES)})")
 _DELETE = text("DELETE FROM casework WHERE id = :id")
 
 
