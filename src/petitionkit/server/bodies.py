@@ -7,11 +7,12 @@ command, named as the :class:`~petitionkit.service.Office` method names them, an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 import attrs
 
+from petitionkit.domain.casework import InquiryKind, InvestigationMode, ReceptionChannel
 from petitionkit.domain.decisions import DeadlineExplanation
 from petitionkit.domain.model import DeclineChannel, EvaluationRating, Obligation, ReferralMode, ReplyOutcome
 
@@ -45,6 +46,65 @@ class OptionalReason:
 class Decline:
     reason: str
     channel: DeclineChannel
+    citations: list[str] = attrs.field(factory=list)  # provision ids (GET /knowledge)
+
+
+@attrs.frozen
+class Reply:
+    """A reply; ``citations`` (provision ids) and ``findings_of`` (an investigation id) are appended to it."""
+
+    outcome: ReplyOutcome
+    text: str
+    delivered_on: date | None = None
+    citations: list[str] = attrs.field(factory=list)
+    findings_of: str | None = None
+
+
+@attrs.frozen
+class ReceptionBody:
+    """A reception talk (接谈): ``citations`` are provision ids; ``petitioner_ref`` a tracking number."""
+
+    channel: ReceptionChannel
+    asked: str
+    explained: str
+    response: str = ""
+    settled: bool = False
+    citations: list[str] = attrs.field(factory=list)
+    petitioner_ref: str | None = None
+    received_at: datetime | None = None
+
+
+@attrs.frozen
+class InvestigationPlan:
+    mode: InvestigationMode
+    investigators: list[str]
+    places: list[str]
+    due_on: date
+    purpose: str
+
+
+@attrs.frozen
+class InquiryBody:
+    kind: InquiryKind
+    place: str
+    summary: str
+    persons: str = ""
+    at: datetime | None = None
+
+
+@attrs.frozen
+class EvidenceBody:
+    """A reference to an attachment in the attachment store: its id and SHA-256 digest."""
+
+    attachment_id: str
+    digest: str
+    description: str
+    inquiry_id: str | None = None
+
+
+@attrs.frozen
+class FindingsBody:
+    findings: str
 
 
 @attrs.frozen

@@ -186,7 +186,12 @@ def decline(
     data: JSONBody[bodies.Decline],
 ) -> Response[Case]:
     """Decline (不予受理), naming the channel the petitioner should use instead."""
-    return _change(request, office, data, lambda o: o.decline(case_ref, reason=data.reason, channel=data.channel))
+    return _change(
+        request,
+        office,
+        data,
+        lambda o: o.decline(case_ref, reason=data.reason, channel=data.channel, citations=data.citations),
+    )
 
 
 @post(CASE + "/referrals", sync_to_thread=True, status_code=200, tags=["commands"])
@@ -281,14 +286,22 @@ def reply(
     request: Request[Any, Any, Any],
     office: NamedDependency[Office],
     case_ref: FromPath[str],
-    data: JSONBody[bodies.Report],
+    data: JSONBody[bodies.Reply],
 ) -> Response[Case]:
-    """The written reply (处理意见书); its delivery starts the review window."""
+    """The written reply (处理意见书); its delivery starts the review window.  ``citations`` and
+    ``findings_of`` append the cited provisions and an investigation's findings to it."""
     return _change(
         request,
         office,
         data,
-        lambda o: o.reply(case_ref, outcome=data.outcome, text=data.text, delivered_on=data.delivered_on),
+        lambda o: o.reply(
+            case_ref,
+            outcome=data.outcome,
+            text=data.text,
+            delivered_on=data.delivered_on,
+            citations=data.citations,
+            findings_of=data.findings_of,
+        ),
     )
 
 
