@@ -294,7 +294,18 @@ def test_a_body_reads_office_notes_with_protected_identities_struck(office: Offi
 
 # --- every read of personal data is on record, exactly once ---------------------------------------
 
+
 #: Office's public methods that read personal data, each with a call; each must leave one record.
+def _talk(office: Office, ref: str) -> None:
+    office.receive(ref, channel="call", asked="问进展", explained="已解释", citations=["xfgztl-2022-art34"])
+
+
+def _investigate(office: Office, ref: str) -> None:
+    office.plan_investigation(
+        ref, mode="open", investigators=["li"], places=["某地"], due_on=office.today(), purpose="核实"
+    )
+
+
 RECORDED_READS: dict[str, Callable[[Office, str, str], Any]] = {
     "petitions": lambda o, ref, code: o.petitions(ref),
     "search": lambda o, ref, code: o.search(text="工资"),
@@ -305,6 +316,10 @@ RECORDED_READS: dict[str, Callable[[Office, str, str], Any]] = {
     "check_repeats": lambda o, ref, code: o.check_repeats(sample_petition()),
     "case_file": lambda o, ref, code: o.case_file(ref),
     "export_history": lambda o, ref, code: list(o.export_history()),
+    "casework": lambda o, ref, code: (_talk(o, ref), o.casework(ref)),
+    "receptions": lambda o, ref, code: (_talk(o, ref), o.receptions(ref)),
+    "investigations": lambda o, ref, code: (_investigate(o, ref), o.investigations(ref)),
+    "citations": lambda o, ref, code: (_talk(o, ref), o.citations(ref)),
 }
 
 #: Public names of Office that read no personal data (or are no use case); reviewed when one is added.
@@ -324,6 +339,9 @@ NOT_PERSONAL = {
     # integrations (the HTTP API): API keys (digests, never secrets; ``configure``); the changes feed
     # (events, no personal data; a body's view redacted)
     "create_api_key", "api_keys", "revoke_api_key", "changes",
+    # knowledge: the rule packs' provisions and snippets; casework changes return what the caller wrote
+    "knowledge", "case_knowledge", "receive", "plan_investigation", "record_inquiry", "add_evidence",
+    "record_findings",
 }  # fmt: skip
 
 

@@ -82,9 +82,10 @@ def test_visit_explained_with_a_provision_and_settled_in_talk(run: Any, db_url: 
                "--explained", "依法转交人社部门办理，60日内办结", "--response", "表示理解，不再上访",
                "--settled", "--cite", "xfgztl-2022-art34")["reception"]  # fmt: skip
     assert made["settled"] is True and made["citations"][0]["provision_id"] == "xfgztl-2022-art34"
-    assert made["received_at"][:10] == date.today().isoformat() or made["received_at"][:10] == (
-        date.today() + timedelta(days=1)
-    ).isoformat()  # the office's zone may be a day ahead of the machine's
+    assert (
+        made["received_at"][:10] == date.today().isoformat()
+        or made["received_at"][:10] == (date.today() + timedelta(days=1)).isoformat()
+    )  # the office's zone may be a day ahead of the machine's
 
     listed = run("--as", "li", "casework", ref, "--purpose", "核对")["casework"]
     assert [r["kind"] for r in listed] == ["reception"] and listed[0]["explained"].startswith("依法转交")

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Table
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.casework import Reception
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Referral
 from petitionkit.storage.base import ApiKey, OutboxMessage, StoredResponse
@@ -90,6 +91,9 @@ class Samples:
         assert self.petition.respondent is not None and self.petition.respondent.body_code
         key, _token = office.create_api_key("admin", name="county OA")
         self.api_key: ApiKey = attrs.evolve(key, revoked_at=now)  # every column set
+        reception = office.receive(ref, channel="visit", asked="问进展", explained="已解释", settled=True,
+                                   citations=["xfgztl-2022-art34"])  # fmt: skip
+        self.reception: Reception = reception
         self.stored_response = StoredResponse(
             office_code="XS",
             principal_id="admin",
@@ -182,6 +186,12 @@ MAPPINGS = {
         lambda s, k: rows.api_key_values(s.api_key, k),
         lambda r, at, k, _s: rows.api_key_from_row(r, at, k),
         lambda s: s.api_key,
+    ),
+    "casework": TableMapping(
+        rows.CASEWORK,
+        lambda s, k: rows.casework_values(s.reception, k),
+        lambda r, at, k, _s: rows.casework_from_row(r, at, k),
+        lambda s: s.reception,
     ),
     "idempotency_keys": TableMapping(
         rows.IDEMPOTENCY_KEYS,
