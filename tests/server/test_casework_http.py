@@ -63,7 +63,7 @@ def test_reception_and_investigation_then_reply_with_findings(server: Server) ->
     assert bases[0]["findings_of"] == inv["id"] and bases[0]["citations"][0]["provision_id"] == "xfgztl-2022-art35"
     assert [c["status"] for c in handler.get(f"{base}/citations").json()] == ["current", "current"]
     assert server.as_admin().verify_audit_trail(case["id"]) is None
-    assert handler.get("/schema/openapi.json").json()["paths"][f"/cases/{{case_ref}}/receptions"]
+    assert handler.get("/schema/openapi.json").json()["paths"]["/cases/{case_ref}/receptions"]
 
 
 def test_an_accused_body_reads_none_of_an_accusation_s_casework(server: Server) -> None:
@@ -92,6 +92,6 @@ def test_an_accused_body_reads_none_of_an_accusation_s_casework(server: Server) 
     # of an accusation; of an ordinary case it reads the investigation too.
     ordinary = register(clerk, subject="工资问题")["case"]
     assert change(handler, ordinary, "referrals", {"mode": "assignment", "body": BODY}).status_code == 200
-    add(handler, f"/cases/{ordinary['id']}/investigations", {"mode": "open", "investigators": ["li"],
-                                                            "places": ["工地"], "due_on": due, "purpose": "核实"})  # fmt: skip
+    plan = {"mode": "open", "investigators": ["li"], "places": ["工地"], "due_on": due, "purpose": "核实"}
+    add(handler, f"/cases/{ordinary['id']}/investigations", plan)
     assert len(body.get(f"/cases/{ordinary['id']}/investigations").json()) == 1
