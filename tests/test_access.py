@@ -341,7 +341,7 @@ NOT_PERSONAL = {
     "create_api_key", "api_keys", "revoke_api_key", "changes",
     # knowledge: the rule packs' provisions and snippets; casework changes return what the caller wrote
     "knowledge", "case_knowledge", "receive", "plan_investigation", "record_inquiry", "add_evidence",
-    "record_findings",
+    "record_findings", "verify_casework",
 }  # fmt: skip
 
 

@@ -128,10 +128,17 @@ def receive(env: Env, /, ref: str, received_at: str | None, **options: Any) -> N
 @click.command("casework")
 @click.argument("ref")
 @click.option("--purpose", default="", help="Why you read it (kept with the access record).")
+@click.option("--verify", is_flag=True, help="Check every record against the audit trail; exit 9 if one differs.")
 @click.pass_obj
 @run_command
-def casework(env: Env, /, ref: str, purpose: str) -> None:
+def casework(env: Env, /, ref: str, purpose: str, verify: bool) -> None:
     """The case's receptions, investigations and legal bases (personal data: on record)."""
+    if verify:
+        broken = env.office.verify_casework(ref)
+        env.emit({"broken": broken}, lambda: click.echo("\n".join(broken) or "ok"))
+        if broken:
+            raise SystemExit(9)
+        return
     records = env.office.casework(ref, purpose=purpose)
     data = {"casework": [{"kind": kind_of(r), **record_json(r)} for r in records]}
 

@@ -27,6 +27,8 @@ from typing import Any
 
 import attrs
 
+from petitionkit.domain.event_types import CasePurged
+from petitionkit.domain.events import Event
 from petitionkit.domain.knowledge import Citation, citation_from_json, citation_json
 from petitionkit.errors import FieldError, InvalidInput
 
@@ -363,3 +365,65 @@ def happened_at(record: CaseworkRecord) -> datetime:
 def sorted_records(records: Sequence[CaseworkRecord]) -> list[CaseworkRecord]:
     """Records in the order they happened, then by id."""
     return sorted(records, key=lambda r: (happened_at(r), r.id))
+
+
+def anonymised(record: CaseworkRecord, *, personal: bool, content: bool) -> CaseworkRecord:
+    """``record`` with what a purge erases (docs/security.md "Retention"): with ``content``, every free
+    text; with ``personal``, who was heard (``persons``).  Ids, times, kinds, citations and evidence
+    digests stay, so the counts and the audit trail's references still hold."""
+    match record:
+        case Reception():
+            if not content:
+                return record
+            return attrs.evolve(record, asked="", explained="", response="")
+        case Investigation():
+            inquiries = tuple(
+                attrs.evolve(
+                    q,
+                    persons="" if personal or content else q.persons,
+                    place="" if content else q.place,
+                    summary="" if content else q.summary,
+                )
+                for q in record.inquiries
+            )
+            if not content:
+                return attrs.evolve(record, inquiries=inquiries)
+            return attrs.evolve(
+                record,
+                inquiries=inquiries,
+                purpose="",
+                places=tuple("" for _ in record.places),
+                evidence=tuple(attrs.evolve(e, description="") for e in record.evidence),
+                findings=None if record.findings is None else "",
+            )
+        case LegalBasis():
+            return record
+
+
+_ID_KEYS = ("reception_id", "investigation_id", "basis_id")
+
+
+def casework_breaks(records: Sequence[CaseworkRecord], events: Sequence[Event]) -> list[str]:
+    """Ids of the records that no longer match the audit trail: the last event naming a record carries
+    the digest of the record as that event left it (:func:`record_digest`).  A record with no event, or
+    whose digest differs, is listed; records a later purge erased (``CasePurged``) are not compared."""
+    latest: dict[str, tuple[int, str]] = {}
+    purged_after = 0
+    for event in events:
+        if event.name == CasePurged.name:
+            purged_after = event.sequence
+        digest = event.payload.get("digest")
+        for key in _ID_KEYS:
+            record_id = event.payload.get(key)
+            if isinstance(record_id, str) and isinstance(digest, str) and digest:
+                latest[record_id] = (event.sequence, digest)
+    broken = []
+    for record in records:
+        found = latest.get(record.id)
+        if found is None:
+            broken.append(record.id)
+        elif found[0] < purged_after:
+            continue
+        elif found[1] != record_digest(record):
+            broken.append(record.id)
+    return broken

@@ -720,7 +720,31 @@ def period_report(
         )
     finally:
         source.close()
+    built = with_receptions(office, built, period, offices, locale or office.config.locale)
     return redact_period_report(office, built)  # report readers see no petitioner's identity
+
+
+def with_receptions(
+    office: Office, report: PeriodReport, period: Period, offices: Sequence[str], locale: str
+) -> PeriodReport:
+    """``report`` with the reception figures (接谈次数, 其中息诉) of the period and its comparisons.
+
+    Counted from the casework records' plain columns (no text is read), per office of the scope.
+    """
+    codes = list(offices) or [office.config.office_code]
+    windows = [p.window(office.zone) for p in (period, period.previous(), period.last_year())]
+    held, settled = [0, 0, 0], [0, 0, 0]
+    with office.storage.transaction() as tx:
+        for i, window in enumerate(windows):
+            for code in codes:
+                n, s = tx.reception_counts(code, window.start, window.end)
+                held[i] += n
+                settled[i] += s
+    return attrs.evolve(
+        report,
+        receptions=Figure.of("receptions", label("report.receptions", locale), *held),
+        receptions_settled=Figure.of("receptions_settled", label("report.receptions_settled", locale), *settled),
+    )
 
 
 def signal_report(

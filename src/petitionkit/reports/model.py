@@ -349,6 +349,10 @@ class PeriodReport:
     repeats: RepeatSummary
     conclusions: ConclusionSummary
     signals: SignalReport | None = None
+    # Reception talks (接谈) received in the period and those settled in talk (息诉); None: not counted
+    # (a report built from a source alone, without the office's storage).
+    receptions: Figure | None = None
+    receptions_settled: Figure | None = None
 
     def breakdown(self, dimension: str) -> Breakdown | None:
         return next((b for b in self.breakdowns if b.dimension == dimension), None)

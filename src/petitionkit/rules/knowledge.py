@@ -59,6 +59,11 @@ def read_knowledge(
         if pid in seen:
             reader.fail(f"{key}.id", "duplicate", value=pid)
         seen.add(pid)
+        level = reader.choice(entry, key, "level", ProvisionLevel, required=True)
+        title = reader.req_text(entry, key, "title")
+        article = reader.req_text(entry, key, "article")
+        text = reader.req_text(entry, key, "text")
+        source = reader.req_string(entry, key, "source")
         start = reader.day(entry, key, "effective_from")
         end = reader.day(entry, key, "effective_to") if "effective_to" in entry else None
         if end is not None and end < start:
@@ -68,11 +73,11 @@ def read_knowledge(
             reader.identifier(superseded, f"{key}.superseded_by")
         provision = Provision(
             id=pid,
-            level=reader.choice(entry, key, "level", ProvisionLevel, required=True),
-            title=reader.req_text(entry, key, "title"),
-            article=reader.req_text(entry, key, "article"),
-            text=reader.req_text(entry, key, "text"),
-            source=reader.req_string(entry, key, "source"),
+            level=level,
+            title=title,
+            article=article,
+            text=text,
+            source=source,
             effective_from=start,
             effective_to=end,
             superseded_by=superseded,

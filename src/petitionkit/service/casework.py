@@ -30,6 +30,7 @@ from petitionkit.domain.casework import (
     LegalBasis,
     Reception,
     ReceptionChannel,
+    casework_breaks,
     check_evidence,
     kind_of,
     record_digest,
@@ -388,6 +389,18 @@ class CaseworkUseCases(OfficeBase):
                 records = [r for r in records if casework_visibility(seen, kind_of(r)) is not Visibility.WITHHELD]
             self.access.record(tx, principal, "casework", count=len(records), case_id=case.id, purpose=purpose)
         return [redacted_record(r, seen) for r in records]
+
+    def verify_casework(self, case_ref: str) -> list[str]:
+        """Ids of the case's casework records that no longer match the audit trail (empty: all verify).
+
+        Each event of a record carries the record's digest as it left it; a record edited behind
+        petitionkit's back (or an evidence item's attachment digest swapped) no longer matches.  Office
+        staff only; it returns ids, no text.
+        """
+        self.access.require_office_staff("verify_casework")
+        with self.storage.transaction() as tx:
+            case = self.uow.resolve(tx, case_ref)
+            return casework_breaks(tx.casework_of_case(case.id), tx.events_of_case(case.id))
 
     def receptions(self, case_ref: str, *, purpose: str = "") -> list[Reception]:
         return [r for r in self.casework(case_ref, purpose=purpose) if isinstance(r, Reception)]

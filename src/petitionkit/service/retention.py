@@ -44,6 +44,7 @@ from petitionkit.audit.trail import verify_case
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
+from petitionkit.domain.casework import anonymised
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.retention import (
@@ -261,6 +262,13 @@ def _purge_case(
         erased["petitioner_identities"] += len(rows)
     if RecordKind.NOTICES in kinds:
         erased["outbox"] += tx.drop_finished_outbox(case_id)
+    personal, content = RecordKind.PERSONAL_DATA in kinds, RecordKind.CONTENT in kinds
+    if personal or content:  # reception talks and investigations (petitionkit.domain.casework)
+        for record in tx.casework_of_case(case_id):
+            blanked = anonymised(record, personal=personal, content=content)
+            if blanked != record:
+                tx.put_casework(blanked)
+                erased["casework"] += 1
     redacted: dict[str, str] = {}
     if RecordKind.CONTENT in kinds:
         notes = erase_event_notes(events)
