@@ -215,3 +215,20 @@ def test_knowledge_is_for_office_staff(office: Office) -> None:
     assert "xfcl-2005-art14" not in {p.id for p in court.provisions}  # repealed in 2022: not offered
     with pytest.raises(PermissionDenied):
         office.acting_as(_body_principal()).knowledge()
+
+
+def test_decline_and_reply_notices_carry_the_cited_provisions(office: Office) -> None:
+    from petitionkit.testing import rendered
+
+    declined = office.register(sample_petition(subject="法院判决不服")).case.id
+    office.decline(declined, reason="属于诉讼途径", channel="litigation", citations=["xfgztl-2022-art31"])
+    replied = office.register(sample_petition(subject="工资问题")).case.id
+    office.accept(replied)
+    office.reply(replied, outcome="support", text="支持", citations=["xfgztl-2022-art35"])
+    with office.storage.transaction() as tx:
+        letters = [m for ref in (declined, replied) for m in tx.outbox_of_case(ref)]
+    bodies = [rendered(office, m).body for m in letters if m.topic in ("declined", "reply")]
+    assert any("依据：《信访工作条例》第二十九条至第三十一条" in b for b in bodies)
+    assert any("依据：《信访工作条例》第三十五条" in b for b in bodies)
+    assert office.case(declined).decline.reason == "属于诉讼途径"  # type: ignore[union-attr]
+    assert office.case(replied).reply.text.startswith("支持")  # type: ignore[union-attr]

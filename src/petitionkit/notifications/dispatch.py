@@ -77,6 +77,7 @@ NOT_PERSONAL = frozenset(
         "outcome",
         "outcome_label",
         "decline_channel",
+        "basis",  # titles and articles of laws cited (petitionkit.domain.knowledge)
         "channel_label",
         "clock",
         "clock_label",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -27,6 +27,7 @@ from petitionkit import i18n
 from petitionkit.config import OfficeConfig
 from petitionkit.domain import event_types as ev
 from petitionkit.domain.events import Event
+from petitionkit.domain.knowledge import citation_of
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.ports import Rules
 from petitionkit.notifications.settings import NotificationSettings
@@ -192,9 +193,10 @@ class Planner:
         if case is None:
             return []
         opened = {d.clock: d for e in events if isinstance(d := e.data, ev.ObligationOpened)}
+        basis = self._basis(events)
         planned: list[PlannedMessage] = []
         for event in events:
-            for draft in self._drafts(event, opened):
+            for draft in self._drafts(event, opened, basis):
                 planned.extend(self._render(draft, event, case, petitions))
         return planned
 
@@ -226,7 +228,20 @@ class Planner:
 
     # --- which messages ---------------------------------------------------------------------
 
-    def _drafts(self, event: Event, opened: Mapping[str, ev.ObligationOpened]) -> list[_Draft]:
+    def _basis(self, events: Sequence[Event]) -> str:
+        """The provisions a decline or reply of this change cites (``LegalBasisCited``), as the notice
+        names them in the office's language: ``《信访工作条例》第三十五条``; empty when none."""
+        knowledge = self.rules.knowledge()
+        labels = []
+        for event in events:
+            if isinstance(data := event.data, ev.LegalBasisCited):
+                for cited in data.citations:
+                    provision = knowledge.provisions.get(cited.partition("@")[0])
+                    if provision is not None:
+                        labels.append(citation_of(provision, date.min).label(self.config.locale))
+        return "、".join(labels) if self.config.locale != "en" else "; ".join(labels)
+
+    def _drafts(self, event: Event, opened: Mapping[str, ev.ObligationOpened], basis: str = "") -> list[_Draft]:
         data = event.data
         p = data.to_payload()  # every field of the event is a template variable
 
@@ -242,7 +257,8 @@ class Planner:
             case ev.CaseAccepted(note=note):
                 return [_Draft("accepted", PETITIONER, {"note": note, "handling_due": due("handling")})]
             case ev.CaseDeclined(reason=reason, channel=channel):
-                return [_Draft("declined", PETITIONER, {"reason": reason, "decline_channel": channel})]
+                params = {"reason": reason, "decline_channel": channel, "basis": basis}
+                return [_Draft("declined", PETITIONER, params)]
             case ev.CaseTransferred(body_code=body, note=note) | ev.CaseAssigned(body_code=body, note=note):
                 mode = "transfer" if isinstance(data, ev.CaseTransferred) else "assignment"
                 params = {"mode": mode, "body_code": body, "note": note, "report_due": due("referral_report")}
@@ -269,6 +285,7 @@ class Planner:
                     "delivered_on": delivered,
                     "review_due": due("review_request"),
                     "by_body_code": p.get("body_code") or "",
+                    "basis": basis if isinstance(data, ev.ReplyRecorded) else "",
                 }
                 return [_Draft("reply", PETITIONER, params), _Draft("evaluation_invitation", PETITIONER, params)]
             case ev.ReviewDecided():

@@ -32,7 +32,7 @@ PLACEHOLDERS = frozenset(
         "channel_label", "clock", "clock_label", "action", "action_label", "handling_due", "report_due", "reply_due",
         "review_due", "rereview_due", "requested_on", "bodies", "organ", "superior", "rule", "refusal", "text",
         "missing_year", "moves", "count", "topic", "channel", "recipient", "attempts", "error", "message_id",
-        "threshold", "provisional_note", "decline_channel", "body_code",
+        "threshold", "provisional_note", "decline_channel", "body_code", "basis",
     }
 )  # fmt: skip
 POLICY = Policy(names=PLACEHOLDERS)

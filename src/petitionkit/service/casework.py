@@ -469,16 +469,13 @@ def with_basis(
 def with_texts(
     command: lc.Command, findings: str | None, cited: Sequence[Citation], locale: str = "zh-CN"
 ) -> lc.Command:
-    """The command with the findings and the cited provisions appended to its notice text (in ``locale``)."""
+    """A reply with the findings and the cited provisions appended to its text (in ``locale``): the written
+    handling opinion states them.  Other commands are unchanged (their notices name the basis)."""
     parts: list[str] = []
     if findings:
         parts.append(translate("casework.findings_heading", locale, findings=findings))
     if cited:
         parts.append(translate("casework.basis_heading", locale) + "\n" + basis_lines(cited, locale))
-    if not parts:
-        return command
-    if isinstance(command, lc.ReplyToPetitioner):
+    if isinstance(command, lc.ReplyToPetitioner) and parts:
         return attrs.evolve(command, text="\n\n".join([command.text, *parts]))
-    if isinstance(command, lc.DeclineCase):
-        return attrs.evolve(command, reason="\n\n".join([command.reason, *parts]))
-    return command
+    return command  # a decline keeps its reason: its notice names the basis (template ``basis``)
