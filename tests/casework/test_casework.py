@@ -4,6 +4,7 @@ the audit trail binding each record, the redaction policy, and the rule pack's t
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import attrs
 import pytest
@@ -232,3 +233,17 @@ def test_decline_and_reply_notices_carry_the_cited_provisions(office: Office) ->
     assert any("依据：《信访工作条例》第三十五条" in b for b in bodies)
     assert office.case(declined).decline.reason == "属于诉讼途径"  # type: ignore[union-attr]
     assert office.case(replied).reply.text.startswith("支持")  # type: ignore[union-attr]
+
+
+def test_the_casework_table_in_docs_security_md_is_the_policy() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+    lines = [line.strip() for line in doc.read_text(encoding="utf-8").splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("| casework recipient |"))
+    header = [c.strip() for c in lines[start].strip("|").split("|")][1:]
+    rows = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[Recipient(cells[0].strip("`"))] = dict(zip(header, (Visibility(c) for c in cells[1:]), strict=True))
+    assert rows == {r: dict(kinds) for r, kinds in CASEWORK_POLICY.items()}
