@@ -176,7 +176,7 @@ class CaseworkUseCases(OfficeBase):
         def decide(tx: Transaction, case: Case, ctx: lc.Context) -> lc.Decision:
             ref = petitioner_ref or case.first_tracking_number
             if not any(p.tracking_number == ref for p in tx.petitions_of_case(case.id)):
-                raise InvalidInput([FieldError("petitioner_ref", "no_such_case")])
+                raise InvalidInput([FieldError("petitioner_ref", "no_such_petition")])
             principal = self.access.principal("receive")
             record = Reception(
                 id=new_id(),
@@ -299,8 +299,8 @@ class CaseworkUseCases(OfficeBase):
         *,
         kind: InquiryKind | str,
         place: str,
-        persons: str,
         summary: str,
+        persons: str = "",
         at: datetime | None = None,
     ) -> Investigation:
         """Record an interview (约谈) or a site visit (实地查看) of an open investigation."""

@@ -441,6 +441,36 @@ class StorageContract:
             office.lookup(reg.query_code)
         assert office.events(reg.case.id)[-1].name == "QueryCodeReissued"
 
+    # --- casework (reception, investigation, legal basis) -----------------------------------------
+
+    def test_casework_reads_back_equal_grows_in_place_and_is_counted(
+        self, office: Office, storage: Storage, clock: FakeClock
+    ) -> None:
+        ref = office.register(sample_petition()).case.id
+        talk = office.receive(
+            ref, channel="visit", asked="问", explained="答", settled=True, citations=["xfgztl-2022-art34"]
+        )
+        clock.advance(minutes=5)
+        plan = office.plan_investigation(
+            ref, mode="unannounced", investigators=["li"], places=["工地"], due_on=office.today(), purpose="核实"
+        )
+        grown = office.record_inquiry(ref, plan.id, kind="site_visit", place="工地", summary="看到")
+        grown = office.add_evidence(ref, plan.id, attachment_id="att-1", digest="ab" * 32, description="照片")
+        assert office.casework(ref) == [talk, grown]  # the investigation replaced in place, whole
+        now = office.now()
+        with storage.transaction() as tx:
+            counts = tx.reception_counts(office.config.office_code, now - timedelta(days=1), now + timedelta(days=1))
+            assert counts == (1, 1)
+            assert tx.reception_counts(office.config.office_code, now + timedelta(days=1), now + timedelta(days=2)) == (
+                0,
+                0,
+            )
+            assert tx.reception_counts("OTHER", now - timedelta(days=1), now + timedelta(days=1)) == (0, 0)
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.put_casework(attrs.evolve(talk, settled=False))
+            raise RuntimeError("roll back")
+        assert office.receptions(ref) == [talk]
+
 
 def storage_contract_office(storage: Storage, clock: FakeClock | None = None) -> Office:
     """An office on ``storage`` with the sample bodies, for backend authors' own tests."""
