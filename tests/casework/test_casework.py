@@ -42,6 +42,7 @@ def test_receptions_and_those_settled_in_talk_are_counted_in_the_period_report(o
     assert report.receptions is not None and report.receptions_settled is not None
     assert (report.receptions.current, report.receptions_settled.current) == (2, 1)
     assert report.receptions.label == "接谈次数"
+    assert report.total("receptions_settled").current == 1  # listed with the totals: every output shows it
 
 
 def test_a_superseded_provision_stays_as_cited_and_is_marked(office: Office, clock: FakeClock) -> None:

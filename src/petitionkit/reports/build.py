@@ -740,10 +740,13 @@ def with_receptions(
                 n, s = tx.reception_counts(code, window.start, window.end)
                 held[i] += n
                 settled[i] += s
+    receptions = Figure.of("receptions", label("report.receptions", locale), *held)
+    receptions_settled = Figure.of("receptions_settled", label("report.receptions_settled", locale), *settled)
     return attrs.evolve(
         report,
-        receptions=Figure.of("receptions", label("report.receptions", locale), *held),
-        receptions_settled=Figure.of("receptions_settled", label("report.receptions_settled", locale), *settled),
+        totals=(*report.totals, receptions, receptions_settled),  # every output lists them with the totals
+        receptions=receptions,
+        receptions_settled=receptions_settled,
     )
 
 
