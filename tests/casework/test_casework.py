@@ -248,3 +248,30 @@ def test_the_casework_table_in_docs_security_md_is_the_policy() -> None:
         cells = [c.strip() for c in line.strip("|").split("|")]
         rows[Recipient(cells[0].strip("`"))] = dict(zip(header, (Visibility(c) for c in cells[1:]), strict=True))
     assert rows == {r: dict(kinds) for r, kinds in CASEWORK_POLICY.items()}
+
+
+def test_the_accused_body_reads_none_of_it_through_the_service(office: Office) -> None:
+    reg = office.register(
+        sample_petition(
+            kind="accusation",
+            petitioners=[{"name": ACCUSER, "phone": "13900139000"}],
+            respondent={"person_name": "某科长", "unit_name": "区人力资源和社会保障局"},
+        )
+    )
+    ref = reg.case.id
+    assert reg.case.respondent is not None and reg.case.respondent.body_code == BODY
+    office.receive(ref, channel="visit", asked=f"{ACCUSER}检举", explained="依法保密", citations=["xfgztl-2022-art30"])
+    plan = office.plan_investigation(
+        ref, mode="unannounced", investigators=["li"], places=["人社局"], due_on=office.today(), purpose="核实"
+    )
+    office.record_findings(ref, plan.id, findings="属实")
+    accused = office.acting_as(_body_principal())
+    reads = (accused.casework, accused.receptions, accused.investigations, accused.citations, accused.verify_casework)
+    for read in reads:
+        with pytest.raises(PermissionDenied):
+            read(ref)
+    with pytest.raises(PermissionDenied):
+        accused.receive(ref, channel="call", asked="a", explained="b")
+    with pytest.raises(PermissionDenied):
+        accused.case_knowledge(ref)
+    assert all(r.principal_id != "body-user" for r in office.access_records())
