@@ -10,7 +10,7 @@ policy (:func:`petitionkit.redaction.casework_visibility`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from petitionkit.service.office import Office
 
 _TEXT = LIMITS["text"]
+_Growth = ev.InquiryRecorded | ev.EvidenceRecorded | ev.FindingsRecorded
 
 
 def _texts(**values: object) -> dict[str, str]:
@@ -269,7 +270,7 @@ class CaseworkUseCases(OfficeBase):
         self,
         case_ref: str,
         investigation_id: str,
-        change: object,
+        change: Callable[[Investigation, str], tuple[Investigation, _Growth]],
     ) -> Investigation:
         """Change an open investigation in the unit of work; ``change(record, actor) -> (record, event)``."""
         made: list[Investigation] = []
@@ -283,8 +284,8 @@ class CaseworkUseCases(OfficeBase):
                 raise NotFound("investigation", investigation_id)
             if found.concluded_at is not None:
                 raise InvalidInput([FieldError("investigation", "investigation_concluded")])
-            record, event = change(found, ctx.actor)  # type: ignore[operator]
-            event = attrs.evolve(event, digest=record_digest(record))
+            record, event = change(found, ctx.actor)
+            event = attrs.evolve(event, digest=record_digest(record))  # the record as this change leaves it
             tx.put_casework(record)
             made.append(record)
             return lc.record(case, event, ctx)
