@@ -145,3 +145,37 @@ def test_the_accused_body_sees_nothing_of_an_accusation_s_casework(run: Any) -> 
         assert ACCUSER not in json.dumps(error, ensure_ascii=False)
     refused = run("--as", "li", "transfer", ref, "--body", "GOV-HRSS", code=6)
     assert "whistleblower_guard" in json.dumps(refused)
+
+
+def test_a_data_key_rotation_reencrypts_the_casework_and_it_still_reads(run: Any, db_url: str) -> None:
+    ref = _register(run)
+    run("--as", "wang", "receive", ref, "--channel", "visit", "--asked", "轮换前的接谈", "--explained", "答")
+    old = _casework_key_ids(db_url)
+    rotated = CliRunner().invoke(cli, ["--as", "admin", "keys", "rotate"], catch_exceptions=False)
+    assert rotated.exit_code == 0, rotated.output
+    new = _casework_key_ids(db_url)
+    assert len(old) == len(new) == 1 and old != new  # the sealed body now names the new key
+    listed = run("--as", "li", "casework", ref)["casework"]
+    assert listed[0]["asked"] == "轮换前的接谈"
+    assert run("--as", "li", "casework", ref, "--verify")["broken"] == []
+    assert "轮换前的接谈" not in raw_dump(db_url)
+
+
+def _casework_key_ids(db_url: str) -> set[str]:
+    from sqlalchemy import create_engine, select
+
+    from petitionkit.storage.sql.crypto import parse_sealed
+    from petitionkit.storage.sql.tables import casework
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as c:
+            bodies = c.execute(select(casework.c.body)).scalars().all()
+    finally:
+        engine.dispose()
+    found = set()
+    for body in bodies:
+        parsed = parse_sealed(body if isinstance(body, str) else json.dumps(body))
+        assert parsed is not None, "a casework body stored in the clear"
+        found.add(parsed[1])
+    return found
