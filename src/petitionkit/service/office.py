@@ -8,13 +8,16 @@ from typing import Any
 from petitionkit.domain.model import Case
 from petitionkit.service.commands import CaseCommands
 from petitionkit.service.delivery import Delivery
+from petitionkit.service.documents import DocumentUseCases
 from petitionkit.service.history import HistoryUseCases
 from petitionkit.service.integration import Integrations
 from petitionkit.service.queries import CaseQueries
 from petitionkit.service.registration import RegistrationUseCases
 
 
-class Office(RegistrationUseCases, CaseCommands, CaseQueries, Delivery, HistoryUseCases, Integrations):
+class Office(
+    RegistrationUseCases, CaseCommands, CaseQueries, Delivery, HistoryUseCases, Integrations, DocumentUseCases
+):
     """A working petition office.  Create it with :func:`~petitionkit.service.open_office`.
 
     Use cases: registration (:class:`~petitionkit.service.registration.RegistrationUseCases`), the case
