@@ -20,7 +20,7 @@ from petitionkit.storage.sql.tables import document_counters, issued_documents
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-_FIELDS = (
+FIELDS = (
     "office_code",
     "kind",
     "year",
@@ -36,7 +36,7 @@ _FIELDS = (
 
 
 def _document(row: Any) -> IssuedDocument:
-    return IssuedDocument(**{name: row._mapping[name] for name in _FIELDS})
+    return IssuedDocument(**{name: row._mapping[name] for name in FIELDS})
 
 
 class DocumentRegister:
@@ -63,7 +63,7 @@ class DocumentRegister:
         return _document(row) if row is not None else None
 
     def add_issued_document(self, document: IssuedDocument) -> None:
-        self.connection.execute(insert(issued_documents).values(**{name: getattr(document, name) for name in _FIELDS}))
+        self.connection.execute(insert(issued_documents).values(**{name: getattr(document, name) for name in FIELDS}))
 
     def issued_documents(
         self, office_code: str, *, year: int | None = None, kind: str | None = None, case_id: str | None = None
