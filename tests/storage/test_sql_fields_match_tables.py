@@ -24,9 +24,9 @@ from petitionkit.domain.model import Case, Obligation, Petition, Referral
 from petitionkit.storage.base import ApiKey, OutboxMessage, StoredResponse
 from petitionkit.storage.memory import MemoryStorage
 from petitionkit.storage.sql import rows
+from petitionkit.storage.sql.documents import FIELDS as DOCUMENT_FIELDS
 from petitionkit.storage.sql.rows import Shape
 from petitionkit.storage.sql.statements import Listed, Statement, Statements, access_query, raw_columns
-from petitionkit.storage.sql.documents import FIELDS as DOCUMENT_FIELDS
 from petitionkit.storage.sql.tables import TABLES, data_keys, document_counters, issued_documents, tracking_counters
 from petitionkit.storage.sql.types import Codec
 from petitionkit.testing import FakeClock, sample_petition
