@@ -47,7 +47,7 @@ def tools() -> dict[str, str]:
 
 
 def _run(*args: str) -> str:
-    done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, f"{args[0]} failed: {done.stderr[-2000:]}"
     return done.stdout
 
