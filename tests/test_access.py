@@ -324,6 +324,9 @@ NOT_PERSONAL = {
     # integrations (the HTTP API): API keys (digests, never secrets; ``configure``); the changes feed
     # (events, no personal data; a body's view redacted)
     "create_api_key", "api_keys", "revoke_api_key", "changes",
+    # formal documents: the register (numbers, kinds, tracking numbers, dates, actors; office staff only) and
+    # the number allocation (a DocumentIssued event; make_document records its read of the case file)
+    "document_register", "issue_document",
 }  # fmt: skip
 
 
