@@ -20,9 +20,9 @@ from petitionkit.documents import make_document
 from petitionkit.domain.documents import IssuedDocument
 from petitionkit.errors import InvalidInput
 from petitionkit.service import Office
-from petitionkit.service.documents import number_prefix
+from petitionkit.service.documents import KIND_WORDS, number_prefix
 from petitionkit.storage.sql import SqlStorage
-from petitionkit.testing import SHANGHAI, FakeClock, office_settings, open_test_office, sample_petition
+from petitionkit.testing import DIRECTOR, SHANGHAI, FakeClock, office_settings, open_test_office, sample_petition
 
 T = TypeVar("T")
 HEADER = "萧山区人民代表大会常务委员会信访室"
@@ -169,3 +169,47 @@ def test_concurrent_issuers_never_share_a_number(sql_office: Office) -> None:
     assert len({d.number for d in register}) == len(refs)
     events = [e for ref in refs for e in sql_office.events(ref) if e.name == "DocumentIssued"]
     assert len(events) == len(refs)
+
+
+def test_every_kind_is_numbered_on_its_own_and_dated_on_its_act(
+    office: tuple[Office, FakeClock], tmp_path: Path
+) -> None:
+    o, clock = office
+    dates: dict[str, str] = {}
+
+    def act(kind: str) -> None:
+        dates[kind] = clock.current.date().isoformat()
+        clock.advance(days=1)
+
+    handled = o.register(sample_petition()).petition.tracking_number
+    declined = o.register(sample_petition(petitioners=[{"name": "赵六"}], subject="另一事项")).petition.tracking_number
+    assigned = o.register(sample_petition(petitioners=[{"name": "孙七"}], subject="第三事项")).petition.tracking_number
+    o.accept(handled)
+    act("acceptance-notice")
+    o.decline(declined, reason="属于劳动争议，应当通过仲裁解决。", channel="arbitration")
+    act("non-acceptance-notice")
+    o.assign(assigned, body="GOV-HRSS")
+    act("assignment-letter")
+    o.extend(handled, days=30, reason="案情复杂", approved_by=DIRECTOR)
+    act("extension-notice")
+    clock.advance(days=80)
+    o.supervise(assigned, reason="已超过办结报告期限。")
+    act("supervision-notice")
+    o.record_report(assigned, outcome="support", text="已责令支付。")  # a body's report is the reply
+    act("handling-opinion")
+    refs = {
+        "acceptance-notice": handled,
+        "non-acceptance-notice": declined,
+        "assignment-letter": assigned,
+        "supervision-notice": assigned,
+        "extension-notice": handled,
+        "handling-opinion": assigned,
+    }
+    clock.advance(days=10)
+    for kind, ref in refs.items():
+        made = make_document(o, kind, ref, tmp_path / f"{kind}.docx")
+        assert made.number == f"人信{KIND_WORDS[kind]}〔2026〕1号", kind
+        assert made.dated == dates[kind], kind
+        text = _text(tmp_path / f"{kind}.docx")
+        assert made.number in text and not EMPTY_LABEL.search(text), (kind, EMPTY_LABEL.search(text))
+    assert len(o.document_register()) == len(refs)

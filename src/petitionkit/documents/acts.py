@@ -18,6 +18,7 @@ from petitionkit.domain.event_types import (
     DomainEvent,
     HandlingExtended,
     ReplyRecorded,
+    ReportRecorded,
 )
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import ReferralMode
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
     from petitionkit.documents.make import CaseRecord
 
 
-def _latest(events: Sequence[Event], kind: type[DomainEvent]) -> Event | None:
-    return next((e for e in reversed(events) if e.name == kind.name), None)
+def _latest(events: Sequence[Event], *kinds: type[DomainEvent]) -> Event | None:
+    names = {k.name for k in kinds}
+    return next((e for e in reversed(events) if e.name in names), None)
 
 
 def _day(value: datetime, zone: Any) -> date:
@@ -61,7 +63,7 @@ def document_act(kind: DocumentKind, record: CaseRecord, zone: Any) -> tuple[str
             return None
         return f"declined-{declined.sequence}", _day(case.decline.declined_at, zone)
     if name == "handling-opinion":
-        replied = _latest(events, ReplyRecorded)
+        replied = _latest(events, ReplyRecorded, ReportRecorded)  # the office's reply, or a body's report
         if case.reply is None or replied is None:
             return None
         return f"reply-{replied.sequence}", _day(case.reply.replied_at, zone)
