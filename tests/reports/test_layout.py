@@ -48,6 +48,8 @@ def test_the_word_report_is_a4_with_charts_headings_kept_and_tables_that_fit(
         assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
         width = sum(cell.width for cell in table.rows[0].cells)
         assert abs(width - Cm(TEXT_WIDTH)) < Cm(0.05), width  # the text width, not the page's
+        grid = [column.width for column in table.columns]  # what LibreOffice lays out by
+        assert grid == [cell.width for cell in table.rows[0].cells], grid
     text = "\n".join(p.text for p in document.paragraphs)
     assert report.signals is not None and report.signals.trends
     assert all(s.sentence in text for s in report.signals.trends)

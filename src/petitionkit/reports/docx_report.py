@@ -129,6 +129,8 @@ def _table(
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     table._tbl.tblPr.append(layout)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid (w:gridCol), which LibreOffice follows; the cells' own widths for Word
     _repeat_header(table.rows[0])
     for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
         cell.text = ""
