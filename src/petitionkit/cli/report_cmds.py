@@ -346,12 +346,8 @@ def document_placeholders(env: Env, /, kind: str | None) -> None:
     env.emit({"documents": found}, human)
 
 
-#: The register's columns, in CSV and text order.
+#: The register's columns, in CSV and text order (headings: ``register.column.*`` in the catalogue).
 REGISTER_COLUMNS = ("number", "kind", "tracking_number", "act_date", "issued_at", "actor", "case_id", "act")
-_REGISTER_HEADINGS = {
-    "zh-CN": ("文号", "文书", "信访件编号", "成文日期", "登记时间", "经办人", "事项", "办理行为"),
-    "en": ("Number", "Document", "Tracking number", "Dated", "Issued at", "Issued by", "Case", "Act"),
-}
 
 
 @document_group.command("register")
@@ -377,6 +373,7 @@ def document_register(
         raise InvalidInput([FieldError("--kind", "choice", {"choices": ", ".join(KINDS)})])
     entries = env.office.document_register(year=year, kind=kind, case_ref=case_ref)
     zone = env.office.zone
+    headings = [translate(f"register.column.{c}", env.locale) for c in REGISTER_COLUMNS]
 
     def row(entry: Any) -> list[Any]:
         return [
@@ -394,7 +391,7 @@ def document_register(
         handle = output.open("w", encoding="utf-8-sig", newline="") if output else None
         try:
             out = writer(handle or sys.stdout)
-            out.writerow(_REGISTER_HEADINGS.get(env.locale, _REGISTER_HEADINGS["en"]))
+            out.writerow(headings)
             out.writerows(row(e) for e in entries)
         finally:
             if handle:
@@ -402,7 +399,7 @@ def document_register(
         return
 
     def human() -> None:
-        table(_REGISTER_HEADINGS.get(env.locale, _REGISTER_HEADINGS["en"])[:6], [row(e)[:6] for e in entries])
+        table(headings[:6], [row(e)[:6] for e in entries])
 
     env.emit({"documents": to_jsonable(entries), "count": len(entries)}, human)
 
