@@ -34,6 +34,7 @@ COMMON = frozenset(
         "received_date",  # 收到日期
         "category",  # 问题类别 (words)
         "region_code",  # 问题发生地代码
+        "region_name",  # 问题发生地 (the division's name, else the code: reports.labels.region_label)
         "kind_label",  # 建议意见类 / 检举控告类 / 申诉求决类
         "channel_label",  # 来信 / 来访 / ...
     }

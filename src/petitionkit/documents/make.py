@@ -54,6 +54,7 @@ from petitionkit.files import PRIVATE_MODE
 from petitionkit.i18n import translate
 from petitionkit.redaction import STRUCK, Disclosure, Item, Recipient, disclosure
 from petitionkit.reports import labels as _labels  # noqa: F401 - registers the words used here
+from petitionkit.reports.labels import region_label
 from petitionkit.reports.periods import chinese_date
 from petitionkit.sandbox import Policy, UnsafeTemplate, environment
 
@@ -325,6 +326,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
         "received_date": _day(first.received_at if first else case.opened_at, zone),
         "category": category("zh-CN") if category is not None else case.category,
         "region_code": case.region_code,
+        "region_name": region_label(case.region_code, "zh-CN"),
         "kind_label": translate(f"report.kind.{case.kind.value}"),
         "channel_label": translate(f"report.channel.{first.channel.value}") if first else "",
     }

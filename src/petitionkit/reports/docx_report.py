@@ -317,7 +317,9 @@ def to_docx(report: PeriodReport, *, charts: bool = True) -> bytes:  # noqa: PLR
         _heading(document, n, w("report.section.signals"))
         for s in g.trends:  # in plain words; the statistics follow in the note
             cases = "、".join(r.tracking_number for r in s.cases[:5]) + ("…" if s.case_count > 5 else "")
-            _paragraph(document, f"{s.sentence}（{w('report.column.cases')}：{cases}）" if cases else s.sentence)
+            _paragraph(
+                document, f"{s.sentence}（{w('report.column.tracking_number')}：{cases}）" if cases else s.sentence
+            )
         if g.clusters:
             _subheading(document, w("report.section.clusters"))
             _table(
