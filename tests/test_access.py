@@ -342,6 +342,9 @@ NOT_PERSONAL = {
     # knowledge: the rule packs' provisions and snippets; casework changes return what the caller wrote
     "knowledge", "case_knowledge", "receive", "plan_investigation", "record_inquiry", "add_evidence",
     "record_findings", "verify_casework",
+    # formal documents: the register (numbers, kinds, tracking numbers, dates, actors; office staff only) and
+    # the number allocation (a DocumentIssued event; make_document records its read of the case file)
+    "document_register", "issue_document",
 }  # fmt: skip
 
 

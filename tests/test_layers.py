@@ -38,6 +38,7 @@ ALLOWED: dict[str, set[str]] = {
     "reports": {
         "domain", "errors", "i18n", "redaction", "serialization", "storage", "config", "plugins", "sandbox", "files",
         "csvsafe",
+        "regions",  # region names for the breakdowns (reports/labels.py region_label, issue 20)
     },
     "documents": {"domain", "errors", "i18n", "config", "redaction", "reports", "sandbox", "files"},
     "sandbox": set(),
@@ -71,6 +72,7 @@ ALLOWED: dict[str, set[str]] = {
 RESTRICTED = {
     "sqlalchemy": {"storage", "reports", "testing"},
     "alembic": {"storage"},
+    "matplotlib": {"reports"},  # the Word report's chart images (reports/images.py)
     "click": {"cli"},
     "litestar": {"server"},
     "uvicorn": {"cli"},

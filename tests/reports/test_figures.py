@@ -85,7 +85,9 @@ def test_respondents_most_complained_about(built: Built, report: PeriodReport) -
         respondent = p.get("respondent")
         if respondent:
             expected[respondent.get("body_code") or respondent["unit_name"]] += 1
-    assert {r.key: r.petitions for r in report.respondents} == dict(expected.most_common(10))
+    named = [r for r in report.respondents if r.petitions]  # named ones first; then bodies only referred to
+    assert {r.key: r.petitions for r in named} == dict(expected.most_common(len(named)))
+    assert report.respondents[: len(named)] == tuple(named)
     bodies = report.breakdown("respondent_body")
     assert bodies is not None
     assert {f.key: f.current for f in bodies.rows if f.current} == {
@@ -93,6 +95,17 @@ def test_respondents_most_complained_about(built: Built, report: PeriodReport) -
     }
     labels = {r.key: r.label for r in report.respondents}
     assert labels.get("GOV-LAND", "区自然资源和规划局") == "区自然资源和规划局"
+
+
+def test_the_organs_table_counts_referrals_too(built: Built, report: PeriodReport) -> None:
+    """Most petitions name no respondent: the bodies the period's cases were referred to fill the table."""
+    by_body = Counter(a[3]["body"] for a in _actions(built, "transfer", "assign"))
+    rows = {r.key: r for r in report.respondents}
+    assert any(r.petitions == 0 and r.referrals > 0 for r in report.respondents)  # referred to, never named
+    for key, row in rows.items():
+        assert row.referrals == by_body.get(key, 0), key
+    if len(report.respondents) < 10:  # every referred body is listed when the table has room
+        assert set(by_body) <= set(rows)
 
 
 def test_referrals_and_supervision(built: Built, report: PeriodReport) -> None:

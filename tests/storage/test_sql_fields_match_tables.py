@@ -25,9 +25,10 @@ from petitionkit.domain.model import Case, Obligation, Petition, Referral
 from petitionkit.storage.base import ApiKey, OutboxMessage, StoredResponse
 from petitionkit.storage.memory import MemoryStorage
 from petitionkit.storage.sql import rows
+from petitionkit.storage.sql.documents import FIELDS as DOCUMENT_FIELDS
 from petitionkit.storage.sql.rows import Shape
 from petitionkit.storage.sql.statements import Listed, Statement, Statements, access_query, raw_columns
-from petitionkit.storage.sql.tables import TABLES, data_keys, tracking_counters
+from petitionkit.storage.sql.tables import TABLES, data_keys, document_counters, issued_documents, tracking_counters
 from petitionkit.storage.sql.types import Codec
 from petitionkit.testing import FakeClock, sample_petition
 from petitionkit.testing.storage_contract import storage_contract_office
@@ -36,7 +37,13 @@ DIALECTS = ("sqlite", "postgresql")
 UNMAPPED = {
     tracking_counters.name,
     data_keys.name,
-}  # a counter; wrapped keys (storage.sql.encryption), not domain objects
+    document_counters.name,
+    issued_documents.name,
+}  # counters; wrapped keys (storage.sql.encryption); the document register (typed Core statements, checked below)
+
+
+def test_the_document_register_reads_and_writes_every_column() -> None:
+    assert set(DOCUMENT_FIELDS) == columns(issued_documents)
 
 
 def columns(table: Table) -> set[str]:

@@ -262,7 +262,10 @@ def document_group() -> None:
 @click.argument("kind")
 @click.argument("ref")
 @click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .docx to write.")
-@click.option("--date", "issued", type=DAY, help="Date the document bears (default: today).")
+@click.option(
+    "--date", "issued", type=DAY,
+    help="Date the document bears on its first issue (default: the act's date); a reprint keeps it.",
+)  # fmt: skip
 @click.pass_obj
 @run_command
 def document_make(env: Env, /, kind: str, ref: str, output: Path, issued: datetime | None) -> None:
@@ -271,7 +274,9 @@ def document_make(env: Env, /, kind: str, ref: str, output: Path, issued: dateti
     from petitionkit.documents import make_document  # noqa: PLC0415 - docxtpl loads only here
 
     made = make_document(env.office, kind, ref, output, issue_date=issued.date() if issued else None)
-    env.emit({"document": to_jsonable(made)}, lambda: click.echo(f"{made.document}: {made.path}"))
+    env.emit(
+        {"document": to_jsonable(made)}, lambda: click.echo(f"{made.document}: {made.number} {made.dated} {made.path}")
+    )
 
 
 @document_group.command("check-templates")
@@ -339,6 +344,64 @@ def document_placeholders(env: Env, /, kind: str | None) -> None:
             click.echo(f"{name}: {' '.join(sets['required'])} | {' '.join(sets['optional'])}")
 
     env.emit({"documents": found}, human)
+
+
+#: The register's columns, in CSV and text order (headings: ``register.column.*`` in the catalogue).
+REGISTER_COLUMNS = ("number", "kind", "tracking_number", "act_date", "issued_at", "actor", "case_id", "act")
+
+
+@document_group.command("register")
+@click.option("--year", type=int, help="Only numbers of this year.")
+@click.option("--kind", help="Only this document type (e.g. transfer-letter).")
+@click.option("--case", "case_ref", help="Only documents of this case (tracking number or id).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True,
+    help="text: a table; csv: the register as CSV (cells a spreadsheet would run as formulas are escaped).",
+)  # fmt: skip
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the CSV here (default: stdout).")
+@click.pass_obj
+@run_command
+def document_register(
+    env: Env, /, year: int | None, kind: str | None, case_ref: str | None, fmt: str, output: Path | None
+) -> None:
+    """The document register (发文登记): every document issued, with its number, case, date and issuer."""
+    from petitionkit.csvsafe import writer  # noqa: PLC0415
+    from petitionkit.documents.kinds import KINDS  # noqa: PLC0415 - no docxtpl needed for the register
+    from petitionkit.i18n import translate  # noqa: PLC0415
+
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput([FieldError("--kind", "choice", {"choices": ", ".join(KINDS)})])
+    entries = env.office.document_register(year=year, kind=kind, case_ref=case_ref)
+    zone = env.office.zone
+    headings = [translate(f"register.column.{c}", env.locale) for c in REGISTER_COLUMNS]
+
+    def row(entry: Any) -> list[Any]:
+        return [
+            entry.number,
+            translate(f"document.{entry.kind}", env.locale),
+            entry.tracking_number,
+            entry.act_date.isoformat(),
+            entry.issued_at.astimezone(zone).isoformat(timespec="seconds"),
+            entry.actor,
+            entry.case_id,
+            entry.act,
+        ]
+
+    if fmt == "csv" and not env.as_json:
+        handle = output.open("w", encoding="utf-8-sig", newline="") if output else None
+        try:
+            out = writer(handle or sys.stdout)
+            out.writerow(headings)
+            out.writerows(row(e) for e in entries)
+        finally:
+            if handle:
+                handle.close()
+        return
+
+    def human() -> None:
+        table(headings[:6], [row(e)[:6] for e in entries])
+
+    env.emit({"documents": to_jsonable(entries), "count": len(entries)}, human)
 
 
 COMMANDS: list[click.Command] = [report_group, document_group]

@@ -6,8 +6,9 @@ file starts clean).  Regenerate them after editing the texts::
 
     python -m petitionkit.documents.defaults src/petitionkit/documents/templates
 
-Layout after GB/T 9704 (党政机关公文格式): title in 方正小标宋 二号 (22 pt), text in 仿宋_GB2312 三号
-(16 pt) on a fixed 28 pt line, first lines indented two characters, the issuer and date on the right.
+Layout after GB/T 9704 (党政机关公文格式): the 版头 (issuing organ, red 小标宋) and the 文号 above a red
+separator line, a seal area (盖章) above the issuer and the date, title in 方正小标宋 二号 (22 pt), text
+in 仿宋_GB2312 三号 (16 pt) on a fixed 28 pt line, first lines indented two characters, issuer and date right.
 """
 
 from __future__ import annotations
@@ -17,26 +18,51 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 
-# Each paragraph: (style, text). Styles: title, number (right-aligned reference), to (addressee),
-# body (indented), sign (right-aligned), note (small).
+# Each paragraph: (style, text). Styles: header (版头, red), docnumber (文号 above the red line),
+# title, number (right-aligned reference), to (addressee), body (indented), seal (the 盖章 area),
+# sign (right-aligned), note (small), tag (a docxtpl ``{%p %}`` paragraph: it disappears when rendered,
+# so a paragraph whose value is empty is left out instead of printing an empty label).
 Paragraphs = tuple[tuple[str, str], ...]
+RED = "C00000"
+
+_HEAD: Paragraphs = (
+    ("header", "{{ header_organ }}"),
+    ("docnumber", "{{ document_number }}"),
+)
 
 _SIGN: Paragraphs = (
+    ("seal", "（盖章）"),
     ("sign", "{{ issuer }}"),
     ("sign", "{{ issue_date }}"),
-    ("note", "{% if contact_phone %}联系电话：{{ contact_phone }}{% endif %}"),
+    ("tag", "{%p if contact_phone %}"),
+    ("note", "联系电话：{{ contact_phone }}"),
+    ("tag", "{%p endif %}"),
 )
+
+#: The petitioner line of a letter to a body, each part only when it has a value (no ``住址：。``).
+_PETITIONER = (
+    "信访人：{{ petitioner_name }}{% if petitioner_phone %}；联系电话：{{ petitioner_phone }}{% endif %}"
+    "{% if petitioner_address %}；住址：{{ petitioner_address }}{% endif %}。"
+)
+
+
+def _optional(name: str, text: str) -> Paragraphs:
+    """A body paragraph printed only when ``name`` has a value."""
+    return (("tag", f"{{%p if {name} %}}"), ("body", text), ("tag", "{%p endif %}"))
+
 
 TEMPLATES: dict[str, Paragraphs] = {
     "acceptance-notice": (
+        *_HEAD,
         ("title", "信访事项受理告知书"),
-        ("number", "编号：{{ tracking_number }}"),
+        ("number", "信访件编号：{{ tracking_number }}"),
         ("to", "{{ petitioner_name }}："),
         (
             "body",
@@ -53,8 +79,9 @@ TEMPLATES: dict[str, Paragraphs] = {
         *_SIGN,
     ),
     "non-acceptance-notice": (
+        *_HEAD,
         ("title", "信访事项不予受理告知书"),
-        ("number", "编号：{{ tracking_number }}"),
+        ("number", "信访件编号：{{ tracking_number }}"),
         ("to", "{{ petitioner_name }}："),
         (
             "body",
@@ -66,44 +93,46 @@ TEMPLATES: dict[str, Paragraphs] = {
         *_SIGN,
     ),
     "transfer-letter": (
+        *_HEAD,
         ("title", "信访事项转送函"),
-        ("number", "编号：{{ tracking_number }}"),
+        ("number", "信访件编号：{{ tracking_number }}"),
         ("to", "{{ body_name }}："),
         (
             "body",
             "{{ received_date }}，本机关收到{{ petitioner_name }}反映“{{ subject }}”的信访事项。根据《信访工作条例》"
             "第二十二条、第二十三条的规定，现于{{ transfer_date }}转送你单位依法处理。",
         ),
-        ("body", "信访人：{{ petitioner_name }}；联系电话：{{ petitioner_phone }}；住址：{{ petitioner_address }}。"),
-        ("body", "主要内容：{{ content }}"),
-        ("body", "{% if note %}{{ note }}{% endif %}"),
-        (
-            "body",
-            "如认为该事项不属于你单位职权范围，请于{{ objection_due }}前向本机关说明理由并退回。",
+        ("body", _PETITIONER),
+        ("body", "主要内容：{{ content }}"),  # a petition always has content
+        *_optional("note", "{{ note }}"),
+        *_optional(
+            "objection_due", "如认为该事项不属于你单位职权范围，请于{{ objection_due }}前向本机关说明理由并退回。"
         ),
         *_SIGN,
     ),
     "assignment-letter": (
+        *_HEAD,
         ("title", "信访事项交办函"),
-        ("number", "编号：{{ tracking_number }}"),
+        ("number", "信访件编号：{{ tracking_number }}"),
         ("to", "{{ body_name }}："),
         (
             "body",
             "{{ received_date }}，本机关收到{{ petitioner_name }}反映“{{ subject }}”的信访事项。经研究，现于"
             "{{ assignment_date }}交由你单位办理。",
         ),
-        ("body", "信访人：{{ petitioner_name }}；联系电话：{{ petitioner_phone }}；住址：{{ petitioner_address }}。"),
-        ("body", "主要内容：{{ content }}"),
+        ("body", _PETITIONER),
+        ("body", "主要内容：{{ content }}"),  # a petition always has content
         (
             "body",
-            "请你单位依法认真办理，并于{{ report_due }}前将办理结果书面报送本机关（办结报告）。"
-            "{% if note %}{{ note }}{% endif %}",
+            "请你单位依法认真办理{% if report_due %}，并于{{ report_due }}前将办理结果书面报送本机关（办结报告）"
+            "{% endif %}。{% if note %}{{ note }}{% endif %}",
         ),
         *_SIGN,
     ),
     "supervision-notice": (
+        *_HEAD,
         ("title", "信访事项督办函"),
-        ("number", "编号：{{ tracking_number }}"),
+        ("number", "信访件编号：{{ tracking_number }}"),
         ("to", "{{ body_name }}："),
         (
             "body",
@@ -118,8 +147,9 @@ TEMPLATES: dict[str, Paragraphs] = {
         *_SIGN,
     ),
     "extension-notice": (
+        *_HEAD,
         ("title", "信访事项延期办理告知书"),
-        ("number", "编号：{{ tracking_number }}"),
+        ("number", "信访件编号：{{ tracking_number }}"),
         ("to", "{{ petitioner_name }}："),
         (
             "body",
@@ -130,8 +160,9 @@ TEMPLATES: dict[str, Paragraphs] = {
         *_SIGN,
     ),
     "handling-opinion": (
+        *_HEAD,
         ("title", "信访事项处理意见书"),
-        ("number", "编号：{{ tracking_number }}"),
+        ("number", "信访件编号：{{ tracking_number }}"),
         ("to", "{{ petitioner_name }}："),
         ("body", "你于{{ received_date }}反映的“{{ subject }}”信访事项，经调查核实，现提出处理意见如下："),
         ("body", "{{ reply_text }}"),
@@ -145,11 +176,24 @@ TEMPLATES: dict[str, Paragraphs] = {
 }
 
 
-def _run(paragraph: object, text: str, font: str, size: float) -> None:
+def _run(paragraph: object, text: str, font: str, size: float, *, color: str | None = None) -> None:
     run = paragraph.add_run(text)  # type: ignore[attr-defined]
     run.font.name = font
     run.font.size = Pt(size)
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+
+
+def _red_line(paragraph: object) -> None:
+    """The red separator line (红色分隔线) under the 文号: the paragraph's bottom border, 1.5 pt."""
+    properties = paragraph._p.get_or_add_pPr()  # type: ignore[attr-defined]
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "6"), ("w:color", RED)):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    properties.append(borders)
 
 
 def build_template(paragraphs: Paragraphs, target: Path) -> Path:
@@ -163,7 +207,22 @@ def build_template(paragraphs: Paragraphs, target: Path) -> Path:
         paragraph = document.add_paragraph()
         fmt = paragraph.paragraph_format
         fmt.line_spacing = Pt(28)
-        if style == "title":
+        if style == "header":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            fmt.line_spacing = Pt(40)
+            _run(paragraph, text, TITLE_FONT, 24, color=RED)
+        elif style == "docnumber":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            fmt.space_before, fmt.space_after = Pt(14), Pt(28)
+            _run(paragraph, text, BODY_FONT, 16)
+            _red_line(paragraph)
+        elif style == "tag":
+            paragraph.add_run(text)
+        elif style == "seal":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            fmt.space_before = Pt(28)
+            _run(paragraph, text, BODY_FONT, 12, color="808080")
+        elif style == "title":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             fmt.space_after = Pt(14)
             _run(paragraph, text, TITLE_FONT, 22)

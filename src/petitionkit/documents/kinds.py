@@ -26,12 +26,15 @@ COMMON = frozenset(
         "office_name",  # 本机关名称
         "issuer",  # 落款 (default: office_name)
         "contact_phone",  # 联系电话 ([settings.documents] contact_phone)
-        "issue_date",  # 成文日期, e.g. 2026年3月2日
+        "issue_date",  # 成文日期: the act's date (e.g. 2026年3月2日), the same on every reprint
+        "document_number",  # 文号, e.g. X人信转〔2026〕3号 (the document register)
+        "header_organ",  # 版头: the issuing organ ([settings.documents] header, default the issuer)
         "tracking_number",  # 信访件编号 (the case's first)
         "subject",  # 事由
         "received_date",  # 收到日期
         "category",  # 问题类别 (words)
         "region_code",  # 问题发生地代码
+        "region_name",  # 问题发生地 (the division's name, else the code: reports.labels.region_label)
         "kind_label",  # 建议意见类 / 检举控告类 / 申诉求决类
         "channel_label",  # 来信 / 来访 / ...
     }

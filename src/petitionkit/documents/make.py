@@ -36,6 +36,7 @@ import jinja2
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
 from petitionkit.config import OfficeConfig
+from petitionkit.documents.acts import document_act
 from petitionkit.documents.kinds import IDENTITY, KINDS, Audience, DocumentKind
 from petitionkit.domain.clocks import Clock
 from petitionkit.domain.event_types import (
@@ -53,6 +54,7 @@ from petitionkit.files import PRIVATE_MODE
 from petitionkit.i18n import translate
 from petitionkit.redaction import STRUCK, Disclosure, Item, Recipient, disclosure
 from petitionkit.reports import labels as _labels  # noqa: F401 - registers the words used here
+from petitionkit.reports.labels import region_label
 from petitionkit.reports.periods import chinese_date
 from petitionkit.sandbox import Policy, UnsafeTemplate, environment
 
@@ -315,6 +317,8 @@ def document_values(  # noqa: PLR0915 - one document type after another
     values: dict[str, Any] = {
         "office_name": config.office_name,
         "issuer": str(settings.get("issuer", config.office_name)),
+        "header_organ": str(settings.get("header", settings.get("issuer", config.office_name))),
+        "document_number": "",  # filled from the register by make_document
         "contact_phone": str(settings.get("contact_phone", "")),
         "issue_date": chinese_date(issue_date),
         "tracking_number": case.first_tracking_number,
@@ -322,6 +326,7 @@ def document_values(  # noqa: PLR0915 - one document type after another
         "received_date": _day(first.received_at if first else case.opened_at, zone),
         "category": category("zh-CN") if category is not None else case.category,
         "region_code": case.region_code,
+        "region_name": region_label(case.region_code, "zh-CN"),
         "kind_label": translate(f"report.kind.{case.kind.value}"),
         "channel_label": translate(f"report.channel.{first.channel.value}") if first else "",
     }
@@ -456,6 +461,8 @@ class MadeDocument:
     template_source: str
     audience: str
     identity_withheld: bool
+    number: str = ""  # 文号, from the document register
+    dated: str = ""  # the date the document bears (the act's), ISO
 
 
 def make_document(
@@ -491,6 +498,12 @@ def make_document(
     except ProtectionRefusal as refusal:
         office.uow.record_refusal(case.id, refusal, actor=office.principal.actor, event=DocumentRefused)
         raise
+    # The number and the date come from the register: allocated on the first printing, the same after.
+    act = document_act(kind, record, office.zone)
+    if act is None:
+        raise DocumentNotApplicable(case.first_tracking_number, kind.name, "no_act")
+    entry = office.issue_document(kind.name, case.id, act[0], act[1], dated=issue_date)
+    values.update(issue_date=chinese_date(entry.act_date), document_number=entry.number)
     try:
         template.render(values, jinja_env=_environment(), autoescape=True)
     except jinja2.TemplateError as exc:  # the sandbox refused (SecurityError) or the policy did: nothing ran
@@ -515,6 +528,8 @@ def make_document(
         source,
         kind.audience.value,
         kind.audience is Audience.BODY and document_disclosure(kind, record, office.rules).identity_withheld,
+        entry.number,
+        entry.act_date.isoformat(),
     )
 
 

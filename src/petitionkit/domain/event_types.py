@@ -319,6 +319,17 @@ class DocumentRefused(_Refused):
 RefusalEvent = ReferralRefused | ExportRefused | DocumentRefused
 
 
+@attrs.frozen(kw_only=True)
+class DocumentIssued(DomainEvent):
+    """A formal document was numbered and entered in the register (发文登记); a reprint records nothing."""
+
+    name: ClassVar[str] = "DocumentIssued"
+    document: str  # the kind, e.g. "transfer-letter"
+    number: str  # 文号
+    act: str
+    act_date: str
+
+
 # --- replies, reviews, the end ------------------------------------------------------------------------
 
 
@@ -535,6 +546,7 @@ EVENT_TYPES: Mapping[str, type[DomainEvent]] = _registry(
     ReferralRefused,
     ExportRefused,
     DocumentRefused,
+    DocumentIssued,
     ReplyRecorded,
     EvaluationRecorded,
     ReviewRequested,

@@ -22,7 +22,7 @@ import attrs
 from petitionkit.domain.access import Permission
 from petitionkit.domain.ports import Rules
 from petitionkit.i18n import normalize_locale, translate
-from petitionkit.reports.labels import label
+from petitionkit.reports.labels import label, region_label
 from petitionkit.reports.model import (
     Breakdown,
     ClusterMethod,
@@ -52,6 +52,7 @@ from petitionkit.reports.model import (
 from petitionkit.reports.periods import Period, Window, add_months, chinese_date
 from petitionkit.reports.signals import ClusterSettings, TrendSettings, cluster_signals, trend_signals
 from petitionkit.reports.source import CLOSED_STATES, Dimension, ObligationCount, ReportSource, Scope, report_source
+from petitionkit.reports.wording import trend_sentence
 
 if TYPE_CHECKING:
     from petitionkit.service import Office
@@ -89,7 +90,7 @@ class Labels:
             words = self.rules.categories().get(key) if self.rules is not None else None
             return words(self.locale) if words is not None else key
         if dimension is Dimension.REGION:
-            return self.regions.get(key, key)
+            return self.regions.get(key) or region_label(key, self.locale)
         if dimension is Dimension.OFFICE:
             return self.offices.get(key, key)
         return self.body(key)
@@ -258,26 +259,11 @@ def build_period_report(  # noqa: PLR0915 - one figure after another
                 for k in top_categories
             ),
         )
-        step("respondents")
-        by_respondent = source.petition_counts(scope, windows, Dimension.RESPONDENT)
-        respondent_cases = source.respondent_cases(scope, current)
-        respondents = sorted(
-            (
-                RespondentRow(
-                    key,
-                    labels.body(key),
-                    labels.is_body(key),
-                    by_respondent.get((0, key), 0),
-                    respondent_cases.get(key, 0),
-                    by_respondent.get((1, key), 0),
-                    by_respondent.get((2, key), 0),
-                )
-                for key in respondent_cases
-            ),
-            key=lambda r: (-r.petitions, -r.cases, r.key),
-        )[:top]
         step("referrals")
         referrals = _referrals(source.referral_counts(scope, current), labels)
+        step("respondents")
+        by_respondent = source.petition_counts(scope, windows, Dimension.RESPONDENT)
+        respondents = _respondents(by_respondent, source.respondent_cases(scope, current), referrals, labels)[:top]
         supervision = _supervision(source.supervision_counts(scope, current), labels)
         step("clocks")
         timeliness = _timeliness(source.clock_outcomes(scope, period.start, period.end, context.as_of), labels)
@@ -369,6 +355,33 @@ def build_period_report(  # noqa: PLR0915 - one figure after another
         signals=signal_report,
     )
     return attrs.evolve(report, title=report_title(report), summary=summary_text(report))
+
+
+def _respondents(
+    by_respondent: Mapping[tuple[int, str | None], int],
+    respondent_cases: Mapping[str, int],
+    referrals: ReferralSummary,
+    labels: Labels,
+) -> list[RespondentRow]:
+    """The organs most complained about: the respondents petitions name, and the bodies the period's cases
+    were referred to (most petitions name no respondent: without the referrals the table stays empty)."""
+    referred = {r.body_code: r.transfers + r.assignments for r in referrals.by_body}
+    return sorted(
+        (
+            RespondentRow(
+                key,
+                labels.body(key),
+                labels.is_body(key),
+                by_respondent.get((0, key), 0),
+                respondent_cases.get(key, 0),
+                by_respondent.get((1, key), 0),
+                by_respondent.get((2, key), 0),
+                referred.get(key, 0),
+            )
+            for key in dict.fromkeys([*respondent_cases, *referred])
+        ),
+        key=lambda r: (-r.petitions, -r.referrals, -r.cases, r.key),
+    )
 
 
 def _referrals(rows: Sequence[Any], labels: Labels) -> ReferralSummary:
@@ -533,6 +546,7 @@ def _signals(
         lambda s, used, tested: describe_trend_method(s, used, tested, locale),
         trend_settings,
     )
+    trends = [attrs.evolve(t, sentence=trend_sentence(t, period.kind, locale)) for t in trends]
     clusters: list[Any] = []
     settings = cluster_settings or ClusterSettings()
     texts: list[Any] = []

@@ -144,7 +144,8 @@ def charts(report: PeriodReport) -> list[tuple[str, Any]]:
 
 def chart_divs(report: PeriodReport) -> list[tuple[str, str]]:
     """``(id, HTML fragment)`` per chart; the fragments need plotly.js on the page (:func:`plotly_js`)."""
-    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
+    # No toolbar (zoom, pan, download): a report is read and printed, not explored; hovering still shows values.
+    config = {"displayModeBar": False, "displaylogo": False, "responsive": True}
     return [
         (name, str(figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{name}", config=config)))
         for name, figure in charts(report)

@@ -7,7 +7,7 @@ from importlib.util import find_spec
 from petitionkit.errors import ConfigurationError
 
 # The import names of the packages of ``pip install 'petitionkit[reports]'``.
-MODULES = ("plotly", "jinja2", "docx", "docxtpl", "rjieba", "sklearn", "scipy", "numpy")
+MODULES = ("plotly", "jinja2", "docx", "docxtpl", "rjieba", "sklearn", "scipy", "numpy", "matplotlib")
 
 
 def require_reports_extra() -> None:

@@ -13,3 +13,17 @@ def keys(prefix: str) -> list[str]:
 def label(key: str, locale: str = "zh-CN") -> str:
     """The text of ``key`` (a key of the message catalog) in ``locale``."""
     return i18n.translate(key, locale)
+
+
+def region_label(code: str, locale: str = "zh-CN") -> str:
+    """The name of an administrative division (行政区划) code, or the code itself when no name is known.
+
+    The one place the reports turn a region code into words: the national division list of
+    :mod:`petitionkit.regions` when it is there (``region_name(code, locale)``), else the code.
+    """
+    try:
+        from petitionkit.regions import region_name  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+    except ImportError:
+        return code
+    name = region_name(code, locale)
+    return str(name) if name else code

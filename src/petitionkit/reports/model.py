@@ -77,15 +77,17 @@ class CountRow:
 
 @attrs.frozen
 class RespondentRow:
-    """An organ or unit complained about (被反映单位) and how often."""
+    """An organ or unit complained about (被反映单位) and how often: named by petitions as the respondent,
+    or the body the period's petitions were referred to (转送/交办) for handling."""
 
     key: str
     label: str
     is_body: bool  # a body the rule set knows (else the unit's name as petitioners wrote it)
-    petitions: int
+    petitions: int  # petitions of the period naming it as the respondent
     cases: int
     previous: int
     last_year: int
+    referrals: int = 0  # referrals made to it in the period (a body only)
 
 
 @attrs.frozen
@@ -267,6 +269,7 @@ class TrendSignal:
     q_value: float  # Benjamini-Hochberg adjusted
     case_count: int
     cases: tuple[CaseRef, ...]
+    sentence: str = ""  # the signal in plain words, in the report's locale (reports/wording.py)
 
 
 @attrs.frozen

@@ -83,6 +83,7 @@ def _signal_rows(signals: SignalReport) -> Iterator[tuple[str, str, str, str, An
             yield "trend_signal", key, s.label, metric, getattr(s, metric)
         yield "trend_signal", key, s.label, "history", " ".join(map(str, s.history))
         yield "trend_signal", key, s.label, "cases", " ".join(c.tracking_number for c in s.cases)
+        yield "trend_signal", key, s.label, "sentence", s.sentence
     for n, c in enumerate(signals.clusters, start=1):
         key = f"cluster:{n}"
         for metric in ("petitions", "petitioners", "cohesion", "case_count"):
@@ -106,7 +107,7 @@ def _report_rows(r: PeriodReport) -> Iterator[tuple[str, str, str, str, Any]]:
         yield "trend", month, month, "current", r.trend.totals[i]
         yield "trend", month, month, "last_year", r.trend.last_year[i]
     for x in r.respondents:
-        for metric in ("petitions", "cases", "previous", "last_year"):
+        for metric in ("petitions", "cases", "previous", "last_year", "referrals"):
             yield "respondents", x.key, x.label, metric, getattr(x, metric)
     for y in r.referrals.by_body:
         for metric in ("transfers", "assignments", "open", "reported", "objected", "withdrawn"):

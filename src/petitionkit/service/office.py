@@ -9,6 +9,7 @@ from petitionkit.domain.model import Case
 from petitionkit.service.casework import CaseworkUseCases
 from petitionkit.service.commands import CaseCommands
 from petitionkit.service.delivery import Delivery
+from petitionkit.service.documents import DocumentUseCases
 from petitionkit.service.history import HistoryUseCases
 from petitionkit.service.integration import Integrations
 from petitionkit.service.queries import CaseQueries
@@ -16,7 +17,14 @@ from petitionkit.service.registration import RegistrationUseCases
 
 
 class Office(
-    RegistrationUseCases, CaseCommands, CaseQueries, Delivery, HistoryUseCases, Integrations, CaseworkUseCases
+    RegistrationUseCases,
+    CaseCommands,
+    CaseQueries,
+    Delivery,
+    HistoryUseCases,
+    Integrations,
+    CaseworkUseCases,
+    DocumentUseCases,
 ):
     """A working petition office.  Create it with :func:`~petitionkit.service.open_office`.
 

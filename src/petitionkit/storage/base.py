@@ -18,6 +18,7 @@ import attrs
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.casework import CaseworkRecord
+from petitionkit.domain.documents import IssuedDocument
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Obligation, Petition, PetitionKind, Respondent
 
@@ -129,6 +130,28 @@ class Transaction(Protocol):
 
         Numbers start at 1 and are never handed out twice, even to concurrent transactions.
         """
+        ...
+
+    def next_document_sequence(self, office_code: str, kind: str, year: int) -> int:
+        """Reserve the next number (N of 〔year〕N号) of a document kind in the office and year.
+
+        Numbers start at 1 and are never handed out twice, even to concurrent transactions: the
+        counter row is locked until the transaction ends (a rollback gives the number back).
+        """
+        ...
+
+    def issued_document(self, office_code: str, kind: str, case_id: str, act: str) -> IssuedDocument | None:
+        """The register's entry of the document of ``kind`` stating ``act`` of the case, if it was issued."""
+        ...
+
+    def add_issued_document(self, document: IssuedDocument) -> None:
+        """Enter a document in the register (发文登记)."""
+        ...
+
+    def issued_documents(
+        self, office_code: str, *, year: int | None = None, kind: str | None = None, case_id: str | None = None
+    ) -> list[IssuedDocument]:
+        """The register, by kind, year and number."""
         ...
 
     def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:

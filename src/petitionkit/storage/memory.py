@@ -18,6 +18,7 @@ import attrs
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.casework import CaseworkRecord, Reception, sorted_records
+from petitionkit.domain.documents import IssuedDocument
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Respondent
 from petitionkit.errors import ConcurrencyConflict
@@ -42,6 +43,8 @@ class MemoryStorage:
         self.petitions: dict[str, Petition] = {}
         self.events: dict[str, list[Event]] = defaultdict(list)
         self.sequences: dict[tuple[str, int], int] = {}
+        self.document_sequences: dict[tuple[str, str, int], int] = {}
+        self.issued: dict[tuple[str, str, str, str], IssuedDocument] = {}  # (office, kind, case, act)
         self.identities: dict[str, set[str]] = defaultdict(set)  # digest -> case ids
         self.outbox: dict[str, OutboxMessage] = {}
         self.access: list[AccessRecord] = []  # append-only
@@ -95,6 +98,33 @@ class MemoryTransaction:
         first = self.s.sequences.get((office_code, year), 0) + 1
         self._set(self.s.sequences, (office_code, year), first + count - 1)
         return first
+
+    def next_document_sequence(self, office_code: str, kind: str, year: int) -> int:
+        value = self.s.document_sequences.get((office_code, kind, year), 0) + 1
+        self._set(self.s.document_sequences, (office_code, kind, year), value)
+        return value
+
+    def issued_document(self, office_code: str, kind: str, case_id: str, act: str) -> IssuedDocument | None:
+        return self.s.issued.get((office_code, kind, case_id, act))
+
+    def add_issued_document(self, document: IssuedDocument) -> None:
+        key = (document.office_code, document.kind, document.case_id, document.act)
+        if key in self.s.issued:
+            raise ValueError(f"document {document.kind} for act {document.act} was already issued")
+        self._set(self.s.issued, key, document)
+
+    def issued_documents(
+        self, office_code: str, *, year: int | None = None, kind: str | None = None, case_id: str | None = None
+    ) -> list[IssuedDocument]:
+        found = [
+            d
+            for d in self.s.issued.values()
+            if d.office_code == office_code
+            and (year is None or d.year == year)
+            and (kind is None or d.kind == kind)
+            and (case_id is None or d.case_id == case_id)
+        ]
+        return sorted(found, key=lambda d: (d.year, d.kind, d.sequence))
 
     def add_petitions(self, petitions: Sequence[tuple[Petition, Sequence[str]]]) -> None:
         for petition, identity_digests in petitions:

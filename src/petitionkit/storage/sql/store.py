@@ -45,6 +45,7 @@ from petitionkit.errors import ConcurrencyConflict, EncryptionKeyError, StorageE
 from petitionkit.storage.base import CaseQuery, OutboxMessage
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.casework_ops import CaseworkOperations
+from petitionkit.storage.sql.documents import DocumentRegister
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
 from petitionkit.storage.sql.http_state import HttpState
 from petitionkit.storage.sql.migrate import open_schema
@@ -179,7 +180,7 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction(OutboxOperations, HttpState, CaseworkOperations):
+class SqlTransaction(OutboxOperations, HttpState, CaseworkOperations, DocumentRegister):
     """One unit of work on one connection; created by :meth:`SqlStorage.transaction`.
 
     The outbox's operations come from :class:`OutboxOperations`, the HTTP API's (changes feed, API keys,

@@ -312,6 +312,39 @@ tracking_counters = Table(
     CheckConstraint("last_value >= 0", name="last_value_not_negative"),
 )
 
+# Formal-document numbers (文号): one counter row per office, document kind and year (revision 0016),
+# bumped with an upsert ... RETURNING like the tracking numbers, inside the unit of work that records
+# the document, so a number is never handed out twice.
+document_counters = Table(
+    "document_counters",
+    metadata,
+    Column("office_code", CODE, primary_key=True),
+    Column("kind", CODE, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last_value", Integer, nullable=False),
+    CheckConstraint("last_value >= 0", name="last_value_not_negative"),
+)
+
+# The document register (发文登记, revision 0016): every document issued, one row per act and kind (a
+# reprint finds its row: same number, same date).  No personal data: numbers, codes, dates, the actor.
+issued_documents = Table(
+    "issued_documents",
+    metadata,
+    Column("office_code", CODE, primary_key=True),
+    Column("kind", CODE, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("sequence", Integer, primary_key=True),
+    Column("number", Text, nullable=False),
+    Column("case_id", ID, nullable=False),  # no foreign key: the register outlives a purged case
+    Column("tracking_number", Text, nullable=False),
+    Column("act", String(64), nullable=False),
+    Column("act_date", IsoDate, nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    UniqueConstraint("office_code", "kind", "case_id", "act"),
+    Index("ix_issued_documents_issued", "office_code", "issued_at"),
+)
+
 # Reads of personal data (who, when, which case or query, how many, why): append-only, never updated.
 access_log = Table(
     "access_log",

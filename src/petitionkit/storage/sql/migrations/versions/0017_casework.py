@@ -19,7 +19,7 @@ from alembic import op
 from petitionkit.storage.sql.types import UtcDateTime
 
 revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
