@@ -10,16 +10,18 @@ from petitionkit.service.commands import CaseCommands
 from petitionkit.service.delivery import Delivery
 from petitionkit.service.history import HistoryUseCases
 from petitionkit.service.integration import Integrations
+from petitionkit.service.paging import ListPages
 from petitionkit.service.queries import CaseQueries
 from petitionkit.service.registration import RegistrationUseCases
 
 
-class Office(RegistrationUseCases, CaseCommands, CaseQueries, Delivery, HistoryUseCases, Integrations):
+class Office(RegistrationUseCases, CaseCommands, CaseQueries, ListPages, Delivery, HistoryUseCases, Integrations):
     """A working petition office.  Create it with :func:`~petitionkit.service.open_office`.
 
     Use cases: registration (:class:`~petitionkit.service.registration.RegistrationUseCases`), the case
     commands (:class:`~petitionkit.service.commands.CaseCommands`), reading the office
-    (:class:`~petitionkit.service.queries.CaseQueries`), delivery
+    (:class:`~petitionkit.service.queries.CaseQueries`, paged lists in
+    :class:`~petitionkit.service.paging.ListPages`), delivery
     (:class:`~petitionkit.service.delivery.Delivery`), whole case histories in and out
     (:class:`~petitionkit.service.history.HistoryUseCases`) and what integrations use
     (:class:`~petitionkit.service.integration.Integrations`: API keys, the changes feed); each change
