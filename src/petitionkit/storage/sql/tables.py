@@ -255,6 +255,7 @@ obligations = Table(
         "case_id",
         "clock",
         "id",
+        "owed_by",  # last: the total (duties owed by the office or bodies) is counted from the index alone
         sqlite_where=text("status = 'open'"),
         postgresql_where=text("status = 'open'"),
     ),
