@@ -114,6 +114,21 @@ def test_cases_list_pages_and_refusals(office: Path) -> None:
     assert "--jsonl" in run("--json", "list", "--jsonl", code=2).output
 
 
+def test_the_changes_feed_pages_by_position(office: Path) -> None:
+    _imported()
+    first = json.loads(run("--json", "changes", "--limit", "5").stdout)
+    assert first["count"] == 5 and first["next_cursor"]
+    following = json.loads(run("--json", "changes", "--limit", "5", "--cursor", first["next_cursor"]).stdout)
+    positions = [e["position"] for e in first["events"] + following["events"]]
+    assert positions == sorted(positions) and len(set(positions)) == 10
+    streamed = [json.loads(line) for line in run("changes", "--jsonl", "--limit", "7").stdout.splitlines()]
+    assert [e["position"] for e in streamed][:10] == positions and len(streamed) >= 2 * COUNT
+    assert {e["name"] for e in streamed} >= {"PetitionRegistered"}
+    table = run("--locale", "zh-CN", "changes", "--all", "--limit", "7").stdout
+    assert f"已显示 {len(streamed)} 条。" in table and "+08:00" in table
+    assert run("--json", "changes", "--cursor", first["next_cursor"].swapcase(), code=2)
+
+
 # --- progress ------------------------------------------------------------------------------------------
 
 LINE = re.compile(r"^(\w+): (\d+)/(\d+|\?) ")

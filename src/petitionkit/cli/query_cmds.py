@@ -16,10 +16,19 @@ from typing import Any, TypeVar
 import click
 
 from petitionkit.cli.app import Env, run_command, to_jsonable
-from petitionkit.cli.views import case_view, obligation_view, print_cases, print_obligations, print_schedule_warning
+from petitionkit.cli.views import (
+    case_view,
+    obligation_view,
+    print_cases,
+    print_obligations,
+    print_schedule_warning,
+    table,
+)
 from petitionkit.domain.model import Case, CaseState, Obligation, PetitionKind
+from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.i18n import translate
-from petitionkit.service.paging import DEFAULT_LIMIT, MAX_LIMIT, Page
+from petitionkit.service.integration import FEED_LIMIT, FeedEvent
+from petitionkit.service.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 
 F = TypeVar("F", bound=Callable[..., Any])
 STREAM_PAGE = 1000  # rows a page when streaming (--jsonl, --all) without --limit
@@ -52,7 +61,10 @@ def _mode(env: Env, limit: int | None, every: bool, jsonl: bool) -> tuple[int, b
 
 def _footer(env: Env, page: Page[Any], shown: int, command: str) -> None:
     """The total and, when there is more, the command that prints the next page."""
-    click.echo(translate("paging.total", env.locale, shown=shown, total="?" if page.total is None else page.total))
+    if page.total is None:
+        click.echo(translate("paging.shown", env.locale, shown=shown))
+    else:
+        click.echo(translate("paging.total", env.locale, shown=shown, total=page.total))
     if page.next_cursor:
         click.echo(translate("paging.next", env.locale, command=f"petitionkit {command} --cursor {page.next_cursor}"))
 
@@ -169,4 +181,58 @@ def overdue(env: Env, limit: int | None, cursor: str | None, every: bool, jsonl:
     _obligations(env, True, 0, limit, cursor, every, jsonl)
 
 
-COMMANDS: list[click.Command] = [list_cases, due, overdue]
+def _feed_pages(env: Env, size: int, cursor: str | None, streaming: bool) -> Iterator[Page[FeedEvent]]:
+    """Pages of the changes feed from ``cursor`` on (the feed's position is its keyset)."""
+    values = decode_cursor("feed", cursor)
+    after = int(values[0]) if values and values[0].isdigit() else 0
+    if values is not None and not (values and values[0].isdigit()):
+        raise InvalidInput([FieldError("cursor", "cursor")])
+    while True:
+        found = env.office.changes(after=after, limit=size)
+        more = len(found) == size
+        after = found[-1].position if found else after
+        yield Page(found, None, encode_cursor("feed", [str(after)]) if more else None)
+        if not streaming or not more:
+            return
+
+
+def _feed_view(entry: FeedEvent) -> dict[str, Any]:
+    return {
+        "position": entry.position,
+        "case_id": entry.case_id,
+        "sequence": entry.sequence,
+        "name": entry.name,
+        "actor": entry.actor,
+        "occurred_at": entry.occurred_at.isoformat(),
+        "payload": dict(entry.payload),
+    }
+
+
+@click.command("changes")
+@paging_options
+@click.pass_obj
+@run_command
+def changes(env: Env, limit: int | None, cursor: str | None, every: bool, jsonl: bool) -> None:
+    """What changed in the office's cases, in the order it happened, a page at a time (the changes feed)."""
+    size, streaming = _mode(env, limit, every, jsonl)
+    size = min(size, FEED_LIMIT)
+    pages = _feed_pages(env, size, cursor, streaming)
+    if jsonl:
+        _jsonl(_feed_view(e) for page in pages for e in page.items)
+        return
+    if env.as_json:
+        page = next(pages)
+        views = [_feed_view(e) for e in page.items]
+        env.emit({"events": views, "count": len(views), "next_cursor": page.next_cursor}, _none)
+        return
+    shown = 0
+    headers = translate("paging.changes.headers", env.locale).split("|")
+    for page in pages:
+        shown += len(page.items)
+        zone = env.office.zone  # the office's time zone, as a clerk reads times
+        at = [e.occurred_at.astimezone(zone).isoformat(timespec="seconds") for e in page.items]
+        table(headers, [(e.position, t, e.actor, e.name, e.case_id) for e, t in zip(page.items, at, strict=True)])
+    _footer(env, page, shown, "changes")
+
+
+COMMANDS: list[click.Command] = [list_cases, due, overdue, changes]
