@@ -163,6 +163,9 @@ def test_forced_progress_counts_add_up(office: Path) -> None:
 
     verified = run("--locale", "en", "audit", "verify", env=forced)
     assert any(label.startswith("audit") for label in re.findall(r"^(\w+)", verified.stderr, re.M))
+    reported = run("--locale", "en", "report", "period", "--period", "2026-01", "--output", "r.json", env=forced)
+    steps = [int(done) for done in re.findall(r"^[\w ]+: (\d+)/16 ", reported.stderr, re.M)]
+    assert steps == list(range(1, len(steps) + 1)) and len(steps) >= 3  # one line per build step
     silenced = run("--locale", "en", "import", "in.jsonl", env={"PETITIONKIT_PROGRESS": "0"})
     assert _progress(silenced.stderr, "import") == []
 

@@ -84,6 +84,10 @@ class PagingContract:
                 break
             cursor = page.next_cursor
         assert seen == [c.id for c in whole]
+        # the subject's words: matched in SQL, or after decryption on an encrypted store, pages and count alike
+        worded = office.cases_page(limit=2, text="工资")
+        assert worded.total == len(whole) and [c.id for c in worded.items] == seen[:2]
+        assert office.cases_page(text="没有这几个字").total == 0
         narrowed = office.cases_page(limit=2, opened_from=whole[3].opened_at)
         assert narrowed.total == len(whole) - 3 and [c.id for c in narrowed.items] == seen[3:5]
         with storage.transaction() as tx:
