@@ -28,5 +28,7 @@ echo "== mypy --strict src"
 "$VENV/bin/mypy" src
 echo "== docs (Sphinx, warnings are errors)"
 "$VENV/bin/sphinx-build" -q -W --keep-going -b html docs docs/_build/html
+echo "== the clerks' guide (Sphinx, zh_CN, warnings are errors)"
+"$VENV/bin/sphinx-build" -q -W --keep-going -b html docs/guide-zh docs/guide-zh/_build/html
 echo "== pytest"
 "$VENV/bin/python" -m pytest tests plugins examples "$@"

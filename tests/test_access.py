@@ -309,6 +309,7 @@ def _investigate(office: Office, ref: str) -> None:
 RECORDED_READS: dict[str, Callable[[Office, str, str], Any]] = {
     "petitions": lambda o, ref, code: o.petitions(ref),
     "search": lambda o, ref, code: o.search(text="工资"),
+    "cases_page": lambda o, ref, code: o.cases_page(text="工资"),
     "iter_cases_with_petitions": lambda o, ref, code: list(o.iter_cases_with_petitions()),
     "export_for_body": lambda o, ref, code: list(o.export_for_body(BODY)),
     "lookup": lambda o, ref, code: o.lookup(code),
@@ -329,6 +330,8 @@ NOT_PERSONAL = {
     # a case without petitioners (a body: redacted), the audit trail, obligations, rules
     "case", "events", "verify_audit_trail", "explain_obligations", "explain_deadline", "due_within", "overdue",
     "screen", "route", "access_records",
+    # paged due/overdue lists (obligations and tracking numbers) and the count of cases
+    "duties_page", "duty_pages", "case_total",
     # changes: each checked by its permission, recorded as events
     "register", "import_petitions", "receive_referral", "reissue_query_code", "accept", "decline", "transfer",
     "assign", "refer", "record_objection", "record_feedback", "record_report", "supervise", "extend", "reply",

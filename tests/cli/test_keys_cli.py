@@ -113,7 +113,7 @@ def test_a_rotation_killed_half_way_resumes_and_the_old_key_opens_nothing(tmp_pa
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
-        env=_env(),
+        env={**_env(), "PETITIONKIT_PROGRESS": "1"},  # progress lines although stderr is a pipe
     )
     assert rotating.stderr is not None
     progress = 0

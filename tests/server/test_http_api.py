@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import uuid
 from datetime import timedelta
@@ -282,6 +283,31 @@ def test_cases_come_in_pages_with_a_cursor_and_filters(server: Server) -> None:
     assert too_many.status_code == 400 and too_many.json()["errors"][0]["field"] == "limit"
 
 
+def test_due_and_overdue_come_in_keyset_pages_with_a_total(server: Server) -> None:
+    clerk = server.client("u-wang")
+    for day in range(1, 6):  # received in March 2026: their acceptance decisions are overdue by now
+        register(clerk, received_at=f"2026-03-0{day}T09:00:00+08:00")
+    assert clerk.get("/cases", params={"limit": 2}).json()["total"] == 5
+    seen: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 2}
+    while True:
+        page = clerk.get("/obligations/overdue", params=params).json()
+        assert len(page["items"]) <= 2
+        seen.extend(page["items"])
+        if page["next"] is None:
+            break
+        params["cursor"] = page["next"]
+    assert len(seen) == page["total"] == len({o["id"] for o in seen}) >= 5
+    assert [o["due"] for o in seen] == sorted(o["due"] for o in seen)
+    due = clerk.get("/obligations/due", params={"days": 400, "limit": 3}).json()
+    assert due["total"] >= page["total"] and len(due["items"]) == 3 and due["next"]
+    offset = base64.urlsafe_b64encode(b'{"o": 2}').decode()  # the offset cursor of old: no longer ours
+    refused = clerk.get("/obligations/overdue", params={"cursor": offset})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "cursor"
+    other = clerk.get("/cases", params={"cursor": due["next"]})  # a cursor of another list
+    assert other.status_code == 400
+
+
 def test_the_changes_feed_moves_on_from_its_cursor(server: Server) -> None:
     clerk = server.client("u-wang")
     first = register(clerk)["case"]
@@ -293,7 +319,7 @@ def test_the_changes_feed_moves_on_from_its_cursor(server: Server) -> None:
     assert "CaseAccepted" in [e["name"] for e in later["items"]]
     assert "PetitionRegistered" not in [e["name"] for e in later["items"]]
     assert int(later["next"]) > int(page["next"])
-    assert clerk.get("/events", params={"after": later["next"]}).json() == {"items": [], "next": None}
+    assert clerk.get("/events", params={"after": later["next"]}).json() == {"items": [], "next": None, "total": None}
 
 
 # --- the public -----------------------------------------------------------------------------------------
@@ -336,7 +362,7 @@ def test_a_case_through_its_lifecycle_over_http(server: Server) -> None:
     obligations = clerk.get(f"/cases/{case['id']}/obligations").json()
     assert obligations and {"obligation", "explanation"} <= set(obligations[0])
     assert "ReportRecorded" in [e["name"] for e in clerk.get(f"/cases/{case['id']}/events").json()]
-    assert clerk.get("/obligations/overdue").json() == {"items": [], "next": None}
+    assert clerk.get("/obligations/overdue").json() == {"items": [], "next": None, "total": 0}
     assert all(o["owed_by"] != "body" for o in clerk.get("/obligations/due", params={"days": 400}).json()["items"])
 
 

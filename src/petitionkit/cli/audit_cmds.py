@@ -8,7 +8,8 @@ progress goes to standard error, so ``--json`` output stays one document.
 from __future__ import annotations
 
 import sys
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,17 +28,13 @@ from petitionkit.serialization import unstructure
 EXIT_AUDIT_BROKEN = 9
 
 
-def _progress(env: Env, every: float = 2.0) -> Progress:
-    """Progress on standard error at most every ``every`` seconds."""
-    last = [time.monotonic()]
+@contextmanager
+def _progress(env: Env) -> Iterator[Progress]:
+    """Records verified, verifier by verifier, on the progress bar (``petitionkit.cli.progress``)."""
+    from petitionkit.cli.progress import reporting, step_callback  # noqa: PLC0415 - only when it runs
 
-    def show(name: str, done: int) -> None:
-        now = time.monotonic()
-        if now - last[0] >= every:
-            last[0] = now
-            click.echo(translate("audit.verify.progress", env.locale, name=name, done=done), err=True)
-
-    return show
+    with reporting(translate("progress.label.audit", env.locale), env.locale) as reporter:
+        yield step_callback(reporter)
 
 
 def _print_report(env: Env, report: AuditReport) -> None:
@@ -77,7 +74,8 @@ def audit() -> None:
 @run_command
 def verify(env: Env, against: Path | None) -> None:
     """Check every case (and every other registered record kind); exit 9 if anything is broken."""
-    report = verify_office(env.office, against=against, progress=_progress(env))
+    with _progress(env) as progress:
+        report = verify_office(env.office, against=against, progress=progress)
     env.emit(report.to_dict(), lambda: _print_report(env, report))
     if not report.intact:
         sys.exit(EXIT_AUDIT_BROKEN)
@@ -88,7 +86,8 @@ def verify(env: Env, against: Path | None) -> None:
 @run_command
 def checkpoint(env: Env) -> None:
     """Verify, then write a signed checkpoint through the configured sink; exit 9 if the trail is broken."""
-    report, where = write_checkpoint(env.office, progress=_progress(env))
+    with _progress(env) as progress:
+        report, where = write_checkpoint(env.office, progress=progress)
     data: dict[str, Any] = {"written": where, **report.to_dict()}
 
     def human() -> None:
@@ -121,7 +120,8 @@ def daily_checkpoint(env: Env) -> dict[str, Any] | None:
     """For ``petitionkit remind``: verify and write a checkpoint when ``checkpoint_daily`` is set."""
     if not audit_settings(env.config).checkpoint_daily:
         return None
-    report, where = write_checkpoint(env.office, progress=_progress(env))
+    with _progress(env) as progress:
+        report, where = write_checkpoint(env.office, progress=progress)
     return {"written": where, **report.to_dict()}
 
 

@@ -15,6 +15,7 @@ from petitionkit.domain.protection import BodyDirectory
 from petitionkit.errors import UnknownBody
 from petitionkit.exchange import open_import, petition_document, read_csv, read_jsonl, write_csv, write_jsonl
 from petitionkit.files import open_private
+from petitionkit.i18n import translate
 from petitionkit.service import ImportReport
 
 FORMATS = click.Choice(["csv", "jsonl", "history"])  # history: petitionkit.cli.history_cmds
@@ -26,13 +27,21 @@ def _format_of(path: Path, given: str | None) -> str:
     return "csv" if path.suffix.lower() == ".csv" else "jsonl"
 
 
-def _progress(env: Env, items: Iterator[Any], label: str) -> Iterator[Any]:
-    """A progress bar on a terminal; silent with --json or when output is piped."""
-    if env.as_json or not sys.stderr.isatty():
-        yield from items
-        return
-    with click.progressbar(items, label=label, file=sys.stderr) as bar:
-        yield from bar
+def _progress(env: Env, items: Iterator[Any], label: str, total: int | None = None) -> Iterator[Any]:
+    """``items`` counted on the progress bar (``petitionkit.cli.progress``: quiet unless stderr is a terminal)."""
+    from petitionkit.cli.progress import track  # noqa: PLC0415 - only when it runs
+
+    return track(items, translate("progress.label." + label, env.locale), env.locale, total)
+
+
+def _rows_in(path: Path, fmt: str) -> int:
+    """About how many records the file holds (its lines; less the header of a CSV), for the ETA.
+
+    A CSV field with a line break in it makes this an overestimate: the bar then ends short of 100%.
+    """
+    with path.open("rb") as stream:
+        lines = sum(1 for line in stream if line.strip())
+    return max(lines - 1, 0) if fmt == "csv" else lines
 
 
 @click.command("import")
@@ -58,7 +67,8 @@ def import_command(env: Env, /, path: Path, fmt: str | None, batch_size: int) ->
         return
     with open_import(path) as stream:  # UTF-8 (with or without BOM) or GB18030/GBK, detected
         reader = read_csv(stream) if fmt == "csv" else read_jsonl(stream)
-        report = office.import_petitions(_progress(env, reader, "import"), batch_size=batch_size)
+        rows = _progress(env, reader, "import", _rows_in(path, fmt))
+        report = office.import_petitions(rows, batch_size=batch_size)
     data = _report(report)
 
     en = env.locale == "en"
@@ -127,14 +137,15 @@ def export_command(env: Env, /, path: Path, fmt: str | None, body: str | None) -
 
     def documents() -> Iterator[dict[str, Any]]:
         if body is not None:
-            yield from office.export_for_body(body)
+            yield from _progress(env, office.export_for_body(body), "export")
             return
-        for case, petitions in office.iter_cases_with_petitions():
+        every_case = _progress(env, office.iter_cases_with_petitions(), "export", office.case_total())
+        for case, petitions in every_case:  # counted by case: the total is known, so is the ETA
             for petition in petitions:
                 yield petition_document(petition, case.state.value)
 
     def write(stream: IO[str]) -> int:
-        docs = _progress(env, documents(), "export")
+        docs = documents()
         return write_csv(docs, stream) if fmt == "csv" else write_jsonl(docs, stream)
 
     if str(path) == "-":

@@ -22,18 +22,14 @@ from petitionkit.service import ImportReport
 HISTORY = "history"
 
 
-def import_history(
-    env: Env, path: Path, batch_size: int, progress: Callable[[Env, Iterator[Any], str], Iterator[Any]]
-) -> ImportReport:
+def import_history(env: Env, path: Path, batch_size: int, progress: Callable[..., Iterator[Any]]) -> ImportReport:
     """Rebuild every case of a history file (UTF-8, with or without BOM) in the office."""
     with path.open(encoding="utf-8-sig", newline="") as stream:
         lines = progress(env, read_history(stream), "import")
         return env.office.import_history(lines, batch_size=batch_size)
 
 
-def export_history(
-    env: Env, path: Path, body: str | None, progress: Callable[[Env, Iterator[Any], str], Iterator[Any]]
-) -> int:
+def export_history(env: Env, path: Path, body: str | None, progress: Callable[..., Iterator[Any]]) -> int:
     """Write every case of the office with its history (personal data included: the file is 0600)."""
     if body is not None:
         raise InvalidInput([FieldError("--body", "history_for_body")])

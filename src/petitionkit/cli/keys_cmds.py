@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -194,9 +195,10 @@ def rotate(env: Env, master: bool, index: bool, algorithm: str | None, batch_siz
     )
     done, skipped, destroyed, left = 0, 0, [], 0
     for _ in range(MAX_PASSES):
-        tally = rotation.reencrypt(
-            store, office_code, batch_size=batch_size, progress=_progress(say), pause=_sleep(pause)
-        )
+        with _progress(say) as progress:
+            tally = rotation.reencrypt(
+                store, office_code, batch_size=batch_size, progress=progress, pause=_sleep(pause)
+            )
         done, skipped = done + tally.done, tally.skipped
         with store.transaction() as tx:
             gone, left = rotation.finish(tx, office_code)
@@ -242,9 +244,8 @@ def _rotate_index(env: Env, office: Office, principal: Principal, store: SqlStor
         translate(started_key, say, old=", ".join(started.retiring), new=started.live, algorithm="hmac-sha256"),
         err=True,
     )
-    tally = rotation.rekey_identities(
-        store, office_code, batch_size=batch, progress=_progress(say), pause=_sleep(pause)
-    )
+    with _progress(say) as progress:
+        tally = rotation.rekey_identities(store, office_code, batch_size=batch, progress=progress, pause=_sleep(pause))
     with store.transaction() as tx:
         destroyed = rotation.finish_index(tx, office_code)
         for key_id in destroyed:
@@ -273,11 +274,13 @@ def _rotate_index(env: Env, office: Office, principal: Principal, store: SqlStor
     env.emit(result, said)
 
 
-def _progress(locale: str) -> Callable[[str, int, int], None]:
-    def show(where: str, done: int, total: int) -> None:
-        click.echo(translate("keys.rotate.progress", locale, where=where, done=done, total=total), err=True)
+@contextmanager
+def _progress(locale: str) -> Iterator[Callable[[str, int, int], None]]:
+    """Re-encryption table by table on the progress bar (``petitionkit.cli.progress``)."""
+    from petitionkit.cli.progress import reporting, step_callback  # noqa: PLC0415 - only when it runs
 
-    return show
+    with reporting(translate("progress.label.keys", locale), locale) as reporter:
+        yield step_callback(reporter)
 
 
 def _sleep(seconds: float) -> Callable[[], None] | None:

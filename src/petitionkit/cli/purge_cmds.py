@@ -8,7 +8,6 @@ exiting 9 when it does not decrypt, match its digest or pass ``audit verify``.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import click
 from petitionkit.cli.app import Env, run_command
 from petitionkit.i18n import translate
 from petitionkit.service.backup import backup, restore
-from petitionkit.service.retention import Progress, PurgePlan, plan_purge, purge
+from petitionkit.service.retention import PurgePlan, plan_purge, purge
 
 
 def _plan_lines(env: Env, plan: PurgePlan) -> None:
@@ -30,18 +29,6 @@ def _plan_lines(env: Env, plan: PurgePlan) -> None:
     for item in plan.items:
         kinds = ", ".join(k.value for k in item.kinds)
         click.echo(f"  {item.tracking_number}  {item.case_id}  {item.ended_at.date().isoformat()}  {kinds}")
-
-
-def _progress(env: Env, every: float = 2.0) -> Progress:
-    last = [time.monotonic()]
-
-    def show(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] >= every or done == total:
-            last[0] = now
-            click.echo(translate("purge.progress", env.locale, done=done, total=total), err=True)
-
-    return show
 
 
 @click.command("purge")
@@ -58,7 +45,10 @@ def purge_command(env: Env, dry_run: bool, apply: bool, batch: int) -> None:
         plan = plan_purge(env.office)
         env.emit({"dry_run": True, **plan.to_dict()}, lambda: _plan_lines(env, plan))
         return
-    result = purge(env.office, batch_size=batch, progress=_progress(env))
+    from petitionkit.cli.progress import callback, reporting  # noqa: PLC0415 - only when it runs
+
+    with reporting(translate("progress.label.purge", env.locale), env.locale) as reporter:
+        result = purge(env.office, batch_size=batch, progress=callback(reporter))
 
     def human() -> None:
         loc = env.locale

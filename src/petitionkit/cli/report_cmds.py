@@ -14,6 +14,7 @@ import click
 from petitionkit.cli.app import Env, run_command, to_jsonable
 from petitionkit.cli.views import table
 from petitionkit.errors import FieldError, InvalidInput
+from petitionkit.i18n import translate
 from petitionkit.reports.build import percent, period_report, signal_report
 from petitionkit.reports.extra import require_reports_extra
 from petitionkit.reports.model import PeriodReport, SignalReport
@@ -60,15 +61,14 @@ def period_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 @contextmanager
 def _progress(env: Env) -> Iterator[Callable[[str], None] | None]:
-    """A progress bar on a terminal; nothing with --json or when stderr is not a terminal."""
-    if env.as_json or not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(length=_STEPS, label="report", file=sys.stderr) as bar:
+    """The report's steps on the progress bar (``petitionkit.cli.progress``): quiet unless stderr is a terminal."""
+    from petitionkit.cli.progress import reporting  # noqa: PLC0415 - only when it runs
+
+    with reporting(translate("progress.label.report", env.locale), env.locale) as reporter:
+        reporter.total = _STEPS
 
         def step(name: str) -> None:
-            bar.label = name
-            bar.update(1)
+            reporter.update(min(reporter.done + 1, _STEPS), _STEPS, label=name)
 
         yield step
 

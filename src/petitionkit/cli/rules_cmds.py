@@ -11,6 +11,7 @@ from petitionkit.cli.case_cmds import DAY, KINDS
 from petitionkit.cli.casework_cmds import knowledge_data, print_knowledge
 from petitionkit.cli.views import case_view, obligation_view, print_case, print_schedule_warning
 from petitionkit.domain.clocks import Clock
+from petitionkit.i18n import translate
 
 CLOCKS = click.Choice([c.value for c in Clock])
 
@@ -137,7 +138,10 @@ def _emit_decision(env: Env, data: dict[str, Any], key: str) -> None:
 @run_command
 def recompute(env: Env) -> None:
     """Recompute open clocks after calendar data changed; each change is recorded as an event."""
-    changed = env.office.recompute_deadlines()
+    from petitionkit.cli.progress import callback, reporting  # noqa: PLC0415 - only when it runs
+
+    with reporting(translate("progress.label.recompute", env.locale), env.locale) as reporter:
+        changed = env.office.recompute_deadlines(progress=callback(reporter))
     data = {"recomputed_cases": [c.first_tracking_number for c in changed], "count": len(changed)}
     env.emit(data, lambda: click.echo(f"recomputed: {len(changed)} case(s)"))
 

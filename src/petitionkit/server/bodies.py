@@ -21,10 +21,12 @@ T = TypeVar("T")
 
 @attrs.frozen
 class Page(Generic[T]):
-    """One page of a list; pass ``next`` as ``cursor`` for the following page (``null``: no more)."""
+    """One page of a list; pass ``next`` as ``cursor`` for the following page (``null``: no more);
+    ``total``: how many the whole list holds, where it is counted (cases, due and overdue duties)."""
 
     items: list[T]
     next: str | None = None
+    total: int | None = None
 
 
 @attrs.frozen

@@ -6,13 +6,12 @@ it answers with the case as changed and its new ``ETag``.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
@@ -21,10 +20,14 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from petitionkit.domain.decisions import RoutingDecision, ScreeningDecision
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Petition, PetitionKind, ReferralMode
+from petitionkit.errors import InvalidInput
 from petitionkit.server import bodies
 from petitionkit.server.idempotency import HttpProblem, etag, run_once
 from petitionkit.server.problems import field_problem
 from petitionkit.service import Office
+from petitionkit.service.paging import Page
+
+T = TypeVar("T")
 
 CASE = "/cases/{case_ref:str}"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -33,21 +36,19 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # --- paging -----------------------------------------------------------------------------------------
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
+@contextmanager
+def cursor_checked() -> Iterator[None]:
+    """A cursor the service refuses becomes a 400 naming the field ``cursor`` (never echoing it)."""
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset = data["o"]
-        if isinstance(offset, int) and offset >= 0:
-            return offset
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        pass
-    raise HttpProblem(field_problem(400, "cursor", "cursor"))
+        yield
+    except InvalidInput as exc:
+        if exc.fields == ("cursor",):
+            raise HttpProblem(field_problem(400, "cursor", "cursor")) from None
+        raise
+
+
+def as_body(page: Page[T]) -> bodies.Page[T]:
+    return bodies.Page(page.items, page.next_cursor, page.total)
 
 
 def page_limit(request: Request[Any, Any, Any], limit: int) -> int:
@@ -78,22 +79,21 @@ def list_cases(
 ) -> bodies.Page[Case]:
     """Cases of the office, oldest first, every filter narrowing (a search: on record as one access record)."""
     limit = page_limit(request, limit)
-    offset = decode_cursor(cursor)
-    found = office.search(
-        states=states or (),
-        kind=kind,
-        category=category,
-        region_prefix=region_prefix,
-        respondent_body=respondent_body,
-        text=text,
-        opened_from=opened_from,
-        opened_before=opened_before,
-        limit=limit + 1,
-        offset=offset,
-        purpose=purpose,
-    )
-    more = len(found) > limit
-    return bodies.Page(found[:limit], encode_cursor(offset + limit) if more else None)
+    with cursor_checked():
+        page = office.cases_page(
+            limit=limit,
+            cursor=cursor,
+            states=states or (),
+            kind=kind,
+            category=category,
+            region_prefix=region_prefix,
+            respondent_body=respondent_body,
+            text=text,
+            opened_from=opened_from,
+            opened_before=opened_before,
+            purpose=purpose,
+        )
+    return as_body(page)
 
 
 @get(CASE, sync_to_thread=True, tags=["cases"])

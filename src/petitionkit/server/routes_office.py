@@ -19,7 +19,7 @@ from petitionkit.server import bodies
 from petitionkit.server.context import Api
 from petitionkit.server.idempotency import HttpProblem, run_once
 from petitionkit.server.problems import field_problem, simple
-from petitionkit.server.routes_cases import decode_cursor, encode_cursor, page_limit
+from petitionkit.server.routes_cases import as_body, cursor_checked, page_limit
 from petitionkit.service import Office
 from petitionkit.service.integration import FEED_LIMIT, FeedEvent
 from petitionkit.service.results import Progress, Registration
@@ -69,12 +69,12 @@ def reissue_query_code(
 
 
 def _page(
-    request: Request[Any, Any, Any], items: list[Obligation], limit: int, cursor: str | None
+    request: Request[Any, Any, Any], office: Office, days: int, overdue: bool, limit: int, cursor: str | None
 ) -> bodies.Page[Obligation]:
+    """One page read in the database (keyset on the due date, case, clock and id): never the whole list."""
     limit = page_limit(request, limit)
-    offset = decode_cursor(cursor)
-    more = len(items) > offset + limit
-    return bodies.Page(items[offset : offset + limit], encode_cursor(offset + limit) if more else None)
+    with cursor_checked():
+        return as_body(office.duties_page(days, overdue=overdue, limit=limit, cursor=cursor))
 
 
 @get("/obligations/due", sync_to_thread=True, tags=["obligations"])
@@ -88,7 +88,7 @@ def due(
     """Open duties due within ``days`` days, overdue ones included, earliest first (office staff)."""
     if not -3660 <= days <= 3660:
         raise HttpProblem(field_problem(400, "days", "between", min=-3660, max=3660))
-    return _page(request, office.due_within(days), limit, cursor)
+    return _page(request, office, days, False, limit, cursor)
 
 
 @get("/obligations/overdue", sync_to_thread=True, tags=["obligations"])
@@ -99,7 +99,7 @@ def overdue(
     cursor: FromQuery[str | None] = None,
 ) -> bodies.Page[Obligation]:
     """Open duties whose due date has passed (office staff)."""
-    return _page(request, office.overdue(), limit, cursor)
+    return _page(request, office, 0, True, limit, cursor)
 
 
 # --- the changes feed and access records ------------------------------------------------------------

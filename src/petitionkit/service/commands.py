@@ -6,7 +6,7 @@ Each is one call of the unit of work with a lifecycle command (see :mod:`petitio
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
@@ -218,11 +218,11 @@ class CaseCommands(OfficeBase):
 
     # --- clocks ---------------------------------------------------------------------------------
 
-    def recompute_deadlines(self) -> list[Case]:
+    def recompute_deadlines(self, *, progress: Callable[[int, int], None] | None = None) -> list[Case]:
         """Recompute open clocks counted on outdated calendar data (e.g. provisional due dates after the
         year's official holiday schedule was added); every recomputed clock is a ``DueDateRecomputed``
         event, and one notice to the office staff lists the due dates that moved. Returns the changed
-        cases; a second run changes nothing."""
+        cases; a second run changes nothing.  ``progress(done, total)`` is called after each case looked at."""
         self.access.require(Permission.CONFIGURE)
         with self.storage.transaction() as tx:
             case_ids = sorted({o.case_id for o in tx.open_obligations_due(self.config.office_code, date.max)})
@@ -235,7 +235,7 @@ class CaseCommands(OfficeBase):
             found.extend(decision.events if decision else ())
             return decision
 
-        for case_id in case_ids:
+        for done, case_id in enumerate(case_ids, 1):
             found.clear()
             case = self.uow.run(case_id, recompute, permission=Permission.CONFIGURE)
             if found:
@@ -243,6 +243,8 @@ class CaseCommands(OfficeBase):
                 moved.extend(
                     (case, data) for e in found if isinstance(data := e.data, ev.DueDateRecomputed) and data.changed
                 )
+            if progress is not None:
+                progress(done, len(case_ids))
         if moved:
             self._notify_moved_due_dates(moved)
         return changed

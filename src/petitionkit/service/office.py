@@ -12,6 +12,7 @@ from petitionkit.service.delivery import Delivery
 from petitionkit.service.documents import DocumentUseCases
 from petitionkit.service.history import HistoryUseCases
 from petitionkit.service.integration import Integrations
+from petitionkit.service.paging import ListPages
 from petitionkit.service.queries import CaseQueries
 from petitionkit.service.registration import RegistrationUseCases
 
@@ -20,6 +21,7 @@ class Office(
     RegistrationUseCases,
     CaseCommands,
     CaseQueries,
+    ListPages,
     Delivery,
     HistoryUseCases,
     Integrations,
@@ -30,7 +32,8 @@ class Office(
 
     Use cases: registration (:class:`~petitionkit.service.registration.RegistrationUseCases`), the case
     commands (:class:`~petitionkit.service.commands.CaseCommands`), reading the office
-    (:class:`~petitionkit.service.queries.CaseQueries`), delivery
+    (:class:`~petitionkit.service.queries.CaseQueries`, paged lists in
+    :class:`~petitionkit.service.paging.ListPages`), delivery
     (:class:`~petitionkit.service.delivery.Delivery`), whole case histories in and out
     (:class:`~petitionkit.service.history.HistoryUseCases`) and what integrations use
     (:class:`~petitionkit.service.integration.Integrations`: API keys, the changes feed), reception,

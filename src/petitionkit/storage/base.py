@@ -119,6 +119,24 @@ class CaseQuery:
     text: str | None = None  # substring of the subject
     limit: int = 100
     offset: int = 0
+    # keyset paging: the sort key ``(opened_at, first_tracking_number, id)`` of the last case already seen;
+    # only cases after it are listed (an index range, where ``offset`` would read and skip every row before)
+    after: tuple[datetime, str, str] | None = None
+
+
+DueKey = tuple[date, str, str, str]
+"""Where a page of duties ends: ``(due, case_id, clock, id)`` of its last obligation (the list's sort key)."""
+
+
+@attrs.frozen
+class DueQuery:
+    """A page of open duties of an office (obligations not owed by the petitioner) due on or before
+    ``until``, in the order ``(due, case_id, clock, id)``, starting after ``after`` (keyset paging)."""
+
+    office_code: str
+    until: date
+    after: DueKey | None = None
+    limit: int = 100
 
 
 class Transaction(Protocol):
@@ -221,11 +239,31 @@ class Transaction(Protocol):
     def events_of_case(self, case_id: str) -> list[Event]: ...
 
     def search_cases(self, query: CaseQuery) -> list[Case]:
-        """Matching cases ordered by ``opened_at``, then ``first_tracking_number``, then ``id``."""
+        """Matching cases ordered by ``opened_at``, then ``first_tracking_number``, then ``id``; with
+        ``query.after``, only those after that key."""
         ...
 
     def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:
         """Open obligations of the office due on or before ``until``, earliest first."""
+        ...
+
+    # --- paged lists (keyset: the database reads one page, whatever the office's size)
+    def duties_due(self, query: DueQuery) -> list[Obligation]:
+        """Up to ``query.limit`` open duties (not the petitioner's windows) due on or before ``query.until``,
+        ordered by ``(due, case_id, clock, id)`` and after ``query.after``."""
+        ...
+
+    def count_duties_due(self, office_code: str, until: date) -> int:
+        """How many open duties :meth:`duties_due` would list over all its pages."""
+        ...
+
+    def count_cases(self, query: CaseQuery) -> int:
+        """How many cases :meth:`search_cases` would list over all its pages (``limit``, ``offset`` and
+        ``after`` ignored)."""
+        ...
+
+    def first_tracking_numbers(self, case_ids: Sequence[str]) -> dict[str, str]:
+        """Each listed case's first tracking number (the one a clerk quotes), read without the case."""
         ...
 
     def case_ids_by_identity(self, office_code: str, digests: Sequence[str]) -> list[str]:

@@ -20,11 +20,12 @@ from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.casework import CaseworkRecord, Reception, sorted_records
 from petitionkit.domain.documents import IssuedDocument
 from petitionkit.domain.events import Event
-from petitionkit.domain.model import Case, Obligation, Petition, Respondent
+from petitionkit.domain.model import Case, Obligation, Party, Petition, Respondent
 from petitionkit.errors import ConcurrencyConflict
 from petitionkit.storage.base import (
     ApiKey,
     CaseQuery,
+    DueQuery,
     OutboxMessage,
     OutboxStatus,
     StoredResponse,
@@ -254,6 +255,15 @@ class MemoryTransaction:
         return list(self.s.events.get(case_id, ()))
 
     def search_cases(self, query: CaseQuery) -> list[Case]:
+        found = self._matching(query)
+        if query.after is not None:
+            found = [c for c in found if (c.opened_at, c.first_tracking_number, c.id) > query.after]
+        return found[query.offset : query.offset + query.limit]
+
+    def count_cases(self, query: CaseQuery) -> int:
+        return len(self._matching(query))
+
+    def _matching(self, query: CaseQuery) -> list[Case]:
         def keep(case: Case) -> bool:
             return all(
                 (
@@ -270,10 +280,9 @@ class MemoryTransaction:
                 )
             )
 
-        found = sorted(
+        return sorted(
             (c for c in self.s.cases.values() if keep(c)), key=lambda c: (c.opened_at, c.first_tracking_number, c.id)
         )
-        return found[query.offset : query.offset + query.limit]
 
     def open_obligations_due(self, office_code: str, until: date) -> list[Obligation]:
         found = [
@@ -284,6 +293,23 @@ class MemoryTransaction:
             if ob.is_open and ob.due <= until
         ]
         return sorted(found, key=lambda o: (o.due, o.case_id, o.clock.value))
+
+    def _duties(self, office_code: str, until: date) -> list[Obligation]:
+        found = [o for o in self.open_obligations_due(office_code, until) if o.owed_by is not Party.PETITIONER]
+        return sorted(found, key=lambda o: (o.due, o.case_id, o.clock.value, o.id))
+
+    def duties_due(self, query: DueQuery) -> list[Obligation]:
+        found = self._duties(query.office_code, query.until)
+        if query.after is not None:
+            after = query.after
+            found = [o for o in found if (o.due, o.case_id, o.clock.value, o.id) > after]
+        return found[: query.limit]
+
+    def count_duties_due(self, office_code: str, until: date) -> int:
+        return len(self._duties(office_code, until))
+
+    def first_tracking_numbers(self, case_ids: Sequence[str]) -> dict[str, str]:
+        return {i: self.s.cases[i].first_tracking_number for i in dict.fromkeys(case_ids) if i in self.s.cases}
 
     def case_ids_by_identity(self, office_code: str, digests: Sequence[str]) -> list[str]:
         ids = {cid for d in digests for cid in self.s.identities.get(d, ())}

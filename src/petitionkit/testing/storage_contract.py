@@ -29,9 +29,10 @@ from petitionkit.testing import (
     open_test_office,
     sample_petition,
 )
+from petitionkit.testing.paging_contract import PagingContract
 
 
-class StorageContract:
+class StorageContract(PagingContract):
     """Every test gets a fresh, empty ``storage`` from the subclass's fixture."""
 
     @pytest.fixture

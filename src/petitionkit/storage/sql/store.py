@@ -32,8 +32,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, literal, select, true, tuple_, type_coerce
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.types import NullType
 
 if TYPE_CHECKING:
     from petitionkit.storage.sql.crypto import MasterKeys
@@ -50,6 +51,7 @@ from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine
 from petitionkit.storage.sql.http_state import HttpState
 from petitionkit.storage.sql.migrate import open_schema
 from petitionkit.storage.sql.outbox import OutboxOperations
+from petitionkit.storage.sql.paging import PagedReads
 from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw_columns, statements_for
 from petitionkit.storage.sql.tables import cases, data_keys, events, petitions
 from petitionkit.storage.sql.types import Codec
@@ -180,7 +182,7 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction(OutboxOperations, HttpState, CaseworkOperations, DocumentRegister):
+class SqlTransaction(OutboxOperations, HttpState, PagedReads, CaseworkOperations, DocumentRegister):
     """One unit of work on one connection; created by :meth:`SqlStorage.transaction`.
 
     The outbox's operations come from :class:`OutboxOperations`, the HTTP API's (changes feed, API keys,
@@ -409,6 +411,42 @@ class SqlTransaction(OutboxOperations, HttpState, CaseworkOperations, DocumentRe
         return [rows.event_from_row(r, at, k) for r in self._fetch(statement, {"case_id": case_id})]
 
     def search_cases(self, query: CaseQuery) -> list[Case]:
+        conditions = self._case_conditions(query)
+        if query.after is not None:  # keyset: the index range after the last case seen
+            opened_at, tracking, case_id = query.after
+            key = tuple_(cases.c.opened_at, cases.c.first_tracking_number, cases.c.id)
+            conditions.append(key > tuple_(literal(opened_at, cases.c.opened_at.type), tracking, case_id))
+        sealed = self.codec.cipher is not None
+        # Raw columns (no Core result processing): the codec converts them like every other read.
+        stmt: Any = select(*raw_columns(rows.CASES))
+        if conditions:
+            stmt = stmt.where(and_(*conditions))
+        stmt = stmt.order_by(cases.c.opened_at, cases.c.first_tracking_number, cases.c.id)
+        if query.text is None or not sealed:
+            result = self.connection.execute(stmt.limit(query.limit).offset(query.offset))
+            return self._with_children(result.all(), rows.positions(result.keys()))
+        # Encrypted subjects: the other filters narrow in SQL, the text is matched after decryption.
+        result = self.connection.execute(stmt)
+        at = rows.positions(result.keys())
+        id_, subject, open_ = at["id"], at["subject"], self.codec.open
+        found = [r for r in result if query.text in open_("cases", r[id_], "subject", r[subject])]
+        return self._with_children(found[query.offset : query.offset + query.limit], at)
+
+    def count_cases(self, query: CaseQuery) -> int:
+        conditions = self._case_conditions(query)
+        if query.text is None or self.codec.cipher is None:
+            stmt = select(func.count()).select_from(cases).where(and_(true(), *conditions))
+            return int(self.connection.execute(stmt).scalar_one())
+        # Encrypted subjects: counted after decryption, one row at a time.
+        subjects = select(cases.c.id, type_coerce(cases.c.subject, NullType())).where(and_(true(), *conditions))
+        open_ = self.codec.open
+        return sum(
+            1
+            for case_id, subject in self.connection.execute(subjects)
+            if query.text in open_("cases", case_id, "subject", subject)
+        )
+
+    def _case_conditions(self, query: CaseQuery) -> list[Any]:
         conditions: list[Any] = []
         if query.office_code is not None:
             conditions.append(cases.c.office_code == query.office_code)
@@ -426,24 +464,10 @@ class SqlTransaction(OutboxOperations, HttpState, CaseworkOperations, DocumentRe
             conditions.append(cases.c.opened_at < query.opened_before)
         if query.respondent_body is not None:
             conditions.append(cases.c.respondent_body_code == query.respondent_body)
-        sealed = self.codec.cipher is not None
-        if query.text is not None and not sealed:  # a plain substring, as the in-memory backend matches
+        if query.text is not None and self.codec.cipher is None:  # a plain substring, as in memory
             position = func.instr if self.store.dialect == "sqlite" else func.strpos
             conditions.append(position(cases.c.subject, query.text) > 0)
-        # Raw columns (no Core result processing): the codec converts them like every other read.
-        stmt: Any = select(*raw_columns(rows.CASES))
-        if conditions:
-            stmt = stmt.where(and_(*conditions))
-        stmt = stmt.order_by(cases.c.opened_at, cases.c.first_tracking_number, cases.c.id)
-        if query.text is None or not sealed:
-            result = self.connection.execute(stmt.limit(query.limit).offset(query.offset))
-            return self._with_children(result.all(), rows.positions(result.keys()))
-        # Encrypted subjects: the other filters narrow in SQL, the text is matched after decryption.
-        result = self.connection.execute(stmt)
-        at = rows.positions(result.keys())
-        id_, subject, open_ = at["id"], at["subject"], self.codec.open
-        found = [r for r in result.all() if query.text in open_("cases", r[id_], "subject", r[subject])]
-        return self._with_children(found[query.offset : query.offset + query.limit], at)
+        return conditions
 
     def _with_children(self, found: Sequence[Any], at: rows.Positions) -> list[Case]:
         """Cases from their rows, with obligations and referrals fetched for all of them at once."""

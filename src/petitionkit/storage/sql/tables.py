@@ -100,7 +100,8 @@ cases = Table(
     CheckConstraint("version >= 1", name="version_positive"),
     CheckConstraint("last_sequence >= 0", name="last_sequence_not_negative"),
     Index("ix_cases_office_state_opened", "office_code", "state", "opened_at"),
-    Index("ix_cases_office_opened", "office_code", "opened_at"),
+    # revision 0020: the list's whole sort key, so a page starts in the index after the last case seen
+    Index("ix_cases_office_opened_key", "office_code", "opened_at", "first_tracking_number", "id"),
     # Partial: most cases name no body, and an index entry per case would cost every registration a page.
     Index(
         "ix_cases_respondent_body",
@@ -246,13 +247,16 @@ obligations = Table(
     CheckConstraint("basis_extension_days >= 0", name="basis_extension_days_not_negative"),
     Index("ix_obligations_office_status_due", "office_code", "status", "due"),
     Index("ix_obligations_case", "case_id", "position"),
-    # revision 0002: the due/overdue list reads open obligations only
+    # revision 0002: the due/overdue list reads open obligations only; revision 0020: ending with the id,
+    # the index holds the list's whole sort key, so a page starts after the last duty seen (keyset paging)
     Index(
-        "ix_obligations_open_due",
+        "ix_obligations_open_due_key",
         "office_code",
         "due",
         "case_id",
         "clock",
+        "id",
+        "owed_by",  # last: the total (duties owed by the office or bodies) is counted from the index alone
         sqlite_where=text("status = 'open'"),
         postgresql_where=text("status = 'open'"),
     ),
