@@ -19,10 +19,12 @@ from typing import Any, TypeVar
 import attrs
 import click
 
+from petitionkit.cli.usage import OfficeGroup, resolve_locale
 from petitionkit.config import CONFIG_FILE, ENV_PREFIX, OfficeConfig
 from petitionkit.domain.access import Principal
 from petitionkit.errors import ConfigurationError, PetitionkitError, UnknownPrincipal
-from petitionkit.i18n import normalize_locale
+from petitionkit.i18n import translate
+from petitionkit.labels import Labels
 from petitionkit.plugins import make_plugin_manager
 from petitionkit.redaction import scrub
 from petitionkit.service import Office, open_office
@@ -65,14 +67,16 @@ class Env:
             )
         return OfficeConfig.load(self.config_path)
 
-    @property
+    @cached_property
     def locale(self) -> str:
-        if self.locale_option:
-            return normalize_locale(self.locale_option)
-        try:
-            return normalize_locale(self.config.locale)
-        except PetitionkitError:
-            return normalize_locale(None)
+        """``--locale``, else ``[office] locale``, else ``PETITIONKIT_LOCALE``, else ``LANG`` and the like."""
+        return resolve_locale(self.locale_option, self.config_path)
+
+    @cached_property
+    def labels(self) -> Labels:
+        """Labels in the command's locale with the office's rule packs and time zone (opens the office)."""
+        office = self.unbound_office
+        return Labels(self.locale, office.rules, office.zone)
 
     def principal(self, office: Office) -> Principal:
         """Who acts: ``--as ID``, else the principal whose ``os_user`` is the operating-system user.
@@ -152,7 +156,7 @@ def run_command(func: F) -> F:
             if env.as_json:
                 click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, sort_keys=True))
             else:
-                click.echo(f"{'错误' if env.locale == 'zh-CN' else 'error'}: {exc.message(env.locale)}", err=True)
+                click.echo(f"{translate('cli.error', env.locale)}: {exc.message(env.locale)}", err=True)
             sys.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -164,7 +168,10 @@ def run_command(func: F) -> F:
                 raise
             # A bug's text may hold a value it choked on: identity shapes are struck (--debug shows all).
             text = scrub(" ".join(str(exc).split()))[:300]
-            click.echo(f"unexpected error: {type(exc).__name__}: {text} (run with --debug for details)", err=True)
+            if env.as_json:
+                click.echo(json.dumps({"error": "unexpected", "type": type(exc).__name__, "message": text}))
+            else:
+                click.echo(translate("cli.unexpected", env.locale, kind=type(exc).__name__, text=text), err=True)
             sys.exit(EXIT_UNEXPECTED)
         finally:
             env.close()
@@ -172,7 +179,7 @@ def run_command(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OfficeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -187,7 +194,11 @@ def run_command(func: F) -> F:
     default=None,
     help="Who acts: a [[principals]] id of petitionkit.toml (default: the one mapped to your OS user).",
 )
-@click.option("--locale", default=None, help="zh-CN (default) or en.")
+@click.option(
+    "--locale",
+    default=None,
+    help="zh-CN or en (default: [office] locale, PETITIONKIT_LOCALE, then LANG; else zh-CN).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="petitionkit")
 @click.pass_context
@@ -199,6 +210,7 @@ def cli(
     # ``obj={"clock": ...}``; the command line offers no way to backdate what the audit trail records.
     clock = ctx.obj.get("clock") if isinstance(ctx.obj, dict) else None
     ctx.obj = Env(config_path, as_json, principal, debug, locale, clock)
+    ctx.obj.locale  # noqa: B018 - an unsupported --locale (or setting) is refused before anything runs
     configure_output(ctx, as_json=as_json, debug=debug)
 
 

@@ -13,7 +13,7 @@ import click
 
 from petitionkit.cli.app import Env, run_command
 from petitionkit.cli.intake import checked
-from petitionkit.cli.views import case_view, event_view, petition_view, print_case, progress_view, table
+from petitionkit.cli.views import case_view, event_view, fields, petition_view, print_case, progress_view, table
 from petitionkit.domain.lifecycle import TRANSITIONS
 from petitionkit.domain.model import (
     Case,
@@ -40,8 +40,8 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _emit_case(env: Env, case: Case) -> None:
-    view = case_view(case, env.locale)
-    env.emit({"case": view}, lambda: print_case(view, env.locale))
+    view = case_view(case, env.labels)
+    env.emit({"case": view}, lambda: print_case(view, env.labels))
 
 
 def _day(value: Any) -> date | None:
@@ -185,7 +185,7 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
         "tracking_number": reg.petition.tracking_number,
         "query_code": reg.query_code,
         "joined_existing_case": reg.joined_existing_case,
-        "case": case_view(reg.case, env.locale),
+        "case": case_view(reg.case, env.labels),
     }
 
     def human() -> None:
@@ -198,7 +198,7 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
         if reg.petition.repeat_of is not None:
             key = "repeats.closed_declined" if reg.case.decline else "repeats.closed_new"
             click.echo(translate(key, env.locale, case=reg.petition.repeat_of))
-        print_case(result["case"], env.locale)
+        print_case(result["case"], env.labels)
 
     env.emit(result, human)
 
@@ -434,15 +434,28 @@ ACTIONS: list[click.Command] = [
 def show(env: Env, ref: str, with_petitions: bool) -> None:
     """Show a case by tracking number or id."""
     case = env.office.case(ref)
-    view: dict[str, Any] = {"case": case_view(case, env.locale)}
+    labels = env.labels
+    view: dict[str, Any] = {"case": case_view(case, labels)}
+    petitions = env.office.petitions(ref) if with_petitions else []
     if with_petitions:
-        view["petitions"] = [petition_view(p) for p in env.office.petitions(ref)]
+        view["petitions"] = [petition_view(p, labels) for p in petitions]
 
     def human() -> None:
-        print_case(view["case"], env.locale)
-        for p in view.get("petitions", []):
-            names = ", ".join(person["name"] for person in p["petitioners"]) or "(匿名)"
-            click.echo(f"  {p['tracking_number']}  {p['channel']}  {p['received_at']}  {names}")
+        print_case(view["case"], labels)
+        if petitions:
+            click.echo("")
+            table(
+                [labels.word(f"view.{k}") for k in ("tracking_number", "channel", "received_at", "petitioners")],
+                [
+                    (
+                        p.tracking_number,
+                        labels.channel(p.channel),
+                        labels.time(p.received_at),
+                        labels.joined(person.name for person in p.petitioners) or labels.word("view.anonymous"),
+                    )
+                    for p in petitions
+                ],
+            )
 
     env.emit(view, human)
 
@@ -456,18 +469,23 @@ def events(env: Env, ref: str, verify: bool) -> None:
     """The audit trail of a case (who did what, when)."""
     trail = env.office.events(ref)
     broken = env.office.verify_audit_trail(ref) if verify else None
-    data: dict[str, Any] = {"events": [event_view(e) for e in trail]}
+    labels = env.labels
+    data: dict[str, Any] = {"events": [event_view(e, labels) for e in trail]}
     if verify:
         data["intact"] = broken is None
         data["break"] = None if broken is None else {"sequence": broken.sequence, "problem": broken.problem}
 
     def human() -> None:
         table(
-            ["#", "time", "actor", "event"],
-            [(e.sequence, e.occurred_at.isoformat(timespec="seconds"), e.actor, e.name) for e in trail],
+            [labels.word(f"view.{k}") for k in ("sequence", "time", "actor", "event")],
+            [(e.sequence, labels.time(e.occurred_at), e.actor, labels.event(e.name)) for e in trail],
         )
         if verify:
-            click.echo("intact" if broken is None else f"BROKEN at #{broken.sequence}: {broken.problem}")
+            click.echo(
+                labels.word("view.intact")
+                if broken is None
+                else labels.word("view.broken", sequence=broken.sequence, problem=broken.problem)
+            )
 
     env.emit(data, human)
     if broken is not None:
@@ -480,11 +498,22 @@ def events(env: Env, ref: str, verify: bool) -> None:
 @run_command
 def lookup(env: Env, query_code: str) -> None:
     """What a petitioner sees with the query code (查询码)."""
-    view = progress_view(env.office.lookup(query_code), env.locale)
+    labels = env.labels
+    progress = env.office.lookup(query_code)
+    view = progress_view(progress, labels)
 
     def human() -> None:
-        for key, value in view.items():
-            click.echo(f"{key}: {value}")
+        fields(
+            [
+                ("tracking_number", progress.tracking_number),
+                ("state", labels.state(progress.state)),
+                ("received_at", labels.time(progress.received_at)),
+                ("updated_at", labels.time(progress.updated_at)),
+                ("next_due", labels.day(progress.next_due)),
+                ("replied_on", labels.day(progress.replied_on)),
+            ],
+            labels,
+        )
 
     env.emit({"progress": view}, human)
 

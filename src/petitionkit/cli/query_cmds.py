@@ -26,14 +26,14 @@ from petitionkit.rules.calendar import ScheduleWarning
 def list_cases(env: Env, /, states: tuple[str, ...], **filters: Any) -> None:
     """List and search cases, oldest first."""
     cases = env.office.search(states=states, **filters)
-    views = [case_view(c, env.locale) for c in cases]
-    env.emit({"cases": views, "count": len(views)}, lambda: print_cases(views, env.locale))
+    views = [case_view(c, env.labels) for c in cases]
+    env.emit({"cases": views, "count": len(views)}, lambda: print_cases(views, env.labels))
 
 
 def _obligations(env: Env, overdue_only: bool, days: int) -> None:
     office = env.office
     found = office.overdue() if overdue_only else office.due_within(days)
-    views = [obligation_view(o, env.locale) for o in found]
+    views = [obligation_view(o, env.labels) for o in found]
     tracking = {o.case_id: office.case(o.case_id).first_tracking_number for o in found} if not env.as_json else {}
     for view in views:
         view["tracking_number"] = (
@@ -47,15 +47,15 @@ def _obligations(env: Env, overdue_only: bool, days: int) -> None:
             "today": office.today().isoformat(),
             "calendar_warning": warning.to_dict() if warning else None,
         },
-        lambda: _print_obligations(views, env.locale, tracking, warning),
+        lambda: _print_obligations(views, env, tracking, warning),
     )
 
 
 def _print_obligations(
-    views: list[dict[str, Any]], locale: str, tracking: dict[str, str], warning: ScheduleWarning | None
+    views: list[dict[str, Any]], env: Env, tracking: dict[str, str], warning: ScheduleWarning | None
 ) -> None:
-    print_obligations(views, locale, tracking)
-    print_schedule_warning(warning, locale)
+    print_obligations(views, env.labels, tracking)
+    print_schedule_warning(warning, env.locale)
 
 
 @click.command("due")
