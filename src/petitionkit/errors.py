@@ -89,7 +89,10 @@ class IllegalTransition(PetitionkitError):
             "case": self.case_id,
             "state": translate("state." + self.state, locale),
             "action": translate("action." + self.action, locale),
-            "allowed": ", ".join(translate("action." + a, locale) for a in self.allowed) or "-",
+            "allowed": ("、" if locale == "zh-CN" else ", ").join(
+                translate("action." + a, locale) for a in self.allowed
+            )
+            or "-",
         }
 
 

@@ -90,6 +90,23 @@ class Labels:
         """An audit event's name (``CaseAccepted`` → 受理)."""
         return label_of("event", name, self.locale)
 
+    def message_type(self, value: str) -> str:
+        """A notification's type (``review_decided`` → 复查意见)."""
+        return label_of("message_type", value, self.locale)
+
+    def access_action(self, value: str) -> str:
+        """What an access record says was done (``export`` → 导出)."""
+        return label_of("access_action", value, self.locale)
+
+    def permission(self, value: str | Enum) -> str:
+        return label_of("permission", value, self.locale)
+
+    def threshold(self, value: str) -> str:
+        """A reminder's threshold: days before the due date, ``overdue`` or ``escalation``."""
+        if value.isdigit():
+            return self.word("threshold.days", days=int(value))
+        return label_of("threshold", value, self.locale)
+
     def action(self, action: str) -> str:
         """A lifecycle action (``record_feedback`` → 登记反馈)."""
         return label_of("action", action, self.locale)
@@ -122,7 +139,12 @@ class Labels:
             return ""
         from petitionkit.regions import region_name  # noqa: PLC0415 - the list loads when first needed
 
-        return region_name(code, self.locale) or code
+        name = region_name(code, self.locale)
+        if name is not None:
+            return name
+        # A county the list does not know (newer than the list, or a sample county): its city, and the code.
+        city = region_name(code[:4], self.locale) if len(code) == 6 else None
+        return f"{city}（{code}）" if city and self.locale == "zh-CN" else f"{city} ({code})" if city else code
 
     def owed_by(self, party: str | Enum, body_code: str | None) -> str:
         """Who owes a duty: the body by name when one does, else the party."""
