@@ -9,8 +9,8 @@ category code) and print no UTC time (``+00:00``, ``Z``): the office's time zone
 What may look like an identifier but is not one is struck before the check: command lines a clerk is
 told to type (``petitionkit accept QX-…``), options (``--body``), file paths, a rule's id cited as its
 provenance (``编号 labour``: where to find the rule in its pack), and the console notifier's envelope
-(it stands in for an SMS or e-mail gateway and prints the address and idempotency key as one would).  ``rules show`` prints
-the composed rule packs in their own TOML syntax, whose keys are the codes: only its times are checked.
+(it stands in for an SMS or e-mail gateway and prints the address and idempotency key as one would).
+``rules show`` and ``plugins`` print names in their files' own syntax: only their times are checked.
 """
 
 from __future__ import annotations
@@ -135,15 +135,18 @@ def recipes(o: Office) -> list[tuple[tuple[str, ...], list[str]]]:
     a, b, c, d, e = (v[k] for k in "abcde")
     today = datetime.now(ZONE).date().isoformat()
     rows = o.tmp / "rows.jsonl"
-    rows.write_text(
-        json.dumps(
-            {"source_ref": "R1", "channel": "letter", "received_at": datetime.now(ZONE).isoformat(timespec="seconds"),
-             "kind": "claim", "category": "labour", "region_code": "330106", "subject": "拖欠工资", "content": "拖欠工资",
-             "petitioners": [{"name": "李四"}]},
-            ensure_ascii=False,
-        ) + "\n",
-        encoding="utf-8",
-    )  # fmt: skip
+    row = {
+        "source_ref": "R1",
+        "channel": "letter",
+        "received_at": datetime.now(ZONE).isoformat(timespec="seconds"),
+        "kind": "claim",
+        "category": "labour",
+        "region_code": "330106",
+        "subject": "拖欠工资",
+        "content": "拖欠工资三个月",
+        "petitioners": [{"name": "李四"}],
+    }
+    rows.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
     return [
         (
             ("register",),
@@ -279,8 +282,9 @@ def test_every_command_speaks_chinese_with_office_times(office: Office) -> None:
     planned += [(path, filled(command, office)) for path, command in commands.items() if path not in dict(planned)]
     planned = [p for p in planned if p[0] != ("init",)]  # init ran in the fixture, in Chinese too
     problems: dict[str, list[str]] = {}
-    for path, args in planned:
-        if path == ("api-key", "revoke"):
+    for path, planned_args in planned:
+        args = planned_args
+        if path == ("api-key", "revoke"):  # the key made by the recipe before it
             args = [office.data("api-key", "list")["api_keys"][0]["id"]]
         result = office.text(path, *args)
         text = result.stdout + result.stderr
