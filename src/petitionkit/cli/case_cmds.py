@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from petitionkit.cli.app import Env, run_command
-from petitionkit.cli.intake import checked
+from petitionkit.cli.intake import Form
 from petitionkit.cli.views import case_view, event_view, fields, petition_view, print_case, progress_view, table
 from petitionkit.domain.lifecycle import TRANSITIONS
 from petitionkit.domain.model import (
@@ -85,43 +85,6 @@ def _from_options(opts: dict[str, Any], env: Env) -> dict[str, Any]:
     return data
 
 
-def _interactive(env: Env) -> dict[str, Any]:
-    """Prompts for a clerk taking a visit (走访登记)."""
-    zh = env.locale == "zh-CN"
-
-    def ask(zh_text: str, en_text: str, **kw: Any) -> Any:
-        return click.prompt(zh_text if zh else en_text, err=True, **kw)
-
-    # Input safety (issue 16): each answer is normalised at once, or the field's problem shown and asked again.
-    loc = env.locale
-    data: dict[str, Any] = {"channel": ask("渠道", "Channel", type=CHANNELS, default="visit")}
-    data["petitioners"] = [
-        {
-            "name": ask("信访人姓名", "Petitioner's name", value_proc=checked("petitioners[0].name", loc)),
-            "id_number": ask("身份证号码", "Resident ID number", value_proc=checked("petitioners[0].id_number", loc)),
-            "phone": ask("联系电话", "Phone", value_proc=checked("petitioners[0].phone", loc)),
-            "address": ask("住址", "Address", default="", show_default=False) or None,
-        }
-    ]
-    data["headcount"] = ask("来访人数", "Number of visitors", default=1, value_proc=checked("headcount", loc))
-    if data["headcount"] > 1:
-        # Several people came: they elect representatives (2022 art. 20); the person registered is one.
-        roles = click.Choice([r.value for r in PetitionerRole])
-        data["petitioners"][0]["role"] = ask(
-            "该信访人的身份", "This person's role", type=roles, default="representative"
-        )
-    data["kind"] = ask("类别", "Kind", type=KINDS, default="claim")
-    data["category"] = ask("问题分类", "Category", value_proc=checked("category", loc))
-    data["region_code"] = ask(
-        "问题发生地（6位区划代码）", "Region code (6 digits)", value_proc=checked("region_code", loc)
-    )
-    data["subject"] = ask("事由", "Subject", value_proc=checked("subject", loc))
-    data["content"] = ask("主要内容", "Content", value_proc=checked("content", loc))
-    data["confidential"] = click.confirm("要求保密？" if zh else "Confidential?", default=False, err=True)
-    data["received_at"] = env.office.now().isoformat()
-    return data
-
-
 @click.command("register")
 @click.option(
     "--file",
@@ -162,7 +125,8 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
     (--joins CASE) or registers a new matter with a reason (--new --reason TEXT).
     """
     if new != (reason is not None):
-        raise click.UsageError("--new and --reason go together (--new --reason TEXT)")
+        raise click.UsageError(translate("cli.new_with_reason", env.locale))
+    form: Form | None = None
     if file is not None:
         # --- input safety (issue 16): the document's encoding is detected (UTF-8, BOM, GB18030/GBK)
         raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
@@ -174,13 +138,25 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
             raise InvalidInput(
                 [FieldError(f"--file (line {exc.lineno})", "wrong_type", {"expected": "JSON"})]
             ) from None
-    elif interactive:
-        data = _interactive(env)
+    elif interactive:  # a clerk taking a visit (走访登记): cli/intake.py
+        form = Form(env.labels)
+        form.fill()
+        if not form.confirm():
+            click.echo(translate("cli.abandoned", env.locale), err=True)
+            sys.exit(1)
+        data = form.petition(env.office.now().isoformat())
     else:
         data = _from_options(opts, env)
     if opts["joins"]:
         data["joins_case"] = opts["joins"]
-    reg = _register_checked(env, data, reason, interactive)
+    while True:
+        try:
+            reg = _register_checked(env, data, reason, interactive)
+            break
+        except InvalidInput as refused:  # interactive: only the fields named are asked again
+            if form is None or not form.correct(refused) or not form.confirm():
+                raise
+            data = {**data, **form.petition(data["received_at"])}
     result: dict[str, Any] = {
         "tracking_number": reg.petition.tracking_number,
         "query_code": reg.query_code,
