@@ -10,7 +10,8 @@ What may look like an identifier but is not one is struck before the check: comm
 told to type (``petitionkit accept QX-…``), options (``--body``), file paths, a rule's id cited as its
 provenance (``编号 labour``: where to find the rule in its pack), and the console notifier's envelope
 (it stands in for an SMS or e-mail gateway and prints the address and idempotency key as one would).
-``rules show`` and ``plugins`` print names in their files' own syntax: only their times are checked.
+``rules show``, ``plugins`` and ``document placeholders`` print names in their files' own syntax (see
+DUMPS): only their times are checked.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from petitionkit.domain import clocks, model
 from petitionkit.domain.access import Permission
 from petitionkit.domain.event_types import EVENT_TYPES
 from petitionkit.domain.lifecycle import TRANSITIONS
+from petitionkit.domain.retention import RecordKind
 from petitionkit.rules import load_rule_set
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -52,11 +54,12 @@ ENUMS = (
     model.BodyKind,
     clocks.Clock,
     Permission,
+    RecordKind,
 )
 #: Technical inventories whose words are names in a file's own syntax: only their times are checked.
 #: ``rules show`` prints the composed rule packs as TOML (keys are the codes); ``plugins`` lists plugin,
-#: hook and ``[settings.*]`` table names.
-DUMPS = {("rules", "show"), ("plugins",)}
+#: hook and ``[settings.*]`` table names; ``document placeholders`` the names a Word template writes.
+DUMPS = {("rules", "show"), ("plugins",), ("document", "placeholders")}
 UTC_TIME = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|\+00:00)\b")
 NOT_WORDS = (
     re.compile(r"petitionkit(?: [a-z][\w-]*)+"),  # a command line the clerk is told to type
@@ -299,6 +302,24 @@ def test_every_command_speaks_chinese_with_office_times(office: Office) -> None:
     shown = office.ran[("show",)].stdout
     assert "劳动和社会保障" in shown and "浙江省杭州市西湖区" in shown and "申诉求决类" in shown
     assert "已终结" in office.text(("show",), office.values["a"]).stdout
+
+
+def test_json_gives_every_time_with_the_office_offset(office: Office) -> None:
+    """``--json`` documents carry the office's offset on every time, nested ones (referrals, petitions) too."""
+    a = office.values["a"]
+    office.invoke("assign", a, "--body", "QX-HRSS")
+    for args in (
+        ("show", a, "--petitions"),
+        ("events", a),
+        ("list",),
+        ("due", "--days", "90"),
+        ("lookup", office.values["query_code"]),
+        ("receipts", a),
+        ("audit", "access"),
+    ):
+        text = json.dumps(office.data(*args), ensure_ascii=False)
+        assert not UTC_TIME.findall(text), args
+        assert "+08:00" in text or args[0] == "due", args  # due dates are days, without a time
 
 
 def test_the_identifier_check_catches_what_it_must(tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -122,11 +123,38 @@ class Env:
             self.unbound_office.close()  # the bound office shares its storage
 
     def emit(self, data: Any, human: Callable[[], None]) -> None:
-        """Print ``data`` as JSON with ``--json``, else call ``human`` to print tables."""
+        """Print ``data`` as JSON with ``--json``, else call ``human`` to print tables.
+
+        Every time in the document is given with the office's offset (``+08:00``), nested ones too.
+        """
         if self.as_json:
-            click.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2, sort_keys=True))
+            document = in_zone(to_jsonable(data), self._zone())
+            click.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
         else:
             human()
+
+    def _zone(self) -> tzinfo | None:
+        try:
+            return self.config.zone
+        except PetitionkitError:  # no office (``init`` before it exists): times as they are
+            return None
+
+
+#: An ISO 8601 time with an offset, as ``datetime.isoformat`` writes it (a whole JSON string, nothing else).
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})")
+
+
+def in_zone(value: Any, zone: tzinfo | None) -> Any:
+    """``value`` (a JSON-ready document) with every ISO time string moved to ``zone``; the instant is kept."""
+    if zone is None:
+        return value
+    if isinstance(value, dict):
+        return {k: in_zone(v, zone) for k, v in value.items()}
+    if isinstance(value, list):
+        return [in_zone(v, zone) for v in value]
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        return datetime.fromisoformat(value).astimezone(zone).isoformat()
+    return value
 
 
 def to_jsonable(value: Any) -> Any:

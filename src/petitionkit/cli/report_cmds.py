@@ -14,6 +14,7 @@ import click
 from petitionkit.cli.app import Env, run_command, to_jsonable
 from petitionkit.cli.views import table
 from petitionkit.errors import FieldError, InvalidInput
+from petitionkit.labels import label_of
 from petitionkit.reports.build import percent, period_report, signal_report
 from petitionkit.reports.extra import require_reports_extra
 from petitionkit.reports.model import PeriodReport, SignalReport
@@ -271,7 +272,8 @@ def document_make(env: Env, /, kind: str, ref: str, output: Path, issued: dateti
     from petitionkit.documents import make_document  # noqa: PLC0415 - docxtpl loads only here
 
     made = make_document(env.office, kind, ref, output, issue_date=issued.date() if issued else None)
-    env.emit({"document": to_jsonable(made)}, lambda: click.echo(f"{made.document}: {made.path}"))
+    shown = label_of("document", made.document, env.locale)
+    env.emit({"document": to_jsonable(made)}, lambda: click.echo(f"{shown}: {made.path}"))
 
 
 @document_group.command("check-templates")
