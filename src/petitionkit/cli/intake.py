@@ -68,8 +68,8 @@ def chosen(choices: Mapping[str, str], labels: Labels, extra: Mapping[str, str] 
         answer = normalise.ascii_form(str(value)).strip()
         if answer.isdigit() and 1 <= int(answer) <= len(codes):
             return codes[int(answer) - 1]
-        if answer in choices:
-            return answer
+        if answer in choices or answer.lower() in choices:
+            return answer if answer in choices else answer.lower()
         found = names.get(answer.casefold())
         if found is None:
             raise click.UsageError(labels.word("cli.not_a_choice", answer=answer[:40]))

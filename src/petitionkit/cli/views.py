@@ -17,7 +17,13 @@ from petitionkit.serialization import unstructure
 from petitionkit.service import Progress
 
 
-def obligation_view(o: Obligation, labels: Labels) -> dict[str, Any]:
+def as_labels(labels: Labels | str) -> Labels:
+    """The labels to use: a locale alone gives labels without the office's rule packs or time zone."""
+    return Labels(labels) if isinstance(labels, str) else labels
+
+
+def obligation_view(o: Obligation, labels: Labels | str) -> dict[str, Any]:
+    labels = as_labels(labels)
     return {
         "id": o.id,
         "case_id": o.case_id,
@@ -48,8 +54,9 @@ def print_schedule_warning(warning: ScheduleWarning | None, locale: str) -> None
         click.echo(warning.text(locale), err=True)
 
 
-def case_view(case: Case, labels: Labels) -> dict[str, Any]:
+def case_view(case: Case, labels: Labels | str) -> dict[str, Any]:
     """A case as ``--json`` prints it: codes with their labels beside them, times in the office's zone."""
+    labels = as_labels(labels)
     allowed = _allowed(case)
     return {
         "id": case.id,
@@ -101,14 +108,16 @@ def command_of(action: str) -> tuple[str, ...]:
     return CLI_PATHS.get(action, (action,))
 
 
-def petition_view(p: Petition, labels: Labels) -> dict[str, Any]:
+def petition_view(p: Petition, labels: Labels | str) -> dict[str, Any]:
+    labels = as_labels(labels)
     data: dict[str, Any] = unstructure(p)
     data.pop("query_code_digest", None)
     data["received_at"] = labels.iso(p.received_at)
     return data
 
 
-def event_view(e: Event, labels: Labels) -> dict[str, Any]:
+def event_view(e: Event, labels: Labels | str) -> dict[str, Any]:
+    labels = as_labels(labels)
     return {
         "sequence": e.sequence,
         "name": e.name,
@@ -120,7 +129,8 @@ def event_view(e: Event, labels: Labels) -> dict[str, Any]:
     }
 
 
-def progress_view(p: Progress, labels: Labels) -> dict[str, Any]:
+def progress_view(p: Progress, labels: Labels | str) -> dict[str, Any]:
+    labels = as_labels(labels)
     return {
         "tracking_number": p.tracking_number,
         "state": p.state.value,
