@@ -41,7 +41,9 @@ ALLOWED: dict[str, set[str]] = {
         "domain", "errors", "i18n", "redaction", "serialization", "storage", "config", "plugins", "sandbox", "files",
         "csvsafe", "regions", "labels",
     },
-    "documents": {"domain", "errors", "i18n", "config", "redaction", "reports", "sandbox", "files", "regions", "labels"},
+    "documents": {
+        "domain", "errors", "i18n", "config", "redaction", "reports", "sandbox", "files", "regions", "labels",
+    },
     "sandbox": set(),
     "files": set(),
     "csvsafe": set(),
