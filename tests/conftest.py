@@ -26,11 +26,3 @@ def clock() -> FakeClock:
 def office(clock: FakeClock) -> Office:
     """An in-memory office with the sample bodies and a hand-moved clock."""
     return open_test_office(office_settings(), clock=clock)
-
-
-@pytest.fixture(autouse=True)
-def _command_line_locale_from_the_tests_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command line follows LANG (issue 20): the suite runs as in the C locale whatever the shell's."""
-    for name in ("PETITIONKIT_LOCALE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
