@@ -187,6 +187,7 @@ def test_the_form_takes_numbers_and_names_reasks_a_wrong_answer_and_confirms_a_s
     assert case["region_name"] == "浙江省杭州市西湖区" and case["category_label"] == "住房和城乡建设"
     prompts = result.stderr
     assert "“住房”不在可选项中" in prompts and "有多个匹配" in prompts
+    assert "错误: " in prompts and "Error:" not in prompts  # refusals in the locale, not click's English
     assert prompts.count("请核对登记内容") == 2 and "来访" in prompts and "浙江省杭州市西湖区" in prompts
     assert " 1. 来信" in prompts and "labour" not in prompts  # the list shows names, not codes
 

@@ -142,16 +142,26 @@ class Form:
     def _title(self, field: str) -> str:
         return self.labels.word(f"form.{field}")
 
+    def _prompt(self, text: str, proc: Callable[[Any], Any] | None, default: Any = None, show: bool = True) -> Any:
+        """Ask until ``proc`` takes the answer; its refusal is shown in the locale (click's would be English)."""
+        while True:
+            answer = click.prompt(text, default=default, type=str, err=True, show_default=show)
+            if proc is None:
+                return answer
+            try:
+                return proc(answer)
+            except click.UsageError as refused:
+                click.echo(f"{self.labels.word('cli.error')}: {refused.message}", err=True)
+
     def _choose(self, field: str, choices: Mapping[str, str], default: str | None = None) -> str:
         click.echo(self._title(field) + ("：" if self.labels.locale == "zh-CN" else ":"), err=True)
         for n, label in enumerate(choices.values(), start=1):
             click.echo(f"  {n:>2}. {label}", err=True)
         extra = self._other_locale_names(field, choices)
-        answer: str = click.prompt(
+        answer: str = self._prompt(
             self.labels.word("cli.choose", field=self._title(field)),
-            default=choices[default] if default else None,
-            value_proc=chosen(choices, self.labels, extra),
-            err=True,
+            chosen(choices, self.labels, extra),
+            choices[default] if default else None,
         )
         return answer
 
@@ -163,9 +173,7 @@ class Form:
 
     def _text(self, field: str, check: str | None, default: Any = None) -> Any:
         proc = checked(check, self.labels.locale) if check else None
-        return click.prompt(
-            self._title(field), default=default, value_proc=proc, err=True, show_default=default not in (None, "")
-        )
+        return self._prompt(self._title(field), proc, default, show=default not in (None, ""))
 
     def ask(self, field: str) -> None:
         """Ask ``field`` (again), keeping every other answer."""
@@ -190,9 +198,7 @@ class Form:
         elif field == "category":
             a[field] = self._choose(field, dict(labels.categories()), a.get(field))
         elif field == "region_code":
-            a[field] = click.prompt(
-                labels.word("cli.region_prompt"), default=a.get(field), value_proc=region(labels), err=True
-            )
+            a[field] = self._prompt(labels.word("cli.region_prompt"), region(labels), a.get(field))
         elif field in ("subject", "content"):
             a[field] = self._text(field, field, a.get(field))
         elif field == "confidential":
