@@ -165,8 +165,7 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
     }
 
     def human() -> None:
-        zh = env.locale == "zh-CN"
-        click.echo(("受理编号：" if zh else "Tracking number: ") + reg.petition.tracking_number)
+        zh = env.locale == "zh-CN"  # the tracking number heads the case printed below
         click.echo(
             ("查询码（仅显示一次，请告知信访人）：" if zh else "Query code (shown once, give it to the petitioner): ")
             + reg.query_code
