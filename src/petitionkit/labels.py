@@ -86,6 +86,9 @@ class Labels:
     def referral_mode(self, value: str | Enum) -> str:
         return label_of("referral_mode", value, self.locale)
 
+    def referral_status(self, value: str | Enum) -> str:
+        return label_of("referral_status", value, self.locale)
+
     def event(self, name: str) -> str:
         """An audit event's name (``CaseAccepted`` → 受理)."""
         return label_of("event", name, self.locale)

@@ -79,7 +79,12 @@ def case_view(case: Case, labels: Labels | str) -> dict[str, Any]:
         "respondent": unstructure(case.respondent),
         "obligations": [obligation_view(o, labels) for o in case.obligations],
         "referrals": [
-            unstructure(r) | {"body_label": labels.body(r.body_code), "mode_label": labels.referral_mode(r.mode)}
+            unstructure(r)
+            | {
+                "body_label": labels.body(r.body_code),
+                "mode_label": labels.referral_mode(r.mode),
+                "status_label": labels.referral_status(r.status),
+            }
             for r in case.referrals
         ],
         "decline": unstructure(case.decline),
@@ -194,6 +199,15 @@ def print_case(view: dict[str, Any], labels: Labels) -> None:
             [
                 (o["clock_label"], o["owed_by_label"], due_label(o, labels), o["status_label"])
                 for o in view["obligations"]
+            ],
+        )
+    if view["referrals"]:
+        click.echo("")
+        table(
+            [labels.word("view." + k) for k in ("referred_to", "mode", "status", "referred_at")],
+            [
+                (r["body_label"], r["mode_label"], r["status_label"], labels.time(_parsed(r["referred_at"])))
+                for r in view["referrals"]
             ],
         )
     click.echo("")
