@@ -145,11 +145,14 @@ _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(
 
 
 def in_zone(value: Any, zone: tzinfo | None) -> Any:
-    """``value`` (a JSON-ready document) with every ISO time string moved to ``zone``; the instant is kept."""
+    """``value`` (a JSON-ready document) with every ISO time string moved to ``zone``; the instant is kept.
+
+    An audit event's ``payload`` stays as recorded: it is what the chain's digest covers.
+    """
     if zone is None:
         return value
     if isinstance(value, dict):
-        return {k: in_zone(v, zone) for k, v in value.items()}
+        return {k: v if k == "payload" else in_zone(v, zone) for k, v in value.items()}
     if isinstance(value, list):
         return [in_zone(v, zone) for v in value]
     if isinstance(value, str) and _ISO_TIME.fullmatch(value):
