@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import string
+from pathlib import Path
 
 import pytest
 
+import petitionkit
 from petitionkit import i18n
 from petitionkit.domain.clocks import Clock
 from petitionkit.domain.lifecycle import ALLOWED
@@ -40,3 +43,15 @@ def test_locale_names_are_normalized() -> None:
 def test_extending_the_catalog_needs_both_locales() -> None:
     with pytest.raises(ValueError, match="lacks"):
         i18n.extend({"test.only_zh": {"zh-CN": "仅中文"}})
+
+
+def test_every_not_found_names_a_thing_the_catalog_knows() -> None:
+    """``NotFound("x", …)`` is shown as ``what.x``: a missing label would turn the error into a crash."""
+    source = Path(petitionkit.__file__).parent
+    named = {
+        what
+        for path in source.rglob("*.py")
+        for what in re.findall(r"NotFound\(\s*\"([a-z_]+)\"", path.read_text(encoding="utf-8"))
+    }
+    assert named, "the scan found no NotFound at all: the pattern is wrong"
+    assert {w for w in named if f"what.{w}" not in i18n.CATALOG} == set()

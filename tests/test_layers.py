@@ -18,6 +18,8 @@ PACKAGE = SRC / "petitionkit"
 #: What each part of the package may import from petitionkit (besides itself); "*" is anything.
 ALLOWED: dict[str, set[str]] = {
     "i18n": set(),
+    "regions": set(),  # the national division list (package data) and its names
+    "labels": {"i18n", "regions"},  # the words for codes: catalog labels, rule-pack names, region names
     "errors": {"i18n"},
     "domain": {"errors", "i18n"},
     "rules": {"domain", "errors", "i18n"},
@@ -37,10 +39,11 @@ ALLOWED: dict[str, set[str]] = {
     },
     "reports": {
         "domain", "errors", "i18n", "redaction", "serialization", "storage", "config", "plugins", "sandbox", "files",
-        "csvsafe",
-        "regions",  # region names for the breakdowns (reports/labels.py region_label, issue 20)
+        "csvsafe", "regions", "labels",
     },
-    "documents": {"domain", "errors", "i18n", "config", "redaction", "reports", "sandbox", "files"},
+    "documents": {
+        "domain", "errors", "i18n", "config", "redaction", "reports", "sandbox", "files", "regions", "labels",
+    },
     "sandbox": set(),
     "files": set(),
     "csvsafe": set(),

@@ -89,7 +89,10 @@ class IllegalTransition(PetitionkitError):
             "case": self.case_id,
             "state": translate("state." + self.state, locale),
             "action": translate("action." + self.action, locale),
-            "allowed": ", ".join(translate("action." + a, locale) for a in self.allowed) or "-",
+            "allowed": ("、" if locale == "zh-CN" else ", ").join(
+                translate("action." + a, locale) for a in self.allowed
+            )
+            or "-",
         }
 
 
@@ -367,3 +370,19 @@ class SeparationOfDuties(PetitionkitError):
             "principal": self.principal,
             "reason": translate("access.sod." + self.reason, locale),
         }
+
+
+class UnknownLocale(PetitionkitError):
+    """A locale other than the supported ones was asked for (``--locale fr``)."""
+
+    code = "unknown_locale"
+    exit_code = 2
+    key = "error.unknown_locale"
+
+    def __init__(self, source: str, locale: str, supported: Sequence[str]) -> None:
+        super().__init__()
+        self.source, self.locale, self.supported = source, locale, tuple(supported)
+
+    def params(self, locale: str) -> dict[str, Any]:
+        # The value is a language tag the user typed, never personal data.
+        return {"source": self.source, "locale": self.locale[:40], "supported": ", ".join(self.supported)}

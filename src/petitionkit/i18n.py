@@ -61,3 +61,21 @@ def normalize_locale(locale: str | None) -> str:
     if lowered.startswith("en"):
         return "en"
     return DEFAULT_LOCALE
+
+
+def parse_locale(locale: str) -> str | None:
+    """The supported locale ``locale`` names, or None when it names another language.
+
+    Accepts the forms a user or the environment gives: ``zh-CN``, ``zh``, ``zh_CN.UTF-8``, ``en``,
+    ``en_US.UTF-8``; the C and POSIX locales (no language chosen) mean the default, zh-CN.
+    """
+    text = locale.strip()
+    base = text.split(".")[0].split("@")[0]
+    if base in ("", "C", "POSIX"):
+        return DEFAULT_LOCALE
+    language = base.replace("_", "-").split("-")[0].lower()
+    if language == "en":
+        return "en"
+    if language == "zh":
+        return DEFAULT_LOCALE
+    return None

@@ -80,7 +80,7 @@ def test_interactive_registration_shows_candidates_and_joins(run: Any) -> None:
     answers = "\n".join(
         [
             *("letter", "张三", "11010519491231002X", "13800138000", "", "1", "claim", "labour", "330199"),
-            *("拖欠工资", "本人被宏达建筑公司拖欠工资三个月，多次讨要未果，请求依法处理。", "n", first),
+            *("拖欠工资", "本人被宏达建筑公司拖欠工资三个月，多次讨要未果，请求依法处理。", "n", "", first),
         ]
     )
     result = run("register", "--interactive", input=answers + "\n")

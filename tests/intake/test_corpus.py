@@ -198,7 +198,7 @@ def test_cli_interactive_form_asks_again_naming_the_field(office: Office, office
     answers = [
         "visit", "\u200b", "张三", "110105194912310021", "１１０１０５１９４９１２３１００２x", "+86 138 0013 8000", "",
         str(10**20), "3", "representative", "claim", "LABOUR", "33¹⁹⁹⁹", "３３０１０９", "拖欠工资",
-        "被拖欠工资三个月", "n",
+        "被拖欠工资三个月", "n", "",  # the summary (issue 20): save it
     ]  # fmt: skip
     result = CliRunner().invoke(
         cli,

@@ -139,7 +139,7 @@ def test_cli_db_current_and_upgrade(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["to_revision"] == head_revision()
 
-    human = runner.invoke(cli, ["--config", str(config), "db", "current"])
+    human = runner.invoke(cli, ["--config", str(config), "--locale", "en", "db", "current"])
     assert human.exit_code == 0 and "up to date" in human.output
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,10 +20,12 @@ from typing import Any, TypeVar
 import attrs
 import click
 
+from petitionkit.cli.usage import OfficeGroup, resolve_locale
 from petitionkit.config import CONFIG_FILE, ENV_PREFIX, OfficeConfig
 from petitionkit.domain.access import Principal
 from petitionkit.errors import ConfigurationError, PetitionkitError, UnknownPrincipal
-from petitionkit.i18n import normalize_locale
+from petitionkit.i18n import translate
+from petitionkit.labels import Labels
 from petitionkit.plugins import make_plugin_manager
 from petitionkit.redaction import scrub
 from petitionkit.service import Office, open_office
@@ -65,14 +68,16 @@ class Env:
             )
         return OfficeConfig.load(self.config_path)
 
-    @property
+    @cached_property
     def locale(self) -> str:
-        if self.locale_option:
-            return normalize_locale(self.locale_option)
-        try:
-            return normalize_locale(self.config.locale)
-        except PetitionkitError:
-            return normalize_locale(None)
+        """``--locale``, else ``[office] locale``, else ``PETITIONKIT_LOCALE``, else ``LANG`` and the like."""
+        return resolve_locale(self.locale_option, self.config_path)
+
+    @cached_property
+    def labels(self) -> Labels:
+        """Labels in the command's locale with the office's rule packs and time zone (opens the office)."""
+        office = self.unbound_office
+        return Labels(self.locale, office.rules, office.zone)
 
     def principal(self, office: Office) -> Principal:
         """Who acts: ``--as ID``, else the principal whose ``os_user`` is the operating-system user.
@@ -118,11 +123,41 @@ class Env:
             self.unbound_office.close()  # the bound office shares its storage
 
     def emit(self, data: Any, human: Callable[[], None]) -> None:
-        """Print ``data`` as JSON with ``--json``, else call ``human`` to print tables."""
+        """Print ``data`` as JSON with ``--json``, else call ``human`` to print tables.
+
+        Every time in the document is given with the office's offset (``+08:00``), nested ones too.
+        """
         if self.as_json:
-            click.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2, sort_keys=True))
+            document = in_zone(to_jsonable(data), self._zone())
+            click.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
         else:
             human()
+
+    def _zone(self) -> tzinfo | None:
+        try:
+            return self.config.zone
+        except PetitionkitError:  # no office (``init`` before it exists): times as they are
+            return None
+
+
+#: An ISO 8601 time with an offset, as ``datetime.isoformat`` writes it (a whole JSON string, nothing else).
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})")
+
+
+def in_zone(value: Any, zone: tzinfo | None) -> Any:
+    """``value`` (a JSON-ready document) with every ISO time string moved to ``zone``; the instant is kept.
+
+    An audit event's ``payload`` stays as recorded: it is what the chain's digest covers.
+    """
+    if zone is None:
+        return value
+    if isinstance(value, dict):
+        return {k: v if k == "payload" else in_zone(v, zone) for k, v in value.items()}
+    if isinstance(value, list):
+        return [in_zone(v, zone) for v in value]
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        return datetime.fromisoformat(value).astimezone(zone).isoformat()
+    return value
 
 
 def to_jsonable(value: Any) -> Any:
@@ -152,7 +187,7 @@ def run_command(func: F) -> F:
             if env.as_json:
                 click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, sort_keys=True))
             else:
-                click.echo(f"{'错误' if env.locale == 'zh-CN' else 'error'}: {exc.message(env.locale)}", err=True)
+                click.echo(f"{translate('cli.error', env.locale)}: {exc.message(env.locale)}", err=True)
             sys.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -164,7 +199,10 @@ def run_command(func: F) -> F:
                 raise
             # A bug's text may hold a value it choked on: identity shapes are struck (--debug shows all).
             text = scrub(" ".join(str(exc).split()))[:300]
-            click.echo(f"unexpected error: {type(exc).__name__}: {text} (run with --debug for details)", err=True)
+            if env.as_json:
+                click.echo(json.dumps({"error": "unexpected", "type": type(exc).__name__, "message": text}))
+            else:
+                click.echo(translate("cli.unexpected", env.locale, kind=type(exc).__name__, text=text), err=True)
             sys.exit(EXIT_UNEXPECTED)
         finally:
             env.close()
@@ -172,7 +210,7 @@ def run_command(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OfficeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -187,7 +225,11 @@ def run_command(func: F) -> F:
     default=None,
     help="Who acts: a [[principals]] id of petitionkit.toml (default: the one mapped to your OS user).",
 )
-@click.option("--locale", default=None, help="zh-CN (default) or en.")
+@click.option(
+    "--locale",
+    default=None,
+    help="zh-CN or en (default: [office] locale, PETITIONKIT_LOCALE, then LANG; else zh-CN).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="petitionkit")
 @click.pass_context
@@ -199,6 +241,7 @@ def cli(
     # ``obj={"clock": ...}``; the command line offers no way to backdate what the audit trail records.
     clock = ctx.obj.get("clock") if isinstance(ctx.obj, dict) else None
     ctx.obj = Env(config_path, as_json, principal, debug, locale, clock)
+    ctx.obj.locale  # noqa: B018 - an unsupported --locale (or setting) is refused before anything runs
     configure_output(ctx, as_json=as_json, debug=debug)
 
 

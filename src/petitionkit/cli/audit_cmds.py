@@ -144,14 +144,18 @@ def access(env: Env, case_ref: str | None, principal_id: str | None, since: date
     records = office.access_records(case_ref=case_ref, principal_id=principal_id, since=start, limit=limit)
     rows = [unstructure(r) for r in records]
 
+    labels = env.labels
+    roles = office.rules.roles()
+
     def human() -> None:
         zh = env.locale == "zh-CN"
         click.echo("个人信息访问记录" if zh else "Access records")
         for r in records:
-            at = r.at.astimezone(office.zone).isoformat(timespec="seconds")
+            titles = "+".join(roles[x].title(env.locale) if x in roles else x for x in r.roles.split("+") if x)
             what = r.case_id or r.query
-            click.echo(f"{at}  {r.principal_id} ({r.roles})  {r.action}  {what}  {r.count}  {r.purpose}")
-        click.echo(("共 " if zh else "total: ") + str(len(records)))
+            line = f"{labels.time(r.at)}  {r.principal_id} ({titles})  {labels.access_action(r.action)}  {what}"
+            click.echo(f"{line}  {r.count}  {r.purpose}".rstrip())
+        click.echo(labels.word("view.total", count=len(records)))
 
     env.emit({"access_records": rows, "count": len(rows)}, human)
 
@@ -186,7 +190,7 @@ def principals(env: Env) -> None:
             bodies = f" [{', '.join(e['bodies'])}]" if e["bodies"] else ""
             user = f" (os_user {e['os_user']})" if e["os_user"] else ""
             click.echo(f"{e['id']}  {e['name']}  {titles}{bodies}{user}")
-            click.echo("    " + ", ".join(e["permissions"]))
+            click.echo("    " + env.labels.joined(env.labels.permission(p) for p in e["permissions"]))
 
     env.emit({"principals": entries}, human)
 

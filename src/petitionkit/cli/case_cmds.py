@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from petitionkit.cli.app import Env, run_command
-from petitionkit.cli.intake import checked
-from petitionkit.cli.views import case_view, event_view, petition_view, print_case, progress_view, table
+from petitionkit.cli.intake import Form
+from petitionkit.cli.views import case_view, event_view, fields, petition_view, print_case, progress_view, table
 from petitionkit.domain.lifecycle import TRANSITIONS
 from petitionkit.domain.model import (
     Case,
@@ -40,8 +40,8 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _emit_case(env: Env, case: Case) -> None:
-    view = case_view(case, env.locale)
-    env.emit({"case": view}, lambda: print_case(view, env.locale))
+    view = case_view(case, env.labels)
+    env.emit({"case": view}, lambda: print_case(view, env.labels))
 
 
 def _day(value: Any) -> date | None:
@@ -85,43 +85,6 @@ def _from_options(opts: dict[str, Any], env: Env) -> dict[str, Any]:
     return data
 
 
-def _interactive(env: Env) -> dict[str, Any]:
-    """Prompts for a clerk taking a visit (走访登记)."""
-    zh = env.locale == "zh-CN"
-
-    def ask(zh_text: str, en_text: str, **kw: Any) -> Any:
-        return click.prompt(zh_text if zh else en_text, err=True, **kw)
-
-    # Input safety (issue 16): each answer is normalised at once, or the field's problem shown and asked again.
-    loc = env.locale
-    data: dict[str, Any] = {"channel": ask("渠道", "Channel", type=CHANNELS, default="visit")}
-    data["petitioners"] = [
-        {
-            "name": ask("信访人姓名", "Petitioner's name", value_proc=checked("petitioners[0].name", loc)),
-            "id_number": ask("身份证号码", "Resident ID number", value_proc=checked("petitioners[0].id_number", loc)),
-            "phone": ask("联系电话", "Phone", value_proc=checked("petitioners[0].phone", loc)),
-            "address": ask("住址", "Address", default="", show_default=False) or None,
-        }
-    ]
-    data["headcount"] = ask("来访人数", "Number of visitors", default=1, value_proc=checked("headcount", loc))
-    if data["headcount"] > 1:
-        # Several people came: they elect representatives (2022 art. 20); the person registered is one.
-        roles = click.Choice([r.value for r in PetitionerRole])
-        data["petitioners"][0]["role"] = ask(
-            "该信访人的身份", "This person's role", type=roles, default="representative"
-        )
-    data["kind"] = ask("类别", "Kind", type=KINDS, default="claim")
-    data["category"] = ask("问题分类", "Category", value_proc=checked("category", loc))
-    data["region_code"] = ask(
-        "问题发生地（6位区划代码）", "Region code (6 digits)", value_proc=checked("region_code", loc)
-    )
-    data["subject"] = ask("事由", "Subject", value_proc=checked("subject", loc))
-    data["content"] = ask("主要内容", "Content", value_proc=checked("content", loc))
-    data["confidential"] = click.confirm("要求保密？" if zh else "Confidential?", default=False, err=True)
-    data["received_at"] = env.office.now().isoformat()
-    return data
-
-
 @click.command("register")
 @click.option(
     "--file",
@@ -162,7 +125,8 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
     (--joins CASE) or registers a new matter with a reason (--new --reason TEXT).
     """
     if new != (reason is not None):
-        raise click.UsageError("--new and --reason go together (--new --reason TEXT)")
+        raise click.UsageError(translate("cli.new_with_reason", env.locale))
+    form: Form | None = None
     if file is not None:
         # --- input safety (issue 16): the document's encoding is detected (UTF-8, BOM, GB18030/GBK)
         raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
@@ -174,23 +138,34 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
             raise InvalidInput(
                 [FieldError(f"--file (line {exc.lineno})", "wrong_type", {"expected": "JSON"})]
             ) from None
-    elif interactive:
-        data = _interactive(env)
+    elif interactive:  # a clerk taking a visit (走访登记): cli/intake.py
+        form = Form(env.labels)
+        form.fill()
+        if not form.confirm():
+            click.echo(translate("cli.abandoned", env.locale), err=True)
+            sys.exit(1)
+        data = form.petition(env.office.now().isoformat())
     else:
         data = _from_options(opts, env)
     if opts["joins"]:
         data["joins_case"] = opts["joins"]
-    reg = _register_checked(env, data, reason, interactive)
+    while True:
+        try:
+            reg = _register_checked(env, data, reason, interactive)
+            break
+        except InvalidInput as refused:  # interactive: only the fields named are asked again
+            if form is None or not form.correct(refused) or not form.confirm():
+                raise
+            data = {**data, **form.petition(data["received_at"])}
     result: dict[str, Any] = {
         "tracking_number": reg.petition.tracking_number,
         "query_code": reg.query_code,
         "joined_existing_case": reg.joined_existing_case,
-        "case": case_view(reg.case, env.locale),
+        "case": case_view(reg.case, env.labels),
     }
 
     def human() -> None:
-        zh = env.locale == "zh-CN"
-        click.echo(("受理编号：" if zh else "Tracking number: ") + reg.petition.tracking_number)
+        zh = env.locale == "zh-CN"  # the tracking number heads the case printed below
         click.echo(
             ("查询码（仅显示一次，请告知信访人）：" if zh else "Query code (shown once, give it to the petitioner): ")
             + reg.query_code
@@ -198,7 +173,7 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
         if reg.petition.repeat_of is not None:
             key = "repeats.closed_declined" if reg.case.decline else "repeats.closed_new"
             click.echo(translate(key, env.locale, case=reg.petition.repeat_of))
-        print_case(result["case"], env.locale)
+        print_case(result["case"], env.labels)
 
     env.emit(result, human)
 
@@ -439,15 +414,28 @@ ACTIONS: list[click.Command] = [
 def show(env: Env, ref: str, with_petitions: bool) -> None:
     """Show a case by tracking number or id."""
     case = env.office.case(ref)
-    view: dict[str, Any] = {"case": case_view(case, env.locale)}
+    labels = env.labels
+    view: dict[str, Any] = {"case": case_view(case, labels)}
+    petitions = env.office.petitions(ref) if with_petitions else []
     if with_petitions:
-        view["petitions"] = [petition_view(p) for p in env.office.petitions(ref)]
+        view["petitions"] = [petition_view(p, labels) for p in petitions]
 
     def human() -> None:
-        print_case(view["case"], env.locale)
-        for p in view.get("petitions", []):
-            names = ", ".join(person["name"] for person in p["petitioners"]) or "(匿名)"
-            click.echo(f"  {p['tracking_number']}  {p['channel']}  {p['received_at']}  {names}")
+        print_case(view["case"], labels)
+        if petitions:
+            click.echo("")
+            table(
+                [labels.word(f"view.{k}") for k in ("tracking_number", "channel", "received_at", "petitioners")],
+                [
+                    (
+                        p.tracking_number,
+                        labels.channel(p.channel),
+                        labels.time(p.received_at),
+                        labels.joined(person.name for person in p.petitioners) or labels.word("view.anonymous"),
+                    )
+                    for p in petitions
+                ],
+            )
 
     env.emit(view, human)
 
@@ -461,18 +449,23 @@ def events(env: Env, ref: str, verify: bool) -> None:
     """The audit trail of a case (who did what, when)."""
     trail = env.office.events(ref)
     broken = env.office.verify_audit_trail(ref) if verify else None
-    data: dict[str, Any] = {"events": [event_view(e) for e in trail]}
+    labels = env.labels
+    data: dict[str, Any] = {"events": [event_view(e, labels) for e in trail]}
     if verify:
         data["intact"] = broken is None
         data["break"] = None if broken is None else {"sequence": broken.sequence, "problem": broken.problem}
 
     def human() -> None:
         table(
-            ["#", "time", "actor", "event"],
-            [(e.sequence, e.occurred_at.isoformat(timespec="seconds"), e.actor, e.name) for e in trail],
+            [labels.word(f"view.{k}") for k in ("sequence", "time", "actor", "event")],
+            [(e.sequence, labels.time(e.occurred_at), e.actor, labels.event(e.name)) for e in trail],
         )
         if verify:
-            click.echo("intact" if broken is None else f"BROKEN at #{broken.sequence}: {broken.problem}")
+            click.echo(
+                labels.word("view.intact")
+                if broken is None
+                else labels.word("view.broken", sequence=broken.sequence, problem=broken.problem)
+            )
 
     env.emit(data, human)
     if broken is not None:
@@ -485,11 +478,22 @@ def events(env: Env, ref: str, verify: bool) -> None:
 @run_command
 def lookup(env: Env, query_code: str) -> None:
     """What a petitioner sees with the query code (查询码)."""
-    view = progress_view(env.office.lookup(query_code), env.locale)
+    labels = env.labels
+    progress = env.office.lookup(query_code)
+    view = progress_view(progress, labels)
 
     def human() -> None:
-        for key, value in view.items():
-            click.echo(f"{key}: {value}")
+        fields(
+            [
+                ("tracking_number", progress.tracking_number),
+                ("state", labels.state(progress.state)),
+                ("received_at", labels.time(progress.received_at)),
+                ("updated_at", labels.time(progress.updated_at)),
+                ("next_due", labels.day(progress.next_due)),
+                ("replied_on", labels.day(progress.replied_on)),
+            ],
+            labels,
+        )
 
     env.emit({"progress": view}, human)
 

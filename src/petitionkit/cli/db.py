@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from petitionkit.cli.app import Env, run_command
+from petitionkit.i18n import translate
 
 
 @click.group("db")
@@ -29,9 +30,10 @@ def upgrade_command(env: Env, revision: str) -> None:
 
     def human() -> None:
         if before == after:
-            click.echo(f"{data['url']}: already at revision {after}")
+            click.echo(translate("db.already", env.locale, url=data["url"], revision=after))
         else:
-            click.echo(f"{data['url']}: upgraded from {before or 'an empty database'} to revision {after}")
+            start = before or translate("db.empty_database", env.locale)
+            click.echo(translate("db.upgraded", env.locale, url=data["url"], before=start, after=after))
 
     env.emit(data, human)
 
@@ -52,17 +54,9 @@ def current_command(env: Env) -> None:
         "head": status.head,
         "needs_upgrade": status.state.value in ("missing", "empty", "outdated"),
     }
-    advice = {
-        "missing": "no database yet: it is created on first use, or now with 'petitionkit db upgrade'",
-        "empty": "empty: it is created on first use, or now with 'petitionkit db upgrade'",
-        "current": "up to date",
-        "outdated": "older than this petitionkit: back it up, then run 'petitionkit db upgrade'",
-        "newer": "written by a newer petitionkit: upgrade petitionkit",
-        "foreign": "another application's database: petitionkit will not use it",
-    }[status.state.value]
-    env.emit(
-        data, lambda: click.echo(f"{status.url}: revision {status.revision or '-'} (head {status.head}); {advice}")
-    )
+    advice = translate(f"db.state.{status.state.value}", env.locale)
+    line = translate("db.current", env.locale, url=status.url, revision=status.revision or "-", head=status.head)
+    env.emit(data, lambda: click.echo(f"{line}{advice}"))
 
 
 def _shown(url: str) -> str:

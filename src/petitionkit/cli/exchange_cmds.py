@@ -61,7 +61,7 @@ def import_command(env: Env, /, path: Path, fmt: str | None, batch_size: int) ->
     fmt = _format_of(path, fmt)
     if fmt == history_cmds.HISTORY:  # whole case histories: their own module
         data = _report(history_cmds.import_history(env, path, batch_size, _progress))
-        env.emit(data, lambda: history_cmds.human_summary(data))
+        env.emit(data, lambda: history_cmds.human_summary(data, env.locale))
         if data["rejected"]:
             sys.exit(2)
         return
@@ -71,18 +71,7 @@ def import_command(env: Env, /, path: Path, fmt: str | None, batch_size: int) ->
         report = office.import_petitions(rows, batch_size=batch_size)
     data = _report(report)
 
-    en = env.locale == "en"
-
-    def human() -> None:
-        click.echo(
-            f"imported: {data['imported']}  skipped (already imported): {data['skipped']}  "
-            f"rejected: {len(data['rejected'])}"
-        )
-        for row in data["rejected"]:
-            for problem in row["errors"]:
-                click.echo(f"  row {row['row']}: {problem['field']}: {problem['message' if en else 'message_zh']}")
-
-    env.emit(data, human)
+    env.emit(data, lambda: history_cmds.human_summary(data, env.locale, rows=True))
     if data["rejected"]:
         sys.exit(2)
 
@@ -130,7 +119,7 @@ def export_command(env: Env, /, path: Path, fmt: str | None, body: str | None) -
     if fmt == history_cmds.HISTORY:  # whole case histories: their own module
         count = history_cmds.export_history(env, path, body, _progress)
         if str(path) != "-":
-            env.emit({"exported": count, "path": str(path), "format": fmt}, lambda: click.echo(f"exported: {count}"))
+            env.emit({"exported": count, "path": str(path), "format": fmt}, lambda: _exported(env, count))
         return
     if body is not None and BodyDirectory.of(office.rules.bodies()).code(body) is None:
         raise UnknownBody(body)  # before the file is opened: nothing half-written
@@ -154,7 +143,11 @@ def export_command(env: Env, /, path: Path, fmt: str | None, body: str | None) -
         with open_private(path, encoding="utf-8", newline="") as stream:  # personal data: 0600
             count = write(stream)
     if str(path) != "-":
-        env.emit({"exported": count, "path": str(path), "format": fmt}, lambda: click.echo(f"exported: {count}"))
+        env.emit({"exported": count, "path": str(path), "format": fmt}, lambda: _exported(env, count))
+
+
+def _exported(env: Env, count: int) -> None:
+    click.echo(translate("cli.exported", env.locale, count=count))
 
 
 COMMANDS: list[click.Command] = [import_command, export_command]

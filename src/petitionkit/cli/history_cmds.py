@@ -16,6 +16,7 @@ import click
 from petitionkit.cli.app import Env
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.files import open_private
+from petitionkit.i18n import translate
 from petitionkit.migration.history import history_line, read_history
 from petitionkit.service import ImportReport
 
@@ -48,11 +49,22 @@ def export_history(env: Env, path: Path, body: str | None, progress: Callable[..
         return write(stream)
 
 
-def human_summary(data: dict[str, Any]) -> None:
+def human_summary(data: dict[str, Any], locale: str, rows: bool = False) -> None:
+    """What an import did, in ``locale``; each rejected row (``rows``: CSV rows, else history lines)."""
     click.echo(
-        f"imported: {data['imported']}  skipped (already imported): {data['skipped']}  "
-        f"rejected: {len(data['rejected'])}"
+        translate(
+            "cli.imported", locale, imported=data["imported"], skipped=data["skipped"], rejected=len(data["rejected"])
+        )
     )
+    message = "message" if locale == "en" else "message_zh"
     for row in data["rejected"]:
         for problem in row["errors"]:
-            click.echo(f"  line {row['row']}: {problem['message']}")
+            if rows:
+                text = (
+                    problem[message].split(": ", 1)[-1]
+                    if problem[message].startswith(problem["field"])
+                    else problem[message]
+                )
+                click.echo(translate("cli.rejected_row", locale, row=row["row"], field=problem["field"], message=text))
+            else:
+                click.echo(translate("cli.rejected_line", locale, row=row["row"], message=problem[message]))

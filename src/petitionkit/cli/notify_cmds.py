@@ -32,7 +32,7 @@ def dispatch(env: Env, worker: str | None, limit: int, loop: bool, interval: flo
     name = worker or f"dispatcher-{os.getpid()}"
     office = env.office
     for missing in office.router.unserved:  # these messages will fail and reach the staff as dead letters
-        click.echo(f"warning: {missing.setting}: {missing.problem}", err=True)
+        click.echo(f"{translate('cli.warning', env.locale)}: {missing.setting}: {missing.problem}", err=True)
     stop = threading.Event()
     totals = {"sent": 0, "failed": 0, "dead": 0, "runs": 0}
 
@@ -101,8 +101,12 @@ def remind(env: Env) -> None:
     }
 
     def human() -> None:
+        labels = env.labels
         for q in report.queued:
-            click.echo(f"{q.tracking_number}  {q.clock}  {q.due.isoformat()}  {q.threshold}  {q.body_code or ''}")
+            click.echo(
+                f"{q.tracking_number}  {labels.clock(q.clock)}  {q.due.isoformat()}  {labels.threshold(q.threshold)}"
+                f"  {labels.body(q.body_code)}".rstrip()
+            )
         if env.locale == "zh-CN":
             click.echo(f"提醒 {report.reminders} 条，提请上级督促 {report.escalations} 条")
         else:
@@ -124,14 +128,16 @@ def remind(env: Env) -> None:
 def receipts(env: Env, /, ref: str) -> None:
     """What the office sent about a case (送达回执): one line per message, without address or text."""
     found = env.office.receipts(ref)
-    data = {"receipts": [r.to_dict() for r in found]}
+    labels = env.labels
+    data = {"receipts": [r.to_dict() | {"finished_at": labels.iso(r.finished_at)} for r in found]}
 
     def human() -> None:
         for r in found:
             status = translate(f"notifications.status.{r.status}", env.locale)
-            finished = r.finished_at.isoformat(timespec="seconds") if r.finished_at else "-"
+            finished = labels.time(r.finished_at) or "-"
             audience = translate(f"notifications.audience.{r.audience or 'unknown'}", env.locale)
-            click.echo(f"{r.type:<24} {audience:<8} {r.channel or '-':<8} {status:<6} {r.attempts}  {finished}")
+            kind = labels.message_type(r.type)
+            click.echo(f"{kind}  {audience}  {r.channel or '-'}  {status}  {r.attempts}  {finished}")
             if r.last_error:
                 click.echo(f"    {r.last_error}")
         click.echo(translate("notifications.receipts.count", env.locale, count=len(found)))

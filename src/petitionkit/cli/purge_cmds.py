@@ -15,20 +15,30 @@ import click
 
 from petitionkit.cli.app import Env, run_command
 from petitionkit.i18n import translate
+from petitionkit.labels import label_of
 from petitionkit.service.backup import backup, restore
 from petitionkit.service.retention import PurgePlan, plan_purge, purge
 
 
 def _plan_lines(env: Env, plan: PurgePlan) -> None:
-    loc = env.locale
-    for kind, period in plan.periods.items():
-        click.echo(translate("purge.period", loc, kind=kind.value, period=period.describe(), source=period.source))
+    loc, labels = env.locale, env.labels
+
+    def kind(name: str) -> str:
+        return label_of("record_kind", name, loc)
+
+    for record_kind, period in plan.periods.items():
+        length = (
+            translate("period.years", loc, count=period.years)
+            if period.years
+            else translate("period.days", loc, count=period.days)
+        )
+        click.echo(translate("purge.period", loc, kind=kind(record_kind.value), period=length, source=period.source))
     click.echo(translate("purge.plan", loc, cases=len(plan.items), scanned=plan.scanned))
     for name, count in plan.cases_per_kind.items():
-        click.echo(translate("purge.per_kind", loc, kind=name, count=count))
+        click.echo(translate("purge.per_kind", loc, kind=kind(name), count=count))
     for item in plan.items:
-        kinds = ", ".join(k.value for k in item.kinds)
-        click.echo(f"  {item.tracking_number}  {item.case_id}  {item.ended_at.date().isoformat()}  {kinds}")
+        kinds = labels.joined(kind(k.value) for k in item.kinds)
+        click.echo(f"  {item.tracking_number}  {item.case_id}  {labels.day(item.ended_at)}  {kinds}")
 
 
 @click.command("purge")
@@ -54,7 +64,7 @@ def purge_command(env: Env, dry_run: bool, apply: bool, batch: int) -> None:
         loc = env.locale
         click.echo(translate("purge.done", loc, cases=len(result.purged), run=result.run))
         for field, count in sorted(result.erased.items()):
-            click.echo(f"  {field}: {count}")
+            click.echo(f"  {label_of('record_kind', field, loc)}: {count}")
         for case_id, why in sorted(result.skipped.items()):
             click.echo(translate("purge.skipped", loc, case=case_id, why=why))
 

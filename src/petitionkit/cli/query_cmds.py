@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from petitionkit.cli.app import Env, run_command, to_jsonable
+from petitionkit.cli.app import Env, in_zone, run_command, to_jsonable
 from petitionkit.cli.views import (
     case_view,
     obligation_view,
@@ -27,6 +27,7 @@ from petitionkit.cli.views import (
 from petitionkit.domain.model import Case, CaseState, Obligation, PetitionKind
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.i18n import translate
+from petitionkit.labels import Labels
 from petitionkit.service.integration import FEED_LIMIT, FeedEvent
 from petitionkit.service.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 
@@ -69,9 +70,11 @@ def _footer(env: Env, page: Page[Any], shown: int, command: str) -> None:
         click.echo(translate("paging.next", env.locale, command=f"petitionkit {command} --cursor {page.next_cursor}"))
 
 
-def _jsonl(rows: Iterator[dict[str, Any]]) -> None:
+def _jsonl(env: Env, rows: Iterator[dict[str, Any]]) -> None:
+    # Streamed rows bypass Env.emit, so they move their times to the office's zone themselves.
+    zone = env.labels.zone
     for row in rows:
-        click.echo(json.dumps(to_jsonable(row), ensure_ascii=False, sort_keys=True))
+        click.echo(json.dumps(in_zone(to_jsonable(row), zone), ensure_ascii=False, sort_keys=True))
 
 
 @click.command("list")
@@ -107,17 +110,17 @@ def list_cases(
             after = page.next_cursor
 
     if jsonl:
-        _jsonl(case_view(c, env.locale) for page in pages() for c in page.items)
+        _jsonl(env, (case_view(c, env.labels) for page in pages() for c in page.items))
         return
     if env.as_json:
         page = next(pages())
-        views = [case_view(c, env.locale) for c in page.items]
+        views = [case_view(c, env.labels) for c in page.items]
         env.emit({"cases": views, "count": len(views), "total": page.total, "next_cursor": page.next_cursor}, _none)
         return
     shown = 0
     for page in pages():
         shown += len(page.items)
-        print_cases([case_view(c, env.locale) for c in page.items], env.locale)
+        print_cases([case_view(c, env.labels) for c in page.items], env.labels)
     _footer(env, page, shown, "list")
 
 
@@ -125,8 +128,8 @@ def _none() -> None:
     """Nothing to print for humans (the JSON branch)."""
 
 
-def _duty_view(o: Obligation, page: Page[Obligation], locale: str) -> dict[str, Any]:
-    view = obligation_view(o, locale)
+def _duty_view(o: Obligation, page: Page[Obligation], labels: Labels) -> dict[str, Any]:
+    view = obligation_view(o, labels)
     view["tracking_number"] = page.tracking_numbers.get(o.case_id)
     return view
 
@@ -138,12 +141,12 @@ def _obligations(
     size, streaming = _mode(env, limit, every, jsonl)
     pages = office.duty_pages(days, overdue=overdue_only, limit=size, cursor=cursor, single=not streaming)
     if jsonl:
-        _jsonl(_duty_view(o, page, env.locale) for page in pages for o in page.items)
+        _jsonl(env, (_duty_view(o, page, env.labels) for page in pages for o in page.items))
         return
     warning = office.schedule_warning()
     if env.as_json:
         page = next(pages)
-        views = [_duty_view(o, page, env.locale) for o in page.items]
+        views = [_duty_view(o, page, env.labels) for o in page.items]
         data = {
             "obligations": views,
             "count": len(views),
@@ -157,7 +160,7 @@ def _obligations(
     shown = 0
     for page in pages:
         shown += len(page.items)
-        print_obligations([_duty_view(o, page, env.locale) for o in page.items], env.locale, page.tracking_numbers)
+        print_obligations([_duty_view(o, page, env.labels) for o in page.items], env.labels, page.tracking_numbers)
     _footer(env, page, shown, "overdue" if overdue_only else f"due --days {days}")
     print_schedule_warning(warning, env.locale)
 
@@ -218,7 +221,7 @@ def changes(env: Env, limit: int | None, cursor: str | None, every: bool, jsonl:
     size = min(size, FEED_LIMIT)
     pages = _feed_pages(env, size, cursor, streaming)
     if jsonl:
-        _jsonl(_feed_view(e) for page in pages for e in page.items)
+        _jsonl(env, (_feed_view(e) for page in pages for e in page.items))
         return
     if env.as_json:
         page = next(pages)

@@ -15,6 +15,7 @@ from petitionkit.cli.app import Env, run_command, to_jsonable
 from petitionkit.cli.views import table
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.i18n import translate
+from petitionkit.labels import label_of
 from petitionkit.reports.build import percent, period_report, signal_report
 from petitionkit.reports.extra import require_reports_extra
 from petitionkit.reports.model import PeriodReport, SignalReport
@@ -274,9 +275,8 @@ def document_make(env: Env, /, kind: str, ref: str, output: Path, issued: dateti
     from petitionkit.documents import make_document  # noqa: PLC0415 - docxtpl loads only here
 
     made = make_document(env.office, kind, ref, output, issue_date=issued.date() if issued else None)
-    env.emit(
-        {"document": to_jsonable(made)}, lambda: click.echo(f"{made.document}: {made.number} {made.dated} {made.path}")
-    )
+    shown = label_of("document", made.document, env.locale)
+    env.emit({"document": to_jsonable(made)}, lambda: click.echo(f"{shown}: {made.number} {made.dated} {made.path}"))
 
 
 @document_group.command("check-templates")

@@ -50,7 +50,11 @@ def deadline(env: Env, /, clock: str, start: Any, kind: str, extension_days: int
     explanation = env.office.explain_deadline(clock, start.date(), kind, extension_days=extension_days)
     if explanation is None:
         data: dict[str, Any] = {"applies": False, "clock": clock, "kind": kind}
-        env.emit(data, lambda: click.echo(f"{clock} does not apply to {kind} under {env.office.rules.name}"))
+        labels = env.labels
+        text = labels.word(
+            "cli.clock_not_applicable", clock=labels.clock(clock), kind=labels.kind(kind), rules=env.office.rules.name
+        )
+        env.emit(data, lambda: click.echo(text))
         return
     env.emit(
         {"applies": True, **explanation.to_dict(), "text": explanation.text(env.locale)},
@@ -67,13 +71,13 @@ def explain(env: Env, /, ref: str) -> None:
     items = env.office.explain_obligations(ref)
     data = {
         "obligations": [
-            {**obligation_view(o, env.locale), "explanation": e.to_dict(), "text": e.text(env.locale)} for o, e in items
+            {**obligation_view(o, env.labels), "explanation": e.to_dict(), "text": e.text(env.locale)} for o, e in items
         ]
     }
 
     def human() -> None:
         for item in data["obligations"]:
-            click.echo(f"[{item['clock_label']}] {item['status']}")
+            click.echo(f"[{item['clock_label']}] {item['status_label']}")
             click.echo(item["text"])
             click.echo("")
 
@@ -98,7 +102,7 @@ def screen(env: Env, /, ref: str, facts: tuple[str, ...], apply_: bool) -> None:
         else:
             assert advice.channel is not None
             case = office.decline(ref, reason=advice.reason(env.locale), channel=advice.channel)
-        data["case"] = case_view(case, env.locale)
+        data["case"] = case_view(case, env.labels)
     _emit_decision(env, data, "screening")
 
 
@@ -114,7 +118,7 @@ def route(env: Env, /, ref: str, facts: tuple[str, ...], apply_: bool) -> None:
     decision = office.route(ref, facts=facts)
     data: dict[str, Any] = {"routing": {**decision.to_dict(), "text": decision.explanation(env.locale)}}
     if apply_:
-        data["case"] = case_view(office.refer(ref, facts=facts), env.locale)
+        data["case"] = case_view(office.refer(ref, facts=facts), env.labels)
     _emit_decision(env, data, "routing")
 
 
@@ -128,7 +132,7 @@ def _emit_decision(env: Env, data: dict[str, Any], key: str) -> None:
             print_knowledge(data["knowledge"], env.locale)
         if "case" in data:
             click.echo("")
-            print_case(data["case"], env.locale)
+            print_case(data["case"], env.labels)
 
     env.emit(data, human)
 
@@ -143,7 +147,7 @@ def recompute(env: Env) -> None:
     with reporting(translate("progress.label.recompute", env.locale), env.locale) as reporter:
         changed = env.office.recompute_deadlines(progress=callback(reporter))
     data = {"recomputed_cases": [c.first_tracking_number for c in changed], "count": len(changed)}
-    env.emit(data, lambda: click.echo(f"recomputed: {len(changed)} case(s)"))
+    env.emit(data, lambda: click.echo(env.labels.word("cli.recomputed", count=len(changed))))
 
 
 COMMANDS: list[click.Command] = [rules, explain, screen, route, recompute]

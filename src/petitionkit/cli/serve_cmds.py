@@ -79,11 +79,16 @@ def api_key_group() -> None:
 def api_key_create(env: Env, /, principal: str, name: str, days: int) -> None:
     """Make a key acting as PRINCIPAL; its secret is printed once and never stored (only its digest)."""
     key, token = env.office.create_api_key(principal, name=name, days=days)
-    data = {"id": key.id, "principal": key.principal_id, "expires_at": key.expires_at.isoformat(), "token": token}
+    labels = env.labels
+    data = {"id": key.id, "principal": key.principal_id, "expires_at": labels.iso(key.expires_at), "token": token}
 
     def human() -> None:
-        click.echo(f"{key.id}  {key.principal_id}  expires {key.expires_at:%Y-%m-%d}")
-        click.echo(f"token (shown once, keep it in the integration's secret store): {token}")
+        click.echo(
+            labels.word(
+                "cli.api_key.created", id=key.id, principal=key.principal_id, expires=labels.day(key.expires_at)
+            )
+        )
+        click.echo(labels.word("cli.api_key.token", token=token))
 
     env.emit({"api_key": data}, human)
 
@@ -95,14 +100,15 @@ def api_key_list(env: Env, /) -> None:
     """The office's keys: id, principal, name, expiry, revocation (never a secret)."""
     keys = env.office.api_keys()
     now = env.office.now()
+    labels = env.labels
     rows = [
         {
             "id": k.id,
             "principal": k.principal_id,
             "name": k.name,
-            "created_at": k.created_at.isoformat(),
-            "expires_at": k.expires_at.isoformat(),
-            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+            "created_at": labels.iso(k.created_at),
+            "expires_at": labels.iso(k.expires_at),
+            "revoked_at": labels.iso(k.revoked_at),
             "usable": k.usable_at(now),
         }
         for k in keys
@@ -110,10 +116,16 @@ def api_key_list(env: Env, /) -> None:
 
     def human() -> None:
         table(
-            ["id", "principal", "name", "expires", "status"],
+            [labels.word(f"view.{k}") for k in ("key_id", "principal", "name", "expires", "status")],
             [
-                [r["id"], r["principal"], r["name"], str(r["expires_at"])[:10], "ok" if r["usable"] else "refused"]
-                for r in rows
+                [
+                    k.id,
+                    k.principal_id,
+                    k.name,
+                    labels.day(k.expires_at),
+                    labels.word("cli.api_key.usable" if k.usable_at(now) else "cli.api_key.refused"),
+                ]
+                for k in keys
             ],
         )
 
@@ -127,8 +139,12 @@ def api_key_list(env: Env, /) -> None:
 def api_key_revoke(env: Env, /, key_id: str) -> None:
     """Revoke key KEY_ID at once (the next request with it gets 401)."""
     key = env.office.revoke_api_key(key_id)
-    at = key.revoked_at.isoformat() if key.revoked_at else None
-    env.emit({"api_key": {"id": key.id, "revoked_at": at}}, lambda: click.echo(f"{key.id} revoked at {at}"))
+    labels = env.labels
+    at = labels.iso(key.revoked_at)
+    env.emit(
+        {"api_key": {"id": key.id, "revoked_at": at}},
+        lambda: click.echo(labels.word("cli.api_key.revoked", id=key.id, at=labels.time(key.revoked_at))),
+    )
 
 
 COMMANDS = [serve, api_key_group]

@@ -12,6 +12,7 @@ import click
 from petitionkit.cli.app import Env, run_command
 from petitionkit.cli.views import case_view, obligation_view, print_cases, print_obligations, print_schedule_warning
 from petitionkit.domain.clocks import Clock
+from petitionkit.labels import Labels
 from petitionkit.quickstart import WORKLOAD_DAYS, SimulatedClock, init_office, run_workload
 from petitionkit.service import open_office
 
@@ -108,16 +109,15 @@ def quickstart(env: Env, /, folder: Path, petitions: int) -> None:
         focus = next((o for o in due if o.clock in (Clock.REFERRAL_REPORT, Clock.HANDLING)), due[0] if due else None)
         explanation = office.rules.explain_basis(focus.basis) if focus else None
         tracking = {c.id: c.first_tracking_number for c in cases}
+        labels = Labels(env.locale, office.rules, office.zone)
         data: dict[str, Any] = {
             "folder": str(folder.resolve()),
             "today": office.today().isoformat(),
             "calendar_warning": warning.to_dict() if warning else None,
             "registered": summary.registered,
             "actions": summary.actions,
-            "cases": [case_view(c, env.locale) for c in cases],
-            "due_within_14_days": [
-                obligation_view(o, env.locale) | {"tracking_number": tracking[o.case_id]} for o in due
-            ],
+            "cases": [case_view(c, labels) for c in cases],
+            "due_within_14_days": [obligation_view(o, labels) | {"tracking_number": tracking[o.case_id]} for o in due],
             "overdue": len(overdue),
             "explained": None
             if explanation is None or focus is None
@@ -136,15 +136,15 @@ def quickstart(env: Env, /, folder: Path, petitions: int) -> None:
             ("今天：" if zh else "Today: ")
             + data["today"]
             + (f"（登记 {summary.registered} 件；" if zh else f" ({summary.registered} petitions; ")
-            + ", ".join(f"{k} {v}" for k, v in sorted(summary.actions.items()))
+            + labels.joined(f"{labels.action(k)} {v}" for k, v in sorted(summary.actions.items()))
             + ("）" if zh else ")")
         )
         click.echo("")
         click.echo("== " + ("信访事项" if zh else "Cases") + " ==")
-        print_cases(data["cases"], env.locale)
+        print_cases(data["cases"], labels)
         click.echo("")
         click.echo("== " + ("14 日内到期及已逾期" if zh else "Due within 14 days, overdue first") + " ==")
-        print_obligations(data["due_within_14_days"], env.locale, tracking)
+        print_obligations(data["due_within_14_days"], labels, tracking)
         if data["explained"]:
             click.echo("")
             click.echo(
