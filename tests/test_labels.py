@@ -42,3 +42,11 @@ def test_times_are_shown_in_the_office_zone() -> None:
     assert labels.day(datetime(2026, 11, 30, 17, 0, tzinfo=UTC)) == "2026-12-01"  # already the next day there
     assert labels.day(date(2026, 12, 1)) == "2026-12-01"
     assert labels.time(None) == "" and labels.iso(None) is None
+
+
+def test_every_event_type_has_a_label() -> None:
+    """An event a new feature records is named in the timeline, the changes feed and the web workspace."""
+    from petitionkit.domain.event_types import EVENT_TYPES
+    from petitionkit.i18n import CATALOG
+
+    assert [name for name in EVENT_TYPES if f"event.{name}" not in CATALOG] == []

@@ -132,6 +132,9 @@ class Office:
         return result
 
 
+INVESTIGATION = "__investigation__"
+
+
 def recipes(o: Office) -> list[tuple[tuple[str, ...], list[str]]]:
     """Each command with arguments that make it do its work on the office's cases (in this order)."""
     v = o.values
@@ -199,6 +202,35 @@ def recipes(o: Office) -> list[tuple[tuple[str, ...], list[str]]]:
         (("resolve-respondent",), [d, "--unlisted"]),
         (("decline",), [d, "--reason", "不属本机关职责", "--channel", "other_organ"]),
         (("withdraw",), [e, "--reason", "已解决"]),
+        (("receive",), [a, "--channel", "visit", "--asked", "询问工资", "--explained", "依法解释", "--settled"]),
+        (("knowledge",), ["--case", a]),
+        (("citations",), [a]),
+        (
+            ("investigate", "plan"),
+            [
+                c,
+                "--mode",
+                "unannounced",
+                "--investigator",
+                "clerk",
+                "--place",
+                "某工地",
+                "--due-on",
+                today,
+                "--purpose",
+                "核实情况",
+            ],
+        ),
+        (("investigate", "interview"), [c, INVESTIGATION, "--place", "村委会", "--summary", "询问村干部"]),
+        (("investigate", "site-visit"), [c, INVESTIGATION, "--place", "工地", "--summary", "查看现场"]),
+        (
+            ("investigate", "evidence"),
+            [c, INVESTIGATION, "--attachment-id", "a1", "--digest", "ab" * 32, "--description", "现场照片"],
+        ),
+        (("investigate", "findings"), [c, INVESTIGATION, "--findings", "情况属实"]),
+        (("casework",), [c, "--verify"]),
+        (("document", "register"), []),
+        (("changes",), []),
         (("events",), [a, "--verify"]),
         (("due",), ["--days", "90"]),
         (("overdue",), []),
@@ -289,6 +321,9 @@ def test_every_command_speaks_chinese_with_office_times(office: Office) -> None:
         args = planned_args
         if path == ("api-key", "revoke"):  # the key made by the recipe before it
             args = [office.data("api-key", "list")["api_keys"][0]["id"]]
+        if INVESTIGATION in args:  # the investigation planned by the recipe before it
+            planned_id = office.data("casework", office.values["c"])["casework"][-1]["id"]
+            args = [planned_id if arg == INVESTIGATION else arg for arg in args]
         result = office.text(path, *args)
         text = result.stdout + result.stderr
         assert result.exit_code != 70, f"{' '.join(path)} failed unexpectedly: {text}"

@@ -232,9 +232,11 @@ def changes(env: Env, limit: int | None, cursor: str | None, every: bool, jsonl:
     headers = translate("paging.changes.headers", env.locale).split("|")
     for page in pages:
         shown += len(page.items)
-        zone = env.office.zone  # the office's time zone, as a clerk reads times
-        at = [e.occurred_at.astimezone(zone).isoformat(timespec="seconds") for e in page.items]
-        table(headers, [(e.position, t, e.actor, e.name, e.case_id) for e, t in zip(page.items, at, strict=True)])
+        words = env.labels
+        table(
+            headers,
+            [(e.position, words.time(e.occurred_at), e.actor, words.event(e.name), e.case_id) for e in page.items],
+        )
     _footer(env, page, shown, "changes")
 
 
