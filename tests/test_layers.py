@@ -61,7 +61,13 @@ ALLOWED: dict[str, set[str]] = {
     # the HTTP API (the server extra): over the service like the command line; nothing imports it
     "server": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "service",
-        "settings", "transport", "documents", "reports",
+        "settings", "transport", "documents", "reports", "web",
+    },
+    # the clerk's web workspace (the server extra): pages over the service, mounted in the server's application;
+    # the server's application imports it to mount it (the only way in: nothing else imports it)
+    "web": {
+        "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "service",
+        "settings", "transport", "server", "audit", "reports", "documents",
     },
     "cli": {"*"},
     "": {"*"},  # the package's own __init__: the public names
@@ -72,7 +78,9 @@ RESTRICTED = {
     "sqlalchemy": {"storage", "reports", "testing"},
     "alembic": {"storage"},
     "click": {"cli"},
-    "litestar": {"server"},
+    "litestar": {"server", "web"},
+    "argon2": {"web"},
+    "pyotp": {"web"},
     "uvicorn": {"cli"},
     "joserfc": {"server"},
     "prometheus_client": {"server"},

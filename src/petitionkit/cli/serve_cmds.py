@@ -13,7 +13,11 @@ from petitionkit.errors import ConfigurationError
 
 
 def _require_server_extra() -> None:
-    missing = [m for m in ("litestar", "uvicorn", "joserfc") if importlib.util.find_spec(m) is None]
+    missing = [
+        m
+        for m in ("litestar", "uvicorn", "joserfc", "jinja2", "argon2", "pyotp")
+        if importlib.util.find_spec(m) is None
+    ]
     if missing:
         raise ConfigurationError(
             "petitionkit[server]", f"the HTTP API needs {', '.join(missing)}: pip install 'petitionkit[server]'"

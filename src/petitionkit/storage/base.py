@@ -19,6 +19,7 @@ import attrs
 from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Obligation, Petition, PetitionKind, Respondent
+from petitionkit.storage.web import WebAccountOperations
 
 
 class OutboxStatus(enum.StrEnum):
@@ -119,8 +120,11 @@ class CaseQuery:
     offset: int = 0
 
 
-class Transaction(Protocol):
-    """One unit of work.  Leaving the ``with`` block commits; an exception rolls back."""
+class Transaction(WebAccountOperations, Protocol):
+    """One unit of work.  Leaving the ``with`` block commits; an exception rolls back.
+
+    The web workspace's accounts and sessions: :class:`~petitionkit.storage.web.WebAccountOperations`.
+    """
 
     # --- writes
     def next_tracking_sequence(self, office_code: str, year: int, count: int = 1) -> int:

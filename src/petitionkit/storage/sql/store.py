@@ -51,6 +51,7 @@ from petitionkit.storage.sql.outbox import OutboxOperations
 from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw_columns, statements_for
 from petitionkit.storage.sql.tables import cases, data_keys, events, petitions
 from petitionkit.storage.sql.types import Codec
+from petitionkit.storage.sql.web_state import WebState
 
 _CHUNK = 500  # values per IN (...) list: under SQLite's bound-parameter limit
 
@@ -178,11 +179,11 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction(OutboxOperations, HttpState):
+class SqlTransaction(OutboxOperations, HttpState, WebState):
     """One unit of work on one connection; created by :meth:`SqlStorage.transaction`.
 
     The outbox's operations come from :class:`OutboxOperations`, the HTTP API's (changes feed, API keys,
-    idempotency keys) from :class:`HttpState`.
+    idempotency keys) from :class:`HttpState`, the web workspace's from :class:`WebState`.
     """
 
     def __init__(self, store: SqlStorage, connection: Connection) -> None:

@@ -1,0 +1,42 @@
+"""The workspace in a real headless Chromium at 1366×768: sign-in, my work and audit pages, each kept as
+a screenshot and checked by axe-core (no serious or critical violations)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conftest import By, WebServer, browser_sign_in, check_accessibility, screenshot
+
+
+def _by() -> Any:
+    from selenium.webdriver.common.by import By
+
+    return By
+
+
+def test_sign_in_page_is_accessible_and_signs_in_by_keyboard(page: Any, web: WebServer) -> None:
+    page.get(web.url("/"))
+    assert page.current_url.startswith(web.url("/sign-in"))  # not signed in: sent to sign in
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    screenshot(page, "sign-in")
+    check_accessibility(page)
+    browser_sign_in(page, web, "wang")
+    assert page.find_element(By.TAG_NAME, "h1").text == "我的待办"
+    assert "王登记" in page.find_element(By.CSS_SELECTOR, ".who").text
+
+
+def test_my_work_page_is_accessible(page: Any, web: WebServer) -> None:
+    browser_sign_in(page, web, "wang")
+    assert page.find_element(By.CSS_SELECTOR, "nav[aria-label]")
+    screenshot(page, "my-work")
+    check_accessibility(page)
+
+
+def test_audit_page_for_an_auditor_is_accessible(page: Any, web: WebServer) -> None:
+    browser_sign_in(page, web, "sun")
+    links = [a.text for a in page.find_elements(By.CSS_SELECTOR, "nav a")]
+    assert "审计" in links
+    page.get(web.url("/audit"))
+    assert page.find_element(By.TAG_NAME, "h1").text == "审计"
+    screenshot(page, "audit")
+    check_accessibility(page)
