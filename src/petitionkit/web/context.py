@@ -25,6 +25,7 @@ from petitionkit.transport import is_loopback
 from petitionkit.web import render
 from petitionkit.web.sessions import COOKIE, Live, Sessions
 from petitionkit.web.settings import WebSettings, web_settings
+from petitionkit.web.sso import SingleSignOn
 
 LOCALE_COOKIE = "pk_locale"
 GUEST_COOKIE = "pk_guest"  # the CSRF token of forms sent before sign-in (double-submit)
@@ -44,6 +45,7 @@ class Workspace:
         self.settings = settings or web_settings(api.office.config)
         self.sessions = Sessions(api.office, self.settings)
         self.sign_in_limit = RateLimiter(self.settings.sign_in_rate_per_minute)
+        self.sso = SingleSignOn(self.settings, api.authenticator) if self.settings.sso_enabled else None
 
 
 def workspace_of(state: State) -> Workspace:

@@ -34,6 +34,9 @@ class WebSettings:
     oidc_authorization_endpoint: str | None = None
     oidc_token_endpoint: str | None = None
     oidc_scope: str = "openid"
+    #: Where the provider sends the browser back (``…/workspace/sso/callback``, registered with the provider);
+    #: by default the URL the request came to (set it behind a proxy that rewrites the host).
+    oidc_redirect_uri: str | None = None
     #: Rows a list page shows at a time.
     page_size: int = attrs.field(default=25, validator=settings.between(5, 500))
 

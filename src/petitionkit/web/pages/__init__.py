@@ -3,7 +3,7 @@
 
 To add a page area: write ``pages/<area>.py`` with handlers taking ``visit: NamedDependency[Visit]``,
 its templates in ``web/templates/``, its strings in ``locale/web.toml``, and list the module in
-:data:`AREAS` (docs/web.md, "Adding a page").
+:func:`areas` (docs/web.md, "Adding a page").
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ class NavItem:
 
 def areas() -> Sequence[ModuleType]:
     """Every page area's module, in navigation order of their first entries."""
-    from petitionkit.web.pages import audit, mywork, signin  # noqa: PLC0415 - the areas import web.context
+    from petitionkit.web.pages import audit, mywork, signin, sso  # noqa: PLC0415 - the areas import web.context
 
-    return (signin, mywork, audit)
+    return (signin, sso, mywork, audit)
 
 
 def handlers() -> list[Any]:
