@@ -215,8 +215,8 @@ def browser_sign_in(driver: Any, web: WebServer, username: str, password: str = 
 def wait_for(driver: Any, condition: Callable[[Any], Any], timeout: float = 20) -> Any:
     """Wait until ``condition(driver)`` is truthy (an htmx swap is asynchronous); elements replaced while
     looking are looked up again.  The timeout is a safety net, not a measured limit."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: PLC0415
-    from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
 
     ignored = (StaleElementReferenceException, NoSuchElementException)
     return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(condition)
