@@ -89,6 +89,7 @@ class Guest:
         return {
             "csrf_token": self.csrf_token,
             "office_name": self.workspace.office.config.office_name,
+            "zone": self.workspace.office.config.zone,
             "principal": None,
             "nav": [],
             "path": self.request.url.path,

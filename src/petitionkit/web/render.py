@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from litestar import Response
 from litestar.enums import MediaType
 
@@ -30,10 +31,16 @@ SECURITY_HEADERS: Mapping[str, str] = {
 }
 
 
-def _short_date(value: date | datetime | None) -> str:
+@pass_context
+def _short_date(context: Context, value: date | datetime | None) -> str:
+    """A date as ``YYYY-MM-DD``; a moment as ``YYYY-MM-DD HH:MM`` in the office's time zone (``zone``)."""
     if value is None:
         return ""
-    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, datetime):
+        zone = context.get("zone")
+        local = value.astimezone(zone) if zone is not None and value.tzinfo is not None else value
+        return local.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
 
 
 def make_environment() -> Environment:
