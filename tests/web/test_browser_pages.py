@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from .conftest import By, WebServer, browser_sign_in, check_accessibility, screenshot
 
 
@@ -40,3 +42,35 @@ def test_audit_page_for_an_auditor_is_accessible(page: Any, web: WebServer) -> N
     assert page.find_element(By.TAG_NAME, "h1").text == "审计"
     screenshot(page, "audit")
     check_accessibility(page)
+
+
+def test_password_and_totp_sign_in_in_the_browser(page: Any, web: WebServer) -> None:
+    import pyotp  # noqa: PLC0415
+
+    from petitionkit.testing import ADMIN  # noqa: PLC0415
+    from petitionkit.web.accounts import AccountAdmin  # noqa: PLC0415
+
+    _, uri = AccountAdmin(web.office.acting_as(ADMIN)).set_totp("sun", enable=True)
+    assert uri is not None
+    totp = pyotp.parse_uri(uri)
+    browser_sign_in(page, web, "sun")  # no code: refused, and the page does not say why
+    assert page.find_element(By.CSS_SELECTOR, "[role=alert]").text.startswith("用户名、密码或动态验证码不正确")
+    browser_sign_in(page, web, "sun", code="000000" if totp.now() != "000000" else "111111")
+    assert page.find_elements(By.CSS_SELECTOR, "[role=alert]")
+    browser_sign_in(page, web, "sun", code=totp.now())
+    assert page.find_element(By.TAG_NAME, "h1").text == "我的待办"
+    assert "孙审计" in page.find_element(By.CSS_SELECTOR, ".who").text
+
+
+def test_the_language_switch_in_the_browser(page: Any, web: WebServer) -> None:
+    browser_sign_in(page, web, "sun")
+    Select = pytest.importorskip("selenium.webdriver.support.select").Select  # noqa: N806
+    Select(page.find_element(By.ID, "locale-choice")).select_by_value("en")
+    page.find_element(By.CSS_SELECTOR, ".locale-switch button").click()
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert page.find_element(By.TAG_NAME, "h1").text == "My work"
+    screenshot(page, "my-work-en")
+    check_accessibility(page)
+    page.find_element(By.CSS_SELECTOR, ".header-tools form:not(.locale-switch) button").click()  # sign out
+    assert page.current_url.startswith(web.url("/sign-in"))
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"  # the choice stays

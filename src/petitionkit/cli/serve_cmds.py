@@ -37,7 +37,8 @@ def _require_server_extra() -> None:
 @click.pass_obj
 @run_command
 def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, log_format: str | None) -> None:
-    """Serve the office's HTTP API (docs/http.md) with uvicorn until interrupted (Ctrl-C: graceful stop)."""
+    """Serve the office's HTTP API (docs/http.md) and the clerk's web workspace (/workspace/, docs/web.md) with
+    uvicorn until interrupted (Ctrl-C: graceful stop)."""
     _require_server_extra()
     import uvicorn  # noqa: PLC0415 - the server extra
 
@@ -54,6 +55,9 @@ def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, 
     path = env.config_path or os.path.join(os.getcwd(), "petitionkit.toml")
     os.environ[CONFIG_ENV] = os.path.abspath(path)
     env.close()
+    shown = host or settings.host
+    where = f"http://{'[' + shown + ']' if ':' in shown else shown}:{settings.port if port is None else port}"
+    click.echo(f"petitionkit: the HTTP API at {where}/, the clerk's workspace at {where}/workspace/", err=True)
     uvicorn.run(
         "petitionkit.server.app:from_environment",
         factory=True,
