@@ -115,6 +115,15 @@ def web(sqlite_url: str) -> Iterator[WebServer]:
     found.office.close()
 
 
+@pytest.fixture
+def web_db(db_url: str) -> Iterator[WebServer]:
+    """The workspace over each backend (SQLite, and PostgreSQL when configured)."""
+    found = start(db_url)
+    yield found
+    found.stop()
+    found.office.close()
+
+
 def sign_in(client: httpx.Client, username: str, password: str = PASSWORD, code: str = "") -> httpx.Response:
     """Sign in through the form as a browser would (the guest CSRF cookie first)."""
     page = client.get("/workspace/sign-in")

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyotp
 import pytest
 
+from petitionkit.testing import ADMIN
+from petitionkit.web.accounts import AccountAdmin
+
 from .conftest import By, WebServer, browser_sign_in, check_accessibility, screenshot
-
-
-def _by() -> Any:
-    from selenium.webdriver.common.by import By
-
-    return By
 
 
 def test_sign_in_page_is_accessible_and_signs_in_by_keyboard(page: Any, web: WebServer) -> None:
@@ -45,11 +43,6 @@ def test_audit_page_for_an_auditor_is_accessible(page: Any, web: WebServer) -> N
 
 
 def test_password_and_totp_sign_in_in_the_browser(page: Any, web: WebServer) -> None:
-    import pyotp  # noqa: PLC0415
-
-    from petitionkit.testing import ADMIN  # noqa: PLC0415
-    from petitionkit.web.accounts import AccountAdmin  # noqa: PLC0415
-
     _, uri = AccountAdmin(web.office.acting_as(ADMIN)).set_totp("sun", enable=True)
     assert uri is not None
     totp = pyotp.parse_uri(uri)

@@ -22,8 +22,8 @@ def test_a_page_without_a_session_sends_to_sign_in(web: WebServer) -> None:
     assert answer.headers["location"] == "/workspace/sign-in?next=/workspace/audit"
 
 
-def test_signing_in_makes_a_new_session_id_and_a_strict_httponly_cookie(web: WebServer) -> None:
-    with web.client() as client:
+def test_signing_in_makes_a_new_session_id_and_a_strict_httponly_cookie(web_db: WebServer) -> None:
+    with web_db.client() as client:
         planted = "planted-by-an-attacker-0123456789abcdefghijklmn"
         client.cookies.set(COOKIE, planted, domain="127.0.0.1", path="/workspace")
         answer = sign_in(client, "wang")
@@ -50,14 +50,14 @@ def test_a_wrong_password_and_an_unknown_name_read_the_same(web: WebServer) -> N
     assert COOKIE not in one.cookies and COOKIE not in two.cookies
 
 
-def test_repeated_failures_lock_the_name_and_are_recorded(web: WebServer) -> None:
-    with web.client() as client:
+def test_repeated_failures_lock_the_name_and_are_recorded(web_db: WebServer) -> None:
+    with web_db.client() as client:
         for _ in range(5):
             assert sign_in(client, "wang", "wrong password!").status_code == 401
         assert sign_in(client, "wang").status_code == 401  # the right password, but locked out for now
-    with web.office.storage.transaction() as tx:
+    with web_db.office.storage.transaction() as tx:
         rows = tx.sign_in_failures(
-            web.office.config.office_code, _digest("wang"), web.office.now() - timedelta(hours=1)
+            web_db.office.config.office_code, _digest("wang"), web_db.office.now() - timedelta(hours=1)
         )
     assert rows == 6
 
@@ -97,16 +97,16 @@ def test_the_sign_in_form_needs_its_guest_token(web: WebServer) -> None:
         assert client.post("/workspace/sign-in", data=form).status_code == 403
 
 
-def test_an_idle_session_ends(web: WebServer) -> None:
-    with web.client() as client:
+def test_an_idle_session_ends(web_db: WebServer) -> None:
+    with web_db.client() as client:
         sign_in(client, "wang")
         assert client.get("/workspace/").status_code == 200
-        idle = web.office.now() - timedelta(minutes=31)  # [settings.web] idle_minutes: 30 by default
-        (session,) = _sessions(web)
-        with web.office.storage.transaction() as tx:
+        idle = web_db.office.now() - timedelta(minutes=31)  # [settings.web] idle_minutes: 30 by default
+        (session,) = _sessions(web_db)
+        with web_db.office.storage.transaction() as tx:
             tx.touch_web_session(session, idle)
         assert client.get("/workspace/").status_code == 303
-        assert not _sessions(web)  # ended, not just refused
+        assert not _sessions(web_db)  # ended, not just refused
 
 
 def _sessions(web: WebServer) -> list[str]:
@@ -140,3 +140,29 @@ def test_the_language_switch_is_kept(web: WebServer) -> None:
 def test_static_files_are_served_from_the_package(web: WebServer) -> None:
     answer = httpx.get(web.base + "/workspace/static/htmx.min.js")
     assert answer.status_code == 200 and b"htmx" in answer.content[:2000]
+
+
+def test_a_busy_session_still_ends_at_its_absolute_lifetime(web: WebServer) -> None:
+    from sqlalchemy import update
+
+    from petitionkit.storage.sql.tables import web_sessions
+
+    with web.client() as client:
+        sign_in(client, "wang")
+        assert client.get("/workspace/").status_code == 200
+        signed_in = web.office.now() - timedelta(hours=10, minutes=1)  # [settings.web] absolute_hours: 10
+        engine = web.office.storage.engine  # type: ignore[attr-defined]
+        with engine.begin() as connection:
+            connection.execute(update(web_sessions).values(created_at=signed_in))
+        assert client.get("/workspace/").status_code == 303
+
+
+def test_a_disabled_account_loses_its_open_session(web: WebServer) -> None:
+    from petitionkit.testing import ADMIN
+    from petitionkit.web.accounts import AccountAdmin
+
+    with web.client() as client:
+        sign_in(client, "wang")
+        assert client.get("/workspace/").status_code == 200
+        AccountAdmin(web.office.acting_as(ADMIN)).disable("wang")
+        assert client.get("/workspace/").status_code == 303

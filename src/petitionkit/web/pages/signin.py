@@ -16,7 +16,7 @@ from litestar.response import Redirect
 from petitionkit.i18n import LOCALES
 from petitionkit.storage.web import SignInFailure
 from petitionkit.web.accounts import check_sign_in, name_digest
-from petitionkit.web.context import GUEST_COOKIE, LOCALE_COOKIE, Guest, Visit, client_of, secure_cookies
+from petitionkit.web.context import GUEST_COOKIE, LOCALE_COOKIE, Guest, Visit, client_of, live_session, secure_cookies
 from petitionkit.web.render import PREFIX
 from petitionkit.web.sessions import COOKIE
 
@@ -100,8 +100,6 @@ def choose_locale(
     locale = data.get("locale", "")
     response = see_other(request, safe_next(data.get("next")))
     if locale in LOCALES:
-        from petitionkit.web.context import live_session  # noqa: PLC0415
-
         live = live_session(request, guest.workspace)
         if live is not None:
             guest.workspace.sessions.set_locale(live, locale)
