@@ -92,3 +92,22 @@ def test_a_callback_that_proves_nothing_signs_nobody_in(sso_web: WebServer, prov
         assert "统一身份认证登录未成功" in answer.text
         assert COOKIE not in client.cookies
         assert client.get("/workspace/").status_code == 303
+
+
+def test_a_half_configured_sign_on_is_refused_when_the_application_is_made(sqlite_url: str) -> None:
+    from petitionkit.errors import ConfigurationError
+    from petitionkit.server.app import create_app
+    from petitionkit.service import open_office
+
+    from .conftest import web_config
+
+    endpoints = {"oidc_authorization_endpoint": "https://sso.example.gov.cn/auth", "oidc_token_endpoint": ""}
+    with open_office(web_config(sqlite_url, oidc_client_id="c", **endpoints)) as office:
+        create_app(office)  # no token endpoint: single sign-on is simply off
+    plain = {"oidc_authorization_endpoint": "http://sso.example.gov.cn/auth", "oidc_token_endpoint": "https://x/t"}
+    with open_office(web_config(sqlite_url, oidc_client_id="c", **plain)) as office:
+        with pytest.raises(ConfigurationError, match="oidc_jwks_url"):
+            create_app(office)  # no JWKS to check ID tokens with
+        settings = ServerSettings(oidc_issuer=ISSUER, oidc_audience="a", oidc_jwks_url="https://sso.example.gov.cn/j")
+        with pytest.raises(ConfigurationError, match="oidc_authorization_endpoint"):
+            create_app(office, settings)  # plain HTTP to a host that is not loopback

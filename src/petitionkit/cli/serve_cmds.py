@@ -45,9 +45,11 @@ def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, 
     from petitionkit.server.app import CONFIG_ENV  # noqa: PLC0415
     from petitionkit.server.logs import log_config  # noqa: PLC0415
     from petitionkit.server.settings import server_settings  # noqa: PLC0415
+    from petitionkit.web.settings import web_settings  # noqa: PLC0415
 
     config = env.config
     settings = server_settings(config)
+    web_settings(config)  # a bad [settings.web] fails here, before listening
     count = workers or settings.workers
     if count > 1 and config.database_url.startswith("sqlite"):
         raise ConfigurationError("--workers", "several workers need PostgreSQL; SQLite serves one worker")

@@ -10,6 +10,7 @@ whether the account exists (docs/web.md).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from datetime import timedelta
@@ -25,6 +26,8 @@ from petitionkit.i18n import LOCALES
 from petitionkit.service import Office
 from petitionkit.storage.web import SignInFailure, WebAccount
 from petitionkit.web.settings import WebSettings
+
+log = logging.getLogger("petitionkit.web")
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MIN_PASSWORD = 10
@@ -64,12 +67,17 @@ class AccountAdmin:
             raise NotFound("web_account", normalized(username))
         return found
 
-    def _save(self, account: WebAccount, *, end_sessions: bool = False) -> WebAccount:
+    def _save(self, account: WebAccount, what: str, *, end_sessions: bool = False) -> WebAccount:
         with self.office.storage.transaction() as tx:
             tx.update_web_account(account)
             if end_sessions:
                 tx.end_web_sessions(account_id=account.id)
+        self._note(account, what)
         return account
+
+    def _note(self, account: WebAccount, what: str) -> None:
+        by = self.office.access.principal("web_account").id
+        log.info("workspace account %s %s (principal %s) by %s", account.id, what, account.principal_id, by)
 
     def add(self, username: str, principal_id: str, password: str, *, locale: str | None = None) -> WebAccount:
         """A new account acting as ``principal_id``."""
@@ -97,6 +105,7 @@ class AccountAdmin:
             if tx.web_account(config.office_code, name) is not None:
                 raise InvalidInput([FieldError("username", "taken")])
             tx.add_web_account(account)
+        self._note(account, "added")
         return account
 
     def set_password(self, username: str, password: str) -> WebAccount:
@@ -105,7 +114,7 @@ class AccountAdmin:
         _check_password(password)
         account = self._find(username)
         changed = attrs.evolve(account, password_hash=HASHER.hash(password), changed_at=self.office.now())
-        return self._save(changed, end_sessions=True)
+        return self._save(changed, "password changed", end_sessions=True)
 
     def set_totp(self, username: str, *, enable: bool) -> tuple[WebAccount, str | None]:
         """Give the account a new TOTP secret (returns its ``otpauth://`` URI, shown once) or remove it."""
@@ -113,7 +122,7 @@ class AccountAdmin:
         account = self._find(username)
         secret = pyotp.random_base32() if enable else None
         changed = attrs.evolve(account, totp_secret=secret, changed_at=self.office.now())
-        self._save(changed, end_sessions=True)
+        self._save(changed, "TOTP " + ("set" if enable else "removed"), end_sessions=True)
         uri = pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name=TOTP_ISSUER) if secret else None
         return changed, uri
 
@@ -123,7 +132,7 @@ class AccountAdmin:
         account = self._find(username)
         if account.disabled_at is not None:
             return account
-        return self._save(attrs.evolve(account, disabled_at=self.office.now()), end_sessions=True)
+        return self._save(attrs.evolve(account, disabled_at=self.office.now()), "disabled", end_sessions=True)
 
     def list(self) -> list[WebAccount]:
         """The office's accounts by name (hashes and secrets are not for showing)."""

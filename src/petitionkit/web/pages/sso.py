@@ -85,7 +85,7 @@ def sso_callback(
         entry.principal(), subject=str(subject)[:200], replacing=request.cookies.get(COOKIE)
     )
     guest.set_cookies.clear()
-    response = guest.page("continue.html", next=pending.next)
+    response = guest.page("continue.html", next=safe_next(pending.next))
     session_cookie(response, request, session_id)
     response.delete_cookie(sso.COOKIE, path=PREFIX + "/sso")
     response.delete_cookie(GUEST_COOKIE, path=PREFIX)
