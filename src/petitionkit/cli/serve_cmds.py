@@ -59,7 +59,9 @@ def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, 
     env.close()
     shown = host or settings.host
     where = f"http://{'[' + shown + ']' if ':' in shown else shown}:{settings.port if port is None else port}"
-    click.echo(f"petitionkit: the HTTP API at {where}/, the clerk's workspace at {where}/workspace/", err=True)
+    chosen_format = log_format or settings.log_format
+    if chosen_format == "text":  # a JSON log stays one object a line
+        click.echo(f"petitionkit: the HTTP API at {where}/, the clerk's workspace at {where}/workspace/", err=True)
     uvicorn.run(
         "petitionkit.server.app:from_environment",
         factory=True,
@@ -70,7 +72,7 @@ def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, 
         server_header=False,
         timeout_graceful_shutdown=30,
         log_level="info",
-        log_config=log_config(log_format or settings.log_format),
+        log_config=log_config(chosen_format),
         access_log=False,  # request paths name cases; the API logs problems without personal data itself
     )
 

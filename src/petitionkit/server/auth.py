@@ -102,8 +102,10 @@ class Authenticator:
         return self._from_token(token)
 
     def _from_token(self, token: str) -> Principal:
-        assert self.settings.oidc_audience is not None  # checked when built
-        return self.principal_of_claims(self.verified_claims(token, self.settings.oidc_audience))
+        audience = self.settings.oidc_audience
+        if self.jwks is None or audience is None:
+            raise Unauthenticated("single sign-on is not configured")
+        return self.principal_of_claims(self.verified_claims(token, audience))
 
     def verified_claims(self, token: str, audience: str, **expected: str) -> dict[str, Any]:
         """The claims of a JWT signed by a key of the provider's JWKS, issued by ``oidc_issuer`` for
