@@ -29,9 +29,10 @@ from petitionkit.testing import (
     open_test_office,
     sample_petition,
 )
+from petitionkit.testing.web_contract import WebAccountsContract
 
 
-class StorageContract:
+class StorageContract(WebAccountsContract):
     """Every test gets a fresh, empty ``storage`` from the subclass's fixture."""
 
     @pytest.fixture
