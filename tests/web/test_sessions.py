@@ -166,3 +166,14 @@ def test_a_disabled_account_loses_its_open_session(web: WebServer) -> None:
         assert client.get("/workspace/").status_code == 200
         AccountAdmin(web.office.acting_as(ADMIN)).disable("wang")
         assert client.get("/workspace/").status_code == 303
+
+
+def test_an_htmx_request_refused_gets_the_message_alone(web: WebServer) -> None:
+    with web.client() as client:
+        sign_in(client, "wang")
+        answer = client.post("/workspace/audit/verify", headers={"HX-Request": "true", "X-CSRF-Token": "0" * 64})
+        assert answer.status_code == 403
+        assert answer.text.startswith('<p class="message error" role="alert">') and "<html" not in answer.text
+        token = _token(client.get("/workspace/").text)
+        refused = client.post("/workspace/audit/verify", headers={"HX-Request": "true", "X-CSRF-Token": token})
+        assert refused.status_code == 403 and "无权" in refused.text and "<html" not in refused.text

@@ -49,7 +49,10 @@ def error_page(request: Request[Any, Any, Any], status: int, message_key: str, *
         "message_key": message_key,
         "params": params,
     }
-    return render.html("error.html", context, locale, status=status)
+    # an htmx request gets the message alone, swapped where the answer was going (4xx and 5xx are swapped:
+    # see the htmx-config in base.html), a plain request the whole page
+    template = "error_fragment.html" if request.headers.get("hx-request") else "error.html"
+    return render.html(template, context, locale, status=status)
 
 
 def _on_not_signed_in(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
