@@ -87,3 +87,16 @@ def test_only_a_principal_who_may_configure_manages_accounts(office_folder: Path
         cli, ["--as", "wang", "account", "add", "x1", "--principal", "wang", "--password-stdin"], input="x" * 12
     )
     assert result.exit_code == 10, result.output
+
+
+def test_the_password_is_asked_twice_without_echo(office_folder: Path) -> None:
+    typed = f"{SECRET_PASSWORD}\n{SECRET_PASSWORD}\n"
+    result = CliRunner().invoke(cli, ["--as", "admin", "account", "add", "zhao", "--principal", "zhao"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert SECRET_PASSWORD not in result.output  # hidden input is not echoed
+    assert _check(office_folder, "zhao", SECRET_PASSWORD) == "zhao"
+    mismatch = CliRunner().invoke(
+        cli, ["--as", "admin", "account", "password", "zhao"], input=f"{SECRET_PASSWORD}\nsomething else\n"
+    )
+    assert mismatch.exit_code != 0  # click asks again, then gives up at the end of input
+    assert _check(office_folder, "zhao", SECRET_PASSWORD) == "zhao"
