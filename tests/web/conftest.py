@@ -218,7 +218,16 @@ def browser_sign_in(driver: Any, web: WebServer, username: str, password: str = 
     driver.find_element(By.ID, "password").send_keys(password)
     if code:
         driver.find_element(By.ID, "code").send_keys(code)
-    driver.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+    submit_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]"))
+
+
+def submit_and_wait(driver: Any, button: Any) -> None:
+    """Click ``button`` and wait until the browser has left the page (a full navigation, not htmx)."""
+    from selenium.webdriver.support import expected_conditions
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    wait_for(driver, expected_conditions.staleness_of(old))
 
 
 def wait_for(driver: Any, condition: Callable[[Any], Any], timeout: float = 20) -> Any:

@@ -11,7 +11,7 @@ import pytest
 from petitionkit.testing import ADMIN
 from petitionkit.web.accounts import AccountAdmin
 
-from .conftest import By, WebServer, browser_sign_in, check_accessibility, screenshot
+from .conftest import By, WebServer, browser_sign_in, check_accessibility, screenshot, submit_and_wait
 
 
 def test_sign_in_page_is_accessible_and_signs_in_by_keyboard(page: Any, web: WebServer) -> None:
@@ -59,11 +59,28 @@ def test_the_language_switch_in_the_browser(page: Any, web: WebServer) -> None:
     browser_sign_in(page, web, "sun")
     Select = pytest.importorskip("selenium.webdriver.support.select").Select  # noqa: N806
     Select(page.find_element(By.ID, "locale-choice")).select_by_value("en")
-    page.find_element(By.CSS_SELECTOR, ".locale-switch button").click()
+    submit_and_wait(page, page.find_element(By.CSS_SELECTOR, ".locale-switch button"))
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert page.find_element(By.TAG_NAME, "h1").text == "My work"
     screenshot(page, "my-work-en")
     check_accessibility(page)
-    page.find_element(By.CSS_SELECTOR, ".header-tools form:not(.locale-switch) button").click()  # sign out
+    submit_and_wait(page, page.find_element(By.CSS_SELECTOR, ".header-tools form:not(.locale-switch) button"))
     assert page.current_url.startswith(web.url("/sign-in"))
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"  # the choice stays
+
+
+def test_keyboard_focus_is_visible_and_skips_to_the_content(page: Any, web: WebServer) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser_sign_in(page, web, "sun")
+    page.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    focused = page.switch_to.active_element
+    assert focused.get_attribute("class") == "skip-link" and focused.is_displayed()
+    outlines = []
+    for _ in range(4):  # the skip link, then the navigation's links
+        style = page.execute_script(
+            "const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth];"
+        )
+        outlines.append(style)
+        page.switch_to.active_element.send_keys(Keys.TAB)
+    assert all(kind != "none" and width != "0px" for kind, width in outlines), outlines

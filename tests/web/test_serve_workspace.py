@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from petitionkit.cli import cli
 
-from .conftest import PASSWORD, By, check_accessibility, httpx, screenshot, sign_in
+from .conftest import PASSWORD, By, check_accessibility, httpx, screenshot, sign_in, submit_and_wait
 
 
 def _free_port() -> int:
@@ -76,7 +76,7 @@ def test_a_clerk_signs_in_to_the_county_office_in_chromium(page: Any, served: st
     page.get(served + "/workspace/")
     page.find_element(By.ID, "username").send_keys("wang")
     page.find_element(By.ID, "password").send_keys(PASSWORD)
-    page.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+    submit_and_wait(page, page.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]"))
     assert page.find_element(By.TAG_NAME, "h1").text == "我的待办"
     page.get(served + "/workspace/?window=30")
     assert page.find_elements(By.CSS_SELECTOR, "table.duties tbody tr")

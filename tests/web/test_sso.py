@@ -12,7 +12,7 @@ from joserfc.jwk import RSAKey
 from petitionkit.server.settings import ServerSettings
 from petitionkit.web.sessions import COOKIE
 
-from .conftest import By, WebServer, check_accessibility, screenshot, start
+from .conftest import By, WebServer, check_accessibility, screenshot, start, wait_for
 from .oidc_provider import ISSUER, Provider
 
 SUBJECTS = {"u-wang": "wang", "u-sun": "sun"}
@@ -43,8 +43,8 @@ def test_single_sign_on_in_the_browser(page: Any, sso_web: WebServer, provider: 
     page.get(sso_web.url("/sign-in"))
     link = page.find_element(By.CSS_SELECTOR, ".sso a")
     check_accessibility(page)
-    link.click()
-    assert page.find_element(By.TAG_NAME, "h1").text == "我的待办"
+    link.click()  # to the provider, back to the callback, on (meta refresh) to my work
+    wait_for(page, lambda d: d.find_element(By.TAG_NAME, "h1").text == "我的待办")
     assert "王登记" in page.find_element(By.CSS_SELECTOR, ".who").text
     (request,) = provider.token_requests
     assert len(request["code_verifier"]) >= 43 and request["client_id"] == "petitionkit-workspace"
