@@ -65,7 +65,13 @@ ALLOWED: dict[str, set[str]] = {
     # the HTTP API (the server extra): over the service like the command line; nothing imports it
     "server": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "service",
-        "settings", "transport", "documents", "reports",
+        "settings", "transport", "documents", "reports", "web",
+    },
+    # the clerk's web workspace (the server extra): pages over the service, mounted in the server's application;
+    # the server's application imports it to mount it (the only way in: nothing else imports it)
+    "web": {
+        "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "service",
+        "settings", "transport", "server", "audit", "reports", "documents",
     },
     "cli": {"*"},
     "": {"*"},  # the package's own __init__: the public names
@@ -77,7 +83,9 @@ RESTRICTED = {
     "alembic": {"storage"},
     "matplotlib": {"reports"},  # the Word report's chart images (reports/images.py)
     "click": {"cli"},
-    "litestar": {"server"},
+    "litestar": {"server", "web"},
+    "argon2": {"web"},
+    "pyotp": {"web"},
     "uvicorn": {"cli"},
     "joserfc": {"server"},
     "prometheus_client": {"server"},

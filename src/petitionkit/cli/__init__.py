@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from petitionkit.cli import (
+    account_cmds,
     audit_cmds,
     case_cmds,
     casework_cmds,
@@ -37,6 +38,7 @@ for _command in [
     *purge_cmds.COMMANDS,
     *keys_cmds.COMMANDS,
     *serve_cmds.COMMANDS,
+    *account_cmds.COMMANDS,
     plugins_command,
 ]:
     cli.add_command(_command)

@@ -13,7 +13,11 @@ from petitionkit.errors import ConfigurationError
 
 
 def _require_server_extra() -> None:
-    missing = [m for m in ("litestar", "uvicorn", "joserfc") if importlib.util.find_spec(m) is None]
+    missing = [
+        m
+        for m in ("litestar", "uvicorn", "joserfc", "jinja2", "argon2", "pyotp")
+        if importlib.util.find_spec(m) is None
+    ]
     if missing:
         raise ConfigurationError(
             "petitionkit[server]", f"the HTTP API needs {', '.join(missing)}: pip install 'petitionkit[server]'"
@@ -33,16 +37,19 @@ def _require_server_extra() -> None:
 @click.pass_obj
 @run_command
 def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, log_format: str | None) -> None:
-    """Serve the office's HTTP API (docs/http.md) with uvicorn until interrupted (Ctrl-C: graceful stop)."""
+    """Serve the office's HTTP API (docs/http.md) and the clerk's web workspace (/workspace/, docs/web.md) with
+    uvicorn until interrupted (Ctrl-C: graceful stop)."""
     _require_server_extra()
     import uvicorn  # noqa: PLC0415 - the server extra
 
     from petitionkit.server.app import CONFIG_ENV  # noqa: PLC0415
     from petitionkit.server.logs import log_config  # noqa: PLC0415
     from petitionkit.server.settings import server_settings  # noqa: PLC0415
+    from petitionkit.web.settings import web_settings  # noqa: PLC0415
 
     config = env.config
     settings = server_settings(config)
+    web_settings(config)  # a bad [settings.web] fails here, before listening
     count = workers or settings.workers
     if count > 1 and config.database_url.startswith("sqlite"):
         raise ConfigurationError("--workers", "several workers need PostgreSQL; SQLite serves one worker")
@@ -50,6 +57,11 @@ def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, 
     path = env.config_path or os.path.join(os.getcwd(), "petitionkit.toml")
     os.environ[CONFIG_ENV] = os.path.abspath(path)
     env.close()
+    shown = host or settings.host
+    where = f"http://{'[' + shown + ']' if ':' in shown else shown}:{settings.port if port is None else port}"
+    chosen_format = log_format or settings.log_format
+    if chosen_format == "text":  # a JSON log stays one object a line
+        click.echo(f"petitionkit: the HTTP API at {where}/, the clerk's workspace at {where}/workspace/", err=True)
     uvicorn.run(
         "petitionkit.server.app:from_environment",
         factory=True,
@@ -60,7 +72,7 @@ def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, 
         server_header=False,
         timeout_graceful_shutdown=30,
         log_level="info",
-        log_config=log_config(log_format or settings.log_format),
+        log_config=log_config(chosen_format),
         access_log=False,  # request paths name cases; the API logs problems without personal data itself
     )
 

@@ -144,6 +144,9 @@ def create_app(office: Office, settings: ServerSettings | None = None) -> Litest
         security=[{"bearer": []}],
         use_handler_docstrings=True,
     )
+    from petitionkit.web.app import static_router, workspace_router  # noqa: PLC0415 - the web imports this module
+    from petitionkit.web.context import Workspace  # noqa: PLC0415
+
     return Litestar(
         route_handlers=[
             *routes_cases.HANDLERS,
@@ -151,6 +154,8 @@ def create_app(office: Office, settings: ServerSettings | None = None) -> Litest
             *routes_office.HANDLERS,
             *open311.HANDLERS,
             metrics.metrics,
+            workspace_router(),  # the clerk's web workspace (docs/web.md)
+            static_router(),
         ],
         middleware=[metrics.REQUESTS.middleware],
         dependencies={
@@ -160,7 +165,7 @@ def create_app(office: Office, settings: ServerSettings | None = None) -> Litest
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
         request_max_body_size=settings.max_body_bytes,
-        state=State({"api": api}),
+        state=State({"api": api, "workspace": Workspace(api)}),
         debug=False,
         logging_config=None,  # the process's logging is petitionkit serve's (petitionkit.server.logs), not Litestar's
     )

@@ -102,26 +102,42 @@ class Authenticator:
         return self._from_token(token)
 
     def _from_token(self, token: str) -> Principal:
+        audience = self.settings.oidc_audience
+        if self.jwks is None or audience is None:
+            raise Unauthenticated("single sign-on is not configured")
+        return self.principal_of_claims(self.verified_claims(token, audience))
+
+    def verified_claims(self, token: str, audience: str, **expected: str) -> dict[str, Any]:
+        """The claims of a JWT signed by a key of the provider's JWKS, issued by ``oidc_issuer`` for
+        ``audience``, not expired (and each claim of ``expected`` equal to its value: an ID token's
+        ``nonce``); :class:`Unauthenticated` otherwise.  The web workspace checks ID tokens with it."""
         if self.jwks is None:
             raise Unauthenticated("single sign-on is not configured")
         s = self.settings
         algorithms = list(s.oidc_algorithms)
-        assert s.oidc_issuer is not None and s.oidc_audience is not None  # checked when built
+        assert s.oidc_issuer is not None  # checked when built
         try:
             try:
                 decoded = jwt.decode(token, self.jwks.keys(), algorithms=algorithms)
             except JoseError:  # perhaps a key the provider added since: fetch once more
                 decoded = jwt.decode(token, self.jwks.keys(refresh=True), algorithms=algorithms)
+            options: dict[str, Any] = {name: {"essential": True, "value": value} for name, value in expected.items()}
             registry = jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": s.oidc_issuer},
-                aud={"essential": True, "value": s.oidc_audience},
+                aud={"essential": True, "value": audience},
                 exp={"essential": True},
                 leeway=30,
+                **options,
             )
             registry.validate(decoded.claims)
         except (JoseError, ValueError) as exc:
             raise Unauthenticated(f"token refused: {type(exc).__name__}") from None
-        claim: Any = decoded.claims.get(s.oidc_claim)
+        return dict(decoded.claims)
+
+    def principal_of_claims(self, claims: dict[str, Any]) -> Principal:
+        """The ``[[principals]]`` entry the ``oidc_claim`` claim maps to (``oidc_principals``)."""
+        s = self.settings
+        claim: Any = claims.get(s.oidc_claim)
         principal_id = s.oidc_principals.get(claim) if isinstance(claim, str) else None
         entry = self.config.principal_entry(principal_id) if principal_id else None
         if entry is None:

@@ -21,6 +21,7 @@ from petitionkit.domain.casework import CaseworkRecord
 from petitionkit.domain.documents import IssuedDocument
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Obligation, Petition, PetitionKind, Respondent
+from petitionkit.storage.web import WebAccountOperations
 
 
 class OutboxStatus(enum.StrEnum):
@@ -139,8 +140,11 @@ class DueQuery:
     limit: int = 100
 
 
-class Transaction(Protocol):
-    """One unit of work.  Leaving the ``with`` block commits; an exception rolls back."""
+class Transaction(WebAccountOperations, Protocol):
+    """One unit of work.  Leaving the ``with`` block commits; an exception rolls back.
+
+    The web workspace's accounts and sessions: :class:`~petitionkit.storage.web.WebAccountOperations`.
+    """
 
     # --- writes
     def next_tracking_sequence(self, office_code: str, year: int, count: int = 1) -> int:

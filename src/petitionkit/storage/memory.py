@@ -31,6 +31,8 @@ from petitionkit.storage.base import (
     StoredResponse,
     receipt_payload,
 )
+from petitionkit.storage.memory_web import MemoryWebState
+from petitionkit.storage.web import SignInFailure, WebAccount, WebSession
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -53,6 +55,9 @@ class MemoryStorage:
         self.api_keys: dict[str, ApiKey] = {}
         self.idempotency: dict[tuple[str, str, str], StoredResponse] = {}
         self.casework: dict[str, CaseworkRecord] = {}
+        self.web_accounts: dict[str, WebAccount] = {}
+        self.web_sessions: dict[str, WebSession] = {}  # by digest
+        self.sign_in_failures: list[SignInFailure] = []  # append-only
 
     @property
     def url(self) -> str:
@@ -72,7 +77,7 @@ class MemoryStorage:
         pass
 
 
-class MemoryTransaction:
+class MemoryTransaction(MemoryWebState):
     def __init__(self, store: MemoryStorage) -> None:
         self.s = store
         self._undo: list[Callable[[], None]] = []

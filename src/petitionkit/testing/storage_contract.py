@@ -30,9 +30,10 @@ from petitionkit.testing import (
     sample_petition,
 )
 from petitionkit.testing.paging_contract import PagingContract
+from petitionkit.testing.web_contract import WebAccountsContract
 
 
-class StorageContract(PagingContract):
+class StorageContract(PagingContract, WebAccountsContract):
     """Every test gets a fresh, empty ``storage`` from the subclass's fixture."""
 
     @pytest.fixture

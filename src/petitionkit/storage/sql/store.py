@@ -55,6 +55,7 @@ from petitionkit.storage.sql.paging import PagedReads
 from petitionkit.storage.sql.statements import Listed, Statement, access_query, raw_columns, statements_for
 from petitionkit.storage.sql.tables import cases, data_keys, events, petitions
 from petitionkit.storage.sql.types import Codec
+from petitionkit.storage.sql.web_state import WebState
 
 _CHUNK = 500  # values per IN (...) list: under SQLite's bound-parameter limit
 
@@ -182,11 +183,11 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction(OutboxOperations, HttpState, PagedReads, CaseworkOperations, DocumentRegister):
+class SqlTransaction(OutboxOperations, HttpState, PagedReads, CaseworkOperations, DocumentRegister, WebState):
     """One unit of work on one connection; created by :meth:`SqlStorage.transaction`.
 
     The outbox's operations come from :class:`OutboxOperations`, the HTTP API's (changes feed, API keys,
-    idempotency keys) from :class:`HttpState`.
+    idempotency keys) from :class:`HttpState`, the web workspace's from :class:`WebState`.
     """
 
     def __init__(self, store: SqlStorage, connection: Connection) -> None:

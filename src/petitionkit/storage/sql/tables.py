@@ -449,5 +449,52 @@ casework = Table(
     Index("ix_casework_office_kind_happened", "office_code", "kind", "happened_at"),
 )
 
+# revision 0015: the clerk's web workspace (docs/web.md). Local accounts (Argon2 hashes; the TOTP secret
+# sealed like personal data), each acting as one configured principal; sessions kept only as the SHA-256
+# of their id; failed sign-ins (the digest of the name typed, never the name or a password).
+web_accounts = Table(
+    "web_accounts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("office_code", CODE, nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("principal_id", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("totp_secret", Text),
+    Column("locale", String(16)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("changed_at", UtcDateTime),
+    Column("disabled_at", UtcDateTime),
+    UniqueConstraint("office_code", "username", name="uq_web_accounts_office_username"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("digest", DIGEST, primary_key=True),
+    Column("office_code", CODE, nullable=False),
+    Column("principal_id", Text, nullable=False),
+    Column("account_id", String(40)),
+    Column("subject", Text),
+    Column("locale", String(16)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Index("ix_web_sessions_account", "account_id"),
+    Index("ix_web_sessions_office_seen", "office_code", "seen_at"),
+)
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("office_code", CODE, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("name_digest", DIGEST, nullable=False),
+    Column("account_id", String(40)),
+    Column("reason", String(16), nullable=False),
+    Column("client", String(64), nullable=False),
+    Index("ix_sign_in_failures_name", "office_code", "name_digest", "at"),
+)
+
 TABLES = tuple(metadata.sorted_tables)
 TABLE_NAMES = frozenset(t.name for t in TABLES)
