@@ -71,18 +71,35 @@ def intake_form(visit: NamedDependency[Visit]) -> Response[str]:
     return _form_page(visit, form)
 
 
+#: Stand-ins for a choice left empty, so the other fields are still checked (the empty one is reported).
+STAND_INS = {"kind": PetitionKind.CLAIM.value, "channel": Channel.LETTER.value}
+
+
 def _draft_problems(visit: Visit, draft: dict[str, Any]) -> list[FieldError]:
-    """What the service's checks say of ``draft`` (used only when the form itself had bad values, so the
-    clerk sees every bad field at once): the same normaliser and rules as registration, nothing stored."""
+    """Every problem of ``draft`` by the service's own normaliser and rules, nothing stored: used when the
+    service stopped at the first of them (a choice left empty cannot even be read as a draft) or the form
+    itself had a value it cannot carry, so the clerk sees every bad field at once."""
+    found: list[FieldError] = []
+    trial = dict(draft)
     try:
-        structured = structure_draft(draft)
+        structured = structure_draft(trial)
     except InvalidInput as error:
-        return list(error.errors)
-    categories = visit.office.rules.categories()
-    normalised, refused = normalised_draft(structured, categories)
-    named = {e.field for e in refused}
-    later = check_draft(normalised, visit.office.now(), visit.office.rules)
-    return [*refused, *(e for e in later if e.field not in named)]
+        found.extend(error.errors)
+        trial.update({e.field: STAND_INS[e.field] for e in error.errors if e.field in STAND_INS})
+        try:
+            structured = structure_draft(trial)
+        except InvalidInput:
+            return found
+    normalised, refused = normalised_draft(structured, visit.office.rules.categories())
+    found.extend(refused)
+    found.extend(check_draft(normalised, visit.office.now(), visit.office.rules))
+    return found
+
+
+def _merged(first: list[FieldError], more: list[FieldError]) -> list[FieldError]:
+    """``first``, then each of ``more`` about a field ``first`` does not name."""
+    named = {e.field for e in first}
+    return [*first, *(e for e in more if e.field not in named)]
 
 
 @post("/intake", sync_to_thread=True, status_code=200, name="web.pages.intake.save")
@@ -99,12 +116,13 @@ def intake_save(visit: NamedDependency[Visit], data: URLEncodedBody[dict[str, st
         new_reason = form.get("new_reason", "")
     shown = forms.intake_fields()
     if bad:
-        problems = [*bad, *(e for e in _draft_problems(visit, draft) if e.field not in {b.field for b in bad})]
+        problems = _merged(bad, _draft_problems(visit, draft))
         return _form_page(visit, form, forms.form_errors(problems, visit.locale, shown), status=422)
     try:
         registration = office.register(draft, refuse_repeats=True, new_reason=new_reason)
     except InvalidInput as error:
-        return _form_page(visit, form, forms.form_errors(error.errors, visit.locale, shown), status=422)
+        problems = _merged(list(error.errors), _draft_problems(visit, draft))
+        return _form_page(visit, form, forms.form_errors(problems, visit.locale, shown), status=422)
     except RepeatSuspected as suspected:
         return _form_page(visit, form, candidates=suspected.candidates, status=409)
     case = registration.case
