@@ -150,9 +150,8 @@ def test_a_whole_case_in_the_browser(page: Any, pages: WebServer) -> None:  # no
     shows_subject_as_text(page)
     page.find_element(by.CSS_SELECTOR, "table.clocks details summary").click()
     assert page.find_element(by.CSS_SELECTOR, "table.clocks .explanation").text.strip()
-    assert [e.text for e in page.find_elements(by.CSS_SELECTOR, ".timeline .event")][0] == translate(
-        "web.pages.event.PetitionRegistered"
-    )
+    first_event = page.find_element(by.CSS_SELECTOR, ".timeline .event").text
+    assert first_event == translate("web.pages.event.PetitionRegistered")
     open_action(page, "refer")
     screenshot(page, "case")
     check_accessibility(page)
@@ -211,6 +210,8 @@ def test_a_whole_case_in_the_browser(page: Any, pages: WebServer) -> None:  # no
     no_alert(page)
     screenshot(page, "reports")
     check_accessibility(page)
+    page.execute_script("document.getElementById('charts-title').scrollIntoView()")
+    screenshot(page, "reports-charts")
 
 
 def test_errors_are_announced_beside_their_fields(page: Any, pages: WebServer) -> None:

@@ -111,10 +111,13 @@ def test_actions_follow_the_state_and_the_role_and_the_body_sees_only_its_referr
     hidden = other.get(f"/workspace/cases/{case}")
     assert hidden.status_code == unknown.status_code == 404
     assert case not in hidden.text and "欠薪" not in hidden.text
-    assert other.post(
-        f"/workspace/cases/{case}/actions/object",
-        data={"csrf_token": page_token(other, "/workspace/body"), "reason": "x"},
-    ).status_code == 404
+    assert (
+        other.post(
+            f"/workspace/cases/{case}/actions/object",
+            data={"csrf_token": page_token(other, "/workspace/body"), "reason": "x"},
+        ).status_code
+        == 404
+    )
 
 
 def test_an_accusation_against_a_body_never_opens_for_that_body(pages: WebServer) -> None:

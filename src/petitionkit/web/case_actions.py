@@ -141,7 +141,10 @@ ACTIONS: Mapping[str, Action] = {
         ),
         Action("terminate", Permission.TERMINATE, (_REASON,), lambda o, r, v: o.terminate(r, reason=v["reason"])),
         Action(
-            "withdraw", Permission.TERMINATE, (Input("reason", "area"),), lambda o, r, v: o.withdraw(r, reason=v["reason"])
+            "withdraw",
+            Permission.TERMINATE,
+            (Input("reason", "area"),),
+            lambda o, r, v: o.withdraw(r, reason=v["reason"]),
         ),
     )
 }

@@ -56,10 +56,10 @@ def form_errors(errors: Iterable[FieldError], locale: str, shown: Iterable[str])
     general: list[str] = []
     for error in errors:
         ident = field_id(error.field)
-        if ident in known:
-            by_field.setdefault(ident, []).append(translate("field." + error.problem, locale, **error.params))
-        else:
-            general.append(error.message(locale))
+        text = translate("field." + error.problem, locale, **error.params) if ident in known else error.message(locale)
+        shown_here = by_field.setdefault(ident, []) if ident in known else general
+        if text not in shown_here:
+            shown_here.append(text)
     return FormErrors({k: tuple(v) for k, v in by_field.items()}, tuple(general))
 
 
@@ -133,7 +133,7 @@ def intake_draft(form: Mapping[str, str], zone: ZoneInfo) -> tuple[dict[str, Any
     reports (``petitioners[0]`` is the first row *filled*), so rows are compacted before they are sent
     and the form is shown again compacted.
     """
-    errors: list[FieldError] = []
+    errors = [FieldError(name, "required") for name in ("channel", "kind") if not form.get(name, "").strip()]
     people: list[dict[str, Any]] = []
     for i in range(PETITIONER_ROWS):
         row = {f: _text(form, f"p{i}_{f}").strip() if f == "role" else _text(form, f"p{i}_{f}") for f in PERSON_FIELDS}

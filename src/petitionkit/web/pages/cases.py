@@ -30,7 +30,12 @@ from petitionkit.web.pages import NavItem
 CASE = "/cases/{case_ref:str}"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PURPOSE = "workspace case page"
-CHOICE_KEYS = {"outcome": "web.pages.outcome.", "rating": "web.pages.rating.", "decline_channel": "decline_channel.", "mode": "web.pages.mode."}
+CHOICE_KEYS = {
+    "outcome": "web.pages.outcome.",
+    "rating": "web.pages.rating.",
+    "decline_channel": "decline_channel.",
+    "mode": "web.pages.mode.",
+}
 
 
 def _staff(visit: Visit) -> bool:
@@ -43,6 +48,12 @@ def visible_case(visit: Visit, case_ref: str) -> Case:
         return visit.office.case(case_ref)
     except (NotFound, PermissionDenied):
         raise NotFoundException() from None
+
+
+def category_label(visit: Visit, code: str) -> str:
+    """A category's words in the visitor's language (the code itself when the pack does not know it)."""
+    words = visit.office.rules.categories().get(code)
+    return words(visit.locale) if words is not None else code
 
 
 def event_label(name: str, locale: str) -> str:
@@ -89,14 +100,13 @@ def _case_page(
         done=done,
         zone=office.zone,
         event_label=event_label,
+        category=category_label(visit, case.category),
         is_staff=_staff(visit),
     )
 
 
 @get("/cases", sync_to_thread=True, name="web.cases")
-def case_list(
-    visit: NamedDependency[Visit], q: FromQuery[str] = "", page: FromQuery[int] = 1
-) -> Response[str]:
+def case_list(visit: NamedDependency[Visit], q: FromQuery[str] = "", page: FromQuery[int] = 1) -> Response[str]:
     """Cases of the office (a body's user: those referred to its body), newest last, searched by text."""
     size = visit.workspace.settings.page_size
     page = max(page, 1)
@@ -104,7 +114,13 @@ def case_list(
         text=q.strip() or None, limit=size + 1, offset=(page - 1) * size, purpose="workspace case list"
     )
     return visit.page(
-        "cases.html", cases=found[:size], more=len(found) > size, page=page, q=q, zone=visit.office.zone
+        "cases.html",
+        cases=found[:size],
+        more=len(found) > size,
+        page=page,
+        q=q,
+        zone=visit.office.zone,
+        category=lambda code: category_label(visit, code),
     )
 
 

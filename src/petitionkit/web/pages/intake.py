@@ -54,7 +54,8 @@ def _form_page(
         field_id=forms.field_id,
         candidates=candidates,
         channels=[(c.value, visit.t("web.pages.channel." + c.value)) for c in DESK_CHANNELS],
-        kinds=[("", visit.t("web.pages.choose"))] + [(k.value, visit.t("web.pages.kind." + k.value)) for k in PetitionKind],
+        kinds=[("", visit.t("web.pages.choose"))]
+        + [(k.value, visit.t("web.pages.kind." + k.value)) for k in PetitionKind],
         roles=[(r.value, visit.t("web.pages.role." + r.value)) for r in PetitionerRole],
         categories=[("", visit.t("web.pages.choose"))]
         + [(code, f"{code} {words(visit.locale)}") for code, words in sorted(rules.categories().items())],
@@ -91,9 +92,8 @@ def _draft_problems(visit: Visit, draft: dict[str, Any]) -> list[FieldError]:
         except InvalidInput:
             return found
     normalised, refused = normalised_draft(structured, visit.office.rules.categories())
-    found.extend(refused)
-    found.extend(check_draft(normalised, visit.office.now(), visit.office.rules))
-    return found
+    later = check_draft(normalised, visit.office.now(), visit.office.rules)
+    return _merged(found, _merged(refused, later))  # as the service: the normaliser's first, one per field
 
 
 def _merged(first: list[FieldError], more: list[FieldError]) -> list[FieldError]:

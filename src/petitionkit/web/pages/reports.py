@@ -76,7 +76,9 @@ def reports_page(visit: NamedDependency[Visit], period: FromQuery[str] = "") -> 
     try:
         chosen = _period(visit, period)
     except InvalidInput as error:
-        return visit.page("reports.html", status=422, report=None, period=period, error=error.errors[0].message(visit.locale))
+        return visit.page(
+            "reports.html", status=422, report=None, period=period, error=error.errors[0].message(visit.locale)
+        )
     report = _report(visit, chosen, signals=True)
     return visit.page(
         "reports.html",
@@ -119,4 +121,3 @@ def plotly_script(visit: NamedDependency[Visit]) -> Response[bytes]:
 
 HANDLERS = [plotly_script, report_download, reports_page]
 NAV = (NavItem("/reports", "web.pages.nav.reports", order=50, permission=Permission.REPORT, shown=_staff),)
-

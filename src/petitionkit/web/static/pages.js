@@ -17,7 +17,7 @@
       var figure = JSON.parse(box.dataset.figure);
       var layout = figure.layout || {};
       layout.autosize = true;
-      window.Plotly.newPlot(box, figure.data || [], layout, {displaylogo: false, responsive: true});
+      window.Plotly.newPlot(box, figure.data || [], layout, {displaylogo: false, displayModeBar: false, responsive: true});
       box.dataset.drawn = "1";
     });
   }
