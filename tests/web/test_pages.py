@@ -167,3 +167,14 @@ def test_a_write_without_the_token_changes_nothing(pages: WebServer) -> None:
     answer = director.post(f"/workspace/cases/{case}/actions/accept", data={"note": "x"})
     assert answer.status_code == 403
     assert "/actions/accept" in director.get(f"/workspace/cases/{case}").text  # still registered
+
+
+def test_the_pages_speak_english_when_asked(pages: WebServer) -> None:
+    case = seed_visit(pages.office)
+    client = signed_in(pages, "admin")
+    client.headers["Accept-Language"] = "en"
+    intake = client.get("/workspace/intake").text
+    assert "Register a petition" in intake and 'lang="en"' in intake
+    page = client.get(f"/workspace/cases/{case}").text
+    assert f"Case {case}" in page and "Why this day" in page and "Petition registered" in page
+    assert "Download Word" in client.get("/workspace/reports").text
