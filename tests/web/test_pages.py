@@ -27,8 +27,9 @@ from .pages_helpers import (
 
 
 @pytest.fixture
-def pages(sqlite_url: str) -> Iterator[WebServer]:
-    server = start_pages(sqlite_url)
+def pages(db_url: str) -> Iterator[WebServer]:
+    """The workspace over each backend (PostgreSQL when ``PETITIONKIT_TEST_POSTGRESQL_URL`` is set)."""
+    server = start_pages(db_url)
     yield server
     server.stop()
     server.office.close()
