@@ -48,7 +48,7 @@ def test_intake_names_every_bad_field_beside_it_and_stores_nothing(pages: WebSer
     for ident in ("f-subject", "f-region_code", "f-petitioners-0-phone", "f-petitioners-0-id_number"):
         assert f'id="{ident}-error" role="alert"' in page, ident
         assert re.search(rf'id="{ident}"[^>]*aria-describedby="[^"]*{ident}-error', page), ident
-    assert "某公司拖欠工资" not in page or 'value="  "' in page  # the form keeps what was typed
+    assert 'value="12"' in page and "本人在某公司工作" in page  # the form keeps what was typed
     assert pages.office.acting_as(pages.office.config.principal_entry("admin").principal()).search() == []
 
 
@@ -127,7 +127,9 @@ def test_an_accusation_against_a_body_never_opens_for_that_body(pages: WebServer
     form = visit_form(csrf, now_local(pages.office), kind="accusation", respondent_unit="区人力资源和社会保障局")
     case = slip_tracking(client.post("/workspace/intake", data=form).text)
     handler = signed_in(pages, "li")
-    act(handler, case, "refer", mode="transfer", body=BODY)  # refused by the protection rule, or not: either way
+    refused = act(handler, case, "refer", mode="transfer", body=BODY)
+    assert refused.status_code == 422  # the protection rule's refusal, shown on the case page
+    assert 'id="form-errors"' in refused.text and "GOV-HRSS" in refused.text
     body = signed_in(pages, "hrss")
     assert body.get(f"/workspace/cases/{case}").status_code == 404
     assert case not in body.get("/workspace/body").text

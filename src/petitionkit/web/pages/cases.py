@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import attrs
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -21,7 +22,7 @@ from litestar.response import Redirect
 from petitionkit.documents.kinds import KINDS, Audience
 from petitionkit.domain.access import Permission
 from petitionkit.domain.model import Case
-from petitionkit.errors import FieldError, InvalidInput, NotFound, PermissionDenied
+from petitionkit.errors import FieldError, InvalidInput, NotFound, PermissionDenied, PetitionkitError
 from petitionkit.i18n import CATALOG
 from petitionkit.web import case_actions, forms, render
 from petitionkit.web.context import Visit
@@ -68,6 +69,7 @@ def _case_page(
     failed: str = "",
     form: dict[str, str] | None = None,
     errors: list[FieldError] | None = None,
+    refusal: str = "",
     done: str = "",
 ) -> Response[str]:
     office = visit.office
@@ -78,7 +80,10 @@ def _case_page(
     actions = case_actions.offered(office, case)
     staff_documents = _staff(visit) and visit.may(Permission.READ_PERSONAL_DATA)
     me = visit.principal.id if visit.principal else ""
-    status = 422 if errors and not visit.request.headers.get("hx-request") else 200
+    status = 422 if (errors or refusal) and not visit.request.headers.get("hx-request") else 200
+    shown = forms.form_errors(errors or (), visit.locale, case_actions.input_names(actions))
+    if refusal:
+        shown = attrs.evolve(shown, general=(*shown.general, refusal))
     return visit.page(
         "case.html",
         status=status,
@@ -95,7 +100,7 @@ def _case_page(
         action_title=lambda name: visit.t("web.pages.action." + name),
         failed=failed,
         form=form or {},
-        errors=forms.form_errors(errors or (), visit.locale, case_actions.input_names(actions)),
+        errors=shown,
         field_id=forms.field_id,
         done=done,
         zone=office.zone,
@@ -145,6 +150,10 @@ def case_action(
         changed = chosen.run(visit.office, ref, case_actions.values(chosen, data))
     except InvalidInput as error:
         return _case_page(visit, case, failed=action, form=dict(data), errors=list(error.errors))
+    except PermissionDenied:
+        raise
+    except PetitionkitError as refused:  # e.g. the protection rule: the page again, the reason at the top
+        return _case_page(visit, case, failed=action, form=dict(data), refusal=refused.message(visit.locale))
     target = f"{render.PREFIX}/cases/{changed.first_tracking_number}?done={action}"
     return Redirect(path=target, status_code=303)
 
