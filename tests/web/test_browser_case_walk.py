@@ -181,6 +181,8 @@ def test_a_whole_case_in_the_browser(page: Any, pages: WebServer) -> None:  # no
     shows_subject_as_text(page)
     assert not page.find_elements(by.CSS_SELECTOR, "form[action$='/actions/refer']")
     open_action(page, "record_report")
+    screenshot(page, "case-body")
+    check_accessibility(page)
     choose(page, "f-record_report-outcome", "support")
     fill(page, "f-record_report-text", "已责令该公司于十日内支付拖欠工资")
     submit(page, "form[action$='/actions/record_report']")
