@@ -38,9 +38,9 @@ class NavItem:
 
 def areas() -> Sequence[ModuleType]:
     """Every page area's module, in navigation order of their first entries."""
-    from petitionkit.web.pages import audit, mywork, signin, sso  # noqa: PLC0415 - the areas import web.context
+    from petitionkit.web.pages import audit, bodies, cases, intake, mywork, reports, signin, sso  # noqa: PLC0415
 
-    return (signin, sso, mywork, audit)
+    return (signin, sso, mywork, audit, intake, cases, bodies, reports)
 
 
 def handlers() -> list[Any]:
