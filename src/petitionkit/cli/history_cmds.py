@@ -9,15 +9,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from petitionkit.cli.app import Env
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.files import open_private
-from petitionkit.migration.history import history_line, read_history
-from petitionkit.service import ImportReport
+
+if TYPE_CHECKING:  # imported when the command runs, not at start-up (issue 21)
+    from petitionkit.service import ImportReport
 
 HISTORY = "history"
 
@@ -27,6 +28,8 @@ def import_history(
 ) -> ImportReport:
     """Rebuild every case of a history file (UTF-8, with or without BOM) in the office."""
     with path.open(encoding="utf-8-sig", newline="") as stream:
+        from petitionkit.migration.history import read_history  # noqa: PLC0415
+
         lines = progress(env, read_history(stream), "import")
         return env.office.import_history(lines, batch_size=batch_size)
 
@@ -38,6 +41,7 @@ def export_history(
     if body is not None:
         raise InvalidInput([FieldError("--body", "history_for_body")])
     office = env.office
+    from petitionkit.migration.history import history_line  # noqa: PLC0415
 
     def write(stream: IO[str]) -> int:
         count = 0

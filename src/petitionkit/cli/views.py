@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,7 +13,9 @@ from petitionkit.domain.model import Case, Obligation, Petition
 from petitionkit.i18n import translate
 from petitionkit.rules.calendar import ScheduleWarning
 from petitionkit.serialization import unstructure
-from petitionkit.service import Progress
+
+if TYPE_CHECKING:
+    from petitionkit.service import Progress
 
 
 def obligation_view(o: Obligation, locale: str) -> dict[str, Any]:
