@@ -165,7 +165,9 @@ def identity_values(person: Person) -> tuple[str, ...]:
 class Striker:
     """Strikes the identities of ``hidden`` people (and identity shapes, if anyone is hidden) from text."""
 
-    pattern: re.Pattern[str] | None
+    pattern: re.Pattern[str] | None  # the hidden people's own values
+    shapes: bool = False  # identity shapes too (one pattern compiled once: compiling it per text cost
+    # a period report seconds, issue 21)
 
     @classmethod
     def hiding(cls, hidden: Sequence[Person], *, shapes: bool = False) -> Striker:
@@ -174,12 +176,14 @@ class Striker:
         parts = [p for v in values if (p := _value_pattern(v))]
         if not parts and not (hidden or shapes):
             return cls(None)
-        return cls(re.compile("|".join([*parts, _SHAPES.pattern]), re.IGNORECASE))
+        return cls(re.compile("|".join(parts), re.IGNORECASE) if parts else None, shapes=True)
 
     def __call__(self, text: str) -> str:
-        if self.pattern is None or not text:
+        if not text:
             return text
-        return self.pattern.sub(STRUCK, text)
+        if self.pattern is not None:  # the people's values first, whole, then any identity shape left
+            text = self.pattern.sub(STRUCK, text)
+        return _SHAPES_ANY_CASE.sub(STRUCK, text) if self.shapes else text
 
 
 def scrub(text: str, values: Iterable[str] = ()) -> str:
