@@ -585,7 +585,7 @@ def prepare(options: argparse.Namespace, schema: str) -> tuple[str, str]:
     return pg_url(options.url, schema), pg_url(options.url, f"{schema}_r")
 
 
-def main() -> None:
+def main() -> None:  # noqa: PLR0915 - one phase after another
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--petitions", type=int, default=100_000, help="bulk import size (cases for the due query)")
