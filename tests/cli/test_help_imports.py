@@ -33,6 +33,8 @@ NOT_AT_START_UP = (
     "petitionkit.exchange",
     "petitionkit.migration",
     "petitionkit.notifications.planner",
+    "petitionkit.rules.compose",
+    "petitionkit.storage.memory",
     "uuid6",
 )
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from petitionkit.cli.app import Env, run_command
 from petitionkit.cli.views import case_view, obligation_view, print_cases, print_obligations, print_schedule_warning
 from petitionkit.domain.model import CaseState, PetitionKind
-from petitionkit.rules.calendar import ScheduleWarning
+
+if TYPE_CHECKING:
+    from petitionkit.rules.calendar import ScheduleWarning
 
 
 @click.command("list")

@@ -11,10 +11,10 @@ import click
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition
 from petitionkit.i18n import translate
-from petitionkit.rules.calendar import ScheduleWarning
 from petitionkit.serialization import unstructure
 
 if TYPE_CHECKING:
+    from petitionkit.rules.calendar import ScheduleWarning
     from petitionkit.service import Progress
 
 
