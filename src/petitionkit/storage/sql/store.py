@@ -166,13 +166,16 @@ class SqlStorage:
             try:
                 with self._engine.begin() as connection:
                     self._local.connection = connection  # for a key another process made (unlock)
+                    # PostgreSQL: where the held writes are found (taken now: a lost connection has none)
+                    info = connection.info if self.dialect == "postgresql" else None
                     try:
                         tx = SqlTransaction(self, connection)
                         yield tx
                         tx.flush()  # the held writes (PostgreSQL), before the commit
                     finally:
                         self._local.connection = None
-                        connection.info.pop(held.HELD_BY, None)
+                        if info is not None:
+                            info.pop(held.HELD_BY, None)
             except IntegrityError:
                 raise  # a constraint caught a bug: let it show as such
             except DBAPIError as exc:
