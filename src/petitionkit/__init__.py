@@ -7,6 +7,8 @@ Start with :func:`open_office`::
     registration = office.register({...})
 """
 
+from typing import TYPE_CHECKING, Any
+
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.drafts import PetitionDraft
 from petitionkit.domain.model import (
@@ -24,7 +26,9 @@ from petitionkit.domain.model import (
     Respondent,
 )
 from petitionkit.errors import PetitionkitError
-from petitionkit.service import Office, Registration, open_office
+
+if TYPE_CHECKING:
+    from petitionkit.service import Office, Registration, open_office
 
 __version__ = "0.1.0"
 
@@ -48,3 +52,13 @@ __all__ = [
     "Respondent",
     "open_office",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The service's names, imported on first use: ``import petitionkit.cli`` (a command's start-up)
+    does not pay for the whole service layer (issue 21)."""
+    if name in ("Office", "Registration", "open_office"):
+        from petitionkit import service  # noqa: PLC0415
+
+        return getattr(service, name)
+    raise AttributeError(f"module 'petitionkit' has no attribute {name!r}")

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Final
 
 import attrs
@@ -165,21 +167,45 @@ def identity_values(person: Person) -> tuple[str, ...]:
 class Striker:
     """Strikes the identities of ``hidden`` people (and identity shapes, if anyone is hidden) from text."""
 
-    pattern: re.Pattern[str] | None
+    values: tuple[str, ...]  # the hidden people's own values, longest first
+    shapes: bool = False  # identity shapes too
 
     @classmethod
     def hiding(cls, hidden: Sequence[Person], *, shapes: bool = False) -> Striker:
         """Strike ``hidden`` people's values and, if there are any (or ``shapes``), identity shapes."""
         values = sorted({v.strip() for p in hidden for v in identity_values(p)}, key=len, reverse=True)
-        parts = [p for v in values if (p := _value_pattern(v))]
-        if not parts and not (hidden or shapes):
-            return cls(None)
-        return cls(re.compile("|".join([*parts, _SHAPES.pattern]), re.IGNORECASE))
+        kept = tuple(v for v in values if _value_pattern(v))
+        if not kept and not (hidden or shapes):
+            return cls(())
+        return cls(kept, shapes=True)
 
     def __call__(self, text: str) -> str:
-        if self.pattern is None or not text:
+        if not text:
             return text
-        return self.pattern.sub(STRUCK, text)
+        # Only the values that can occur in this text are compiled (a period report strikes many subjects,
+        # each of other people: compiling every value's pattern cost it seconds, issue 21).  The people's
+        # values first, whole, then any identity shape left: at least what one alternation struck.
+        present = tuple(v for v in self.values if _may_occur(v, text))
+        if present:
+            text = _values_pattern(present).sub(STRUCK, text)
+        return _SHAPES_ANY_CASE.sub(STRUCK, text) if self.shapes else text
+
+
+def _may_occur(value: str, text: str) -> bool:
+    """False only if ``value``'s pattern cannot match in ``text``: one of its digits (either width) or
+    uncased letters (CJK: no case variant under IGNORECASE) is absent.  Other characters are not checked."""
+    for ch in value:
+        if "0" <= ch <= "9":
+            if ch not in text and chr(ord(ch) + 0xFEE0) not in text:
+                return False
+        elif unicodedata.category(ch) == "Lo" and ch not in text:
+            return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _values_pattern(values: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(p for v in values if (p := _value_pattern(v))), re.IGNORECASE)
 
 
 def scrub(text: str, values: Iterable[str] = ()) -> str:

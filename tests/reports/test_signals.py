@@ -10,7 +10,7 @@ import pytest
 from report_dataset import RISING, Built, poisson
 from scipy.stats import binom, false_discovery_control
 
-from petitionkit.reports import Dimension, Period, Scope, TrendSettings, Window, signal_report
+from petitionkit.reports import ClusterSettings, Dimension, Period, Scope, TrendSettings, Window, signal_report
 from petitionkit.reports.signals import benjamini_hochberg, rise_p_value, trend_signals
 from petitionkit.reports.source import CaseRef
 from petitionkit.testing import SHANGHAI
@@ -143,3 +143,21 @@ def test_a_real_rise_in_noise_is_found() -> None:
     counts = {(i, f"s{k}"): poisson(rng, 20) for k in range(30) for i in range(7)}
     counts[(0, "s7")] = 55
     assert _run(counts) == ["s7"]
+
+
+def test_clustering_reads_only_the_latest_texts_and_says_so(built: Built) -> None:
+    """``max_documents`` bounds what is read (issue 21): the newest texts, handed over oldest first."""
+    from petitionkit.reports.source import report_source
+
+    source = report_source(built.office.storage, built.office.pm)
+    window = MARCH.window(built.office.zone)
+    try:
+        every = list(source.petition_texts(Scope((built.office.config.office_code,)), window))
+        latest = list(source.petition_texts(Scope((built.office.config.office_code,)), window, latest=3))
+    finally:
+        source.close()
+    assert len(every) > 3
+    assert [t.petition_id for t in latest] == [t.petition_id for t in every[-3:]]
+    report = signal_report(built.office, MARCH, cluster_settings=ClusterSettings(max_documents=3))
+    assert report.cluster_method.documents == 3
+    assert any(f"of {len(every)} petitions" in n or f"共 {len(every)} 件" in n for n in report.notes)

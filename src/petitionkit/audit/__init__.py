@@ -9,12 +9,15 @@
 See docs/audit.md.
 """
 
-from petitionkit.audit.checkpoints import Checkpoint, CheckpointError, CheckpointSink, load_checkpoint
-from petitionkit.audit.findings import AuditBreak, VerifierReport
-from petitionkit.audit.keys import KEY_ENV, AuditKey, KeyRing, load_keyring
-from petitionkit.audit.seals import seal_events, state_digest
-from petitionkit.audit.trail import CaseHead, verify_case
-from petitionkit.audit.verify import AuditReport, AuditRun, AuditVerifier, verify_office, write_checkpoint
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from petitionkit.audit.checkpoints import Checkpoint, CheckpointError, CheckpointSink, load_checkpoint
+    from petitionkit.audit.findings import AuditBreak, VerifierReport
+    from petitionkit.audit.keys import KEY_ENV, AuditKey, KeyRing, load_keyring
+    from petitionkit.audit.seals import seal_events, state_digest
+    from petitionkit.audit.trail import CaseHead, verify_case
+    from petitionkit.audit.verify import AuditReport, AuditRun, AuditVerifier, verify_office, write_checkpoint
 
 __all__ = [
     "KEY_ENV",
@@ -37,3 +40,36 @@ __all__ = [
     "verify_office",
     "write_checkpoint",
 ]
+
+#: Where each public name lives, imported on first use: importing one submodule (the command line's
+#: start-up, a settings plugin) does not load the others (issue 21).
+_HOME = {
+    "AuditBreak": "findings",
+    "AuditKey": "keys",
+    "AuditReport": "verify",
+    "AuditRun": "verify",
+    "AuditVerifier": "verify",
+    "CaseHead": "trail",
+    "Checkpoint": "checkpoints",
+    "CheckpointError": "checkpoints",
+    "CheckpointSink": "checkpoints",
+    "KEY_ENV": "keys",
+    "KeyRing": "keys",
+    "VerifierReport": "findings",
+    "load_checkpoint": "checkpoints",
+    "load_keyring": "keys",
+    "seal_events": "seals",
+    "state_digest": "seals",
+    "verify_case": "trail",
+    "verify_office": "verify",
+    "write_checkpoint": "verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'petitionkit.audit' has no attribute {name!r}")
+    from importlib import import_module  # noqa: PLC0415
+
+    return getattr(import_module(f"petitionkit.audit.{home}"), name)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from functools import cached_property, wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import click
@@ -28,7 +28,9 @@ from petitionkit.i18n import translate
 from petitionkit.labels import Labels
 from petitionkit.plugins import make_plugin_manager
 from petitionkit.redaction import scrub
-from petitionkit.service import Office, open_office
+
+if TYPE_CHECKING:  # the service layer is imported when a command opens the office (start-up, issue 21)
+    from petitionkit.service import Office
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,6 +118,8 @@ class Env:
     @cached_property
     def unbound_office(self) -> Office:
         """The office bound to no principal: for commands that run no use case (rules, principals)."""
+        from petitionkit.service import open_office  # noqa: PLC0415
+
         return open_office(self.config, clock=self.clock) if self.clock else open_office(self.config)
 
     def close(self) -> None:

@@ -12,18 +12,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from petitionkit.audit.findings import AuditBreak
 from petitionkit.audit.keys import add_key_to_file
 from petitionkit.audit.settings import audit_settings, office_path
-from petitionkit.audit.verify import AuditReport, Progress, verify_office, write_checkpoint
 from petitionkit.cli.app import Env, run_command
 from petitionkit.errors import ConfigurationError
 from petitionkit.i18n import CATALOG, translate
 from petitionkit.serialization import unstructure
+
+if TYPE_CHECKING:  # the verifier is imported when a command runs, not at start-up (issue 21)
+    from petitionkit.audit.findings import AuditBreak
+    from petitionkit.audit.verify import AuditReport, Progress
 
 EXIT_AUDIT_BROKEN = 9
 
@@ -74,6 +76,8 @@ def audit() -> None:
 @run_command
 def verify(env: Env, against: Path | None) -> None:
     """Check every case (and every other registered record kind); exit 9 if anything is broken."""
+    from petitionkit.audit.verify import verify_office  # noqa: PLC0415
+
     with _progress(env) as progress:
         report = verify_office(env.office, against=against, progress=progress)
     env.emit(report.to_dict(), lambda: _print_report(env, report))
@@ -86,6 +90,8 @@ def verify(env: Env, against: Path | None) -> None:
 @run_command
 def checkpoint(env: Env) -> None:
     """Verify, then write a signed checkpoint through the configured sink; exit 9 if the trail is broken."""
+    from petitionkit.audit.verify import write_checkpoint  # noqa: PLC0415
+
     with _progress(env) as progress:
         report, where = write_checkpoint(env.office, progress=progress)
     data: dict[str, Any] = {"written": where, **report.to_dict()}
@@ -120,6 +126,8 @@ def daily_checkpoint(env: Env) -> dict[str, Any] | None:
     """For ``petitionkit remind``: verify and write a checkpoint when ``checkpoint_daily`` is set."""
     if not audit_settings(env.config).checkpoint_daily:
         return None
+    from petitionkit.audit.verify import write_checkpoint  # noqa: PLC0415
+
     with _progress(env) as progress:
         report, where = write_checkpoint(env.office, progress=progress)
     return {"written": where, **report.to_dict()}

@@ -1,4 +1,8 @@
-"""Commands on cases: register, show, screen, refer, handle, review, close."""
+"""Commands on cases: register, show, screen, refer, handle, review, close.
+
+Size: just over 500 lines: the lifecycle's commands are one table (name, help, options, use case)
+read by one generic command builder; splitting the table would scatter the lifecycle's vocabulary.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,11 +29,11 @@ from petitionkit.domain.model import (
     ReplyOutcome,
 )
 from petitionkit.errors import FieldError, InvalidInput
-from petitionkit.exchange import decode_document
 from petitionkit.i18n import translate
-from petitionkit.service import Office
-from petitionkit.service.repeats import RepeatSuspected
-from petitionkit.service.results import Registration
+
+if TYPE_CHECKING:
+    from petitionkit.service.repeats import RepeatSuspected
+    from petitionkit.service.results import Registration
 
 CHANNELS = click.Choice([c.value for c in Channel])
 KINDS = click.Choice([k.value for k in PetitionKind])
@@ -130,6 +134,8 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
     if file is not None:
         # --- input safety (issue 16): the document's encoding is detected (UTF-8, BOM, GB18030/GBK)
         raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        from petitionkit.exchange import decode_document  # noqa: PLC0415 - start-up (issue 21)
+
         text = decode_document(raw)
         # --- end input safety
         try:
@@ -183,6 +189,8 @@ def register(env: Env, /, file: Path | None, interactive: bool, new: bool, reaso
 
 def _register_checked(env: Env, data: dict[str, Any], reason: str | None, interactive: bool) -> Registration:
     """Register with repeat detection: candidates are shown and nothing is saved until the clerk decides."""
+    from petitionkit.service.repeats import RepeatSuspected  # noqa: PLC0415 - start-up (issue 21)
+
     try:
         return env.office.register(data, refuse_repeats=True, new_reason=reason)
     except RepeatSuspected as exc:
@@ -208,14 +216,16 @@ def _print_candidates(exc: RepeatSuspected, locale: str) -> None:
 # --- one command per use case --------------------------------------------------------------
 
 
-def _case_action(name: str, doc: str, call: Callable[..., Case], *options: Callable[[Any], Any]) -> click.Command:
-    """A command ``NAME REF [options]`` that runs one use case and prints the case."""
+def _case_action(name: str, doc: str, use_case: str, *options: Callable[[Any], Any]) -> click.Command:
+    """A command ``NAME REF [options]`` that runs one use case (an :class:`Office` method's name) and prints
+    the case.  By name, so the service layer is imported when a command runs, not at start-up (issue 21)."""
 
     @click.pass_obj
     @run_command
     def command(env: Env, /, ref: str, **kwargs: Any) -> None:
         kwargs = {k: (_day(v) if k in _DATE_OPTIONS else v) for k, v in kwargs.items()}
-        _emit_case(env, call(env.office, ref, **kwargs))
+        call: Callable[..., Case] = getattr(env.office, use_case)
+        _emit_case(env, call(ref, **kwargs))
 
     command.__doc__ = doc
     for option in reversed(options):
@@ -243,53 +253,53 @@ def _reason(help_text: str = "Why (told to the petitioner or body).") -> Callabl
 # What the command line needs for each lifecycle action: its command path, help, use case and options.
 # The list of case commands is generated from the lifecycle's TRANSITIONS, so an action without an
 # entry here fails at import (and every CLI test with it).
-_OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Callable[[Any], Any], ...]]] = {
+_OPTIONS: dict[str, tuple[tuple[str, ...], str, str, tuple[Callable[[Any], Any], ...]]] = {
     "accept": (
         ("accept",),
         "Accept the case for handling (受理).",
-        Office.accept,
+        "accept",
         (click.option("--note", default=""),),
     ),
     "decline": (
         ("decline",),
         "Decline (不予受理) with the reason and the channel to use instead.",
-        Office.decline,
+        "decline",
         (_reason(), click.option("--channel", type=DECLINE_CHANNELS, required=True), _CITE),
     ),
     "transfer": (
         ("transfer",),
         "Transfer (转送) to a body; no report owed.",
-        Office.transfer,
+        "transfer",
         (click.option("--body", required=True), click.option("--note", default="")),
     ),
     "assign": (
         ("assign",),
         "Assign (交办) to a body, which owes a result report.",
-        Office.assign,
+        "assign",
         (click.option("--body", required=True), click.option("--note", default="")),
     ),
     "object": (
         ("object",),
         "Record a body's objection that the referral is outside its competence.",
-        Office.record_objection,
+        "record_objection",
         (_reason(),),
     ),
     "extend": (
         ("extend",),
         "Extend the handling period once (延期), with approval.",
-        Office.extend,
+        "extend",
         (click.option("--days", type=int, required=True), _reason(), click.option("--approved-by", required=True)),
     ),
     "supervise": (
         ("supervise",),
         "Supervise (督办) a late or badly handled assignment.",
-        Office.supervise,
+        "supervise",
         (_reason(),),
     ),
     "record_report": (
         ("record-report",),
         "Record an assigned body's result report (办结报告).",
-        Office.record_report,
+        "record_report",
         (
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--text", required=True),
@@ -299,7 +309,7 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
     "record_feedback": (
         ("feedback",),
         "Record a body's feedback on a transfer (every feedback is kept).",
-        Office.record_feedback,
+        "record_feedback",
         (
             click.option("--text", required=True),
             click.option("--received-on", type=DAY, help="When the feedback arrived (default: today)."),
@@ -308,7 +318,7 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
     "reply": (
         ("reply",),
         "Record the written reply (答复/处理意见书).",
-        Office.reply,
+        "reply",
         (
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--text", required=True),
@@ -320,19 +330,19 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
     "evaluate": (
         ("evaluate",),
         "Record the petitioner's rating (满意度评价).",
-        Office.evaluate,
+        "evaluate",
         (click.option("--rating", type=RATINGS, required=True), click.option("--comment", default="")),
     ),
     "request_review": (
         ("review", "request"),
         "The petitioner requests review within the window.",
-        Office.request_review,
+        "request_review",
         (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY, help=_REQUESTED)),
     ),
     "decide_review": (
         ("review", "decide"),
         "Record the review opinion.",
-        Office.decide_review,
+        "decide_review",
         (
             click.option("--outcome", type=OUTCOMES, required=True),
             click.option("--opinion", required=True),
@@ -342,25 +352,25 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Case], tuple[Calla
     "request_rereview": (
         ("rereview", "request"),
         "The petitioner requests re-review within the window.",
-        Office.request_rereview,
+        "request_rereview",
         (_reason(), click.option("--organ", required=True), click.option("--requested-on", type=DAY, help=_REQUESTED)),
     ),
     "decide_rereview": (
         ("rereview", "decide"),
         "Record the re-review opinion; the matter is terminated.",
-        Office.decide_rereview,
+        "decide_rereview",
         (click.option("--outcome", type=OUTCOMES, required=True), click.option("--opinion", required=True)),
     ),
     "terminate": (
         ("terminate",),
         "Terminate (终结) once the review window has lapsed.",
-        Office.terminate,
+        "terminate",
         (_reason(),),
     ),
     "withdraw": (
         ("withdraw",),
         "The petitioner withdraws (撤回).",
-        Office.withdraw,
+        "withdraw",
         (click.option("--reason", default=""),),
     ),
 }
@@ -395,7 +405,7 @@ ACTIONS: list[click.Command] = [
     _case_action(
         "resolve-respondent",
         "Resolve an accusation's respondent unit (确认被检举单位) so the guard knows whom to keep it from.",
-        Office.resolve_respondent,
+        "resolve_respondent",
         click.option("--body", default=None, help="Code of the body the accused unit is."),
         click.option("--unlisted", is_flag=True, help="The unit is none of the bodies the office knows."),
         click.option("--petition", default=None, help="Tracking number of one accusation petition (default: all)."),

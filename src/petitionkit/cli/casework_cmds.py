@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,7 +21,9 @@ from petitionkit.domain.casework import (
 from petitionkit.domain.knowledge import citation_json
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.i18n import translate
-from petitionkit.service.casework import KnowledgeView
+
+if TYPE_CHECKING:
+    from petitionkit.service.casework import KnowledgeView
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -13,10 +13,11 @@ from petitionkit.cli import history_cmds
 from petitionkit.cli.app import Env, run_command
 from petitionkit.domain.protection import BodyDirectory
 from petitionkit.errors import UnknownBody
-from petitionkit.exchange import open_import, petition_document, read_csv, read_jsonl, write_csv, write_jsonl
 from petitionkit.files import open_private
 from petitionkit.i18n import translate
-from petitionkit.service import ImportReport
+
+if TYPE_CHECKING:  # imported when the command runs, not at start-up (issue 21)
+    from petitionkit.service import ImportReport
 
 FORMATS = click.Choice(["csv", "jsonl", "history"])  # history: petitionkit.cli.history_cmds
 
@@ -65,6 +66,8 @@ def import_command(env: Env, /, path: Path, fmt: str | None, batch_size: int) ->
         if data["rejected"]:
             sys.exit(2)
         return
+    from petitionkit.exchange import open_import, read_csv, read_jsonl  # noqa: PLC0415
+
     with open_import(path) as stream:  # UTF-8 (with or without BOM) or GB18030/GBK, detected
         reader = read_csv(stream) if fmt == "csv" else read_jsonl(stream)
         rows = _progress(env, reader, "import", _rows_in(path, fmt))
@@ -121,6 +124,8 @@ def export_command(env: Env, /, path: Path, fmt: str | None, body: str | None) -
         if str(path) != "-":
             env.emit({"exported": count, "path": str(path), "format": fmt}, lambda: _exported(env, count))
         return
+    from petitionkit.exchange import petition_document, write_csv, write_jsonl  # noqa: PLC0415
+
     if body is not None and BodyDirectory.of(office.rules.bodies()).code(body) is None:
         raise UnknownBody(body)  # before the file is opened: nothing half-written
 

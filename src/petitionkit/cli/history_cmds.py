@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -17,8 +17,9 @@ from petitionkit.cli.app import Env
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.files import open_private
 from petitionkit.i18n import translate
-from petitionkit.migration.history import history_line, read_history
-from petitionkit.service import ImportReport
+
+if TYPE_CHECKING:  # imported when the command runs, not at start-up (issue 21)
+    from petitionkit.service import ImportReport
 
 HISTORY = "history"
 
@@ -26,6 +27,8 @@ HISTORY = "history"
 def import_history(env: Env, path: Path, batch_size: int, progress: Callable[..., Iterator[Any]]) -> ImportReport:
     """Rebuild every case of a history file (UTF-8, with or without BOM) in the office."""
     with path.open(encoding="utf-8-sig", newline="") as stream:
+        from petitionkit.migration.history import read_history  # noqa: PLC0415
+
         lines = progress(env, read_history(stream), "import")
         return env.office.import_history(lines, batch_size=batch_size)
 
@@ -35,6 +38,7 @@ def export_history(env: Env, path: Path, body: str | None, progress: Callable[..
     if body is not None:
         raise InvalidInput([FieldError("--body", "history_for_body")])
     office = env.office
+    from petitionkit.migration.history import history_line  # noqa: PLC0415
 
     def write(stream: IO[str]) -> int:
         count = 0

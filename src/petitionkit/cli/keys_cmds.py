@@ -24,9 +24,9 @@ from petitionkit.errors import ConfigurationError
 from petitionkit.i18n import translate
 from petitionkit.privacy import MASTER_KEY_ENV, privacy_settings
 from petitionkit.privacy.keys import read_master_key_file
-from petitionkit.service import Office
 
 if TYPE_CHECKING:  # the SQL backend (and Alembic) is imported when a keys command runs, not for --help
+    from petitionkit.service import Office
     from petitionkit.storage.sql import SqlStorage
 
 ALGORITHMS = ("aes-256-gcm", "sm4-gcm")

@@ -14,7 +14,6 @@ from petitionkit.cli.app import Env, run_command
 from petitionkit.cli.audit_cmds import EXIT_AUDIT_BROKEN, daily_checkpoint
 from petitionkit.cli.views import print_schedule_warning
 from petitionkit.i18n import translate
-from petitionkit.notifications.reminders import remind as queue_reminders
 
 
 @click.command("dispatch")
@@ -75,6 +74,8 @@ def _line(env: Env, sent: int, failed: int, dead: int, runs: int | None = None) 
 @run_command
 def remind(env: Env) -> None:
     """Queue reminders of duties falling due, overdue supervision notices and escalations (once each)."""
+    from petitionkit.notifications.reminders import remind as queue_reminders  # noqa: PLC0415 - start-up
+
     report = queue_reminders(env.office)
     warning = env.office.warn_staff_of_missing_schedule()
     checkpoint = daily_checkpoint(env)  # [settings.audit] checkpoint_daily

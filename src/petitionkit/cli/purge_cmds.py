@@ -9,15 +9,16 @@ exiting 9 when it does not decrypt, match its digest or pass ``audit verify``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from petitionkit.cli.app import Env, run_command
 from petitionkit.i18n import translate
 from petitionkit.labels import label_of
-from petitionkit.service.backup import backup, restore
-from petitionkit.service.retention import PurgePlan, plan_purge, purge
+
+if TYPE_CHECKING:  # imported when the command runs, not at start-up (issue 21)
+    from petitionkit.service.retention import PurgePlan
 
 
 def _plan_lines(env: Env, plan: PurgePlan) -> None:
@@ -51,6 +52,8 @@ def purge_command(env: Env, dry_run: bool, apply: bool, batch: int) -> None:
     """Erase personal data and content past their retention period (按保存期限删除), keeping the statistics."""
     if dry_run == apply:
         raise click.UsageError(translate("purge.choose", env.locale))
+    from petitionkit.service.retention import plan_purge, purge  # noqa: PLC0415
+
     if dry_run:
         plan = plan_purge(env.office)
         env.emit({"dry_run": True, **plan.to_dict()}, lambda: _plan_lines(env, plan))
@@ -77,6 +80,8 @@ def purge_command(env: Env, dry_run: bool, apply: bool, batch: int) -> None:
 @run_command
 def backup_command(env: Env, path: Path) -> None:
     """Write an encrypted, consistent copy of the (SQLite) database to the new file PATH (备份)."""
+    from petitionkit.service.backup import backup  # noqa: PLC0415
+
     manifest = backup(env.office, path)
     data: dict[str, Any] = {"path": str(path), "manifest": manifest.to_dict()}
     env.emit(data, lambda: click.echo(translate("backup.written", env.locale, path=str(path), sha256=manifest.sha256)))
@@ -90,6 +95,8 @@ def backup_command(env: Env, path: Path) -> None:
 @run_command
 def restore_command(env: Env, backup_path: Path, target: Path, force: bool) -> None:
     """Decrypt BACKUP into the database file TARGET after checking its digest and audit trail (恢复)."""
+    from petitionkit.service.backup import restore  # noqa: PLC0415
+
     result = restore(
         env.config,
         backup_path,

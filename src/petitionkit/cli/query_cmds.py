@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -25,11 +25,14 @@ from petitionkit.cli.views import (
     table,
 )
 from petitionkit.domain.model import Case, CaseState, Obligation, PetitionKind
+from petitionkit.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.i18n import translate
 from petitionkit.labels import Labels
-from petitionkit.service.integration import FEED_LIMIT, FeedEvent
-from petitionkit.service.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+
+if TYPE_CHECKING:  # imported when a command runs, not at start-up (issue 21)
+    from petitionkit.service.integration import FeedEvent
+    from petitionkit.service.paging import Page
 
 F = TypeVar("F", bound=Callable[..., Any])
 STREAM_PAGE = 1000  # rows a page when streaming (--jsonl, --all) without --limit
@@ -186,6 +189,8 @@ def overdue(env: Env, limit: int | None, cursor: str | None, every: bool, jsonl:
 
 def _feed_pages(env: Env, size: int, cursor: str | None, streaming: bool) -> Iterator[Page[FeedEvent]]:
     """Pages of the changes feed from ``cursor`` on (the feed's position is its keyset)."""
+    from petitionkit.service.paging import Page, decode_cursor, encode_cursor  # noqa: PLC0415
+
     values = decode_cursor("feed", cursor)
     after = int(values[0]) if values and values[0].isdigit() else 0
     if values is not None and not (values and values[0].isdigit()):
@@ -218,6 +223,8 @@ def _feed_view(entry: FeedEvent) -> dict[str, Any]:
 def changes(env: Env, limit: int | None, cursor: str | None, every: bool, jsonl: bool) -> None:
     """What changed in the office's cases, in the order it happened, a page at a time (the changes feed)."""
     size, streaming = _mode(env, limit, every, jsonl)
+    from petitionkit.service.integration import FEED_LIMIT  # noqa: PLC0415
+
     size = min(size, FEED_LIMIT)
     pages = _feed_pages(env, size, cursor, streaming)
     if jsonl:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,12 +16,13 @@ from petitionkit.cli.views import table
 from petitionkit.errors import FieldError, InvalidInput
 from petitionkit.i18n import translate
 from petitionkit.labels import label_of
-from petitionkit.reports.build import percent, period_report, signal_report
 from petitionkit.reports.extra import require_reports_extra
-from petitionkit.reports.model import PeriodReport, SignalReport
-from petitionkit.reports.output import FORMATS, SIGNAL_FORMATS, format_of, render, to_json, write_report
-from petitionkit.reports.periods import Period
-from petitionkit.reports.signals import ClusterSettings, TrendSettings
+from petitionkit.reports.formats import FORMATS, SIGNAL_FORMATS
+
+# The reports themselves are imported when a report command runs, not when any command starts (issue 21).
+if TYPE_CHECKING:
+    from petitionkit.reports.model import PeriodReport, SignalReport
+    from petitionkit.reports.periods import Period
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 # Steps a period report reports to its progress bar (see build_period_report).
@@ -29,6 +30,8 @@ _STEPS = 16
 
 
 def _period(env: Env, period: str | None, start: datetime | None, end: datetime | None) -> Period:
+    from petitionkit.reports.periods import Period  # noqa: PLC0415
+
     if period and (start or end):
         raise InvalidInput([FieldError("--period", "choice", {"choices": "--period, or --from with --to"})])
     if period:
@@ -82,6 +85,9 @@ def _write(
     html_template: Path | None = None,
 ) -> None:
     """Write or print the report; with --json the document printed is the report or a receipt."""
+    from petitionkit.reports.model import PeriodReport  # noqa: PLC0415
+    from petitionkit.reports.output import format_of, render, to_json, write_report  # noqa: PLC0415
+
     chosen = format_of(output, fmt) if output is not None else (fmt or "json")
     if output is None:
         if env.as_json and chosen != "json":
@@ -101,6 +107,8 @@ def _write(
 
 
 def _print_period(report: PeriodReport) -> None:
+    from petitionkit.reports.build import percent  # noqa: PLC0415
+
     zh = report.locale == "zh-CN"
     click.echo(report.title)
     click.echo("")
@@ -178,6 +186,9 @@ def report_period(
 ) -> None:
     """Every figure of a month, quarter, year or date range, against the previous period and last year."""
     require_reports_extra()
+    from petitionkit.reports.build import period_report  # noqa: PLC0415
+    from petitionkit.reports.signals import ClusterSettings  # noqa: PLC0415
+
     chosen = _period(env, period, start, end)
     with _progress(env) as step:
         report = period_report(
@@ -232,6 +243,9 @@ def report_signals(
 ) -> None:
     """Categories, regions and respondents rising against their history; one matter raised by many people."""
     require_reports_extra()
+    from petitionkit.reports.build import signal_report  # noqa: PLC0415
+    from petitionkit.reports.signals import ClusterSettings, TrendSettings  # noqa: PLC0415
+
     chosen = _period(env, period, start, end)
     with _progress(env) as step:
         report = signal_report(

@@ -13,8 +13,6 @@ from petitionkit.cli.app import Env, run_command
 from petitionkit.cli.views import case_view, obligation_view, print_cases, print_obligations, print_schedule_warning
 from petitionkit.domain.clocks import Clock
 from petitionkit.labels import Labels
-from petitionkit.quickstart import WORKLOAD_DAYS, SimulatedClock, init_office, run_workload
-from petitionkit.service import open_office
 
 
 @click.command("init")
@@ -48,6 +46,8 @@ def init(
     sample_county: bool,
 ) -> None:
     """Set up an office: petitionkit.toml, its rule pack, and the database at the newest schema."""
+    from petitionkit.quickstart import init_office  # noqa: PLC0415 - start-up (issue 21)
+
     config = init_office(
         folder,
         office_code=office_code,
@@ -56,6 +56,8 @@ def init(
         rules=rules_set,
         sample_county=sample_county,
     )
+    from petitionkit.service import open_office  # noqa: PLC0415 - start-up (issue 21)
+
     with open_office(config) as office:
         warning = office.schedule_warning()
     data: dict[str, Any] = {
@@ -95,10 +97,14 @@ def quickstart(env: Env, /, folder: Path, petitions: int) -> None:
     year's holiday schedule is out) is what an office sees today. Then it shows what a clerk looks
     at next: the case list, what is due, and why one deadline falls where it does.
     """
+    from petitionkit.quickstart import WORKLOAD_DAYS, SimulatedClock, init_office, run_workload  # noqa: PLC0415
+
     config = init_office(folder)
     today = datetime.now(ZoneInfo(config.timezone)).date()
     start = today - timedelta(days=WORKLOAD_DAYS)
     clock = SimulatedClock(datetime(start.year, start.month, start.day, 9, tzinfo=ZoneInfo(config.timezone)))
+    from petitionkit.service import open_office  # noqa: PLC0415 - start-up (issue 21)
+
     with open_office(config, clock=clock) as unbound:
         summary = run_workload(unbound, clock, petitions=petitions, start=start, end=today)
         office = unbound.acting_as(env.principal(unbound))  # the clerk who ran it (--as, or the OS user)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition
 from petitionkit.labels import Labels
-from petitionkit.rules.calendar import ScheduleWarning
 from petitionkit.serialization import unstructure
-from petitionkit.service import Progress
+
+if TYPE_CHECKING:
+    from petitionkit.rules.calendar import ScheduleWarning
+    from petitionkit.service import Progress
 
 
 def as_labels(labels: Labels | str) -> Labels:

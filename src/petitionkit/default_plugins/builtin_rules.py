@@ -6,13 +6,18 @@ It also applies the office's own rule files (``config.rule_files``) on top.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from petitionkit.config import OfficeConfig
 from petitionkit.hookspecs import hookimpl
-from petitionkit.rules import BuiltinNationalRules, load_packs
+
+if TYPE_CHECKING:  # the rules are built when an office opens, not when the command line starts (issue 21)
+    from petitionkit.rules import BuiltinNationalRules
 
 
 def _factory(config: OfficeConfig) -> BuiltinNationalRules:
+    from petitionkit.rules import BuiltinNationalRules, load_packs  # noqa: PLC0415
+
     return BuiltinNationalRules(bodies=config.bodies, packs=load_packs(config.rule_files, config.base_dir))
 
 

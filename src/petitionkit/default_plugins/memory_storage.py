@@ -8,19 +8,22 @@ from typing import TYPE_CHECKING
 from petitionkit.config import OfficeConfig
 from petitionkit.hookspecs import hookimpl
 from petitionkit.storage.base import Storage
-from petitionkit.storage.memory import MemoryStorage
 
 if TYPE_CHECKING:
     from petitionkit.reports.source import ReportSource
+    from petitionkit.storage.memory import MemoryStorage
 
 
 def _factory(url: str, config: OfficeConfig) -> MemoryStorage:
+    from petitionkit.storage.memory import MemoryStorage  # noqa: PLC0415 - when an office opens (issue 21)
+
     return MemoryStorage(url)
 
 
 def _report_source(storage: Storage) -> ReportSource:
     from petitionkit.reports.memory_source import MemoryReportSource  # noqa: PLC0415 - reports load only when used
     from petitionkit.reports.source import ReportsUnsupported  # noqa: PLC0415
+    from petitionkit.storage.memory import MemoryStorage  # noqa: PLC0415
 
     if not isinstance(storage, MemoryStorage):
         raise ReportsUnsupported(storage.url)

@@ -10,14 +10,19 @@ Each factory then applies the office's own rule files (``config.rule_files``, re
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from petitionkit.config import OfficeConfig
 from petitionkit.hookspecs import hookimpl
-from petitionkit.rules import ComposedRules, builtin_pack, compose, load_packs
+
+if TYPE_CHECKING:  # the rules are composed when an office opens, not when the command line starts (issue 21)
+    from petitionkit.rules import ComposedRules
 
 
 def _factory(*names: str) -> Callable[[OfficeConfig], ComposedRules]:
     def build(config: OfficeConfig) -> ComposedRules:
+        from petitionkit.rules import builtin_pack, compose, load_packs  # noqa: PLC0415
+
         packs = [builtin_pack(name) for name in names] + load_packs(config.rule_files, config.base_dir)
         return compose(packs, bodies=config.bodies)
 

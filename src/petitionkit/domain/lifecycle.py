@@ -14,7 +14,6 @@ clock arithmetic are already in their own modules.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import attrs
 
 from petitionkit.domain import event_types as ev
+from petitionkit.domain import ids
 from petitionkit.domain.clocks import Clock, Deadline
 from petitionkit.domain.commands import (  # the commands are part of the lifecycle's interface
     Accept,
@@ -125,7 +125,7 @@ class Context:
     now: datetime  # timezone-aware
     today: date  # the office's local date of ``now``
     actor: str
-    new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+    new_id: Callable[[], str] = ids.new_id
     # Bodies the case must never reach: the unit of every accusation in it (the first petition's or a
     # joined one's) and, when configured, each unit's parent (petitionkit.domain.protection).
     guarded_bodies: frozenset[str] = frozenset()

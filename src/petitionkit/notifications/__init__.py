@@ -9,10 +9,13 @@
 See docs/notifications.md.
 """
 
-from petitionkit.notifications.planner import MESSAGE_TYPES, PlannedMessage, Planner
-from petitionkit.notifications.reminders import QueuedReminder, ReminderReport, remind
-from petitionkit.notifications.routing import ChannelRouter, build_router
-from petitionkit.notifications.settings import NotificationSettings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from petitionkit.notifications.planner import MESSAGE_TYPES, PlannedMessage, Planner
+    from petitionkit.notifications.reminders import QueuedReminder, ReminderReport, remind
+    from petitionkit.notifications.routing import ChannelRouter, build_router
+    from petitionkit.notifications.settings import NotificationSettings
 
 __all__ = [
     "MESSAGE_TYPES",
@@ -25,3 +28,26 @@ __all__ = [
     "build_router",
     "remind",
 ]
+
+#: Where each public name lives, imported on first use: importing one submodule (the command line's
+#: start-up, a settings plugin) does not load the others (issue 21).
+_HOME = {
+    "ChannelRouter": "routing",
+    "MESSAGE_TYPES": "planner",
+    "NotificationSettings": "settings",
+    "PlannedMessage": "planner",
+    "Planner": "planner",
+    "QueuedReminder": "reminders",
+    "ReminderReport": "reminders",
+    "build_router": "routing",
+    "remind": "reminders",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'petitionkit.notifications' has no attribute {name!r}")
+    from importlib import import_module  # noqa: PLC0415
+
+    return getattr(import_module(f"petitionkit.notifications.{home}"), name)

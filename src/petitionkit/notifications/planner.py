@@ -16,7 +16,6 @@ to any body while an accusation's respondent is unresolved; the office's staff g
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +26,7 @@ from petitionkit import i18n
 from petitionkit.config import OfficeConfig
 from petitionkit.domain import event_types as ev
 from petitionkit.domain.events import Event
+from petitionkit.domain.ids import new_id
 from petitionkit.domain.knowledge import citation_of
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.ports import Rules
@@ -134,7 +134,7 @@ class PlannedMessage:
     def to_outbox(self, now: datetime) -> OutboxMessage:
         """The outbox row: ``topic`` is the message type; the template's values are in ``payload``."""
         return OutboxMessage(
-            id=uuid.uuid4().hex,
+            id=new_id(),
             topic=self.type,
             case_id=self.case_id,
             payload={

@@ -11,20 +11,25 @@ Aggregation runs in the database (:class:`~petitionkit.reports.source.ReportSour
 docs/reports.md for what each figure means and how it is computed.
 """
 
-from petitionkit.reports.build import (
-    Labels,
-    ReportContext,
-    build_period_report,
-    build_signal_report,
-    office_context,
-    period_report,
-    signal_report,
-)
-from petitionkit.reports.model import PeriodReport, SignalReport
-from petitionkit.reports.output import FORMATS, render, write_report
-from petitionkit.reports.periods import Period, PeriodKind, Window
-from petitionkit.reports.signals import ClusterSettings, TrendSettings
-from petitionkit.reports.source import Dimension, ReportSource, ReportsUnsupported, Scope, report_source
+from typing import TYPE_CHECKING, Any
+
+from petitionkit.reports.formats import FORMATS
+
+if TYPE_CHECKING:
+    from petitionkit.reports.build import (
+        Labels,
+        ReportContext,
+        build_period_report,
+        build_signal_report,
+        office_context,
+        period_report,
+        signal_report,
+    )
+    from petitionkit.reports.model import PeriodReport, SignalReport
+    from petitionkit.reports.output import render, write_report
+    from petitionkit.reports.periods import Period, PeriodKind, Window
+    from petitionkit.reports.signals import ClusterSettings, TrendSettings
+    from petitionkit.reports.source import Dimension, ReportSource, ReportsUnsupported, Scope, report_source
 
 __all__ = [
     "FORMATS",
@@ -50,3 +55,38 @@ __all__ = [
     "signal_report",
     "write_report",
 ]
+
+#: Where each public name lives: imported on first use, so ``import petitionkit.reports.formats`` (the
+#: command line's start-up) does not load the report model, its queries and writers (issue 21).
+_HOME = {
+    "ClusterSettings": "signals",
+    "Dimension": "source",
+    "Labels": "build",
+    "Period": "periods",
+    "PeriodKind": "periods",
+    "PeriodReport": "model",
+    "ReportContext": "build",
+    "ReportSource": "source",
+    "ReportsUnsupported": "source",
+    "Scope": "source",
+    "SignalReport": "model",
+    "TrendSettings": "signals",
+    "Window": "periods",
+    "build_period_report": "build",
+    "build_signal_report": "build",
+    "office_context": "build",
+    "period_report": "build",
+    "render": "output",
+    "report_source": "source",
+    "signal_report": "build",
+    "write_report": "output",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'petitionkit.reports' has no attribute {name!r}")
+    from importlib import import_module  # noqa: PLC0415
+
+    return getattr(import_module(f"petitionkit.reports.{home}"), name)

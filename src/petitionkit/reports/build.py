@@ -550,9 +550,13 @@ def _signals(
     clusters: list[Any] = []
     settings = cluster_settings or ClusterSettings()
     texts: list[Any] = []
+    received = 0
     if cluster_settings is not None:
         step("clusters")
-        texts = list(source.petition_texts(context.scope, context.window(period)))
+        window = context.window(period)
+        # at most max_documents texts in memory, however large the period (issue 21)
+        received = source.petition_totals(context.scope, [window])[0].petitions
+        texts = list(source.petition_texts(context.scope, window, cluster_settings.max_documents))
         found, cluster_method = cluster_signals(
             texts, cluster_settings, lambda s, n: describe_cluster_method(s, n, locale)
         )
@@ -566,11 +570,11 @@ def _signals(
     else:
         cluster_method = ClusterMethod("", settings.threshold, settings.min_petitioners, 0)
     notes: list[str] = []
-    if cluster_settings is not None and len(texts) > cluster_settings.max_documents:
+    if cluster_settings is not None and received > cluster_settings.max_documents:
         notes.append(
-            f"clusters cover the latest {cluster_settings.max_documents} of {len(texts)} petitions"
+            f"clusters cover the latest {cluster_settings.max_documents} of {received} petitions"
             if locale == "en"
-            else f"同一事项聚类仅覆盖本期最近的 {cluster_settings.max_documents} 件（共 {len(texts)} 件）"
+            else f"同一事项聚类仅覆盖本期最近的 {cluster_settings.max_documents} 件（共 {received} 件）"
         )
     return SignalReport(
         period=period_info(period, context.zone, locale),

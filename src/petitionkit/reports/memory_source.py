@@ -241,11 +241,13 @@ class MemoryReportSource:
         )
         return len(found), found[:limit]
 
-    def petition_texts(self, scope: Scope, window: Window) -> Iterator[PetitionText]:
+    def petition_texts(self, scope: Scope, window: Window, latest: int | None = None) -> Iterator[PetitionText]:
         found = sorted(
             (p for p in self._petitions(scope) if _in(p.received_at, window)),
             key=lambda p: (p.received_at, p.tracking_number),
         )
+        if latest is not None:
+            found = found[len(found) - latest :] if latest < len(found) else found
         for p in found:
             yield PetitionText(
                 p.id,

@@ -22,12 +22,10 @@ from typing import Any
 from petitionkit import csvsafe
 from petitionkit.errors import ConfigurationError
 from petitionkit.files import PRIVATE_MODE
+from petitionkit.reports.formats import FORMATS, SIGNAL_FORMATS
 from petitionkit.reports.labels import keys, label
 from petitionkit.reports.model import PeriodReport, SignalReport
 from petitionkit.serialization import unstructure
-
-FORMATS = ("html", "json", "csv", "docx")
-SIGNAL_FORMATS = ("json", "csv")
 
 
 def to_json(report: PeriodReport | SignalReport) -> str:

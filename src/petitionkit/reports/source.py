@@ -231,8 +231,12 @@ class ReportSource(Protocol):
         """Cases of the window's petitions whose ``by`` is ``key``: how many, and the first ``limit``."""
         ...
 
-    def petition_texts(self, scope: Scope, window: Window) -> Iterator[PetitionText]:
-        """Every petition received in the window with its text, oldest first (for clustering)."""
+    def petition_texts(self, scope: Scope, window: Window, latest: int | None = None) -> Iterator[PetitionText]:
+        """The petitions received in the window with their texts, oldest first (for clustering).
+
+        ``latest``: only the most recent ``latest`` of them (still oldest first), so clustering a large
+        period holds a bounded number of texts in memory.
+        """
         ...
 
 

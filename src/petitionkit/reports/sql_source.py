@@ -505,15 +505,19 @@ class SqlReportSource:
         open_ = self._codec.open
         return int(total), [CaseRef(i, n, open_("cases", i, "subject", subject)) for i, n, subject in rows]
 
-    def petition_texts(self, scope: Scope, window: Window) -> Iterator[PetitionText]:
+    def petition_texts(self, scope: Scope, window: Window, latest: int | None = None) -> Iterator[PetitionText]:
         p, i = petitions.c, petitioner_identities.c
         where = (self._in(p.office_code, scope), self._during(p.received_at, [window]))
+        chosen = select(p.id).where(*where)
+        if latest is not None:  # the newest ``latest`` (a bounded read), still yielded oldest first
+            chosen = chosen.order_by(p.received_at.desc(), p.tracking_number.desc()).limit(latest)
+        picked = chosen.subquery()
         with self.session():
             identities: dict[str, list[str]] = {}
             for petition_id, digest in self._all(
                 select(i.petition_id, i.digest)
-                .select_from(petitioner_identities.join(petitions, p.id == i.petition_id))
-                .where(*where, i.kind == "person")  # people, not repeat detection's secondary keys
+                .where(i.petition_id.in_(select(picked.c.id)))
+                .where(i.kind == "person")  # people, not repeat detection's secondary keys
             ):
                 identities.setdefault(petition_id, []).append(digest)
             rows = self._all(
@@ -528,7 +532,7 @@ class SqlReportSource:
                     p.received_at,
                 )
                 .select_from(petitions.join(cases, cases.c.id == p.case_id))
-                .where(*where)
+                .where(p.id.in_(select(picked.c.id)))
                 .order_by(p.received_at, p.tracking_number)
             )
         open_ = self._codec.open

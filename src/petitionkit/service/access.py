@@ -21,10 +21,10 @@ import attrs
 
 from petitionkit.audit.seals import seal_access
 from petitionkit.domain.access import BODY_PERMISSIONS, AccessRecord, Permission, Principal, Role
+from petitionkit.domain.ids import new_id
 from petitionkit.domain.model import Case, Petition, ReviewStep
 from petitionkit.errors import PermissionDenied, PrincipalRequired, SeparationOfDuties, UnknownPrincipal
 from petitionkit.redaction import Disclosure, Item, Recipient, disclosure
-from petitionkit.service.unit_of_work import new_id
 from petitionkit.storage.base import Transaction
 
 if TYPE_CHECKING:

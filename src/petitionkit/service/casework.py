@@ -36,6 +36,7 @@ from petitionkit.domain.casework import (
     record_digest,
     required,
 )
+from petitionkit.domain.ids import new_id
 from petitionkit.domain.knowledge import Citation, CitationStatus, Knowledge, Provision, Snippet, basis_lines
 from petitionkit.domain.model import Case
 from petitionkit.domain.normalise import LIMITS, text
@@ -43,7 +44,6 @@ from petitionkit.errors import FieldError, InvalidInput, NotFound
 from petitionkit.i18n import translate
 from petitionkit.redaction import Disclosure, Item, Visibility, casework_visibility
 from petitionkit.service.base import OfficeBase
-from petitionkit.service.unit_of_work import new_id
 from petitionkit.storage.base import Transaction
 
 if TYPE_CHECKING:

@@ -23,6 +23,7 @@ from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
 from petitionkit.domain.drafts import CLOCK_SKEW, case_opened_by, petition_of
 from petitionkit.domain.events import Event
+from petitionkit.domain.ids import new_id
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.tracking import new_query_code, query_code_digest, tracking_number
 from petitionkit.errors import FieldError, InvalidInput, PetitionkitError
@@ -31,7 +32,6 @@ from petitionkit.migration.history import CaseHistory, HistoryStep, ImportedPeti
 from petitionkit.service.base import OfficeBase
 from petitionkit.service.registration import RegistrationUseCases, identity_digests, registered
 from petitionkit.service.results import ImportReport, RejectedRow
-from petitionkit.service.unit_of_work import new_id
 from petitionkit.storage.base import CaseQuery, Transaction
 
 T = TypeVar("T")

@@ -22,6 +22,7 @@ import attrs
 
 from petitionkit.domain.access import Permission
 from petitionkit.domain.model import Case, CaseState, Obligation, PetitionKind
+from petitionkit.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
 from petitionkit.errors import FieldError, InvalidInput, PermissionDenied
 from petitionkit.service.access import referred_to
 from petitionkit.service.base import OfficeBase
@@ -29,8 +30,6 @@ from petitionkit.storage.base import CaseQuery, DueKey, DueQuery, Transaction
 
 T = TypeVar("T")
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 10_000
 _BODY_BATCH = 500
 
 

@@ -16,6 +16,7 @@ from petitionkit.domain.access import Permission
 from petitionkit.domain.decisions import ClosedMatterAction, ClosedMatterRule
 from petitionkit.domain.drafts import PetitionDraft, case_opened_by, check_draft, petition_of
 from petitionkit.domain.events import Event
+from petitionkit.domain.ids import new_id
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.normalise import normalised_draft
 from petitionkit.domain.protection import normalise_respondent
@@ -30,7 +31,6 @@ from petitionkit.network import referred_draft
 from petitionkit.serialization import structure_draft
 from petitionkit.service.repeats import RepeatCandidate, RepeatDetection, RepeatSuspected
 from petitionkit.service.results import ImportReport, Registration, RejectedRow
-from petitionkit.service.unit_of_work import new_id
 from petitionkit.storage.base import Transaction
 
 T = TypeVar("T")

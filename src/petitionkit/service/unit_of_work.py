@@ -13,7 +13,6 @@ all use these public names; nothing outside the service layer touches a transact
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -26,6 +25,7 @@ from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
 from petitionkit.domain.events import Event
+from petitionkit.domain.ids import new_id
 from petitionkit.domain.model import Case, Petition
 from petitionkit.domain.normalise import command_texts
 from petitionkit.domain.protection import case_protection
@@ -40,11 +40,6 @@ log = logging.getLogger("petitionkit")
 
 #: What a use case decides once its case is loaded: the change, or ``None`` for nothing to record.
 Decide = Callable[[Transaction, Case, lc.Context], "lc.Decision | None"]
-
-
-def new_id() -> str:
-    """The one source of ids for cases, petitions, referrals and obligations."""
-    return uuid.uuid4().hex
 
 
 class UnitOfWork:

@@ -32,7 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, and_, func, literal, select, true, tuple_, type_coerce
+from sqlalchemy import Connection, Engine, and_, event, func, literal, select, true, tuple_, type_coerce
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.types import NullType
 
@@ -44,7 +44,7 @@ from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Referral, Respondent
 from petitionkit.errors import ConcurrencyConflict, EncryptionKeyError, StorageError
 from petitionkit.storage.base import CaseQuery, OutboxMessage
-from petitionkit.storage.sql import rows
+from petitionkit.storage.sql import held, rows
 from petitionkit.storage.sql.casework_ops import CaseworkOperations
 from petitionkit.storage.sql.documents import DocumentRegister
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
@@ -88,6 +88,8 @@ class SqlStorage:
             self._engine.dispose()
             raise
         self.dialect = self._engine.dialect.name
+        if self.dialect == "postgresql":  # held writes go out before any statement SQLAlchemy runs
+            event.listen(self._engine, "before_cursor_execute", held.flush_before_statement)
         dbapi = self._engine.dialect.loaded_dbapi
         self.dbapi_error: type[Exception] = dbapi.Error
         self.codec = Codec(self.dialect)
@@ -169,10 +171,16 @@ class SqlStorage:
             try:
                 with self._engine.begin() as connection:
                     self._local.connection = connection  # for a key another process made (unlock)
+                    # PostgreSQL: where the held writes are found (taken now: a lost connection has none)
+                    info = connection.info if self.dialect == "postgresql" else None
                     try:
-                        yield SqlTransaction(self, connection)
+                        tx = SqlTransaction(self, connection)
+                        yield tx
+                        tx.flush()  # the held writes (PostgreSQL), before the commit
                     finally:
                         self._local.connection = None
+                        if info is not None:
+                            info.pop(held.HELD_BY, None)
             except IntegrityError:
                 raise  # a constraint caught a bug: let it show as such
             except DBAPIError as exc:
@@ -198,6 +206,12 @@ class SqlTransaction(OutboxOperations, HttpState, PagedReads, CaseworkOperations
         self.codec = store.codec
         self._cursor: Any = connection.connection.cursor()
         self._keys_fresh = False
+        # PostgreSQL: writes without a result held for one round trip (held.py); (statement, rows, case id
+        # whose insert a duplicate key would make a ConcurrencyConflict)
+        self._writes: list[tuple[str, list[Any], str | None]] = []
+        self._hold = store.dialect == "postgresql"
+        if self._hold:
+            connection.info[held.HELD_BY] = self
 
     def _fresh_keys(self) -> None:
         """Once per transaction, before the first seal or blind index: keys another process rotated.
@@ -216,6 +230,8 @@ class SqlTransaction(OutboxOperations, HttpState, PagedReads, CaseworkOperations
 
     def _run(self, statement: str, parameters: Any, *, many: bool = False) -> Any:
         """Execute on the driver cursor; driver errors become SQLAlchemy's, as ``Connection.execute`` does."""
+        if self._writes:
+            self.flush()
         cursor = self._cursor
         try:
             if many:
@@ -223,11 +239,28 @@ class SqlTransaction(OutboxOperations, HttpState, PagedReads, CaseworkOperations
             else:
                 cursor.execute(statement, parameters)
         except self.store.dbapi_error as exc:
-            dialect = self.connection.dialect
-            if dialect.is_disconnect(cast(Any, exc), self.connection.connection.dbapi_connection, cursor):
-                self.connection.invalidate(exc)
-            raise DBAPIError.instance(statement, parameters, exc, self.store.dbapi_error, dialect=dialect) from exc
+            raise self._driver_error(exc, statement, parameters) from exc
         return cursor
+
+    def _driver_error(self, exc: Exception, statement: str, parameters: Any) -> Exception:
+        dialect = self.connection.dialect
+        if dialect.is_disconnect(cast(Any, exc), self.connection.connection.dbapi_connection, self._cursor):
+            self.connection.invalidate(exc)
+        return DBAPIError.instance(statement, parameters, exc, self.store.dbapi_error, dialect=dialect)
+
+    def flush(self) -> None:
+        """Send the held writes (PostgreSQL; see ``held.py``): before any other statement and the commit."""
+        pending, self._writes = self._writes, []
+        if not pending:
+            return
+        try:
+            held.send(self.connection.connection.dbapi_connection, self._cursor, [(s, r) for s, r, _ in pending])
+        except self.store.dbapi_error as exc:
+            error = self._driver_error(exc, pending[0][0], None)
+            conflict = next((case_id for _, _, case_id in pending if case_id is not None), None)
+            if isinstance(error, IntegrityError) and conflict is not None and "pk_cases" in str(exc):
+                raise ConcurrencyConflict(conflict, 0, None) from exc
+            raise error from exc
 
     def _execute(self, statement: Statement, values: Mapping[str, Any]) -> Any:
         return self._run(statement.sql, statement.params(values))
@@ -240,7 +273,13 @@ class SqlTransaction(OutboxOperations, HttpState, PagedReads, CaseworkOperations
         """
         params = list(map(statement.params, each))
         if params:
-            self._run(statement.sql, params, many=True)
+            self._run_rows(statement.sql, params)
+
+    def _run_rows(self, sql: str, params: list[Any], case_id: str | None = None) -> None:
+        if self._hold:  # nothing reads the result: held for the next round trip (held.py)
+            self._writes.append((sql, params, case_id))
+        else:
+            self._run(sql, params, many=True)
 
     def _fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[Any]:
         return list(self._execute(statement, values).fetchall())
@@ -290,7 +329,11 @@ class SqlTransaction(OutboxOperations, HttpState, PagedReads, CaseworkOperations
         self._fresh_keys()
         k = self.codec
         try:
-            self._run_many(self.sql.insert_case, (rows.case_values(c, k) for c in cases_))
+            self._run_rows(
+                self.sql.insert_case.sql,
+                [self.sql.insert_case.params(rows.case_values(c, k)) for c in cases_],
+                cases_[0].id,
+            )
         except IntegrityError as exc:
             text = str(exc.orig)
             if "pk_cases" in text or "cases.id" in text:
