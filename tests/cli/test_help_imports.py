@@ -33,3 +33,17 @@ def test_help_does_not_import_the_sql_backend_alembic_or_the_text_tools() -> Non
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == ""
+
+
+def test_the_help_catalogue_is_read_only_when_help_is_printed() -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from petitionkit.cli import cli\n"
+        "before = 'petitionkit.cli.helptext' in sys.modules\n"
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
+        "print(before, 'petitionkit.cli.helptext' in sys.modules)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["False", "True"]

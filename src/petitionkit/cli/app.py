@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import attrs
 import click
 
-from petitionkit.cli.usage import OfficeGroup, resolve_locale
+from petitionkit.cli.usage import OfficeGroup, option_value, resolve_locale
 from petitionkit.config import CONFIG_FILE, ENV_PREFIX, OfficeConfig
 from petitionkit.domain.access import Principal
 from petitionkit.errors import ConfigurationError, PetitionkitError, UnknownPrincipal
@@ -276,14 +276,4 @@ def load_plugin_commands(group: click.Group, argv: Sequence[str]) -> None:
 
 def _config_option(argv: Sequence[str]) -> str | None:
     """The value of the group's ``--config`` option in ``argv`` (before the command name)."""
-    args = iter(argv)
-    for arg in args:
-        if arg == "--config":
-            return next(args, None)
-        if arg.startswith("--config="):
-            return arg.split("=", 1)[1]
-        if arg in ("--as", "--locale"):  # the group's other options that take a value
-            next(args, None)
-        elif not arg.startswith("-"):  # the command: later options are the command's own
-            break
-    return None
+    return option_value(argv, "--config")

@@ -173,8 +173,8 @@ class OfficeContext(click.Context):
             if env is not None:
                 return env.locale
             words = self.find_root().meta.get(ARGV_KEY, ())
-            config = _option_value(words, "--config")
-            return resolve_locale(_option_value(words, "--locale"), Path(config) if config else None)
+            config = option_value(words, "--config")
+            return resolve_locale(option_value(words, "--locale"), Path(config) if config else None)
         except PetitionkitError:
             return DEFAULT_LOCALE
 
@@ -192,7 +192,7 @@ class OfficeContext(click.Context):
 ARGV_KEY = "petitionkit.argv"
 
 
-def _option_value(words: Sequence[str], option: str) -> str | None:
+def option_value(words: Sequence[str], option: str) -> str | None:
     """The value of the top-level group's ``option`` among its words (before the command name)."""
     args = iter(words)
     for arg in args:
