@@ -61,11 +61,7 @@ class Env:
         # Never open (and so create) a database with a made-up office code just because the command
         # ran in the wrong folder: without a configuration file or database URL, refuse.
         if self.config_path is None and not Path(CONFIG_FILE).exists() and not os.environ.get(DATABASE_URL_ENV):
-            raise ConfigurationError(
-                "--config",
-                f"no {CONFIG_FILE} in {Path.cwd()}; run the command in an office folder, pass --config FILE,"
-                " or create an office with 'petitionkit init FOLDER'",
-            )
+            raise ConfigurationError.of("--config", "config.no_office_here", file=CONFIG_FILE, folder=Path.cwd())
         return OfficeConfig.load(self.config_path)
 
     @cached_property
@@ -100,8 +96,8 @@ class Env:
         index = config.principals.index(entry)
         for role in entry.roles:
             if role not in roles:
-                raise ConfigurationError(
-                    f"principals[{index}].roles", f"'{role}' is no role of the rule packs; roles: {', '.join(roles)}"
+                raise ConfigurationError.of(
+                    f"principals[{index}].roles", "config.unknown_role", role=role, roles=", ".join(roles)
                 )
         return entry.principal()
 
