@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from petitionkit.cli import cli, helptext
 from petitionkit.cli.app import load_plugin_commands
+from petitionkit.i18n import translate
 
 LOCALE_VARIABLES = ("PETITIONKIT_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG")
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -170,3 +171,10 @@ def test_the_installed_command_prints_chinese_help_end_to_end(tmp_path: Path) ->
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.startswith("用法：petitionkit register [选项]")
     assert str(zh("register")["params"]["name"]) in ran.stdout  # type: ignore[index]
+
+
+def test_an_option_of_coded_choices_lists_each_code_with_its_label_under_zh_cn() -> None:
+    shown = " ".join(run("evaluate", "--help").output.split())
+    for code in ("satisfied", "basically_satisfied", "dissatisfied"):
+        assert f"{code}＝{translate(f'rating.{code}', 'zh-CN')}" in shown
+    assert "＝" not in run("--locale", "en", "evaluate", "--help").output

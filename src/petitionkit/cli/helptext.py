@@ -24,6 +24,8 @@ from typing import Any
 
 import click
 
+from petitionkit.i18n import CATALOG, translate
+
 ROOT = "petitionkit"
 CATALOGUE = ("locale", "help", "commands.toml")
 
@@ -51,6 +53,20 @@ HEADINGS: Mapping[str, Mapping[str, str]] = {
         "required": "required",
         "colon": ":",
     },
+}
+
+
+#: The label catalogue's prefix of an option's choices (``--channel letter`` → ``channel.letter``): under
+#: a locale other than en the help lists each choice with its label, as a clerk cannot guess the codes.
+CHOICE_LABELS: Mapping[str, str] = {
+    "decline channel": "decline_channel",
+    "channel": "channel",
+    "states": "state",
+    "kind": "kind",
+    "role": "role",
+    "outcome": "outcome",
+    "rating": "rating",
+    "clock": "clock",
 }
 
 
@@ -92,7 +108,7 @@ def localized(command: click.Command, key: str, locale: str, *, with_commands: b
     words = HEADINGS.get(locale, HEADINGS["en"])
     twin.options_metavar = words["[OPTIONS]"] if command.options_metavar == "[OPTIONS]" else command.options_metavar
     texts: Mapping[str, str] = entry.get("params", {})
-    twin.params = [_with_help(p, texts.get(p.name or "")) for p in command.params]
+    twin.params = [_with_help(p, texts.get(p.name or ""), key, locale) for p in command.params]
     if isinstance(twin, click.Group) and isinstance(command, click.Group):
         if command.subcommand_metavar == "COMMAND [ARGS]...":
             twin.subcommand_metavar = words["COMMAND [ARGS]..."]
@@ -104,12 +120,23 @@ def localized(command: click.Command, key: str, locale: str, *, with_commands: b
     return twin
 
 
-def _with_help(param: click.Parameter, text: str | None) -> click.Parameter:
+def _with_help(param: click.Parameter, text: str | None, key: str, locale: str) -> click.Parameter:
     if not text or not isinstance(param, click.Option):
         return param
     twin = copy.copy(param)
-    twin.help = text
+    twin.help = text + (_choice_labels(param, key, locale) if locale != "en" else "")
     return twin
+
+
+def _choice_labels(param: click.Option, key: str, locale: str) -> str:
+    """``可选：letter＝来信；visit＝来访…`` when every choice of the option has a label, else nothing."""
+    prefix = CHOICE_LABELS.get(f"{key} {param.name}") or CHOICE_LABELS.get(param.name or "")
+    if prefix is None or not isinstance(param.type, click.Choice):
+        return ""
+    choices = [str(c) for c in param.type.choices]
+    if not all(f"{prefix}.{c}" in CATALOG for c in choices):
+        return ""
+    return "可选： " + "； ".join(f"{c}＝{translate(f'{prefix}.{c}', locale)}" for c in choices) + "。"
 
 
 class LocalizedFormatter(click.HelpFormatter):
