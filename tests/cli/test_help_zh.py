@@ -52,9 +52,13 @@ def test_every_command_and_option_has_help_in_zh_cn_and_en() -> None:
 def test_the_catalogue_names_no_command_or_option_that_does_not_exist() -> None:
     load_plugin_commands(cli, [])
     tree = {helptext.ROOT: cli, **{" ".join(path): command for path, command in helptext.walk(cli)}}
+    arguments = {p.name for command in tree.values() for p in command.params if isinstance(p, click.Argument)}
     stale = []
     for locale, entries in helptext.catalogue().items():
         for key, entry in entries.items():
+            if key == helptext.SHARED:
+                stale += [f'[{locale}."*".params] {n}' for n in entry.get("params", {}) if n not in arguments]
+                continue
             command = tree.get(key)
             if command is None:
                 stale.append(f'[{locale}."{key}"]')
@@ -70,9 +74,10 @@ def test_a_missing_entry_is_reported_as_the_catalogue_line_to_add() -> None:
         """Top."""
 
     @top.command("attachments-add")
+    @click.argument("attachment_file")
     @click.option("--label", help="A label.")
     @click.option("--quiet", is_flag=True)
-    def add(label: str, quiet: bool) -> None:
+    def add(attachment_file: str, label: str, quiet: bool) -> None:
         """Add an attachment."""
 
     gaps = helptext.missing(top)
@@ -80,6 +85,7 @@ def test_a_missing_entry_is_reported_as_the_catalogue_line_to_add() -> None:
     assert '[zh-CN."attachments-add".params] label  # --label' in gaps
     assert '[en."attachments-add".params] quiet  # --quiet' in gaps
     assert '[en."attachments-add"] help' not in gaps  # the docstring is the English
+    assert '[en."attachments-add".params] attachment_file  # ATTACHMENT_FILE' in gaps  # click has no argument help
 
 
 def test_help_under_zh_cn_has_chinese_headings_and_the_catalogues_texts() -> None:
@@ -100,6 +106,10 @@ def test_help_under_zh_cn_has_chinese_headings_and_the_catalogues_texts() -> Non
         params = entry["params"]
         assert isinstance(params, dict)
         assert str(params[option]) in " ".join(shown.output.split())  # the formatter may wrap it
+    decline = run("decline", "--help").output
+    assert "\n参数：\n" in decline
+    shared = helptext.catalogue()["zh-CN"][helptext.SHARED]["params"]["ref"]
+    assert re.search(rf"^\s+REF\s+{re.escape(shared)}$", decline, re.MULTILINE), decline
 
 
 def test_a_group_lists_its_commands_with_their_chinese_short_help() -> None:
@@ -122,6 +132,8 @@ def test_help_under_en_is_the_english_of_the_decorators() -> None:
     assert shown.output.startswith("Usage: petitionkit decline [OPTIONS] REF")
     assert str(cli.commands["decline"].help).split("\n")[0] in shown.output
     assert "[required]" in shown.output
+    assert "\nArguments:\n" in shown.output
+    assert helptext.catalogue()["en"][helptext.SHARED]["params"]["ref"] in shown.output
     assert not HAN.search(shown.output.replace("不予受理", ""))  # the docstring's own term, nothing else
     # An option whose decorator has no help gets the catalogue's English.
     entry = helptext.catalogue()["en"]["decline"]["params"]

@@ -2,9 +2,11 @@
 
 The English help stays where click reads it (a command's docstring, an option's ``help=``): it is the
 ``en`` text and the developer's documentation at once.  The Chinese lives in one catalogue,
-``petitionkit/locale/help/commands.toml``, keyed by command path (``"case show"``; the top-level group
-is ``"petitionkit"``) and, below it, by parameter name (click's name, ``case_number`` for
-``--case``).  A table ``[en."case show"]`` may override the English the same way.
+``petitionkit/locale/help/commands.toml``, keyed by command path (``"report period"``; the top-level group
+is ``"petitionkit"``) and, below it, by parameter name (click's name, ``as_of`` for ``--as-of``).
+A table ``[en."report period"]`` fills or overrides the English the same way.  Arguments, which click
+gives no help, have theirs in the catalogue in both locales, shared by name (``[zh-CN."*".params]
+ref``) unless a command's own table says otherwise; they are listed under 参数 / Arguments.
 
 Nothing here runs at start-up but :func:`adopt`, a walk over the command tree that gives every
 command the :class:`~petitionkit.cli.usage.OfficeContext`; the catalogue is read the first time help
@@ -27,6 +29,8 @@ import click
 from petitionkit.i18n import CATALOG, translate
 
 ROOT = "petitionkit"
+#: The table of argument help shared by every command (``REF`` means the same everywhere).
+SHARED = "*"
 CATALOGUE = ("locale", "help", "commands.toml")
 
 #: click's own words, by locale: the headings, the metavars of the usage line, and option extras.
@@ -35,6 +39,7 @@ HEADINGS: Mapping[str, Mapping[str, str]] = {
         "usage": "用法：",
         "Options": "选项",
         "Commands": "命令",
+        "Arguments": "参数",
         "[OPTIONS]": "[选项]",
         "COMMAND [ARGS]...": "命令 [参数]...",
         "default": "默认",
@@ -47,6 +52,7 @@ HEADINGS: Mapping[str, Mapping[str, str]] = {
         "usage": "Usage: ",
         "Options": "Options",
         "Commands": "Commands",
+        "Arguments": "Arguments",
         "[OPTIONS]": "[OPTIONS]",
         "COMMAND [ARGS]...": "COMMAND [ARGS]...",
         "default": "default",
@@ -168,10 +174,30 @@ class LocalizedFormatter(click.HelpFormatter):
 
 def render_help(ctx: click.Context, locale: str) -> str:
     """The ``--help`` text of the context's command in ``locale``."""
-    twin = localized(ctx.command, command_key(ctx), locale)
+    key = command_key(ctx)
+    twin = localized(ctx.command, key, locale)
     formatter = LocalizedFormatter(locale, width=ctx.terminal_width, max_width=ctx.max_content_width)
-    twin.format_help(ctx, formatter)
+    twin.format_usage(ctx, formatter)
+    twin.format_help_text(ctx, formatter)
+    rows = [(a.human_readable_name, argument_help(key, a, locale)) for a in _arguments(twin)]
+    if any(text for _, text in rows):
+        with formatter.section("Arguments"):
+            formatter.write_dl([(name, text or "") for name, text in rows])
+    twin.format_options(ctx, formatter)
+    twin.format_epilog(ctx, formatter)
     return formatter.getvalue().rstrip("\n")
+
+
+def _arguments(command: click.Command) -> list[click.Argument]:
+    return [p for p in command.params if isinstance(p, click.Argument) and not getattr(p, "hidden", False)]
+
+
+def argument_help(key: str, argument: click.Argument, locale: str) -> str | None:
+    """An argument's help (click has none): the command's own entry, else the shared one."""
+    name = argument.name or ""
+    own: Mapping[str, str] = _entry(locale, key).get("params", {})
+    shared: Mapping[str, str] = _entry(locale, SHARED).get("params", {})
+    return own.get(name) or shared.get(name)
 
 
 def render_usage(ctx: click.Context, locale: str) -> str:
@@ -202,6 +228,9 @@ def missing(group: click.Group, locales: tuple[str, ...] = ("zh-CN", "en")) -> l
             if not entry.get("help") and not (english and (command.help or command.short_help)):
                 gaps.append(f'[{locale}."{key}"] help')
             texts = entry.get("params", {})
+            for argument in _arguments(command):
+                if not argument_help(key, argument, locale):
+                    gaps.append(f'[{locale}."{key}".params] {argument.name}  # {argument.human_readable_name}')
             for param in command.params:
                 if not isinstance(param, click.Option) or param.hidden:
                     continue
