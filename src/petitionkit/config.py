@@ -96,7 +96,9 @@ class OfficeConfig:
         known = {"office", "database", "rules", "plugins", "bodies", "settings", "network", "principals"}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ConfigurationError(f"{source}: {unknown[0]}", f"unknown section; expected one of {sorted(known)}")
+            raise ConfigurationError.of(
+                f"{source}: {unknown[0]}", "config.unknown_section", expected=", ".join(sorted(known))
+            )
         flat: dict[str, Any] = {**office}
         if "url" in database:
             flat["database_url"] = database["url"]
@@ -125,11 +127,11 @@ class OfficeConfig:
             config = structure(flat, cls)
         except InvalidInput as exc:
             first = exc.errors[0]
-            raise ConfigurationError(f"{source}: {first.field}", first.message("en").split(": ", 1)[1]) from None
+            raise ConfigurationError.of(f"{source}: {first.field}", f"field.{first.problem}", **first.params) from None
         config.zone  # noqa: B018 - validate the time zone now, not at first use
         if not 0 <= config.clock_tolerance_seconds <= MAX_CLOCK_TOLERANCE:
-            raise ConfigurationError(
-                f"{source}: office.clock_tolerance_seconds", f"must be between 0 and {MAX_CLOCK_TOLERANCE} seconds"
+            raise ConfigurationError.of(
+                f"{source}: office.clock_tolerance_seconds", "config.clock_tolerance", most=MAX_CLOCK_TOLERANCE
             )
         _check_principals(config.principals, source)
         return config
@@ -144,9 +146,9 @@ class OfficeConfig:
             try:
                 data = tomllib.loads(file.read_text(encoding="utf-8"))
             except FileNotFoundError:
-                raise ConfigurationError("--config", f"{file} does not exist; run 'petitionkit init' first") from None
+                raise ConfigurationError.of("--config", "config.no_such_file", file=file) from None
             except tomllib.TOMLDecodeError as exc:
-                raise ConfigurationError(str(file), f"is not valid TOML: {exc}") from None
+                raise ConfigurationError.of(str(file), "config.not_toml", problem=exc) from None
         config = cls.from_mapping(data, source=str(file))
         if file.exists():
             config = attrs.evolve(config, base_dir=str(file.resolve().parent))
@@ -177,5 +179,5 @@ def _check_principals(entries: tuple[PrincipalEntry, ...], source: str) -> None:
         except ValueError as exc:
             raise ConfigurationError(f"{source}: principals[{i}].id", str(exc)) from None
         if entry.id in seen:
-            raise ConfigurationError(f"{source}: principals[{i}].id", f"'{entry.id}' is listed twice")
+            raise ConfigurationError.of(f"{source}: principals[{i}].id", "config.principal_twice", id=entry.id)
         seen.add(entry.id)

@@ -264,9 +264,24 @@ class ConfigurationError(PetitionkitError):
     def __init__(self, setting: str, problem: str) -> None:
         super().__init__()
         self.setting, self.problem = setting, problem
+        self.catalogue_key: str | None = None
+        self.catalogue_params: dict[str, Any] = {}
+
+    @staticmethod
+    def of(setting: str, problem_key: str, /, **params: Any) -> ConfigurationError:
+        """A problem a clerk can meet, in the catalogue's words (``problem_key``, both locales).
+
+        ``problem`` holds its English (for code and logs that read it); the message is in the locale.
+        """
+        error = ConfigurationError(setting, translate(problem_key, "en", **params))
+        error.catalogue_key, error.catalogue_params = problem_key, dict(params)
+        return error
 
     def params(self, locale: str) -> dict[str, Any]:
-        return {"setting": self.setting, "problem": self.problem}
+        problem = self.problem
+        if self.catalogue_key is not None:
+            problem = translate(self.catalogue_key, locale, **self.catalogue_params)
+        return {"setting": self.setting, "problem": problem}
 
 
 class StorageError(PetitionkitError):

@@ -102,7 +102,7 @@ def init_office(
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "petitionkit.toml"
     if config_path.exists():
-        raise ConfigurationError(str(config_path), "already exists; choose another folder or edit it")
+        raise ConfigurationError.of(str(config_path), "config.already_exists")
     rule_files: list[str] = []
     if sample_county:
         (folder / "rules").mkdir(exist_ok=True)

@@ -66,3 +66,17 @@ def imported_by(args: list[str]) -> list[str]:
 )
 def test_start_up_does_not_import_the_heavy_parts(args: list[str]) -> None:
     assert imported_by(args) == []
+
+
+def test_the_help_catalogue_is_read_only_when_help_is_printed() -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from petitionkit.cli import cli\n"
+        "before = 'petitionkit.cli.helptext' in sys.modules\n"
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
+        "print(before, 'petitionkit.cli.helptext' in sys.modules)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["False", "True"]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import click
 
-from petitionkit.cli.usage import OfficeGroup, resolve_locale
+from petitionkit.cli.usage import OfficeGroup, option_value, resolve_locale
 from petitionkit.config import CONFIG_FILE, ENV_PREFIX, OfficeConfig
 from petitionkit.domain.access import Principal
 from petitionkit.errors import ConfigurationError, PetitionkitError, UnknownPrincipal
@@ -63,11 +63,7 @@ class Env:
         # Never open (and so create) a database with a made-up office code just because the command
         # ran in the wrong folder: without a configuration file or database URL, refuse.
         if self.config_path is None and not Path(CONFIG_FILE).exists() and not os.environ.get(DATABASE_URL_ENV):
-            raise ConfigurationError(
-                "--config",
-                f"no {CONFIG_FILE} in {Path.cwd()}; run the command in an office folder, pass --config FILE,"
-                " or create an office with 'petitionkit init FOLDER'",
-            )
+            raise ConfigurationError.of("--config", "config.no_office_here", file=CONFIG_FILE, folder=Path.cwd())
         return OfficeConfig.load(self.config_path)
 
     @cached_property
@@ -102,8 +98,8 @@ class Env:
         index = config.principals.index(entry)
         for role in entry.roles:
             if role not in roles:
-                raise ConfigurationError(
-                    f"principals[{index}].roles", f"'{role}' is no role of the rule packs; roles: {', '.join(roles)}"
+                raise ConfigurationError.of(
+                    f"principals[{index}].roles", "config.unknown_role", role=role, roles=", ".join(roles)
                 )
         return entry.principal()
 
@@ -280,14 +276,4 @@ def load_plugin_commands(group: click.Group, argv: Sequence[str]) -> None:
 
 def _config_option(argv: Sequence[str]) -> str | None:
     """The value of the group's ``--config`` option in ``argv`` (before the command name)."""
-    args = iter(argv)
-    for arg in args:
-        if arg == "--config":
-            return next(args, None)
-        if arg.startswith("--config="):
-            return arg.split("=", 1)[1]
-        if arg in ("--as", "--locale"):  # the group's other options that take a value
-            next(args, None)
-        elif not arg.startswith("-"):  # the command: later options are the command's own
-            break
-    return None
+    return option_value(argv, "--config")

@@ -52,7 +52,7 @@ def serve(env: Env, /, host: str | None, port: int | None, workers: int | None, 
     web_settings(config)  # a bad [settings.web] fails here, before listening
     count = workers or settings.workers
     if count > 1 and config.database_url.startswith("sqlite"):
-        raise ConfigurationError("--workers", "several workers need PostgreSQL; SQLite serves one worker")
+        raise ConfigurationError.of("--workers", "config.workers_need_postgresql")
     env.unbound_office  # noqa: B018 - open once here: a bad configuration, key or schema fails before listening
     path = env.config_path or os.path.join(os.getcwd(), "petitionkit.toml")
     os.environ[CONFIG_ENV] = os.path.abspath(path)

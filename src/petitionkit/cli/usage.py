@@ -161,13 +161,76 @@ def _wants_json(ctx: click.Context | None, args: Sequence[str]) -> bool:
     return "--json" in args
 
 
+class OfficeContext(click.Context):
+    """A context whose help and usage line are in the command's locale (see petitionkit.cli.helptext)."""
+
+    def help_locale(self) -> str:
+        """The locale of the command (``--locale`` and the rest); before the group ran, from its words."""
+        from petitionkit.cli.app import Env  # noqa: PLC0415 - app imports this module
+
+        env = self.find_object(Env)
+        try:
+            if env is not None:
+                return env.locale
+            words = self.find_root().meta.get(ARGV_KEY, ())
+            config = option_value(words, "--config")
+            return resolve_locale(option_value(words, "--locale"), Path(config) if config else None)
+        except PetitionkitError:
+            return DEFAULT_LOCALE
+
+    def get_help(self) -> str:
+        from petitionkit.cli import helptext  # noqa: PLC0415 - the catalogue is read only for help
+
+        return helptext.render_help(self, self.help_locale())
+
+    def get_usage(self) -> str:
+        from petitionkit.cli import helptext  # noqa: PLC0415
+
+        return helptext.render_usage(self, self.help_locale())
+
+
+ARGV_KEY = "petitionkit.argv"
+
+
+def option_value(words: Sequence[str], option: str) -> str | None:
+    """The value of the top-level group's ``option`` among its words (before the command name)."""
+    args = iter(words)
+    for arg in args:
+        if arg == option:
+            return next(args, None)
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+        if arg in ("--config", "--as", "--locale"):  # the group's options that take a value
+            next(args, None)
+        elif not arg.startswith("-"):  # the command: later options are the command's own
+            break
+    return None
+
+
+def adopt(command: click.Command) -> None:
+    """Give ``command`` and every command below it the :class:`OfficeContext` (plugins' too)."""
+    if command.context_class is click.Context:
+        command.context_class = OfficeContext
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            adopt(sub)
+
+
 class OfficeGroup(click.Group):
-    """The top-level group: usage errors anywhere below it are shown as petitionkit errors."""
+    """The top-level group: usage errors anywhere below it are shown as petitionkit errors; help and
+    usage lines anywhere below it are in the command's locale."""
+
+    context_class = OfficeContext
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGV_KEY] = tuple(args)  # the help of the group itself is printed before its options are
+        return super().parse_args(ctx, args)
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
         given = list(args)
+        adopt(self)  # commands added since (plugins', tests') too: a walk over ~150 commands, no import
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:

@@ -22,7 +22,7 @@ def database_file(storage: Any) -> Path:
     """The file of ``storage``'s SQLite database; a :class:`ConfigurationError` for anything else."""
     engine = getattr(storage, "engine", None)
     if engine is None:
-        raise ConfigurationError("database.url", f"{storage.url}: only a SQLite database file can be backed up here")
+        raise ConfigurationError.of("database.url", "config.backup_sqlite_only", url=storage.url)
     url = make_url(str(engine.url))
     if url.get_backend_name() == "postgresql":
         raise ConfigurationError(
@@ -31,7 +31,7 @@ def database_file(storage: Any) -> Path:
         )
     path = sqlite_path(url)
     if path is None:
-        raise ConfigurationError("database.url", f"{storage.url}: an in-memory database has nothing to back up")
+        raise ConfigurationError.of("database.url", "config.backup_in_memory", url=storage.url)
     return path
 
 
