@@ -46,22 +46,26 @@ ALLOWED: dict[str, set[str]] = {
     "exchange": {"domain", "errors", "redaction", "serialization", "csvsafe"},
     "migration": {"domain", "errors", "i18n", "serialization"},
     "network": {"domain", "errors", "config", "storage"},
+    # attachments' blob stores and content checks (an application module, beside notifications)
+    "attachments": {"domain", "errors", "i18n", "config", "settings", "hookspecs"},
+    # search texts: segmentation and what is struck before a text is indexed
+    "search": {"domain", "errors", "redaction", "storage"},
     "respondents": {"domain", "errors"},
     "service": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "notify",
         "hookspecs", "plugins", "notifications", "exchange", "network", "respondents", "documents", "reports",
-        "settings", "audit", "privacy", "files", "migration",
+        "settings", "audit", "privacy", "files", "migration", "attachments", "search",
     },
     "default_plugins": {
         "domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports", "notifications",
-        "settings", "audit", "privacy", "redaction",
+        "settings", "audit", "privacy", "redaction", "attachments",
     },
     "quickstart": {"domain", "errors", "config", "service", "audit", "privacy"},
     "testing": {"domain", "errors", "config", "service", "storage", "rules", "notifications", "audit", "privacy"},
     # the HTTP API (the server extra): over the service like the command line; nothing imports it
     "server": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "service",
-        "settings", "transport", "documents", "reports",
+        "settings", "transport", "documents", "reports", "attachments",
     },
     "cli": {"*"},
     "": {"*"},  # the package's own __init__: the public names
@@ -77,6 +81,9 @@ RESTRICTED = {
     "joserfc": {"server"},
     "prometheus_client": {"server"},
     "pluggy": {"hookspecs", "plugins", "service", "notifications", "default_plugins", "cli"},
+    "boto3": {"attachments"},  # the S3 attachment store
+    "filetype": {"attachments"},  # a file's type told from its content
+    "rjieba": {"reports", "search"},  # Chinese word segmentation
 }
 
 

@@ -6,15 +6,26 @@ from collections.abc import Iterator
 from typing import Any
 
 from petitionkit.domain.model import Case
+from petitionkit.service.attachments import AttachmentUseCases
 from petitionkit.service.commands import CaseCommands
 from petitionkit.service.delivery import Delivery
 from petitionkit.service.history import HistoryUseCases
 from petitionkit.service.integration import Integrations
 from petitionkit.service.queries import CaseQueries
 from petitionkit.service.registration import RegistrationUseCases
+from petitionkit.service.search import SearchUseCases
 
 
-class Office(RegistrationUseCases, CaseCommands, CaseQueries, Delivery, HistoryUseCases, Integrations):
+class Office(
+    RegistrationUseCases,
+    CaseCommands,
+    CaseQueries,
+    Delivery,
+    HistoryUseCases,
+    Integrations,
+    AttachmentUseCases,
+    SearchUseCases,
+):
     """A working petition office.  Create it with :func:`~petitionkit.service.open_office`.
 
     Use cases: registration (:class:`~petitionkit.service.registration.RegistrationUseCases`), the case
@@ -22,7 +33,9 @@ class Office(RegistrationUseCases, CaseCommands, CaseQueries, Delivery, HistoryU
     (:class:`~petitionkit.service.queries.CaseQueries`), delivery
     (:class:`~petitionkit.service.delivery.Delivery`), whole case histories in and out
     (:class:`~petitionkit.service.history.HistoryUseCases`) and what integrations use
-    (:class:`~petitionkit.service.integration.Integrations`: API keys, the changes feed); each change
+    (:class:`~petitionkit.service.integration.Integrations`: API keys, the changes feed), attachments
+    (:class:`~petitionkit.service.attachments.AttachmentUseCases`) and search
+    (:class:`~petitionkit.service.search.SearchUseCases`); each change
     runs in the office's unit of work (``office.uow``, :class:`~petitionkit.service.unit_of_work.UnitOfWork`).
     """
 

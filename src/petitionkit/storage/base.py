@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import attrs
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.attachments import Attachment
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, CaseState, Obligation, Petition, PetitionKind, Respondent
 
@@ -119,6 +120,41 @@ class CaseQuery:
     offset: int = 0
 
 
+@attrs.frozen
+class SearchDocument:
+    """One searchable text of a case (检索文本), keyed by ``(case_id, source_kind, source_id)``.
+
+    ``text`` is already segmented (words separated by spaces) and free of personal data
+    (:mod:`petitionkit.search`); storing a document replaces the one with the same key.
+    """
+
+    office_code: str
+    case_id: str
+    source_kind: str  # "case", "petition", and later "reception", "investigation" ...
+    source_id: str
+    text: str
+
+
+@attrs.frozen
+class TextQuery:
+    """A full-text search: documents of the office holding every word, newest first, keyset-paged."""
+
+    office_code: str
+    words: tuple[str, ...]
+    before: int | None = None  # the position of the last hit of the previous page
+    limit: int = 20
+
+
+@attrs.frozen
+class SearchHit:
+    """A document that matched: where it stands in the index (the paging cursor) and what it is."""
+
+    position: int
+    case_id: str
+    source_kind: str
+    source_id: str
+
+
 class Transaction(Protocol):
     """One unit of work.  Leaving the ``with`` block commits; an exception rolls back."""
 
@@ -214,6 +250,38 @@ class Transaction(Protocol):
         An index lookup (repeat detection at intake runs it on every registration).  ``digests`` are
         identity digests or secondary keys ``"<kind>:<digest>"`` as stored by :meth:`add_petitions`.
         """
+        ...
+
+    # --- attachments (附件) and the search index
+    def add_attachment(self, attachment: Attachment) -> None:
+        """Store an attachment's description (its bytes are in the blob store)."""
+        ...
+
+    def get_attachment(self, attachment_id: str) -> Attachment | None: ...
+
+    def attachments_of_case(self, case_id: str) -> list[Attachment]:
+        """The case's attachments, in the order they were added."""
+        ...
+
+    def attachments_of_office(self, office_code: str, after: str | None, limit: int) -> list[Attachment]:
+        """Up to ``limit`` attachments of the office with ids above ``after``, in id order (verification)."""
+        ...
+
+    def seal_blob(self, office_code: str, context: str, data: bytes) -> bytes:
+        """``data`` as it may rest in a blob store: encrypted under the office's data key on an encrypted
+        SQL store (``context`` bound as associated data), marked plain (``pkb0``) where nothing is at rest."""
+        ...
+
+    def open_blob(self, context: str, sealed: bytes) -> bytes:
+        """The bytes :meth:`seal_blob` sealed under the same ``context``; EncryptionKeyError if altered."""
+        ...
+
+    def put_search_documents(self, documents: Sequence[SearchDocument]) -> None:
+        """Store documents in the search index, each replacing the one with its key."""
+        ...
+
+    def search_documents(self, query: TextQuery) -> list[SearchHit]:
+        """Documents holding every word of ``query``, by position, highest first, below ``query.before``."""
         ...
 
     # --- access records (append-only: no update, no delete)

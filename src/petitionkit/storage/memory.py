@@ -17,6 +17,7 @@ from typing import TypeVar
 import attrs
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.attachments import Attachment
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Obligation, Petition, Respondent
 from petitionkit.errors import ConcurrencyConflict
@@ -25,9 +26,11 @@ from petitionkit.storage.base import (
     CaseQuery,
     OutboxMessage,
     OutboxStatus,
+    SearchDocument,
     StoredResponse,
     receipt_payload,
 )
+from petitionkit.storage.memory_attachments import MemoryAttachments
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -47,6 +50,9 @@ class MemoryStorage:
         self.feed: list[Event] = []  # every event in append order: position = index + 1
         self.api_keys: dict[str, ApiKey] = {}
         self.idempotency: dict[tuple[str, str, str], StoredResponse] = {}
+        self.attachments: dict[str, Attachment] = {}
+        self.search_index: dict[tuple[str, str, str], tuple[int, SearchDocument]] = {}
+        self.search_position = 0
 
     @property
     def url(self) -> str:
@@ -66,7 +72,7 @@ class MemoryStorage:
         pass
 
 
-class MemoryTransaction:
+class MemoryTransaction(MemoryAttachments):
     def __init__(self, store: MemoryStorage) -> None:
         self.s = store
         self._undo: list[Callable[[], None]] = []

@@ -44,6 +44,7 @@ from petitionkit.domain.model import Case, Obligation, Petition, Referral, Respo
 from petitionkit.errors import ConcurrencyConflict, EncryptionKeyError, StorageError
 from petitionkit.storage.base import CaseQuery, OutboxMessage
 from petitionkit.storage.sql import rows
+from petitionkit.storage.sql.attachment_state import AttachmentState
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
 from petitionkit.storage.sql.http_state import HttpState
 from petitionkit.storage.sql.migrate import open_schema
@@ -178,7 +179,7 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction(OutboxOperations, HttpState):
+class SqlTransaction(OutboxOperations, HttpState, AttachmentState):
     """One unit of work on one connection; created by :meth:`SqlStorage.transaction`.
 
     The outbox's operations come from :class:`OutboxOperations`, the HTTP API's (changes feed, API keys,
