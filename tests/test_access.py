@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from petitionkit.testing.files import TINY_PNG
 from petitionkit.cli import cli
 from petitionkit.domain.access import BODY_PERMISSIONS, Permission, Principal
 from petitionkit.errors import PermissionDenied, PrincipalRequired, SeparationOfDuties, UnknownPrincipal
@@ -30,6 +29,7 @@ from petitionkit.testing import (
     office_settings,
     sample_petition,
 )
+from petitionkit.testing.files import TINY_PNG
 
 BODY = "GOV-HRSS"
 

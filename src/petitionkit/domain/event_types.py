@@ -400,17 +400,10 @@ class CasePurged(DomainEvent):
     redacted: dict[str, str] = attrs.field(factory=dict)
 
 
-# --- attachments -------------------------------------------------------------------------------------
-
-
 @attrs.frozen(kw_only=True)
 class AttachmentAdded(DomainEvent):
-    """附件: a file was attached to the case (a scanned letter, a photo, audio, a document, evidence).
-
-    ``digest`` is the SHA-256 of the file as received: the audit chain binds it, so the stored file can
-    be checked against it at any time (``petitionkit attachments verify``).  No file name: it may name
-    a person.
-    """
+    """附件: a file was attached; ``digest`` (SHA-256 of the file as received) binds it to the audit chain
+    (``petitionkit attachments verify``).  No file name: it may name a person."""
 
     name: ClassVar[str] = "AttachmentAdded"
     attachment_id: str

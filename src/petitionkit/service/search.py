@@ -3,7 +3,8 @@
 *Full text* (:meth:`SearchUseCases.search_text`): the query is segmented like the indexed texts
 (:mod:`petitionkit.search`) and a document matches when it holds every word; hits come newest first,
 a page at a time (the ``next`` cursor is the last hit's position: keyset paging, as fast on the
-thousandth page as on the first).  Office staff see every hit; a handling body's principal only hits
+thousandth page as on the first), one result per case on a page (a case whose subject and petition
+both match shows once; on a later page it may show again for an older text).  Office staff see every hit; a handling body's principal only hits
 on cases referred to it that the redaction policy lets it read (so an accused body never finds an
 accusation), their subjects as the policy lets it read them.
 
@@ -20,7 +21,7 @@ import attrs
 
 from petitionkit.domain.access import Permission
 from petitionkit.domain.model import Case, Person
-from petitionkit.domain.tracking import identity_keys
+from petitionkit.domain.tracking import NAME_PHONE_KEY, identity_keys
 from petitionkit.errors import FieldError, InvalidInput, PermissionDenied
 from petitionkit.search import index_case, query_words
 from petitionkit.service.base import OfficeBase
@@ -71,9 +72,9 @@ class SearchUseCases(OfficeBase):
             hits = tx.search_documents(query)
             cases: dict[str, Case | None] = {}
             for hit in hits:
-                if hit.case_id not in cases:
-                    cases[hit.case_id] = self._visible(tx, hit.case_id)
-                case = cases[hit.case_id]
+                if hit.case_id in cases:
+                    continue  # one result per case on a page: its newest matching text
+                case = cases[hit.case_id] = self._visible(tx, hit.case_id)
                 if case is not None:
                     results.append(
                         SearchResult(
@@ -137,7 +138,10 @@ class SearchUseCases(OfficeBase):
         else:
             raise InvalidInput([FieldError("phone", "required")])
         person = Person(name=name or "", id_number=id_number, phone=phone, address=address)
-        return [key for key, why in identity_keys(person).items() if why in wanted]
+        keys = [key for key, why in identity_keys(person).items() if why in wanted]
+        if wanted == {"name_phone"}:  # stored bare without an ID number, prefixed beside one
+            keys += [f"{NAME_PHONE_KEY}:{key}" for key in keys]
+        return keys
 
     def reindex(self, *, page_size: int = 500) -> int:
         """Rebuild every case's documents from every source (after an upgrade, or to repair); how many cases."""

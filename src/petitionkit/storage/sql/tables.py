@@ -432,5 +432,17 @@ search_documents = Table(
     Index("ix_search_documents_office", "office_code", "seq"),
 )
 
+#: What revision 0018 makes for full-text search outside these tables (by dialect; SQLAlchemy cannot declare them).
+FULL_TEXT_OBJECTS = frozenset(
+    {
+        "search_fts",  # SQLite: the FTS5 table and its shadow tables
+        "search_fts_data",
+        "search_fts_idx",
+        "search_fts_docsize",
+        "search_fts_config",
+        "ix_search_documents_tsv",  # PostgreSQL: GIN over to_tsvector('simple', body)
+    }
+)
+
 TABLES = tuple(metadata.sorted_tables)
 TABLE_NAMES = frozenset(t.name for t in TABLES)
