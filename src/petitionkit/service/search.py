@@ -4,7 +4,8 @@
 (:mod:`petitionkit.search`) and a document matches when it holds every word; hits come newest first,
 a page at a time (the ``next`` cursor is the last hit's position: keyset paging, as fast on the
 thousandth page as on the first), one result per case on a page (a case whose subject and petition
-both match shows once; on a later page it may show again for an older text).  Office staff see every hit; a handling body's principal only hits
+both match shows once; on a later page it may show again for an older text).  Office staff see every
+hit; a handling body's principal only hits
 on cases referred to it that the redaction policy lets it read (so an accused body never finds an
 accusation), their subjects as the policy lets it read them.
 
