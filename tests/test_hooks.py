@@ -328,7 +328,7 @@ def test_hook_petitionkit_scan_attachment(plugin: FullPlugin, tmp_path: Path) ->
     config = {**office_settings(), "settings": {"attachments": {"store": "dictstore"}}}
     office = open_test_office(config, plugin_manager=pm, clock=FakeClock())
     ref = office.register(sample_petition()).case.id
-    with pytest.raises(AttachmentRefused, match="Test.Pattern"):
+    with pytest.raises(AttachmentRefused, match=r"Test\.Pattern"):
         office.attach(ref, TINY_PDF + b"TEST-PATTERN", filename="a.pdf")
     assert plugin.blobs == {}
     assert office.attach(ref, TINY_PDF, filename="a.pdf").media_type == "application/pdf"
