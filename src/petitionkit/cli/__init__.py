@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from petitionkit.cli import (
+    attachment_cmds,
     audit_cmds,
     case_cmds,
     exchange_cmds,
@@ -35,6 +36,7 @@ for _command in [
     *purge_cmds.COMMANDS,
     *keys_cmds.COMMANDS,
     *serve_cmds.COMMANDS,
+    *attachment_cmds.COMMANDS,
     plugins_command,
 ]:
     cli.add_command(_command)

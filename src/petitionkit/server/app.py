@@ -24,7 +24,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import PetitionkitError
-from petitionkit.server import metrics, open311, routes_cases, routes_office
+from petitionkit.server import metrics, open311, routes_attachments, routes_cases, routes_office
 from petitionkit.server.auth import Authenticator, Unauthenticated
 from petitionkit.server.context import Api, api_of, provide_api, provide_office
 from petitionkit.server.idempotency import HttpProblem
@@ -145,7 +145,13 @@ def create_app(office: Office, settings: ServerSettings | None = None) -> Litest
         use_handler_docstrings=True,
     )
     return Litestar(
-        route_handlers=[*routes_cases.HANDLERS, *routes_office.HANDLERS, *open311.HANDLERS, metrics.metrics],
+        route_handlers=[
+            *routes_cases.HANDLERS,
+            *routes_office.HANDLERS,
+            *routes_attachments.HANDLERS,
+            *open311.HANDLERS,
+            metrics.metrics,
+        ],
         middleware=[metrics.REQUESTS.middleware],
         dependencies={
             "office": Provide(provide_office, sync_to_thread=True),
