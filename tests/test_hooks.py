@@ -17,7 +17,7 @@ from petitionkit import hookspecs
 from petitionkit.audit import AuditRun, Checkpoint, VerifierReport, verify_office, write_checkpoint
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.access import Principal, Role
-from petitionkit.domain.attachments import ScanFinding
+from petitionkit.domain.attachments import ScanVerdict
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, PetitionKind
 from petitionkit.errors import AttachmentRefused, ConfigurationError, PermissionDenied
@@ -146,8 +146,8 @@ class FullPlugin:
         return ref in self.blobs
 
     @hookimpl
-    def petitionkit_scan_attachment(self, data: bytes, media_type: str) -> ScanFinding | None:
-        return ScanFinding("test-scanner", "Test.Pattern") if b"TEST-PATTERN" in data else None
+    def petitionkit_scan_attachment(self, data: bytes, media_type: str) -> ScanVerdict | None:
+        return ScanVerdict("test-scanner", "Test.Pattern" if b"TEST-PATTERN" in data else None)
 
     @hookimpl
     def petitionkit_register_audit_verifiers(self, register: Callable[..., None]) -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from petitionkit.attachments.blobs import BlobStore
     from petitionkit.config import OfficeConfig
     from petitionkit.domain.access import Principal, Role
-    from petitionkit.domain.attachments import ScanFinding
+    from petitionkit.domain.attachments import ScanVerdict
     from petitionkit.domain.events import Event
     from petitionkit.domain.model import Case
     from petitionkit.domain.ports import Rules
@@ -152,18 +152,19 @@ def petitionkit_permission_allowed(
 
 
 @hookspec
-def petitionkit_scan_attachment(data: bytes, media_type: str) -> ScanFinding | None:
+def petitionkit_scan_attachment(data: bytes, media_type: str, config: OfficeConfig) -> ScanVerdict | None:
     """Scan a file before it is attached (a virus scanner, a content policy ...).
 
-    Every implementation is asked; any :class:`~petitionkit.domain.attachments.ScanFinding` refuses
-    the file (:class:`~petitionkit.errors.AttachmentRefused`, naming the scanner and its finding) and
-    nothing is stored.  Raise (any exception) when the scan cannot be done: the file is then not
-    attached either (fail closed).  ``[settings.attachments] scanners_required = true`` refuses
-    every file while no scanner is installed.
+    Every implementation is asked.  A :class:`~petitionkit.domain.attachments.ScanVerdict` with a
+    ``finding`` refuses the file (:class:`~petitionkit.errors.AttachmentRefused`, naming the scanner and
+    the finding) and nothing is stored; one without says the scanner found it clean.  Raise (any
+    exception) when the scan cannot be done: the file is then not attached either (fail closed).
+    ``[settings.attachments] scanners_required = true`` refuses a file no scanner gave a verdict on.
 
     :param data: the file's bytes as received (plain, before encryption).
     :param media_type: its type as told from its content (``image/jpeg`` ...).
-    :return: a finding to refuse the file, ``None`` when it is clean.
+    :param config: the office's configuration (read a scanner's own ``[settings.<name>]`` from it).
+    :return: the verdict, or ``None`` when this scanner has no opinion (e.g. not configured for the office).
     """
 
 

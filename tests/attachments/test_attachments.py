@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from petitionkit.domain.attachments import ScanFinding
+from petitionkit.domain.attachments import ScanVerdict
 from petitionkit.errors import AttachmentDamaged, AttachmentRefused, PermissionDenied
 from petitionkit.hookspecs import hookimpl
 from petitionkit.plugins import make_plugin_manager
@@ -123,8 +123,8 @@ def test_verify_finds_a_blob_altered_behind_petitionkits_back(office: Office, tm
 
 class RefuseEverything:
     @hookimpl
-    def petitionkit_scan_attachment(self, data: bytes, media_type: str) -> ScanFinding | None:
-        return ScanFinding("test-scanner", "Test.Signature") if EICAR in data or media_type == "image/png" else None
+    def petitionkit_scan_attachment(self, data: bytes, media_type: str) -> ScanVerdict | None:
+        return ScanVerdict("test-scanner", "Test.Signature") if EICAR in data or media_type == "image/png" else None
 
 
 def test_a_scanner_refuses_a_file_and_nothing_is_kept(tmp_path: Path) -> None:

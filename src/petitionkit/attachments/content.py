@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from petitionkit.domain.attachments import ScanFinding
+from petitionkit.domain.attachments import ScanVerdict
 from petitionkit.errors import AttachmentRefused
 
 if TYPE_CHECKING:
     import pluggy
 
     from petitionkit.attachments.settings import AttachmentSettings
+    from petitionkit.config import OfficeConfig
 
 #: Names a declared type may go by that ``filetype`` reports under another.
 ALIASES = {
@@ -62,11 +63,21 @@ def check_content(data: bytes, declared: str | None, settings: AttachmentSetting
     return found
 
 
-def scan(pm: pluggy.PluginManager, data: bytes, media_type: str, settings: AttachmentSettings, field: str) -> None:
-    """Ask every scanner; the first finding refuses the file.  A scanner that fails raises (fail closed)."""
-    hook = pm.hook.petitionkit_scan_attachment
-    if settings.scanners_required and not hook.get_hookimpls():
-        raise AttachmentRefused(field, "scanner", scanner="-", finding="no scanner is installed")
-    findings: Sequence[ScanFinding] = [f for f in hook(data=data, media_type=media_type) if f is not None]
-    if findings:
-        raise AttachmentRefused(field, "scanner", scanner=findings[0].scanner, finding=findings[0].finding)
+def scan(
+    pm: pluggy.PluginManager,
+    config: OfficeConfig,
+    data: bytes,
+    media_type: str,
+    settings: AttachmentSettings,
+    field: str,
+) -> None:
+    """Ask every scanner; the first finding refuses the file.  A scanner that fails raises (fail closed);
+    with ``scanners_required``, a file no scanner gave a verdict on is refused."""
+    verdicts: Sequence[ScanVerdict] = [
+        v for v in pm.hook.petitionkit_scan_attachment(data=data, media_type=media_type, config=config) if v is not None
+    ]
+    for verdict in verdicts:
+        if verdict.finding is not None:
+            raise AttachmentRefused(field, "scanner", scanner=verdict.scanner, finding=verdict.finding)
+    if settings.scanners_required and not verdicts:
+        raise AttachmentRefused(field, "scanner", scanner="-", finding="no scanner is configured")

@@ -66,9 +66,13 @@ class Attachment:
 
 
 @attrs.frozen
-class ScanFinding:
-    """A scanner's refusal of a file (``petitionkit_scan_attachment``): which scanner, what it found
-    (a signature name such as ``Eicar-Signature``: never the file's content)."""
+class ScanVerdict:
+    """A scanner's verdict on a file (``petitionkit_scan_attachment``): which scanner, and what it found
+    (a signature name such as ``Eicar-Signature``: never the file's content), ``None`` when the file is clean."""
 
     scanner: str
-    finding: str
+    finding: str | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.finding is not None

@@ -103,7 +103,7 @@ class AttachmentUseCases(OfficeBase):
         digest = hashlib.sha256(data).hexdigest()
         if expected_digest is not None and expected_digest.strip().lower() != digest:
             raise AttachmentRefused("digest", "digest")
-        scan(self.pm, data, found_type, settings, "file")
+        scan(self.pm, self.config, data, found_type, settings, "file")
         attachment_id = new_id()
         store = self.blob_store
         made: list[Attachment] = []
