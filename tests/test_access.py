@@ -331,7 +331,7 @@ NOT_PERSONAL = {
     "create_api_key", "api_keys", "revoke_api_key", "changes",
     # attachments: attaching is a change (an event carrying the digest); verifying reads digests only;
     # the blob store holds ciphertext; rebuilding the search index reads nothing out
-    "attach", "verify_attachments", "blob_store", "reindex",
+    "attach", "verify_attachments", "blob_store", "reindex", "import_legacy_attachments",
 }  # fmt: skip
 
 

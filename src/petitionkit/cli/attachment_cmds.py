@@ -114,6 +114,32 @@ def verify(env: Env) -> None:
         sys.exit(EXIT_AUDIT_BROKEN)
 
 
+@attachments.command("import-legacy")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--require-digest", is_flag=True, help="Refuse a referenced file whose SHA-256 was not listed.")
+@click.pass_obj
+@run_command
+def import_legacy(env: Env, folder: Path, require_digest: bool) -> None:
+    """Store the files imported histories refer to (paths under FOLDER), checked against their SHA-256."""
+    report = env.office.import_legacy_attachments(folder, require_digest=require_digest)
+    problems = [{"tracking_number": p.tracking_number, "index": p.index, "reason": p.reason} for p in report.problems]
+    doc = {"stored": report.stored, "skipped": report.skipped, "problems": problems}
+
+    def human() -> None:
+        click.echo(translate("attachments.cli.imported", env.locale, stored=report.stored, skipped=report.skipped))
+        for p in report.problems:
+            reason = translate(f"attachments.refused.{p.reason}", env.locale, **_NO_DETAIL)
+            click.echo(f"  {p.tracking_number} attachments[{p.index}]: {reason}")
+
+    env.emit(doc, human)
+    if problems:
+        sys.exit(2)
+
+
+#: Placeholders of refusal texts that need details (a legacy report keeps only the reason).
+_NO_DETAIL = {"size": "-", "limit": "-", "found": "-", "allowed": "-", "declared": "-", "scanner": "-", "finding": "-"}
+
+
 @click.command("search")
 @click.argument("text", required=False)
 @click.option("--name", help="A petitioner's name (with --phone or --address).")

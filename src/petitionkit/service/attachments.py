@@ -19,7 +19,8 @@ import hashlib
 import re
 from collections.abc import Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -45,6 +46,8 @@ from petitionkit.service.unit_of_work import new_id
 
 if TYPE_CHECKING:
     from petitionkit.domain.model import Case
+    from petitionkit.service.legacy_attachments import LegacyReport
+    from petitionkit.service.office import Office
     from petitionkit.storage.base import Transaction
 
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
@@ -191,6 +194,15 @@ class AttachmentUseCases(OfficeBase):
         if hashlib.sha256(data).hexdigest() != digest:
             return "digest"
         return data
+
+    def import_legacy_attachments(self, folder: str | Path, *, require_digest: bool = False) -> LegacyReport:
+        """Bring the files a migrated system's petitions refer to into the blob store (needs ``register``
+        and ``configure``); see :mod:`petitionkit.service.legacy_attachments`."""
+        from petitionkit.service.legacy_attachments import import_legacy_attachments  # noqa: PLC0415
+
+        self.access.require(Permission.REGISTER)
+        self.access.require(Permission.CONFIGURE)
+        return import_legacy_attachments(cast("Office", self), folder, require_digest=require_digest)
 
     def verify_attachments(self, *, page_size: int = 200) -> Iterator[AttachmentCheck]:
         """Every attachment of the office, its bytes re-hashed and compared with the digest its
