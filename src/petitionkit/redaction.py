@@ -182,6 +182,10 @@ class Striker:
         return self.pattern.sub(STRUCK, text)
 
 
+#: Strikes every ID-number-, mobile- and e-mail-shaped string (compiled once).
+SHAPES: Final = Striker(re.compile(_SHAPES.pattern, re.IGNORECASE))
+
+
 def scrub(text: str, values: Iterable[str] = ()) -> str:
     """``text`` fit for a log line or a stored error message: ``values`` (what is known of the people a
     message concerns: its address, the names and texts it carries) struck wherever they appear, also

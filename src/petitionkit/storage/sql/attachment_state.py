@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, literal_column, select, text, tuple_
+from sqlalchemy import delete, insert, select, text, tuple_
 
 from petitionkit.domain.attachments import Attachment, AttachmentKind
 from petitionkit.storage.base import SearchDocument, SearchHit, TextQuery
@@ -138,21 +138,27 @@ class AttachmentState:
     def search_documents(self, query: TextQuery) -> list[SearchHit]:
         if not query.words:
             return []
-        columns = (_d.seq, _d.case_id, _d.source_kind, _d.source_id)
+        values = {"office": query.office_code, "before": query.before, "limit": query.limit}
         if self.dialect_name == "sqlite":
-            statement = (
-                select(*columns)
-                .select_from(search_documents.join(text("search_fts"), literal_column("search_fts.rowid") == _d.seq))
-                .where(literal_column("search_fts").op("MATCH")(fts_query(query.words)))
-            )
+            # The FTS5 table drives (CROSS JOIN keeps SQLite from scanning search_documents first) and
+            # walks its matches by rowid, newest first, stopping at the page's end: no sort, no full scan.
+            statement = _SQLITE_SEARCH
+            values["q"] = fts_query(query.words)
         else:
-            statement = select(*columns).where(
-                func.to_tsvector(literal_column("'simple'"), _d.body).op("@@")(
-                    func.plainto_tsquery(literal_column("'simple'"), " ".join(query.words))
-                )
-            )
-        statement = statement.where(_d.office_code == query.office_code)
-        if query.before is not None:
-            statement = statement.where(_d.seq < query.before)
-        found = self.connection.execute(statement.order_by(_d.seq.desc()).limit(query.limit)).all()
+            statement = _POSTGRESQL_SEARCH
+            values["q"] = " ".join(query.words)
+        found = self.connection.execute(statement, values).all()
         return [SearchHit(int(r[0]), r[1], r[2], r[3]) for r in found]
+
+
+_SQLITE_SEARCH = text(
+    "SELECT d.seq, d.case_id, d.source_kind, d.source_id FROM search_fts AS f"
+    " CROSS JOIN search_documents AS d ON d.seq = f.rowid"
+    " WHERE search_fts MATCH :q AND d.office_code = :office AND (:before IS NULL OR f.rowid < :before)"
+    " ORDER BY f.rowid DESC LIMIT :limit"
+)
+_POSTGRESQL_SEARCH = text(
+    "SELECT seq, case_id, source_kind, source_id FROM search_documents"
+    " WHERE office_code = :office AND to_tsvector('simple', body) @@ plainto_tsquery('simple', :q)"
+    " AND (CAST(:before AS BIGINT) IS NULL OR seq < :before) ORDER BY seq DESC LIMIT :limit"
+)
