@@ -63,6 +63,7 @@ class Attachment:
     added_at: datetime
     added_by: str
     petition_id: str | None = None
+    sealed_with: str | None = None  # the data key that sealed the stored bytes (None: stored plain)
 
 
 @attrs.frozen

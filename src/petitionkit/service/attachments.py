@@ -114,7 +114,8 @@ class AttachmentUseCases(OfficeBase):
         def decide(tx: Transaction, case: Case, ctx: lc.Context) -> lc.Decision:
             if petition_id is not None and petition_id not in {p.id for p in tx.petitions_of_case(case.id)}:
                 raise NotFound("petition", petition_id)
-            ref = store.put(tx.seal_blob(case.office_code, blob_context(attachment_id, digest), data))
+            sealed, key_id = tx.seal_blob(case.office_code, blob_context(attachment_id, digest), data)
+            ref = store.put(sealed)
             attachment = Attachment(
                 id=attachment_id,
                 office_code=case.office_code,
@@ -128,6 +129,7 @@ class AttachmentUseCases(OfficeBase):
                 added_at=ctx.now,
                 added_by=ctx.actor,
                 petition_id=petition_id,
+                sealed_with=key_id,
             )
             tx.add_attachment(attachment)
             made.append(attachment)

@@ -267,9 +267,11 @@ class Transaction(Protocol):
         """Up to ``limit`` attachments of the office with ids above ``after``, in id order (verification)."""
         ...
 
-    def seal_blob(self, office_code: str, context: str, data: bytes) -> bytes:
-        """``data`` as it may rest in a blob store: encrypted under the office's data key on an encrypted
-        SQL store (``context`` bound as associated data), marked plain (``pkb0``) where nothing is at rest."""
+    def seal_blob(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str | None]:
+        """``data`` as it may rest in a blob store, and the data key that sealed it: encrypted under the
+        office's data key on an encrypted SQL store (``context`` bound as associated data), marked plain
+        (``pkb0``, no key) where nothing is at rest.  A key rotation keeps a key alive while an
+        attachment's ``sealed_with`` names it."""
         ...
 
     def open_blob(self, context: str, sealed: bytes) -> bytes:

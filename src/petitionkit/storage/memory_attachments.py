@@ -55,8 +55,8 @@ class MemoryAttachments:
         )
         return found[:limit]
 
-    def seal_blob(self, office_code: str, context: str, data: bytes) -> bytes:
-        return PLAIN_BLOB + data
+    def seal_blob(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str | None]:
+        return PLAIN_BLOB + data, None
 
     def open_blob(self, context: str, sealed: bytes) -> bytes:
         return open_plain_blob(context, sealed)

@@ -60,9 +60,10 @@ class AttachmentState:
                 size=attachment.size,
                 digest=attachment.digest,
                 blob_ref=attachment.blob_ref,
-                filename=k.seal(attachment.office_code, TABLE, attachment.id, "filename", attachment.filename),
+                filename=k.seal(attachment.office_code, "attachments", attachment.id, "filename", attachment.filename),
                 added_at=attachment.added_at,
                 added_by=attachment.added_by,
+                sealed_with=attachment.sealed_with,
             )
         )
 
@@ -80,6 +81,7 @@ class AttachmentState:
             added_at=row["added_at"],
             added_by=row["added_by"],
             petition_id=row["petition_id"],
+            sealed_with=row["sealed_with"],
         )
 
     def get_attachment(self, attachment_id: str) -> Attachment | None:
@@ -99,10 +101,10 @@ class AttachmentState:
         found = self.connection.execute(statement.order_by(_a.id).limit(limit)).mappings()
         return [self._attachment(row) for row in found]
 
-    def seal_blob(self, office_code: str, context: str, data: bytes) -> bytes:
+    def seal_blob(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str | None]:
         cipher = self.codec.cipher
         if cipher is None:
-            return PLAIN_BLOB + data
+            return PLAIN_BLOB + data, None
         self._fresh_keys()
         return cipher.seal_bytes(office_code, context, data)
 

@@ -314,17 +314,17 @@ class FieldCipher:
             raise EncryptionKeyError("tampered", table=table, column=column, row=row_id) from None
         return plain.decode("utf-8")
 
-    def seal_bytes(self, office_code: str, context: str, data: bytes) -> bytes:
+    def seal_bytes(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str]:
         """``data`` (an attachment) encrypted with the office's data key: ``pkb1:<key id>:<algorithm>\\n``,
         then nonce, ciphertext and tag.  ``context`` (the attachment id and the SHA-256 of ``data``) is
-        bound as associated data with the key id and algorithm."""
+        bound as associated data with the key id and algorithm.  Returns the sealed bytes and the key id."""
         key_id = self._active.get(office_code)
         if key_id is None:
             raise EncryptionKeyError("no_office_key", office=office_code)
         algorithm, aead = self._aead[key_id]
         nonce = os.urandom(NONCE_BYTES)
         sealed = aead.encrypt(nonce, data, _blob_aad(context, key_id, algorithm))
-        return f"{BLOB_PREFIX}{key_id}:{algorithm}\n".encode("ascii") + nonce + sealed
+        return f"{BLOB_PREFIX}{key_id}:{algorithm}\n".encode("ascii") + nonce + sealed, key_id
 
     def open_bytes(self, context: str, sealed: bytes) -> bytes:
         """The plain bytes of :meth:`seal_bytes`; :class:`EncryptionKeyError` when altered or moved."""

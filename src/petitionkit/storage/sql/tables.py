@@ -411,6 +411,7 @@ attachments = Table(
     Column("filename", Text, nullable=False),
     Column("added_at", UtcDateTime, nullable=False),
     Column("added_by", Text, nullable=False),
+    Column("sealed_with", String(40)),  # the data key that sealed the blob: a rotation keeps it while named here
     one_of("kind", AttachmentKind),
     Index("ix_attachments_case", "case_id", "added_at"),
     Index("ix_attachments_office", "office_code", "id"),

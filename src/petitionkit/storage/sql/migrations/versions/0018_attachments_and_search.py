@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("filename", sa.Text(), nullable=False),
         sa.Column("added_at", UtcDateTime(), nullable=False),
         sa.Column("added_by", sa.Text(), nullable=False),
+        sa.Column("sealed_with", sa.String(40), nullable=True),
         sa.CheckConstraint(
             "kind IN ('letter', 'photo', 'audio', 'document', 'evidence')", name=op.f("ck_attachments_kind")
         ),
