@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -16,9 +17,10 @@ from petitionkit import hookspecs
 from petitionkit.audit import AuditRun, Checkpoint, VerifierReport, verify_office, write_checkpoint
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.access import Principal, Role
+from petitionkit.domain.attachments import ScanVerdict
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, PetitionKind
-from petitionkit.errors import ConfigurationError, PermissionDenied
+from petitionkit.errors import AttachmentRefused, ConfigurationError, PermissionDenied
 from petitionkit.hookspecs import hookimpl
 from petitionkit.notify import Message
 from petitionkit.plugins import DEFAULT_PLUGINS, loaded_plugins, make_plugin_manager
@@ -29,6 +31,7 @@ from petitionkit.service import Office
 from petitionkit.settings import SettingError, at_least, read_settings
 from petitionkit.storage.memory import MemoryStorage
 from petitionkit.testing import SAMPLE_BODIES, FakeClock, office_settings, open_test_office, sample_petition
+from petitionkit.testing.files import TINY_PDF, TINY_PNG
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("petitionkit_"))
@@ -63,6 +66,7 @@ class FullPlugin:
         self.storages: list[tuple[str, MemoryStorage]] = []
         self.notifier = RecordingNotifier()
         self.checkpoints: list[Checkpoint] = []
+        self.blobs: dict[str, bytes] = {}
 
     @hookimpl
     def petitionkit_register_storage(self, register: Callable[..., None]) -> None:
@@ -125,6 +129,25 @@ class FullPlugin:
     def write(self, checkpoint: Checkpoint) -> str:  # the sink the plugin registers
         self.checkpoints.append(checkpoint)
         return "memory"
+
+    @hookimpl
+    def petitionkit_register_blob_stores(self, register: Callable[..., None]) -> None:
+        register("dictstore", lambda config: self)
+
+    def put(self, data: bytes) -> str:  # the blob store the plugin registers: a dict by SHA-256
+        name = hashlib.sha256(data).hexdigest()
+        self.blobs[name] = data
+        return name
+
+    def get(self, ref: str) -> bytes:
+        return self.blobs[ref]
+
+    def exists(self, ref: str) -> bool:
+        return ref in self.blobs
+
+    @hookimpl
+    def petitionkit_scan_attachment(self, data: bytes, media_type: str) -> ScanVerdict | None:
+        return ScanVerdict("test-scanner", "Test.Pattern" if b"TEST-PATTERN" in data else None)
 
     @hookimpl
     def petitionkit_register_audit_verifiers(self, register: Callable[..., None]) -> None:
@@ -285,6 +308,30 @@ def test_hook_petitionkit_register_audit_verifiers(plugin: FullPlugin) -> None:
     seen: list[tuple[str, int]] = []
     report = verify_office(audited_office(plugin), progress=lambda name, done: seen.append((name, done)))
     assert [r.name for r in report.reports] == ["access", "access_records", "cases"] and ("access", 1) in seen
+
+
+def test_hook_petitionkit_register_blob_stores(plugin: FullPlugin) -> None:
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
+    config = {**office_settings(), "settings": {"attachments": {"store": "dictstore"}}}
+    office = open_test_office(config, plugin_manager=pm, clock=FakeClock())
+    ref = office.register(sample_petition()).case.id
+    attachment = office.attach(ref, TINY_PNG, filename="a.png")
+    assert list(plugin.blobs) == [attachment.blob_ref]
+    assert office.read_attachment(attachment.id)[1] == TINY_PNG
+    with pytest.raises(ConfigurationError, match="nostore"):
+        bad = {**office_settings(), "settings": {"attachments": {"store": "nostore"}}}
+        open_test_office(bad, plugin_manager=pm).attach(ref, TINY_PNG, filename="a.png")
+
+
+def test_hook_petitionkit_scan_attachment(plugin: FullPlugin, tmp_path: Path) -> None:
+    pm = make_plugin_manager(load_entrypoints=False, extra=[plugin])
+    config = {**office_settings(), "settings": {"attachments": {"store": "dictstore"}}}
+    office = open_test_office(config, plugin_manager=pm, clock=FakeClock())
+    ref = office.register(sample_petition()).case.id
+    with pytest.raises(AttachmentRefused, match=r"Test\.Pattern"):
+        office.attach(ref, TINY_PDF + b"TEST-PATTERN", filename="a.pdf")
+    assert plugin.blobs == {}
+    assert office.attach(ref, TINY_PDF, filename="a.pdf").media_type == "application/pdf"
 
 
 def test_every_hook_has_a_test_here() -> None:

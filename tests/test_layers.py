@@ -50,22 +50,26 @@ ALLOWED: dict[str, set[str]] = {
     "exchange": {"domain", "errors", "redaction", "serialization", "csvsafe"},
     "migration": {"domain", "errors", "i18n", "serialization"},
     "network": {"domain", "errors", "config", "storage"},
+    # attachments' blob stores and content checks (an application module, beside notifications)
+    "attachments": {"domain", "errors", "i18n", "config", "settings", "hookspecs"},
+    # search texts: segmentation and what is struck before a text is indexed
+    "search": {"domain", "errors", "redaction", "storage"},
     "respondents": {"domain", "errors"},
     "service": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "notify",
         "hookspecs", "plugins", "notifications", "exchange", "network", "respondents", "documents", "reports",
-        "settings", "audit", "privacy", "files", "migration",
+        "settings", "audit", "privacy", "files", "migration", "attachments", "search",
     },
     "default_plugins": {
         "domain", "errors", "config", "hookspecs", "notify", "rules", "storage", "reports", "notifications",
-        "settings", "audit", "privacy", "redaction",
+        "settings", "audit", "privacy", "redaction", "attachments",
     },
     "quickstart": {"domain", "errors", "config", "service", "audit", "privacy"},
     "testing": {"domain", "errors", "config", "service", "storage", "rules", "notifications", "audit", "privacy"},
     # the HTTP API (the server extra): over the service like the command line; nothing imports it
     "server": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "service",
-        "settings", "transport", "documents", "reports", "web",
+        "settings", "transport", "documents", "reports", "web", "attachments",
     },
     # the clerk's web workspace (the server extra): pages over the service, mounted in the server's application;
     # the server's application imports it to mount it (the only way in: nothing else imports it)
@@ -90,6 +94,9 @@ RESTRICTED = {
     "joserfc": {"server"},
     "prometheus_client": {"server"},
     "pluggy": {"hookspecs", "plugins", "service", "notifications", "default_plugins", "cli"},
+    "boto3": {"attachments"},  # the S3 attachment store
+    "filetype": {"attachments"},  # a file's type told from its content
+    "rjieba": {"reports", "search"},  # Chinese word segmentation
 }
 
 

@@ -401,3 +401,36 @@ class UnknownLocale(PetitionkitError):
     def params(self, locale: str) -> dict[str, Any]:
         # The value is a language tag the user typed, never personal data.
         return {"source": self.source, "locale": self.locale[:40], "supported": ", ".join(self.supported)}
+
+
+class AttachmentRefused(PetitionkitError):
+    """A file that cannot be attached (附件不予接收): too large, of a type not allowed, not what it says it
+    is, or refused by a scanner.  ``reason`` is a key under ``attachments.refused.`` (``locale/attachments.toml``);
+    ``detail`` holds its placeholders (sizes, media types, a scanner's finding: never the file's content)."""
+
+    code = "attachment_refused"
+    exit_code = 2
+    key = "error.attachment_refused"
+
+    def __init__(self, field: str, reason: str, **detail: str) -> None:
+        super().__init__()
+        self.field, self.reason, self.detail = field, reason, detail
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"field": self.field, "reason": translate(f"attachments.refused.{self.reason}", locale, **self.detail)}
+
+
+class AttachmentDamaged(PetitionkitError):
+    """An attachment's stored bytes are missing, cannot be decrypted, or no longer hash to the digest its
+    ``AttachmentAdded`` event recorded (附件损坏或被篡改)."""
+
+    code = "attachment_damaged"
+    exit_code = 9
+    key = "error.attachment_damaged"
+
+    def __init__(self, attachment_id: str, problem: str) -> None:
+        super().__init__()
+        self.attachment_id, self.problem = attachment_id, problem
+
+    def params(self, locale: str) -> dict[str, Any]:
+        return {"attachment": self.attachment_id, "problem": translate(f"attachments.damage.{self.problem}", locale)}

@@ -15,8 +15,10 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from petitionkit.attachments.blobs import BlobStore
     from petitionkit.config import OfficeConfig
     from petitionkit.domain.access import Principal, Role
+    from petitionkit.domain.attachments import ScanVerdict
     from petitionkit.domain.events import Event
     from petitionkit.domain.model import Case
     from petitionkit.domain.ports import Rules
@@ -32,6 +34,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 StorageFactory = Callable[[str, "OfficeConfig"], "Storage"]
 RulesFactory = Callable[["OfficeConfig"], "Rules"]
 NotifierFactory = Callable[["OfficeConfig"], "Notifier"]
+BlobStoreFactory = Callable[["OfficeConfig"], "BlobStore"]
 
 
 # --- start-up: settings ----------------------------------------------------------------------
@@ -92,6 +95,19 @@ def petitionkit_register_notifiers(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def petitionkit_register_blob_stores(register: Callable[..., None]) -> None:
+    """Register stores for attachments' bytes (a folder, an S3-compatible object store ...).
+
+    :param register: call ``register(name, factory)``; ``factory(config)`` returns an object
+        implementing :class:`petitionkit.attachments.BlobStore` (``put(data) -> name``, ``get(name)``,
+        ``exists(name)``; names are the SHA-256 hex of the bytes).  ``[settings.attachments] store``
+        names the one an office uses (built in: ``folder``, ``s3``).  The bytes it is given are
+        already encrypted.  Raise :class:`~petitionkit.errors.ConfigurationError` for bad settings.
+    :return: nothing.
+    """
+
+
+@hookspec
 def petitionkit_register_predicates(register: Callable[..., None]) -> None:
     """Register named predicates that rule packs refer to (``predicate = "name"``).
 
@@ -132,6 +148,23 @@ def petitionkit_permission_allowed(
     :param case: the case the use case acts on (``None`` for office-wide use cases).
     :param roles: the office's role table (``[roles.<name>]`` of its rule packs).
     :return: ``True`` to allow, ``False`` to veto, ``None`` for no opinion.
+    """
+
+
+@hookspec
+def petitionkit_scan_attachment(data: bytes, media_type: str, config: OfficeConfig) -> ScanVerdict | None:
+    """Scan a file before it is attached (a virus scanner, a content policy ...).
+
+    Every implementation is asked.  A :class:`~petitionkit.domain.attachments.ScanVerdict` with a
+    ``finding`` refuses the file (:class:`~petitionkit.errors.AttachmentRefused`, naming the scanner and
+    the finding) and nothing is stored; one without says the scanner found it clean.  Raise (any
+    exception) when the scan cannot be done: the file is then not attached either (fail closed).
+    ``[settings.attachments] scanners_required = true`` refuses a file no scanner gave a verdict on.
+
+    :param data: the file's bytes as received (plain, before encryption).
+    :param media_type: its type as told from its content (``image/jpeg`` ...).
+    :param config: the office's configuration (read a scanner's own ``[settings.<name>]`` from it).
+    :return: the verdict, or ``None`` when this scanner has no opinion (e.g. not configured for the office).
     """
 
 

@@ -39,6 +39,7 @@ DEFAULT_PLUGINS = (
     "petitionkit.default_plugins.core_settings",
     "petitionkit.default_plugins.role_policy",
     "petitionkit.default_plugins.audit_backends",
+    "petitionkit.default_plugins.blob_stores",
 )
 
 

@@ -208,6 +208,10 @@ def _values_pattern(values: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(p for v in values if (p := _value_pattern(v))), re.IGNORECASE)
 
 
+#: Strikes every ID-number-, mobile- and e-mail-shaped string (compiled once).
+SHAPES: Final = Striker((), shapes=True)
+
+
 def scrub(text: str, values: Iterable[str] = ()) -> str:
     """``text`` fit for a log line or a stored error message: ``values`` (what is known of the people a
     message concerns: its address, the names and texts it carries) struck wherever they appear, also

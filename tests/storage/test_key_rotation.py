@@ -132,7 +132,8 @@ def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
 
 def test_every_sealed_column_of_rows_py_is_a_rotation_location() -> None:
     """A column sealed in rows.py but missing from LOCATIONS would keep its old key for ever."""
-    source = (Path(rotation.__file__).parent / "rows.py").read_text(encoding="utf-8")
+    folder = Path(rotation.__file__).parent
+    source = "\n".join((folder / name).read_text(encoding="utf-8") for name in ("rows.py", "attachment_state.py"))
     sealed = set(re.findall(r'k\.seal(?:_doc)?\([^,]+, "(\w+)", [^,]+, "(\w+)"', source))
     if "k.seal_payload(" in source:
         sealed.add(("outbox", "payload"))
@@ -495,3 +496,28 @@ def test_an_index_key_rotation_leaves_a_purged_petitions_pseudonyms_alone(office
         assert [d for _, d in tx.identity_rows(kept)] != [pseudonym]
     probe = sample_petition(petitioners=[{"name": "乙", "id_number": SAMPLE_ID_NUMBERS[0]}])
     assert [c.id for c in office.find_repeats(probe)] == [kept]
+
+
+def test_a_rotation_reseals_attachment_names_and_keeps_the_key_of_their_blobs(
+    office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from petitionkit.testing.files import TINY_PNG, png
+
+    monkeypatch.chdir(tmp_path)  # the folder store: ./attachments
+    ref = office.register(sample_petition()).case.id
+    attachment = office.attach(ref, TINY_PNG, filename="现场照片.png")
+    old_id, _ = _live_data_key(office)
+    assert attachment.sealed_with == old_id
+
+    store = _store(office)
+    started = rotation.start(store, "XS", AES_GCM)
+    rotation.reencrypt(store, "XS", batch_size=5)
+    with store.transaction() as tx:
+        assert rotation.finish(tx, "XS") == ([], 1)  # one value (the blob) left under the old key: kept
+
+    statuses = {k.key_id: k for k in rotation.status(_store(office))}
+    assert statuses[old_id].destroyed_at is None and statuses[old_id].values == 1  # the blob still needs it
+    read, data = office.read_attachment(attachment.id)
+    assert data == TINY_PNG and read.filename == "现场照片.png"  # the name was sealed again, under the new key
+    assert office.attach(ref, png(2, 2), filename="b.png").sealed_with == started.live
+    assert [c.problem for c in office.verify_attachments()] == [None, None]

@@ -15,10 +15,16 @@ from petitionkit.cli import cli
 from petitionkit.domain.events import verify_chain
 from petitionkit.errors import StorageError
 from petitionkit.storage.sql import SqlStorage, head_revision, upgrade
-from petitionkit.storage.sql.tables import VERSION_TABLE, metadata
+from petitionkit.storage.sql.tables import FULL_TEXT_OBJECTS, VERSION_TABLE, metadata
 from petitionkit.testing import DIRECTOR, FakeClock, office_settings, open_test_office, sample_petition
 
 FIRST = "0001"
+
+
+def _not_full_text(name: str | None, kind: str, parent: object) -> bool:
+    """The full-text objects revision 0018 makes by dialect (SQLite's FTS5 table and its shadow tables,
+    PostgreSQL's GIN expression index) are not in tables.py: SQLAlchemy cannot declare them."""
+    return name is None or name not in FULL_TEXT_OBJECTS
 
 
 def test_the_migrations_build_exactly_the_schema_of_tables_py(db_url: str) -> None:
@@ -27,7 +33,8 @@ def test_the_migrations_build_exactly_the_schema_of_tables_py(db_url: str) -> No
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": False, "version_table": VERSION_TABLE}
+                connection,
+                opts={"compare_type": False, "version_table": VERSION_TABLE, "include_name": _not_full_text},
             )
             differences = compare_metadata(context, metadata)
     finally:

@@ -6,6 +6,7 @@ import sys
 
 from petitionkit.cli import (
     account_cmds,
+    attachment_cmds,
     audit_cmds,
     case_cmds,
     casework_cmds,
@@ -39,6 +40,7 @@ for _command in [
     *keys_cmds.COMMANDS,
     *serve_cmds.COMMANDS,
     *account_cmds.COMMANDS,
+    *attachment_cmds.COMMANDS,
     plugins_command,
 ]:
     cli.add_command(_command)

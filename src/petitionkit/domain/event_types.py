@@ -414,6 +414,20 @@ class CasePurged(DomainEvent):
     redacted: dict[str, str] = attrs.field(factory=dict)
 
 
+@attrs.frozen(kw_only=True)
+class AttachmentAdded(DomainEvent):
+    """附件: a file was attached; ``digest`` (SHA-256 of the file as received) binds it to the audit chain
+    (``petitionkit attachments verify``).  No file name: it may name a person."""
+
+    name: ClassVar[str] = "AttachmentAdded"
+    attachment_id: str
+    kind: str
+    media_type: str
+    size: int
+    digest: str
+    petition_id: str | None = None
+
+
 # --- migration ---------------------------------------------------------------------------------------
 
 
@@ -563,6 +577,7 @@ EVENT_TYPES: Mapping[str, type[DomainEvent]] = _registry(
     EvidenceRecorded,
     FindingsRecorded,
     LegalBasisCited,
+    AttachmentAdded,
 )
 
 

@@ -24,7 +24,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from petitionkit.config import OfficeConfig
 from petitionkit.errors import PetitionkitError
-from petitionkit.server import metrics, open311, routes_cases, routes_casework, routes_office
+from petitionkit.server import metrics, open311, routes_attachments, routes_cases, routes_casework, routes_office
 from petitionkit.server.auth import Authenticator, Unauthenticated
 from petitionkit.server.context import Api, api_of, provide_api, provide_office
 from petitionkit.server.idempotency import HttpProblem
@@ -152,6 +152,7 @@ def create_app(office: Office, settings: ServerSettings | None = None) -> Litest
             *routes_cases.HANDLERS,
             *routes_casework.HANDLERS,
             *routes_office.HANDLERS,
+            *routes_attachments.HANDLERS,
             *open311.HANDLERS,
             metrics.metrics,
             workspace_router(),  # the clerk's web workspace (docs/web.md)

@@ -15,6 +15,8 @@ from typing import Any
 import attrs
 
 from petitionkit.errors import (
+    AttachmentDamaged,
+    AttachmentRefused,
     ConcurrencyConflict,
     ConfigurationError,
     EncryptionKeyError,
@@ -117,7 +119,7 @@ def of_error(error: PetitionkitError) -> Problem:
 
 
 def _status(error: PetitionkitError) -> tuple[int, str]:
-    if isinstance(error, InvalidInput | UnknownPrincipal | UnknownBody):
+    if isinstance(error, InvalidInput | UnknownPrincipal | UnknownBody | AttachmentRefused):
         return 422, "http.title.invalid_input"
     if isinstance(error, PrincipalRequired):
         return 401, "http.title.unauthorized"
@@ -131,7 +133,7 @@ def _status(error: PetitionkitError) -> tuple[int, str]:
         return 412, "http.title.precondition_failed"
     if isinstance(error, IllegalTransition | WindowError | ExtensionRefused | NotNotifiable):
         return 409, "http.title.illegal_transition"
-    if isinstance(error, ConfigurationError | StorageError | EncryptionKeyError):
+    if isinstance(error, ConfigurationError | StorageError | EncryptionKeyError | AttachmentDamaged):
         return 503, "http.title.unavailable"
     return 400, "http.title.error"
 

@@ -29,6 +29,7 @@ from petitionkit.domain.tracking import new_query_code, query_code_digest, track
 from petitionkit.errors import FieldError, InvalidInput, PetitionkitError
 from petitionkit.migration.export import case_document
 from petitionkit.migration.history import CaseHistory, HistoryStep, ImportedPetition, LegacyKey, StepRefused
+from petitionkit.search import index_cases
 from petitionkit.service.base import OfficeBase
 from petitionkit.service.registration import RegistrationUseCases, identity_digests, registered
 from petitionkit.service.results import ImportReport, RejectedRow
@@ -125,6 +126,7 @@ class HistoryUseCases(OfficeBase):
                 tx.insert_cases([b.case for b in built])
                 tx.add_petitions([(p, identity_digests(p)) for b in built for p in b.petitions])
                 known = {b.case.id: (b.case, list(b.petitions)) for b in built}
+                index_cases(tx, list(known.values()))
                 tx.append_events(self.uow.seal(tx, [e for b in built for e in b.events], known))
             imported += len(built)
         return ImportReport(imported, tuple(sorted(rejected, key=lambda r: r.row)), skipped)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from petitionkit.domain.model import Case
+from petitionkit.service.attachments import AttachmentUseCases
 from petitionkit.service.casework import CaseworkUseCases
 from petitionkit.service.commands import CaseCommands
 from petitionkit.service.delivery import Delivery
@@ -15,6 +16,7 @@ from petitionkit.service.integration import Integrations
 from petitionkit.service.paging import ListPages
 from petitionkit.service.queries import CaseQueries
 from petitionkit.service.registration import RegistrationUseCases
+from petitionkit.service.search import SearchUseCases
 
 
 class Office(
@@ -27,6 +29,8 @@ class Office(
     Integrations,
     CaseworkUseCases,
     DocumentUseCases,
+    AttachmentUseCases,
+    SearchUseCases,
 ):
     """A working petition office.  Create it with :func:`~petitionkit.service.open_office`.
 
@@ -37,7 +41,9 @@ class Office(
     (:class:`~petitionkit.service.delivery.Delivery`), whole case histories in and out
     (:class:`~petitionkit.service.history.HistoryUseCases`) and what integrations use
     (:class:`~petitionkit.service.integration.Integrations`: API keys, the changes feed), reception,
-    investigation and knowledge (:class:`~petitionkit.service.casework.CaseworkUseCases`); each change
+    investigation and knowledge (:class:`~petitionkit.service.casework.CaseworkUseCases`), attachments
+    (:class:`~petitionkit.service.attachments.AttachmentUseCases`) and search
+    (:class:`~petitionkit.service.search.SearchUseCases`); each change
     runs in the office's unit of work (``office.uow``, :class:`~petitionkit.service.unit_of_work.UnitOfWork`).
     """
 

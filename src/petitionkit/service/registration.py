@@ -28,6 +28,7 @@ from petitionkit.domain.tracking import (
 )
 from petitionkit.errors import FieldError, InvalidInput, NotFound, PetitionkitError
 from petitionkit.network import referred_draft
+from petitionkit.search import index_cases
 from petitionkit.serialization import structure_draft
 from petitionkit.service.repeats import RepeatCandidate, RepeatDetection, RepeatSuspected
 from petitionkit.service.results import ImportReport, Registration, RejectedRow
@@ -155,6 +156,7 @@ class RegistrationUseCases(RepeatDetection):
             tx.insert_cases(cases)
             tx.add_petitions(petitions)
             known = {c.id: (c, [p]) for c, (p, _) in zip(cases, petitions, strict=True)}
+            index_cases(tx, list(known.values()))
             tx.append_events(self.uow.seal(tx, events, known))
         return len(good), duplicates
 

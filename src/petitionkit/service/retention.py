@@ -59,6 +59,7 @@ from petitionkit.domain.retention import (
     purged_kinds,
     redacted_digest,
 )
+from petitionkit.search import index_cases
 from petitionkit.storage.base import Transaction
 
 if TYPE_CHECKING:
@@ -255,6 +256,7 @@ def _purge_case(
     _count_petitions(petitions, new_petitions, erased)
     tx.replace_petitions(new_petitions)
     new_case = anonymise_case(case, kinds)
+    index_cases(tx, [(new_case, new_petitions)])  # the search index forgets what the purge erased
     erased["cases"] += erased_count([case], [new_case])
     if RecordKind.PERSONAL_DATA in kinds:
         rows = tx.identity_rows(case_id)

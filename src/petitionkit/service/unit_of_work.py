@@ -31,6 +31,7 @@ from petitionkit.domain.normalise import command_texts
 from petitionkit.domain.protection import case_protection
 from petitionkit.errors import ConcurrencyConflict, ConfigurationError, NotFound, ProtectionRefusal
 from petitionkit.plugins import notify_observers
+from petitionkit.search import index_cases
 from petitionkit.storage.base import OutboxMessage, Transaction
 
 if TYPE_CHECKING:
@@ -113,6 +114,8 @@ class UnitOfWork:
         known = {decision.case.id: (decision.case, [p for p, _ in petitions])} if new_case else {}
         if not new_case:  # the case as written; its petitions as this transaction sees them now
             known[decision.case.id] = (decision.case, tx.petitions_of_case(decision.case.id))
+        if petitions:  # a new case, or a petition joined: its texts into the search index, in this transaction
+            index_cases(tx, [known[decision.case.id]])
         tx.append_events(self.seal(tx, decision.events, known))
         tx.enqueue(self.outbox(tx, decision.events, now, decision.case))
 

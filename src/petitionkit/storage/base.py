@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import attrs
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.attachments import Attachment
 from petitionkit.domain.casework import CaseworkRecord
 from petitionkit.domain.documents import IssuedDocument
 from petitionkit.domain.events import Event
@@ -138,6 +139,41 @@ class DueQuery:
     until: date
     after: DueKey | None = None
     limit: int = 100
+
+
+@attrs.frozen
+class SearchDocument:
+    """One searchable text of a case (检索文本), keyed by ``(case_id, source_kind, source_id)``.
+
+    ``text`` is already segmented (words separated by spaces) and free of personal data
+    (:mod:`petitionkit.search`); storing a document replaces the one with the same key.
+    """
+
+    office_code: str
+    case_id: str
+    source_kind: str  # "case", "petition", and later "reception", "investigation" ...
+    source_id: str
+    text: str
+
+
+@attrs.frozen
+class TextQuery:
+    """A full-text search: documents of the office holding every word, newest first, keyset-paged."""
+
+    office_code: str
+    words: tuple[str, ...]
+    before: int | None = None  # the position of the last hit of the previous page
+    limit: int = 20
+
+
+@attrs.frozen
+class SearchHit:
+    """A document that matched: where it stands in the index (the paging cursor) and what it is."""
+
+    position: int
+    case_id: str
+    source_kind: str
+    source_id: str
 
 
 class Transaction(WebAccountOperations, Protocol):
@@ -293,6 +329,40 @@ class Transaction(WebAccountOperations, Protocol):
 
     def reception_counts(self, office_code: str, since: datetime, before: datetime) -> tuple[int, int]:
         """``(receptions, settled in talk)`` of the office received in ``[since, before)``; reads no text."""
+        ...
+
+    # --- attachments (附件) and the search index
+    def add_attachment(self, attachment: Attachment) -> None:
+        """Store an attachment's description (its bytes are in the blob store)."""
+        ...
+
+    def get_attachment(self, attachment_id: str) -> Attachment | None: ...
+
+    def attachments_of_case(self, case_id: str) -> list[Attachment]:
+        """The case's attachments, in the order they were added."""
+        ...
+
+    def attachments_of_office(self, office_code: str, after: str | None, limit: int) -> list[Attachment]:
+        """Up to ``limit`` attachments of the office with ids above ``after``, in id order (verification)."""
+        ...
+
+    def seal_blob(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str | None]:
+        """``data`` as it may rest in a blob store, and the data key that sealed it: encrypted under the
+        office's data key on an encrypted SQL store (``context`` bound as associated data), marked plain
+        (``pkb0``, no key) where nothing is at rest.  A key rotation keeps a key alive while an
+        attachment's ``sealed_with`` names it."""
+        ...
+
+    def open_blob(self, context: str, sealed: bytes) -> bytes:
+        """The bytes :meth:`seal_blob` sealed under the same ``context``; EncryptionKeyError if altered."""
+        ...
+
+    def put_search_documents(self, documents: Sequence[SearchDocument]) -> None:
+        """Store documents in the search index, each replacing the one with its key."""
+        ...
+
+    def search_documents(self, query: TextQuery) -> list[SearchHit]:
+        """Documents holding every word of ``query``, by position, highest first, below ``query.before``."""
         ...
 
     # --- access records (append-only: no update, no delete)

@@ -17,6 +17,7 @@ from typing import TypeVar
 import attrs
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.attachments import Attachment
 from petitionkit.domain.casework import CaseworkRecord, Reception, sorted_records
 from petitionkit.domain.documents import IssuedDocument
 from petitionkit.domain.events import Event
@@ -28,9 +29,11 @@ from petitionkit.storage.base import (
     DueQuery,
     OutboxMessage,
     OutboxStatus,
+    SearchDocument,
     StoredResponse,
     receipt_payload,
 )
+from petitionkit.storage.memory_attachments import MemoryAttachments
 from petitionkit.storage.memory_web import MemoryWebState
 from petitionkit.storage.web import SignInFailure, WebAccount, WebSession
 
@@ -58,6 +61,9 @@ class MemoryStorage:
         self.web_accounts: dict[str, WebAccount] = {}
         self.web_sessions: dict[str, WebSession] = {}  # by digest
         self.sign_in_failures: list[SignInFailure] = []  # append-only
+        self.attachments: dict[str, Attachment] = {}
+        self.search_index: dict[tuple[str, str, str], tuple[int, SearchDocument]] = {}
+        self.search_position = 0
 
     @property
     def url(self) -> str:
@@ -77,7 +83,7 @@ class MemoryStorage:
         pass
 
 
-class MemoryTransaction(MemoryWebState):
+class MemoryTransaction(MemoryWebState, MemoryAttachments):
     def __init__(self, store: MemoryStorage) -> None:
         self.s = store
         self._undo: list[Callable[[], None]] = []

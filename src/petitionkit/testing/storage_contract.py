@@ -14,12 +14,13 @@ import attrs
 import pytest
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.attachments import Attachment, AttachmentKind
 from petitionkit.domain.events import verify_chain
 from petitionkit.domain.model import CaseState, ObligationStatus, PetitionKind
 from petitionkit.domain.retention import ERASED
 from petitionkit.errors import ConcurrencyConflict, NotFound
 from petitionkit.service import Office
-from petitionkit.storage.base import OutboxStatus, Storage
+from petitionkit.storage.base import OutboxStatus, SearchDocument, Storage, TextQuery
 from petitionkit.testing import (
     DIRECTOR,
     SAMPLE_ID_NUMBERS,
@@ -139,6 +140,36 @@ class StorageContract(PagingContract, WebAccountsContract):
         assert office.events(reg.case.id) == before_events
         with storage.transaction() as tx:
             assert tx.next_tracking_sequence("XS", 2026) == 2
+
+    def test_attachments_and_search_documents_read_back_and_roll_back(self, office: Office, storage: Storage) -> None:
+        case = office.register(sample_petition(subject="工地欠薪", content="某工地拖欠工资")).case
+        code = case.office_code
+        kind, digest, ref = AttachmentKind.PHOTO, "d" * 64, "b" * 64
+        found = Attachment("a" * 32, code, case.id, kind, "image/png", 3, digest, ref, "照片.png", office.now(), "wang")
+        doc = SearchDocument(code, case.id, "reception", "r1", "接谈 记录")
+        with storage.transaction() as tx:
+            sealed, key_id = tx.seal_blob(code, "a:ctx", b"bytes")
+            assert tx.open_blob("a:ctx", sealed) == b"bytes" and b"bytes" not in sealed[:-5]
+            found = attrs.evolve(found, sealed_with=key_id)
+            assert {h.case_id for h in tx.search_documents(TextQuery(code, ("欠薪",)))} == {case.id}  # registration
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.add_attachment(found)
+            tx.put_search_documents([doc])
+            raise RuntimeError("crash")
+        with storage.transaction() as tx:
+            assert tx.get_attachment(found.id) is None and tx.search_documents(TextQuery(code, ("接谈",))) == []
+            tx.add_attachment(found)
+            tx.put_search_documents([doc])
+        with storage.transaction() as tx:
+            assert tx.get_attachment(found.id) == found and tx.attachments_of_case(case.id) == [found]
+            assert (
+                tx.attachments_of_office(code, None, 10) == [found]
+                and tx.attachments_of_office(code, found.id, 9) == []
+            )
+            assert [h.source_id for h in tx.search_documents(TextQuery(code, ("接谈", "记录")))] == ["r1"]
+            assert tx.search_documents(TextQuery("OTHER", ("接谈",))) == []
+            tx.put_search_documents([attrs.evolve(doc, text="另一 文本")])  # the same key: replaced
+            assert tx.search_documents(TextQuery(code, ("接谈",))) == []
 
     # --- lifecycle through the backend -----------------------------------------------------------
 

@@ -152,6 +152,14 @@ def _field_aad(table: str, row_id: str, column: str, key_id: str, algorithm: str
     return (base if algorithm == AES_GCM else f"{base}/{algorithm}").encode()
 
 
+BLOB_PREFIX = "pkb1:"
+"""An encrypted attachment's header: ``pkb1:<data key id>:<algorithm>`` and a newline, then the sealed bytes."""
+
+
+def _blob_aad(context: str, key_id: str, algorithm: str) -> bytes:
+    return f"petitionkit-blob|{context}|{key_id}|{algorithm}".encode()
+
+
 def _wrap_aad(key_id: str, office_code: str, purpose: str, master_key_id: str, algorithm: str = AES_GCM) -> bytes:
     base = f"petitionkit/data_keys/{key_id}/{office_code}/{purpose}/{master_key_id}"
     return (base if algorithm == AES_GCM or purpose != DATA else f"{base}/{algorithm}").encode()
@@ -305,6 +313,35 @@ class FieldCipher:
         except (InvalidTag, ValueError):
             raise EncryptionKeyError("tampered", table=table, column=column, row=row_id) from None
         return plain.decode("utf-8")
+
+    def seal_bytes(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str]:
+        """``data`` (an attachment) encrypted with the office's data key: ``pkb1:<key id>:<algorithm>\\n``,
+        then nonce, ciphertext and tag.  ``context`` (the attachment id and the SHA-256 of ``data``) is
+        bound as associated data with the key id and algorithm.  Returns the sealed bytes and the key id."""
+        key_id = self._active.get(office_code)
+        if key_id is None:
+            raise EncryptionKeyError("no_office_key", office=office_code)
+        algorithm, aead = self._aead[key_id]
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = aead.encrypt(nonce, data, _blob_aad(context, key_id, algorithm))
+        return f"{BLOB_PREFIX}{key_id}:{algorithm}\n".encode("ascii") + nonce + sealed, key_id
+
+    def open_bytes(self, context: str, sealed: bytes) -> bytes:
+        """The plain bytes of :meth:`seal_bytes`; :class:`EncryptionKeyError` when altered or moved."""
+        header, newline, raw = sealed.partition(b"\n")
+        text = header.decode("ascii", "replace")
+        if not newline or not text.startswith(BLOB_PREFIX):
+            raise EncryptionKeyError("tampered", table="attachments", column="blob", row=context[:32])
+        key_id, _, algorithm = text.removeprefix(BLOB_PREFIX).partition(":")
+        held = self._aead.get(key_id)
+        if held is None and self.loader is not None and (found := self.loader(key_id)) is not None:
+            held = self._aead[key_id] = (found.algorithm, make_aead(found.algorithm, found.secret))
+        if held is None or held[0] != algorithm:
+            raise EncryptionKeyError("unknown_key", table="attachments", column="blob", row=context[:32], key_id=key_id)
+        try:
+            return held[1].decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _blob_aad(context, key_id, algorithm))
+        except (InvalidTag, ValueError):
+            raise EncryptionKeyError("tampered", table="attachments", column="blob", row=context[:32]) from None
 
     def blind(self, office_code: str, digest: str) -> str:
         """The blind index of an identity digest: HMAC-SHA-256 under the office's index key."""

@@ -53,7 +53,15 @@ from petitionkit.storage.sql.crypto import (
     wrap,
 )
 from petitionkit.storage.sql.store import SqlStorage, SqlTransaction
-from petitionkit.storage.sql.tables import cases, casework, data_keys, outbox, petitioner_identities, petitions
+from petitionkit.storage.sql.tables import (
+    attachments,
+    cases,
+    casework,
+    data_keys,
+    outbox,
+    petitioner_identities,
+    petitions,
+)
 from petitionkit.storage.sql.types import SEALED_PAYLOAD_KEYS
 
 TEXT, DOC, PAYLOAD = "text", "doc", "payload"
@@ -82,6 +90,7 @@ LOCATIONS = (
     Location(cases, "subject", TEXT),
     Location(outbox, "payload", PAYLOAD, order="seq"),
     Location(casework, "body", DOC),
+    Location(attachments, "filename", TEXT),  # storage/sql/attachment_state.py
 )
 
 Progress = Callable[[str, int, int], None]
@@ -146,6 +155,11 @@ def count_under(connection: Connection, key_id: str, algorithm: str) -> int:
         total += connection.execute(
             select(func.count()).select_from(location.table).where(stored.like(_pattern(location, prefix)))
         ).scalar_one()
+    # An attachment's blob is not re-sealed by a rotation: its key stays (retired, never destroyed) while
+    # an attachment names it (docs/attachments.md, "Limits").
+    total += connection.execute(
+        select(func.count()).select_from(attachments).where(attachments.c.sealed_with == key_id)
+    ).scalar_one()
     return int(total)
 
 

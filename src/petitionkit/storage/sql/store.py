@@ -45,6 +45,7 @@ from petitionkit.domain.model import Case, Obligation, Petition, Referral, Respo
 from petitionkit.errors import ConcurrencyConflict, EncryptionKeyError, StorageError
 from petitionkit.storage.base import CaseQuery, OutboxMessage
 from petitionkit.storage.sql import held, rows
+from petitionkit.storage.sql.attachment_state import AttachmentState
 from petitionkit.storage.sql.casework_ops import CaseworkOperations
 from petitionkit.storage.sql.documents import DocumentRegister
 from petitionkit.storage.sql.engine import hide_password, is_memory, make_engine, parse_url, storage_error
@@ -191,7 +192,9 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction(OutboxOperations, HttpState, PagedReads, CaseworkOperations, DocumentRegister, WebState):
+class SqlTransaction(
+    OutboxOperations, HttpState, PagedReads, CaseworkOperations, DocumentRegister, WebState, AttachmentState
+):
     """One unit of work on one connection; created by :meth:`SqlStorage.transaction`.
 
     The outbox's operations come from :class:`OutboxOperations`, the HTTP API's (changes feed, API keys,

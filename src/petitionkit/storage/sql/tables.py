@@ -30,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 
+from petitionkit.domain.attachments import AttachmentKind
 from petitionkit.domain.casework import KINDS as CASEWORK_KINDS
 from petitionkit.domain.clocks import Clock, Convention
 from petitionkit.domain.model import (
@@ -512,6 +513,57 @@ sign_in_failures = Table(
     Column("reason", String(16), nullable=False),
     Column("client", String(64), nullable=False),
     Index("ix_sign_in_failures_name", "office_code", "name_digest", "at"),
+)
+
+# revision 0018: attachments (附件; docs/attachments.md). The bytes live in the blob store, encrypted; here what
+# describes them. The file name may name a person: sealed under the office's data key like other personal data.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("office_code", CODE, nullable=False),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("petition_id", ID),
+    Column("kind", String(20), nullable=False),
+    Column("media_type", String(120), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("digest", DIGEST, nullable=False),
+    Column("blob_ref", DIGEST, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("added_by", Text, nullable=False),
+    Column("sealed_with", String(40)),  # the data key that sealed the blob: a rotation keeps it while named here
+    one_of("kind", AttachmentKind),
+    Index("ix_attachments_case", "case_id", "added_at"),
+    Index("ix_attachments_office", "office_code", "id"),
+)
+
+# revision 0018: the search index (检索). One row per searchable text of a case, keyed by its source; ``body`` is
+# segmented words with personal data struck. SQLite indexes it with an FTS5 table (search_fts, external content,
+# kept by triggers); PostgreSQL with a GIN index over to_tsvector('simple', body). Both made by the migration.
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("seq", BIGID, primary_key=True, autoincrement=True),
+    Column("office_code", CODE, nullable=False),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("source_kind", String(32), nullable=False),
+    Column("source_id", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("case_id", "source_kind", "source_id"),
+    Index("ix_search_documents_office", "office_code", "seq"),
+)
+
+#: What revision 0018 makes for full-text search outside these tables (by dialect; SQLAlchemy cannot declare them).
+FULL_TEXT_OBJECTS = frozenset(
+    {
+        "search_fts",  # SQLite: the FTS5 table and its shadow tables
+        "search_fts_data",
+        "search_fts_idx",
+        "search_fts_docsize",
+        "search_fts_config",
+        "ix_search_documents_tsv",  # PostgreSQL: GIN over to_tsvector('simple', body)
+    }
 )
 
 TABLES = tuple(metadata.sorted_tables)

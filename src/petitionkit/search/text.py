@@ -1,0 +1,110 @@
+"""Segmentation and the documents of a case's own texts (its subject and its petitions)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+
+from petitionkit.domain.model import Case, Person, Petition
+from petitionkit.redaction import SHAPES, STRUCK, identity_values
+from petitionkit.storage.base import SearchDocument, Transaction
+
+#: A word worth indexing: it holds a letter or digit of some script (CJK included).
+_WORD = re.compile(r"\w", re.UNICODE)
+#: Runs of digits long enough to be a number that identifies someone are never indexed whole.
+_LONG_DIGITS = re.compile(r"\d{6,}")
+
+CaseSource = Callable[[Case, Sequence[Petition]], Iterable[SearchDocument]]
+"""A source of documents computed from a case and its petitions (``petitionkit search reindex`` runs each)."""
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Callable[[str], list[str]]:
+    import rjieba  # noqa: PLC0415 - loaded when a text is first indexed or searched
+
+    cut: Callable[[str], list[str]] = rjieba.cut_for_search
+    return cut
+
+
+def _words(text: str) -> list[str]:
+    normal = unicodedata.normalize("NFKC", text).lower()
+    words = []
+    for cut in _jieba()(normal):
+        word = cut.strip()
+        if word and _WORD.search(word) and STRUCK not in word and not _LONG_DIGITS.search(word):
+            words.append(word)
+    return words
+
+
+def segment(text: str) -> str:
+    """``text`` as indexed words separated by spaces (search mode: ``噪音扰民`` gives ``噪音 扰民 噪音扰民``)."""
+    return " ".join(dict.fromkeys(_words(text)))
+
+
+def query_words(text: str) -> tuple[str, ...]:
+    """The words a query holds; a document matches when it holds every one."""
+    return tuple(dict.fromkeys(_words(text)))
+
+
+def identity_words(people: Sequence[Person]) -> tuple[str, ...]:
+    """What identifies ``people`` (names, ID numbers, phones, addresses, e-mails, mandates), normalised as
+    indexed texts are (NFKC, lower case, no spaces), longest first, each at least two characters."""
+    found = {_compact(v) for p in people for v in identity_values(p)}
+    return tuple(sorted((v for v in found if len(v) >= 2), key=len, reverse=True))
+
+
+def _compact(value: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).lower().split())
+
+
+def strike(text: str, identities: Sequence[str]) -> str:
+    """``text`` with every one of ``identities`` and every ID-number-, phone- and e-mail-shaped string
+    struck.  Plain string replacement on the normalised text, then one precompiled pattern: a regular
+    expression per person would cost more to compile than segmenting the text."""
+    normal = unicodedata.normalize("NFKC", text).lower()
+    for value in identities:
+        if value in normal:
+            normal = normal.replace(value, f" {STRUCK} ")
+    return SHAPES(normal)
+
+
+def document(
+    office_code: str,
+    case_id: str,
+    source_kind: str,
+    source_id: str,
+    texts: Iterable[str],
+    identities: Sequence[str],
+) -> SearchDocument:
+    """One source's document: ``texts`` with ``identities`` (:func:`identity_words`) and identity shapes
+    struck, then segmented."""
+    body = " ".join(segment(strike(t, identities)) for t in texts if t)
+    return SearchDocument(office_code, case_id, source_kind, source_id, body)
+
+
+def case_documents(case: Case, petitions: Sequence[Petition]) -> list[SearchDocument]:
+    """The case's subject and each petition's subject and content."""
+    identities = identity_words([p for petition in petitions for p in petition.petitioners])
+    found = [document(case.office_code, case.id, "case", case.id, [case.subject], identities)]
+    for petition in petitions:
+        texts = [petition.subject, petition.content]
+        found.append(document(case.office_code, case.id, "petition", petition.id, texts, identities))
+    return found
+
+
+#: The sources ``petitionkit search reindex`` rebuilds from a case; other parts of petitionkit add theirs.
+SOURCES: list[CaseSource] = [case_documents]
+
+
+def index_case(tx: Transaction, case_id: str) -> None:
+    """Store every source's documents of one case, as it stands in ``tx``."""
+    case = tx.get_case(case_id)
+    if case is not None:
+        index_cases(tx, [(case, tx.petitions_of_case(case_id))])
+
+
+def index_cases(tx: Transaction, written: Sequence[tuple[Case, Sequence[Petition]]]) -> None:
+    """Store every source's documents of cases written in ``tx`` (with their petitions as written)."""
+    tx.put_search_documents([d for case, petitions in written for source in SOURCES for d in source(case, petitions)])
