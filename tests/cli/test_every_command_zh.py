@@ -37,6 +37,7 @@ from petitionkit.domain.event_types import EVENT_TYPES
 from petitionkit.domain.lifecycle import TRANSITIONS
 from petitionkit.domain.retention import RecordKind
 from petitionkit.rules import load_rule_set
+from petitionkit.testing.files import TINY_PNG
 
 ZONE = ZoneInfo("Asia/Shanghai")
 ENUMS = (
@@ -133,6 +134,7 @@ class Office:
 
 
 INVESTIGATION = "__investigation__"
+ATTACHMENT = "__attachment__"
 
 
 def recipes(o: Office) -> list[tuple[tuple[str, ...], list[str]]]:
@@ -141,6 +143,8 @@ def recipes(o: Office) -> list[tuple[tuple[str, ...], list[str]]]:
     a, b, c, d, e = (v[k] for k in "abcde")
     today = datetime.now(ZONE).date().isoformat()
     rows = o.tmp / "rows.jsonl"
+    photo = o.tmp / "photo.png"
+    photo.write_bytes(TINY_PNG)
     row = {
         "source_ref": "R1",
         "channel": "letter",
@@ -230,6 +234,13 @@ def recipes(o: Office) -> list[tuple[tuple[str, ...], list[str]]]:
         (("investigate", "findings"), [c, INVESTIGATION, "--findings", "情况属实"]),
         (("casework",), [c, "--verify"]),
         (("document", "register"), []),
+        (("attachments", "add"), [a, str(photo), "--kind", "photo"]),
+        (("attachments", "list"), [a]),
+        (("attachments", "get"), [ATTACHMENT, "--out", str(o.tmp / "got.png")]),
+        (("attachments", "verify"), []),
+        (("attachments", "import-legacy"), [str(o.tmp)]),
+        (("search",), ["工资"]),
+        (("reindex",), []),
         (("changes",), []),
         (("events",), [a, "--verify"]),
         (("due",), ["--days", "90"]),
@@ -321,6 +332,9 @@ def test_every_command_speaks_chinese_with_office_times(office: Office) -> None:
         args = planned_args
         if path == ("api-key", "revoke"):  # the key made by the recipe before it
             args = [office.data("api-key", "list")["api_keys"][0]["id"]]
+        if ATTACHMENT in args:  # the photo attached by the recipe before it
+            attached = office.data("attachments", "list", office.values["a"])["attachments"][0]["id"]
+            args = [attached if arg == ATTACHMENT else arg for arg in args]
         if INVESTIGATION in args:  # the investigation planned by the recipe before it
             planned_id = office.data("casework", office.values["c"])["casework"][-1]["id"]
             args = [planned_id if arg == INVESTIGATION else arg for arg in args]
