@@ -137,6 +137,17 @@ CaseworkRecord = Reception | Investigation | LegalBasis
 
 KIND_OF: Mapping[type[Any], str] = {Reception: "reception", Investigation: "investigation", LegalBasis: "basis"}
 KINDS = tuple(KIND_OF.values())
+#: The kind of casework record each casework event tells of: an event reaches whoever may read its
+#: record (``redaction.casework_visibility``), so the changes feed gives no body an event of a record
+#: it may not read (an accusation's investigation: who goes, when they inquire, what evidence).
+EVENT_KINDS: Mapping[str, str] = {
+    "ReceptionRecorded": "reception",
+    "InvestigationPlanned": "investigation",
+    "InquiryRecorded": "investigation",
+    "EvidenceRecorded": "investigation",
+    "FindingsRecorded": "investigation",
+    "LegalBasisCited": "basis",
+}
 
 
 def kind_of(record: CaseworkRecord) -> str:
