@@ -83,9 +83,12 @@ def _case_key(cursor: str | None) -> tuple[datetime, str, str] | None:
         return None
     try:
         opened_at, tracking, id_ = values
-        return (datetime.fromisoformat(opened_at), tracking, id_)
+        moment = datetime.fromisoformat(opened_at)
     except ValueError:
         raise InvalidInput([FieldError("cursor", "cursor")]) from None
+    if moment.tzinfo is None:  # never one of ours (opened_at is aware): a forged key would fail the query
+        raise InvalidInput([FieldError("cursor", "cursor")])
+    return (moment, tracking, id_)
 
 
 def _check_limit(limit: int) -> None:
