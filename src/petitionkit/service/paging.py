@@ -207,7 +207,10 @@ class ListPages(OfficeBase):
                     seen = self.access.body_view(principal, case, tx.petitions_of_case(case.id))
                 except PermissionDenied:
                     continue  # guarded against this body: not even listed
-                shown.append(self.access.redacted_case(case, seen))
+                readable = self.access.redacted_case(case, seen)
+                if query.text is not None and query.text not in readable.subject:
+                    continue  # found only in what is struck for this body: no oracle on a hidden identity
+                shown.append(readable)
                 if len(shown) == query.limit:
                     break
             if len(batch) < _BODY_BATCH:
