@@ -4,6 +4,8 @@ The migrations in ``migrations/versions`` build exactly this schema (a test comp
 Constraints keep bad data out even if code misbehaves: enum columns carry CHECK constraints,
 tracking numbers are unique per office, query-code digests are unique, every child row points at
 its case (信访事项) by a foreign key, and events are unique per ``(case_id, sequence)``.
+
+Size: just over 500 lines: the whole schema in one module, as the migrations test compares it.
 """
 
 from __future__ import annotations
