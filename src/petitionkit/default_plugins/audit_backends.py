@@ -1,12 +1,12 @@
-"""The built-in audit backends, registered through the public hooks: the ``cases`` and
-``access_records`` verifiers and the ``folder`` and ``webhook`` checkpoint sinks."""
+"""The built-in audit backends, registered through the public hooks: the ``cases``,
+``access_records`` and ``casework`` verifiers and the ``folder`` and ``webhook`` checkpoint sinks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from petitionkit.audit.checkpoints import folder_sink, webhook_sink
-from petitionkit.audit.verify import verify_access_records, verify_cases
+from petitionkit.audit.verify import verify_access_records, verify_cases, verify_casework
 from petitionkit.hookspecs import hookimpl
 
 
@@ -14,6 +14,7 @@ from petitionkit.hookspecs import hookimpl
 def petitionkit_register_audit_verifiers(register: Callable[..., None]) -> None:
     register("cases", verify_cases)
     register("access_records", verify_access_records)
+    register("casework", verify_casework)
 
 
 @hookimpl
