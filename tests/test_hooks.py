@@ -307,7 +307,10 @@ def test_hook_petitionkit_register_checkpoint_sinks(plugin: FullPlugin) -> None:
 def test_hook_petitionkit_register_audit_verifiers(plugin: FullPlugin) -> None:
     seen: list[tuple[str, int]] = []
     report = verify_office(audited_office(plugin), progress=lambda name, done: seen.append((name, done)))
-    assert [r.name for r in report.reports] == ["access", "access_records", "cases"] and ("access", 1) in seen
+    assert [r.name for r in report.reports] == ["access", "access_records", "cases", "casework"] and (
+        "access",
+        1,
+    ) in seen
 
 
 def test_hook_petitionkit_register_blob_stores(plugin: FullPlugin) -> None:

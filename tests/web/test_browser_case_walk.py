@@ -103,11 +103,14 @@ def open_action(driver: Any, name: str) -> None:
     wait_for(driver, form)
 
 
-def download(driver: Any, web: WebServer, href: str) -> httpx.Response:
-    """Fetch a link the page offers with the browser's session (headless Chromium keeps no download)."""
+def download(driver: Any, web: WebServer, form: Any) -> httpx.Response:
+    """Send a document form the page offers (a POST with its CSRF token) with the browser's session
+    (headless Chromium keeps no download)."""
+    by = _by()
     cookies = {c["name"]: c["value"] for c in driver.get_cookies()}
+    token = form.find_element(by.NAME, "csrf_token").get_attribute("value")
     with httpx.Client(base_url=web.base, cookies=cookies, timeout=60) as client:
-        return client.get(href)
+        return client.post(form.get_attribute("action"), data={"csrf_token": token})
 
 
 def test_a_whole_case_in_the_browser(page: Any, pages: WebServer) -> None:  # noqa: PLR0915 - one walk
@@ -160,8 +163,8 @@ def test_a_whole_case_in_the_browser(page: Any, pages: WebServer) -> None:  # no
     fill(page, "f-refer-note", "请依法处理并报告结果")
     submit(page, "form[action$='/actions/refer']")
     wait_state(page, "assigned")
-    link = page.find_element(by.CSS_SELECTOR, "a[href$='/documents/assignment-letter']")
-    letter = download(page, pages, link.get_attribute("href"))
+    form = page.find_element(by.CSS_SELECTOR, "form[action$='/documents/assignment-letter']")
+    letter = download(page, pages, form)
     assert letter.status_code == 200 and letter.content[:2] == b"PK"
     assert "assignment-letter" in letter.headers["content-disposition"]
 

@@ -142,10 +142,13 @@ def test_accept_then_reply_and_the_documents_download(pages: WebServer) -> None:
     page = director.get(f"/workspace/cases/{case}").text
     assert "/actions/reply" in page and "期限说明" in page  # the handling clock with its explanation
     assert act(director, case, "reply", outcome="support", text="已协调公司支付工资").status_code == 303
-    letter = director.get(f"/workspace/cases/{case}/documents/acceptance-notice")
+    csrf = page_token(director, f"/workspace/cases/{case}")
+    letter = director.post(f"/workspace/cases/{case}/documents/acceptance-notice", data={"csrf_token": csrf})
     assert letter.status_code == 200 and letter.content[:2] == b"PK"
     assert "attachment" in letter.headers["content-disposition"]
-    assert director.get(f"/workspace/cases/{case}/documents/no-such-kind").status_code == 404
+    assert (
+        director.post(f"/workspace/cases/{case}/documents/no-such-kind", data={"csrf_token": csrf}).status_code == 404
+    )
 
 
 def test_reports_render_and_download_for_report_readers_only(pages: WebServer) -> None:

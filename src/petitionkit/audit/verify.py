@@ -25,6 +25,7 @@ from petitionkit.audit.keys import KeyRing, load_keyring, require_keyring
 from petitionkit.audit.seals import access_seal_of
 from petitionkit.audit.trail import CaseHead, verify_case
 from petitionkit.domain.access import AccessQuery, AccessRecord
+from petitionkit.domain.casework import casework_breaks
 from petitionkit.domain.events import Event
 from petitionkit.domain.model import Case, Petition
 from petitionkit.errors import EncryptionKeyError
@@ -128,6 +129,37 @@ def verify_cases(run: AuditRun) -> VerifierReport:
         if len(breaks) < MAX_LISTED_BREAKS:
             breaks.append(AuditBreak("case", head.case_id, "case row", "missing", params={"checkpoint": head.sequence}))
     return VerifierReport("cases", cases, events, tuple(breaks), unkeyed_cases, unkeyed_events)
+
+
+def verify_casework(run: AuditRun) -> VerifierReport:
+    """The built-in ``casework`` verifier: every case's receptions, investigations and legal bases
+    against the digest their last event carries (edited, swapped, deleted or unreadable records)."""
+    office = run.office
+    code = office.config.office_code
+    breaks: list[AuditBreak] = []
+    records = cases = 0
+    after: str | None = None
+    while refs := _case_refs(office, code, after):
+        for case_id, tracking_number in refs:
+            try:
+                with office.storage.transaction() as tx:
+                    found = tx.casework_of_case(case_id)
+                    failed = casework_breaks(found, tx.events_of_case(case_id))
+                records += len(found)
+                problem = "casework_altered"
+            except EncryptionKeyError:  # a sealed record altered or moved to another row
+                failed, problem = ["?"], "undecryptable"
+            cases += 1
+            if failed and len(breaks) < MAX_LISTED_BREAKS:
+                breaks.append(AuditBreak("casework", case_id, failed[0], problem, tracking_number))
+        after = refs[-1][0]
+        run.progress("casework", cases)
+    return VerifierReport("casework", records, cases, tuple(breaks))
+
+
+def _case_refs(office: Office, code: str, after: str | None) -> list[tuple[str, str]]:
+    with office.storage.transaction() as tx:
+        return tx.case_refs_for_audit(code, after, BATCH)
 
 
 def _one_by_one(

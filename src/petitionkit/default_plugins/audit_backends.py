@@ -1,5 +1,5 @@
-"""The built-in audit backends, registered through the public hooks: the ``cases`` and
-``access_records`` verifiers and the ``folder`` and ``webhook`` checkpoint sinks."""
+"""The built-in audit backends, registered through the public hooks: the ``cases``,
+``access_records`` and ``casework`` verifiers and the ``folder`` and ``webhook`` checkpoint sinks."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from petitionkit.hookspecs import hookimpl
 
 @hookimpl
 def petitionkit_register_audit_verifiers(register: Callable[..., None]) -> None:
-    from petitionkit.audit.verify import verify_access_records, verify_cases  # noqa: PLC0415 - CLI start-up
+    from petitionkit.audit.verify import verify_access_records, verify_cases, verify_casework  # noqa: PLC0415
 
     register("cases", verify_cases)
     register("access_records", verify_access_records)
+    register("casework", verify_casework)
 
 
 @hookimpl

@@ -137,6 +137,17 @@ CaseworkRecord = Reception | Investigation | LegalBasis
 
 KIND_OF: Mapping[type[Any], str] = {Reception: "reception", Investigation: "investigation", LegalBasis: "basis"}
 KINDS = tuple(KIND_OF.values())
+#: The kind of casework record each casework event tells of: an event reaches whoever may read its
+#: record (``redaction.casework_visibility``), so the changes feed gives no body an event of a record
+#: it may not read (an accusation's investigation: who goes, when they inquire, what evidence).
+EVENT_KINDS: Mapping[str, str] = {
+    "ReceptionRecorded": "reception",
+    "InvestigationPlanned": "investigation",
+    "InquiryRecorded": "investigation",
+    "EvidenceRecorded": "investigation",
+    "FindingsRecorded": "investigation",
+    "LegalBasisCited": "basis",
+}
 
 
 def kind_of(record: CaseworkRecord) -> str:
@@ -406,7 +417,8 @@ _ID_KEYS = ("reception_id", "investigation_id", "basis_id")
 def casework_breaks(records: Sequence[CaseworkRecord], events: Sequence[Event]) -> list[str]:
     """Ids of the records that no longer match the audit trail: the last event naming a record carries
     the digest of the record as that event left it (:func:`record_digest`).  A record with no event, or
-    whose digest differs, is listed; records a later purge erased (``CasePurged``) are not compared."""
+    whose digest differs, is listed, and so is a record an event names that is gone (deleted); records
+    a later purge erased (``CasePurged``) are not compared."""
     latest: dict[str, tuple[int, str]] = {}
     purged_after = 0
     for event in events:
@@ -426,4 +438,6 @@ def casework_breaks(records: Sequence[CaseworkRecord], events: Sequence[Event]) 
             continue
         elif found[1] != record_digest(record):
             broken.append(record.id)
+    present = {record.id for record in records}
+    broken.extend(sorted(i for i, (seq, _) in latest.items() if i not in present and seq >= purged_after))
     return broken

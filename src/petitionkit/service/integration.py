@@ -22,9 +22,10 @@ import attrs
 
 from petitionkit.config import OfficeConfig
 from petitionkit.domain.access import Permission, Principal
+from petitionkit.domain.casework import EVENT_KINDS
 from petitionkit.domain.events import Event
 from petitionkit.errors import FieldError, InvalidInput, NotFound, PermissionDenied, UnknownPrincipal
-from petitionkit.redaction import Disclosure, Item
+from petitionkit.redaction import Disclosure, Item, Visibility, casework_visibility
 from petitionkit.service.access import referred_to
 from petitionkit.service.base import OfficeBase
 from petitionkit.storage.base import ApiKey, Storage
@@ -140,7 +141,8 @@ class Integrations(OfficeBase):
 
         Office staff see every event.  A handling body's principal sees only events of cases referred
         to its bodies that the redaction policy lets it read, their texts redacted; events of other
-        cases are skipped (the positions returned still move past them).
+        cases, and casework events of records it may not read (an accusation's investigation), are
+        skipped (the positions returned still move past them).
         """
         principal = self.access.principal("changes")
         limit = max(1, min(limit, FEED_LIMIT))
@@ -154,7 +156,7 @@ class Integrations(OfficeBase):
                 if event.case_id not in views:
                     views[event.case_id] = self._body_view_of(tx, principal, event.case_id)
                 seen = views[event.case_id]
-                if seen is not None:
+                if seen is not None and _readable(event, seen):
                     shown.append(_entry(position, event, seen))
         return shown
 
@@ -166,6 +168,12 @@ class Integrations(OfficeBase):
             return self.access.body_view(principal, case, tx.petitions_of_case(case_id))
         except PermissionDenied:
             return None  # guarded against this body: not even listed
+
+
+def _readable(event: Event, seen: Disclosure) -> bool:
+    """Whether the body of ``seen`` may read ``event``: a casework event only if it may read its record."""
+    kind = EVENT_KINDS.get(event.name)
+    return kind is None or casework_visibility(seen, kind) is not Visibility.WITHHELD
 
 
 def _redacted(value: Any, seen: Disclosure) -> Any:

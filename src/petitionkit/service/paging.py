@@ -82,9 +82,12 @@ def _case_key(cursor: str | None) -> tuple[datetime, str, str] | None:
         return None
     try:
         opened_at, tracking, id_ = values
-        return (datetime.fromisoformat(opened_at), tracking, id_)
+        moment = datetime.fromisoformat(opened_at)
     except ValueError:
         raise InvalidInput([FieldError("cursor", "cursor")]) from None
+    if moment.tzinfo is None:  # never one of ours (opened_at is aware): a forged key would fail the query
+        raise InvalidInput([FieldError("cursor", "cursor")])
+    return (moment, tracking, id_)
 
 
 def _check_limit(limit: int) -> None:
@@ -203,7 +206,10 @@ class ListPages(OfficeBase):
                     seen = self.access.body_view(principal, case, tx.petitions_of_case(case.id))
                 except PermissionDenied:
                     continue  # guarded against this body: not even listed
-                shown.append(self.access.redacted_case(case, seen))
+                readable = self.access.redacted_case(case, seen)
+                if query.text is not None and query.text not in readable.subject:
+                    continue  # found only in what is struck for this body: no oracle on a hidden identity
+                shown.append(readable)
                 if len(shown) == query.limit:
                     break
             if len(batch) < _BODY_BATCH:

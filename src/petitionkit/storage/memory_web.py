@@ -51,6 +51,13 @@ class MemoryWebState:
             raise ValueError(f"no web account {account.id}")
         self._set(self.s.web_accounts, account.id, account)
 
+    def claim_totp_step(self, account_id: str, step: int) -> bool:
+        account = self.s.web_accounts.get(account_id)
+        if account is None or (account.totp_last_step is not None and account.totp_last_step >= step):
+            return False
+        self._set(self.s.web_accounts, account_id, attrs.evolve(account, totp_last_step=step))
+        return True
+
     def add_web_session(self, session: WebSession) -> None:
         self._set(self.s.web_sessions, session.digest, session)
 

@@ -28,6 +28,8 @@ class WebAccount:
     locale: str | None = None  # the account's preferred language (zh-CN, en)
     disabled_at: datetime | None = None
     changed_at: datetime | None = None
+    #: The TOTP time step of the last code accepted: a code is good once (no replay within its window).
+    totp_last_step: int | None = None
 
     @property
     def usable(self) -> bool:
@@ -81,6 +83,11 @@ class WebAccountOperations(Protocol):
 
     def update_web_account(self, account: WebAccount) -> None:
         """Replace the stored account of ``account.id`` (password, TOTP, locale, disabled)."""
+        ...
+
+    def claim_totp_step(self, account_id: str, step: int) -> bool:
+        """Store ``step`` as the account's last accepted TOTP step if it is later than the stored one, in
+        one statement; False when it is not (the code, or an earlier one, was used already: a replay)."""
         ...
 
     def add_web_session(self, session: WebSession) -> None: ...

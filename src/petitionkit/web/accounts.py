@@ -10,10 +10,12 @@ whether the account exists (docs/web.md).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import re
 import secrets
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 import attrs
 import pyotp
@@ -164,6 +166,8 @@ def check_sign_in(
     entry = config.principal_entry(account.principal_id) if account is not None else None
     if reason is None and entry is None:
         reason = "principal"  # the account's principal left the configuration
+    if reason is None and account is not None and account.totp_secret is not None:
+        reason = _claim_code(office, account, account.totp_secret, code)
     if reason is not None or account is None or entry is None:
         failure = SignInFailure(
             config.office_code, now, digest, reason or "unknown", client[:64], account.id if account else None
@@ -193,6 +197,27 @@ def _refusal(account: WebAccount | None, password: str, code: str, limited: bool
         return "password"
     if account.disabled_at is not None:
         return "disabled"
-    if account.totp_secret is not None and not pyotp.TOTP(account.totp_secret).verify(code.strip(), valid_window=1):
+    if account.totp_secret is not None and totp_step(account.totp_secret, code, time.time()) is None:
         return "totp"
     return None
+
+
+def totp_step(secret: str, code: str, at: float) -> int | None:
+    """The time step ``code`` is right for at ``at`` (one step of clock drift either way), or None."""
+    totp = pyotp.TOTP(secret)
+    given = code.strip()
+    now = totp.timecode(datetime.fromtimestamp(at, UTC))
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step).encode(), given.encode()):
+            return step
+    return None
+
+
+def _claim_code(office: Office, account: WebAccount, secret: str, code: str) -> str | None:
+    """None when the code's step is later than the last one accepted (and now is the last), else
+    ``"totp_replay"``: a code signs in once, however long its window still runs."""
+    step = totp_step(secret, code, time.time())
+    if step is None:
+        return "totp"
+    with office.storage.transaction() as tx:
+        return None if tx.claim_totp_step(account.id, step) else "totp_replay"

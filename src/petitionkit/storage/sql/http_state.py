@@ -18,10 +18,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from petitionkit.domain.events import Event
+from petitionkit.errors import EncryptionKeyError
 from petitionkit.storage.base import ApiKey, OutboxStatus, StoredResponse
 from petitionkit.storage.sql import rows
 from petitionkit.storage.sql.statements import raw, raw_columns
 from petitionkit.storage.sql.tables import api_keys, cases, events, idempotency_keys, outbox
+from petitionkit.storage.sql.types import SEALED_PREFIXES
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -86,6 +88,26 @@ class HttpState:
         result = self.connection.execute(stmt, {"at": self.codec.ts_out(at), "id": key_id})
         return bool(result.rowcount)
 
+    # The answer a POST stores for replay holds personal data (a registration names its petitioners, a
+    # reception holds what was said): sealed like it on an encrypted store, bound to principal and key.
+    # A key rotation does not re-seal these answers (docs/security.md): one sealed under a destroyed key
+    # reads as still running (409), and the caller checks the outcome with a GET, as after a crash.
+
+    def _sealed_body(self, response: StoredResponse) -> str:
+        if not response.body:
+            return ""
+        row = f"{response.principal_id}/{response.key}"
+        return self.codec.seal(response.office_code, "idempotency_keys", row, "body", response.body)
+
+    def _opened(self, response: StoredResponse) -> StoredResponse:
+        if not response.body.startswith(SEALED_PREFIXES):  # empty (running), or stored before sealing
+            return response
+        row = f"{response.principal_id}/{response.key}"
+        try:
+            return attrs.evolve(response, body=self.codec.open("idempotency_keys", row, "body", response.body))
+        except EncryptionKeyError:
+            return attrs.evolve(response, status=0, body="")
+
     def _held(self, response: StoredResponse) -> StoredResponse | None:
         t = idempotency_keys.c
         stmt = select(*raw_columns(rows.IDEMPOTENCY_KEYS)).where(
@@ -94,7 +116,7 @@ class HttpState:
         result = self.connection.execute(stmt)
         at = rows.positions(result.keys())
         found = result.all()
-        return rows.stored_response_from_row(found[0], at, self.codec) if found else None
+        return self._opened(rows.stored_response_from_row(found[0], at, self.codec)) if found else None
 
     def claim_idempotency_key(self, response: StoredResponse) -> StoredResponse | None:
         values: Mapping[str, Any] = attrs.asdict(response)  # typed values: the column types convert them
@@ -115,4 +137,5 @@ class HttpState:
             return
         values = attrs.asdict(response)
         changes = {k: v for k, v in values.items() if k not in ("office_code", "principal_id", "key", "started_at")}
+        changes["body"] = self._sealed_body(response)
         self.connection.execute(update(idempotency_keys).where(slot), changes)

@@ -484,6 +484,7 @@ web_accounts = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("changed_at", UtcDateTime),
     Column("disabled_at", UtcDateTime),
+    Column("totp_last_step", BigInteger),  # revision 0021: a TOTP code is accepted once
     UniqueConstraint("office_code", "username", name="uq_web_accounts_office_username"),
 )
 

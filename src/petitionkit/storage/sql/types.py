@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from petitionkit.storage.sql.crypto import FieldCipher
 
 _SEALED = ("pk1:", "pk2:")  # crypto.SEALED_PREFIXES (not imported: cryptography loads only when used)
+SEALED_PREFIXES = _SEALED  # what a sealed value starts with
 SEALED_PAYLOAD_KEYS = ("context", "recipient")
 """The entries of an outbox payload that hold personal data (the template's values, the address)."""
 

@@ -69,6 +69,12 @@ class WebState:
         del values["id"]
         self.connection.execute(update(web_accounts).where(web_accounts.c.id == account.id).values(values))
 
+    def claim_totp_step(self, account_id: str, step: int) -> bool:
+        t = web_accounts.c
+        later = or_(t.totp_last_step.is_(None), t.totp_last_step < step)
+        stmt = update(web_accounts).where(and_(t.id == account_id, later)).values(totp_last_step=step)
+        return self.connection.execute(stmt).rowcount == 1
+
     def add_web_session(self, session: WebSession) -> None:
         self.connection.execute(insert(web_sessions).values(attrs.asdict(session)))
 

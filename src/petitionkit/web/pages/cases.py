@@ -158,9 +158,13 @@ def case_action(
     return Redirect(path=target, status_code=303)
 
 
-@get(CASE + "/documents/{kind:str}", sync_to_thread=True, name="web.pages.case.document")
+@post(CASE + "/documents/{kind:str}", sync_to_thread=True, status_code=200, name="web.pages.case.document")
 def case_document(visit: NamedDependency[Visit], case_ref: FromPath[str], kind: FromPath[str]) -> Response[bytes]:
-    """A formal document of the case (e.g. the transfer letter) made now, as a Word file to download."""
+    """A formal document of the case (e.g. the transfer letter) made now, as a Word file to download.
+
+    A POST (with the CSRF token, as every write): the first making numbers the document in the
+    register and records ``DocumentIssued`` on the case, a change no link or image may trigger.
+    """
     from petitionkit.documents import make_document  # noqa: PLC0415 - docxtpl loads only here
     from petitionkit.reports.extra import require_reports_extra  # noqa: PLC0415
 
