@@ -107,3 +107,17 @@ def test_reindex_rebuilds_casework_documents(office: Office) -> None:
     office.receive(ref, channel="call", asked="问", explained="讲解了劳动仲裁的申请期限")
     assert office.reindex() == 1
     assert [r.source_kind for r in office.search_text("劳动仲裁").results] == ["reception"]
+
+
+def test_a_purge_erases_the_talk_from_the_index() -> None:
+    from petitionkit.service.retention import purge
+
+    clock = FakeClock()
+    office = open_test_office(office_settings(), clock=clock)
+    ref = office.register(sample_petition()).case.id
+    office.receive(ref, channel="visit", asked="问", explained="讲解了劳动仲裁的申请期限")
+    office.withdraw(ref, reason="本人撤回")
+    assert [r.case_id for r in office.search_text("劳动仲裁").results] == [ref]
+    clock.advance(days=365 * 31)  # past every period of the national pack
+    assert ref in purge(office).purged
+    assert office.search_text("劳动仲裁").results == ()
