@@ -123,17 +123,20 @@ effective_to = 2025-01-01
     assert error.value.problem == "ends_before_start" and "effective_from" in error.value.message("en")
 
 
-def test_every_record_verifies_against_the_audit_trail_and_an_edit_is_found(clock: FakeClock) -> None:
+def test_every_record_verifies_against_the_audit_trail_and_an_edit_is_found(clock: FakeClock, tmp_path: Path) -> None:
     from petitionkit.testing import office_settings, open_test_office
+    from petitionkit.testing.files import TINY_PNG
 
     storage = MemoryStorage()
-    office = open_test_office(office_settings(), clock=clock, storage=storage)
+    settings = {**office_settings(), "settings": {"attachments": {"folder": str(tmp_path / "blobs")}}}
+    office = open_test_office(settings, clock=clock, storage=storage)
     ref = office.register(sample_petition()).case.id
     office.receive(ref, channel="visit", asked="问", explained="答")
     plan = office.plan_investigation(
         ref, mode="open", investigators=["li"], places=["工地"], due_on=office.today(), purpose="核实"
     )
-    grown = office.add_evidence(ref, plan.id, attachment_id="att-1", digest="ab" * 32, description="照片")
+    photo = office.attach(ref, TINY_PNG, filename="a.png", kind="photo")
+    grown = office.add_evidence(ref, plan.id, attachment_id=photo.id, digest=photo.digest, description="照片")
     assert office.verify_casework(ref) == []
     swapped = attrs.evolve(grown, evidence=(attrs.evolve(grown.evidence[0], digest="cd" * 32),))
     storage.casework[grown.id] = swapped  # behind petitionkit's back

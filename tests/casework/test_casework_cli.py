@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from petitionkit.cli import cli
 from petitionkit.testing.databases import raw_dump
+from petitionkit.testing.files import png
 
 BODIES = """
 [[bodies]]
@@ -39,7 +40,6 @@ bodies = ["GOV-HRSS"]
 ACCUSER = "欧阳检举人"
 WITNESS = "诸葛证人"
 FINDING = "经暗访核实，工地确有拖欠工资情况"
-PHOTO = hashlib.sha256(b"site photo").hexdigest()
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_visit_explained_with_a_provision_and_settled_in_talk(run: Any, db_url: 
         "--cite", "xfcl-2005-art14", code=2)  # fmt: skip
 
 
-def test_unannounced_investigation_then_reply_with_findings(run: Any, db_url: str) -> None:
+def test_unannounced_investigation_then_reply_with_findings(run: Any, db_url: str, tmp_path: Path) -> None:
     ref = _register(run)
     due = (date.today() + timedelta(days=10)).isoformat()
     plan = run("--as", "li", "investigate", "plan", ref, "--mode", "unannounced", "--investigator", "li",
@@ -113,7 +113,11 @@ def test_unannounced_investigation_then_reply_with_findings(run: Any, db_url: st
         "--summary", "证人称三个月未发工资")  # fmt: skip
     run("--as", "li", "investigate", "interview", ref, inv, "--place", "项目部", "--persons", "项目经理",
         "--summary", "承认拖欠，称资金未到位")  # fmt: skip
-    run("--as", "li", "investigate", "evidence", ref, inv, "--attachment-id", "att-photo-1", "--digest", PHOTO,
+    photo = tmp_path / "site.png"
+    photo.write_bytes(png(3, 3))
+    attached = run("--as", "wang", "attachments", "add", ref, str(photo), "--kind", "photo", "--type", "image/png")
+    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+    run("--as", "li", "investigate", "evidence", ref, inv, "--attachment-id", attached["id"], "--digest", digest,
         "--description", "工地现场照片", "--inquiry", visit["inquiries"][0]["id"])  # fmt: skip
     done = run("--as", "li", "investigate", "findings", ref, inv, "--findings", FINDING)["investigation"]
     assert done["mode"] == "unannounced" and len(done["inquiries"]) == 3 and done["concluded_at"]
@@ -127,7 +131,7 @@ def test_unannounced_investigation_then_reply_with_findings(run: Any, db_url: st
     trail = json.dumps(run("--as", "li", "events", ref, "--verify"))
     for name in ("InvestigationPlanned", "InquiryRecorded", "EvidenceRecorded", "FindingsRecorded", "LegalBasisCited"):
         assert name in trail
-    assert PHOTO in trail  # the evidence's digest is bound into the audit trail
+    assert digest in trail  # the evidence's digest is bound into the audit trail
     dump = raw_dump(db_url)
     assert WITNESS not in dump and "证人称三个月未发工资" not in dump
 

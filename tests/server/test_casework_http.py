@@ -5,15 +5,29 @@ two interviews and evidence, a reply with its findings, and an accused body that
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from .conftest import BODY, Server, httpx
+import pytest
+
+from petitionkit.testing.files import png
+
+from .conftest import BODY, Provider, Server, httpx, serve
 from .test_http_api import change, key, register
 
 ACCUSER = "欧阳检举人"
 WITNESS = "诸葛证人"
-PHOTO = hashlib.sha256(b"photo").hexdigest()
+
+
+@pytest.fixture
+def server(db_url: str, provider: Provider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    monkeypatch.chdir(tmp_path)  # the office's folder store for the evidence photo: ./attachments
+    found = serve(db_url, provider)
+    yield found
+    found.stop()
+    found.office.close()
 
 
 def add(client: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -47,11 +61,25 @@ def test_reception_and_investigation_then_reply_with_findings(server: Server) ->
     visit = add(handler, f"{path}/inquiries", {"kind": "site_visit", "place": "某工地", "summary": "停工"})
     add(handler, f"{path}/inquiries", {"kind": "interview", "place": "宿舍", "persons": WITNESS, "summary": "欠薪"})
     add(handler, f"{path}/inquiries", {"kind": "interview", "place": "项目部", "summary": "承认拖欠"})
-    add(handler, f"{path}/evidence", {
-        "attachment_id": "att-1", "digest": PHOTO, "description": "现场照片", "inquiry_id": visit["inquiries"][0]["id"],
-    })  # fmt: skip
+    photo = png(3, 3)
+    made = clerk.post(f"{base}/attachments", content=photo, params={"filename": "现场.png", "kind": "photo"},
+                      headers={"Content-Type": "image/png", **key()})  # fmt: skip
+    assert made.status_code == 201, made.text
+    wrong = handler.post(f"{path}/evidence", json={"attachment_id": made.json()["id"], "digest": "0" * 64,
+                                                   "description": "现场照片"}, headers=key())  # fmt: skip
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "digest"
+    add(
+        handler,
+        f"{path}/evidence",
+        {
+            "attachment_id": made.json()["id"],
+            "description": "现场照片",
+            "inquiry_id": visit["inquiries"][0]["id"],
+        },
+    )  # fmt: skip: the digest is taken from the attachment
     done = add(handler, f"{path}/findings", {"findings": "情况属实"})
-    assert done["mode"] == "unannounced" and len(done["inquiries"]) == 3 and done["evidence"][0]["digest"] == PHOTO
+    digest = hashlib.sha256(photo).hexdigest()
+    assert done["mode"] == "unannounced" and len(done["inquiries"]) == 3 and done["evidence"][0]["digest"] == digest
 
     assert change(handler, case, "acceptance", {}).status_code == 200
     replied = change(handler, case, "replies", {

@@ -1,6 +1,6 @@
 """Search texts (检索文本): what of a case goes into the search index, segmented and free of personal data.
 
-Each *source* of a case (its subject, each petition, and later reception and investigation records) is
+Each *source* of a case (its subject, each petition, each reception talk and investigation) is
 one :class:`~petitionkit.storage.base.SearchDocument` keyed by ``(case, source kind, source id)``; a
 source's function turns its records into documents through :func:`document`, which strikes every
 identity value of the case's people (:func:`identity_words`) and every ID-number-, phone- and
@@ -14,10 +14,12 @@ from petitionkit.search.text import (
     SOURCES,
     CaseSource,
     case_documents,
+    casework_documents,
     document,
     identity_words,
     index_case,
     index_cases,
+    index_casework,
     query_words,
     segment,
 )
@@ -26,10 +28,12 @@ __all__ = [
     "SOURCES",
     "CaseSource",
     "case_documents",
+    "casework_documents",
     "document",
     "identity_words",
     "index_case",
     "index_cases",
+    "index_casework",
     "query_words",
     "segment",
 ]

@@ -1,4 +1,4 @@
-"""Segmentation and the documents of a case's own texts (its subject and its petitions)."""
+"""Segmentation and the documents of a case's texts: its subject, its petitions, its casework records."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
+from petitionkit.domain.casework import CaseworkRecord, LegalBasis, kind_of, searchable_texts
 from petitionkit.domain.model import Case, Person, Petition
 from petitionkit.redaction import SHAPES, STRUCK, identity_values
 from petitionkit.storage.base import SearchDocument, Transaction
@@ -94,12 +95,32 @@ def case_documents(case: Case, petitions: Sequence[Petition]) -> list[SearchDocu
     return found
 
 
+def casework_documents(
+    case: Case, petitions: Sequence[Petition], records: Sequence[CaseworkRecord]
+) -> list[SearchDocument]:
+    """One document per reception talk and per investigation (source kind ``reception`` or
+    ``investigation``) from :func:`~petitionkit.domain.casework.searchable_texts`, the identities of the
+    case's petitioners struck.  A record whose texts were erased still gets its (empty) document, so
+    it replaces what the index held; a legal basis has no free text and no document."""
+    identities = identity_words([p for petition in petitions for p in petition.petitioners])
+    return [
+        document(case.office_code, case.id, kind_of(r), r.id, searchable_texts(r), identities)
+        for r in records
+        if not isinstance(r, LegalBasis)
+    ]
+
+
+def index_casework(tx: Transaction, case: Case, records: Sequence[CaseworkRecord]) -> None:
+    """Store the documents of casework ``records`` of ``case`` written in ``tx`` (same unit of work)."""
+    tx.put_search_documents(casework_documents(case, tx.petitions_of_case(case.id), records))
+
+
 #: The sources ``petitionkit search reindex`` rebuilds from a case; other parts of petitionkit add theirs.
 SOURCES: list[CaseSource] = [case_documents]
 
 
 def index_case(tx: Transaction, case_id: str) -> None:
-    """Store every source's documents of one case, as it stands in ``tx``."""
+    """Store every source's documents of one case, its casework records' included, as it stands in ``tx``."""
     case = tx.get_case(case_id)
     if case is not None:
         index_cases(tx, [(case, tx.petitions_of_case(case_id))])

@@ -96,11 +96,12 @@ class InquiryBody:
 
 @attrs.frozen
 class EvidenceBody:
-    """A reference to an attachment in the attachment store: its id and SHA-256 digest."""
+    """A reference to an attachment of the case: its id and, optionally, the SHA-256 digest it must have
+    (left out: the digest the attachment was recorded with)."""
 
     attachment_id: str
-    digest: str
     description: str
+    digest: str | None = None
     inquiry_id: str | None = None
 
 

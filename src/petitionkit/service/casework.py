@@ -43,6 +43,7 @@ from petitionkit.domain.normalise import LIMITS, text
 from petitionkit.errors import FieldError, InvalidInput, NotFound
 from petitionkit.i18n import translate
 from petitionkit.redaction import Disclosure, Item, Visibility, casework_visibility
+from petitionkit.search import index_casework
 from petitionkit.service.base import OfficeBase
 from petitionkit.storage.base import Transaction
 
@@ -196,6 +197,7 @@ class CaseworkUseCases(OfficeBase):
                 recorded_by=ctx.actor,
             )
             tx.put_casework(record)
+            index_casework(tx, case, [record])  # a word said in the talk is found by search
             made.append(record)
             event = ev.ReceptionRecorded(
                 reception_id=record.id,
@@ -253,6 +255,7 @@ class CaseworkUseCases(OfficeBase):
                 planned_at=now,
             )
             tx.put_casework(record)
+            index_casework(tx, case, [record])
             made.append(record)
             event = ev.InvestigationPlanned(
                 investigation_id=record.id,
@@ -270,9 +273,9 @@ class CaseworkUseCases(OfficeBase):
         self,
         case_ref: str,
         investigation_id: str,
-        change: Callable[[Investigation, str], tuple[Investigation, _Growth]],
+        change: Callable[[Transaction, Investigation, str], tuple[Investigation, _Growth]],
     ) -> Investigation:
-        """Change an open investigation in the unit of work; ``change(record, actor) -> (record, event)``."""
+        """Change an open investigation in the unit of work; ``change(tx, record, actor) -> (record, event)``."""
         made: list[Investigation] = []
 
         def decide(tx: Transaction, case: Case, ctx: lc.Context) -> lc.Decision:
@@ -284,9 +287,10 @@ class CaseworkUseCases(OfficeBase):
                 raise NotFound("investigation", investigation_id)
             if found.concluded_at is not None:
                 raise InvalidInput([FieldError("investigation", "investigation_concluded")])
-            record, event = change(found, ctx.actor)
+            record, event = change(tx, found, ctx.actor)
             event = attrs.evolve(event, digest=record_digest(record))  # the record as this change leaves it
             tx.put_casework(record)
+            index_casework(tx, case, [record])
             made.append(record)
             return lc.record(case, event, ctx)
 
@@ -320,7 +324,7 @@ class CaseworkUseCases(OfficeBase):
         if when > now:
             raise InvalidInput([FieldError("at", "future")])
 
-        def change(record: Investigation, actor: str) -> tuple[Investigation, ev.InquiryRecorded]:
+        def change(_tx: Transaction, record: Investigation, actor: str) -> tuple[Investigation, ev.InquiryRecorded]:
             inquiry = Inquiry(new_id(), what, when, texts["place"], texts["persons"], texts["summary"], actor)
             grown = attrs.evolve(record, inquiries=(*record.inquiries, inquiry))
             return grown, ev.InquiryRecorded(
@@ -335,27 +339,38 @@ class CaseworkUseCases(OfficeBase):
         investigation_id: str,
         *,
         attachment_id: str,
-        digest: str,
+        digest: str | None = None,
         description: str,
         inquiry_id: str | None = None,
     ) -> Investigation:
-        """Add evidence to an open investigation: an attachment by id and SHA-256 digest, and what it shows.
+        """Add evidence to an open investigation: an attachment of the case by id, and what it shows.
 
-        The attachment itself lives in the attachment store; its id and digest are bound into the audit
-        trail here (``EvidenceRecorded``).
+        The attachment must exist in the attachment store's table and belong to this case; ``digest``
+        (SHA-256), when given, must equal the one it was attached with (``None``: that one is taken).
+        Otherwise an :class:`~petitionkit.errors.InvalidInput` names ``attachment_id`` or ``digest`` and
+        nothing is written.  The id and digest are bound into the audit trail here (``EvidenceRecorded``).
         """
-        check_evidence(attachment_id, digest)
+        given = (digest or "").strip().lower() or None
+        check_evidence(attachment_id, given or "0" * 64)
         texts = _texts(description=description)
         required(texts)
         now = self.now()
 
-        def change(record: Investigation, actor: str) -> tuple[Investigation, ev.EvidenceRecorded]:
+        def change(tx: Transaction, record: Investigation, actor: str) -> tuple[Investigation, ev.EvidenceRecorded]:
             if inquiry_id is not None and not any(q.id == inquiry_id for q in record.inquiries):
                 raise NotFound("inquiry", inquiry_id)
-            item = Evidence(new_id(), attachment_id, digest, texts["description"], inquiry_id, actor, now)
+            attachment = tx.get_attachment(attachment_id)
+            if attachment is None or attachment.case_id != record.case_id:  # another case's file is no evidence here
+                raise InvalidInput([FieldError("attachment_id", "no_such_attachment")])
+            if given is not None and given != attachment.digest:
+                raise InvalidInput([FieldError("digest", "attachment_digest_mismatch")])
+            item = Evidence(new_id(), attachment_id, attachment.digest, texts["description"], inquiry_id, actor, now)
             grown = attrs.evolve(record, evidence=(*record.evidence, item))
             return grown, ev.EvidenceRecorded(
-                investigation_id=record.id, evidence_id=item.id, attachment_id=attachment_id, attachment_digest=digest
+                investigation_id=record.id,
+                evidence_id=item.id,
+                attachment_id=attachment_id,
+                attachment_digest=attachment.digest,
             )
 
         return self._grow(case_ref, investigation_id, change)
@@ -366,7 +381,7 @@ class CaseworkUseCases(OfficeBase):
         required(texts)
         now = self.now()
 
-        def change(record: Investigation, _actor: str) -> tuple[Investigation, ev.FindingsRecorded]:
+        def change(_tx: Transaction, record: Investigation, _actor: str) -> tuple[Investigation, ev.FindingsRecorded]:
             done = attrs.evolve(record, findings=texts["findings"], concluded_at=now)
             return done, ev.FindingsRecorded(investigation_id=record.id)
 

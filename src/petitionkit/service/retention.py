@@ -59,7 +59,7 @@ from petitionkit.domain.retention import (
     purged_kinds,
     redacted_digest,
 )
-from petitionkit.search import index_cases
+from petitionkit.search import index_cases, index_casework
 from petitionkit.storage.base import Transaction
 
 if TYPE_CHECKING:
@@ -270,6 +270,7 @@ def _purge_case(
             blanked = anonymised(record, personal=personal, content=content)
             if blanked != record:
                 tx.put_casework(blanked)
+                index_casework(tx, new_case, [blanked])  # the index forgets the erased talk too
                 erased["casework"] += 1
     redacted: dict[str, str] = {}
     if RecordKind.CONTENT in kinds:

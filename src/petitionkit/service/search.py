@@ -21,9 +21,11 @@ from __future__ import annotations
 import attrs
 
 from petitionkit.domain.access import Permission
+from petitionkit.domain.casework import KINDS as CASEWORK_KINDS
 from petitionkit.domain.model import Case, Person
 from petitionkit.domain.tracking import NAME_PHONE_KEY, identity_keys
 from petitionkit.errors import FieldError, InvalidInput, PermissionDenied
+from petitionkit.redaction import Disclosure, Visibility, casework_visibility
 from petitionkit.search import index_case, query_words
 from petitionkit.service.base import OfficeBase
 from petitionkit.storage.base import TextQuery, Transaction
@@ -52,6 +54,15 @@ class SearchPage:
     next: int | None
 
 
+def _may_hit(seen: Disclosure | None, source_kind: str) -> bool:
+    """Whether a hit in a text of ``source_kind`` may be shown: a casework record's text only when the
+    policy lets the body read that kind of record (an accused body never finds an accusation's
+    investigation); office staff (``seen`` ``None``) every text."""
+    if seen is None or source_kind not in CASEWORK_KINDS:
+        return True
+    return casework_visibility(seen, source_kind) is not Visibility.WITHHELD
+
+
 def _limit(limit: int) -> int:
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput([FieldError("limit", "at_most", {"limit": MAX_PAGE})])
@@ -71,40 +82,47 @@ class SearchUseCases(OfficeBase):
         results: list[SearchResult] = []
         with self.storage.transaction() as tx:
             hits = tx.search_documents(query)
-            cases: dict[str, Case | None] = {}
+            cases: dict[str, tuple[Case, Disclosure | None] | None] = {}
+            shown: set[str] = set()
             for hit in hits:
-                if hit.case_id in cases:
+                if hit.case_id in shown:
                     continue  # one result per case on a page: its newest matching text
-                case = cases[hit.case_id] = self._visible(tx, hit.case_id)
-                if case is not None:
-                    results.append(
-                        SearchResult(
-                            hit.position,
-                            case.id,
-                            case.first_tracking_number,
-                            case.subject,
-                            case.state.value,
-                            hit.source_kind,
-                            hit.source_id,
-                        )
+                if hit.case_id not in cases:
+                    cases[hit.case_id] = self._visible(tx, hit.case_id)
+                visible = cases[hit.case_id]
+                if visible is None or not _may_hit(visible[1], hit.source_kind):
+                    continue
+                case = visible[0]
+                shown.add(case.id)
+                results.append(
+                    SearchResult(
+                        hit.position,
+                        case.id,
+                        case.first_tracking_number,
+                        case.subject,
+                        case.state.value,
+                        hit.source_kind,
+                        hit.source_id,
                     )
+                )
             self.access.record(tx, principal, "search_text", count=len(results), query=" ".join(words))
         following = hits[-1].position if len(hits) == query.limit else None
         return SearchPage(tuple(results), following)
 
-    def _visible(self, tx: Transaction, case_id: str) -> Case | None:
-        """The case as the bound principal may read it, or ``None`` when it may not see it at all."""
+    def _visible(self, tx: Transaction, case_id: str) -> tuple[Case, Disclosure | None] | None:
+        """The case as the bound principal may read it and what the policy discloses to it (``None``:
+        office staff), or ``None`` when it may not see the case at all."""
         case = tx.get_case(case_id)
         if case is None:
             return None
         try:
             principal = self.access.require_visible(case, "search")
             if not principal.is_body:
-                return case  # office staff read every case whole
+                return case, None  # office staff read every case whole
             seen = self.access.body_view(principal, case, tx.petitions_of_case(case.id))
         except PermissionDenied:
             return None
-        return self.access.redacted_case(case, seen)
+        return self.access.redacted_case(case, seen), seen
 
     def find_person(
         self,
