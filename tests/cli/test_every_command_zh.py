@@ -209,6 +209,9 @@ def recipes(o: Office) -> list[tuple[tuple[str, ...], list[str]]]:
         (("receive",), [a, "--channel", "visit", "--asked", "询问工资", "--explained", "依法解释", "--settled"]),
         (("knowledge",), ["--case", a]),
         (("citations",), [a]),
+        (("attachments", "add"), [c, str(photo), "--kind", "photo"]),
+        (("attachments", "list"), [c]),
+        (("attachments", "get"), [ATTACHMENT, "--out", str(o.tmp / "got.png")]),
         (
             ("investigate", "plan"),
             [
@@ -229,14 +232,11 @@ def recipes(o: Office) -> list[tuple[tuple[str, ...], list[str]]]:
         (("investigate", "site-visit"), [c, INVESTIGATION, "--place", "工地", "--summary", "查看现场"]),
         (
             ("investigate", "evidence"),
-            [c, INVESTIGATION, "--attachment-id", "a1", "--digest", "ab" * 32, "--description", "现场照片"],
+            [c, INVESTIGATION, "--attachment-id", ATTACHMENT, "--description", "现场照片"],
         ),
         (("investigate", "findings"), [c, INVESTIGATION, "--findings", "情况属实"]),
         (("casework",), [c, "--verify"]),
         (("document", "register"), []),
-        (("attachments", "add"), [a, str(photo), "--kind", "photo"]),
-        (("attachments", "list"), [a]),
-        (("attachments", "get"), [ATTACHMENT, "--out", str(o.tmp / "got.png")]),
         (("attachments", "verify"), []),
         (("attachments", "import-legacy"), [str(o.tmp)]),
         (("search",), ["工资"]),
@@ -333,7 +333,7 @@ def test_every_command_speaks_chinese_with_office_times(office: Office) -> None:
         if path == ("api-key", "revoke"):  # the key made by the recipe before it
             args = [office.data("api-key", "list")["api_keys"][0]["id"]]
         if ATTACHMENT in args:  # the photo attached by the recipe before it
-            attached = office.data("attachments", "list", office.values["a"])["attachments"][0]["id"]
+            attached = office.data("attachments", "list", office.values["c"])["attachments"][0]["id"]
             args = [attached if arg == ATTACHMENT else arg for arg in args]
         if INVESTIGATION in args:  # the investigation planned by the recipe before it
             planned_id = office.data("casework", office.values["c"])["casework"][-1]["id"]

@@ -223,7 +223,11 @@ investigate.add_command(_inquiry(InquiryKind.SITE_VISIT, "Record a site visit (å
 @click.argument("ref")
 @click.argument("investigation")
 @click.option("--attachment-id", required=True, help="The attachment's id in the attachment store.")
-@click.option("--digest", default=None, help="The attachment's SHA-256 (64 hex digits).")
+@click.option(
+    "--digest",
+    default=None,
+    help="The attachment's SHA-256, to be checked (default: the digest recorded when it was attached).",
+)
 @click.option("--description", required=True)
 @click.option("--inquiry", "inquiry_id", default=None, help="The interview or site visit it comes from.")
 @click.pass_obj
