@@ -18,6 +18,7 @@ PACKAGE = SRC / "petitionkit"
 #: What each part of the package may import from petitionkit (besides itself); "*" is anything.
 ALLOWED: dict[str, set[str]] = {
     "i18n": set(),
+    "lazy": set(),  # a package's public names imported on first use (PEP 562)
     "regions": set(),  # the national division list (package data) and its names
     "labels": {"i18n", "regions"},  # the words for codes: catalog labels, rule-pack names, region names
     "errors": {"i18n"},

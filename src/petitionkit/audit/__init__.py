@@ -9,7 +9,9 @@
 See docs/audit.md.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from petitionkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from petitionkit.audit.checkpoints import Checkpoint, CheckpointError, CheckpointSink, load_checkpoint
@@ -66,10 +68,4 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'petitionkit.audit' has no attribute {name!r}")
-    from importlib import import_module  # noqa: PLC0415
-
-    return getattr(import_module(f"petitionkit.audit.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOME)

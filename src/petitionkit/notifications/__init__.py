@@ -9,7 +9,9 @@
 See docs/notifications.md.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from petitionkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from petitionkit.notifications.planner import MESSAGE_TYPES, PlannedMessage, Planner
@@ -44,10 +46,4 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'petitionkit.notifications' has no attribute {name!r}")
-    from importlib import import_module  # noqa: PLC0415
-
-    return getattr(import_module(f"petitionkit.notifications.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOME)

@@ -11,8 +11,9 @@ Aggregation runs in the database (:class:`~petitionkit.reports.source.ReportSour
 docs/reports.md for what each figure means and how it is computed.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from petitionkit.lazy import lazy_exports
 from petitionkit.reports.formats import FORMATS
 
 if TYPE_CHECKING:
@@ -83,10 +84,4 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'petitionkit.reports' has no attribute {name!r}")
-    from importlib import import_module  # noqa: PLC0415
-
-    return getattr(import_module(f"petitionkit.reports.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOME)
