@@ -6,13 +6,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from petitionkit.domain.access import Principal
 from petitionkit.service import Office
 from petitionkit.testing import sample_petition
+from petitionkit.testing.files import TINY_PNG
 
 BODY = "GOV-HRSS"
 ACCUSER = "欧阳检举人"
 INVESTIGATION_EVENTS = {"InvestigationPlanned", "InquiryRecorded", "EvidenceRecorded", "FindingsRecorded"}
+
+
+@pytest.fixture(autouse=True)
+def _blobs_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-memory office keeps attachment blobs in ./attachments: a test's own folder, not the checkout."""
+    monkeypatch.chdir(tmp_path)
 
 
 def _body() -> Principal:
@@ -33,7 +44,8 @@ def _accusation_with_investigation(office: Office) -> str:
         ref, mode="unannounced", investigators=["li"], places=["城管中队"], due_on=office.today(), purpose="核实"
     )
     office.record_inquiry(ref, plan.id, kind="interview", place="城管中队", persons="张三", summary="约谈")
-    office.add_evidence(ref, plan.id, attachment_id="att-1", digest="a" * 64, description="录音")
+    photo = office.attach(ref, TINY_PNG, filename="现场.png", kind="evidence")
+    office.add_evidence(ref, plan.id, attachment_id=photo.id, description="现场照片")
     office.record_findings(ref, plan.id, findings="属实")
     office.assign(ref, body=BODY)
     return ref

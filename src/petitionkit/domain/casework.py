@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from petitionkit.domain import event_types as ev
 from petitionkit.domain.event_types import CasePurged
 from petitionkit.domain.events import Event
 from petitionkit.domain.knowledge import Citation, citation_from_json, citation_json
@@ -141,12 +142,12 @@ KINDS = tuple(KIND_OF.values())
 #: record (``redaction.casework_visibility``), so the changes feed gives no body an event of a record
 #: it may not read (an accusation's investigation: who goes, when they inquire, what evidence).
 EVENT_KINDS: Mapping[str, str] = {
-    "ReceptionRecorded": "reception",
-    "InvestigationPlanned": "investigation",
-    "InquiryRecorded": "investigation",
-    "EvidenceRecorded": "investigation",
-    "FindingsRecorded": "investigation",
-    "LegalBasisCited": "basis",
+    ev.ReceptionRecorded.name: "reception",
+    ev.InvestigationPlanned.name: "investigation",
+    ev.InquiryRecorded.name: "investigation",
+    ev.EvidenceRecorded.name: "investigation",
+    ev.FindingsRecorded.name: "investigation",
+    ev.LegalBasisCited.name: "basis",
 }
 
 
