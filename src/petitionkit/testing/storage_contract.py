@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -33,6 +34,7 @@ from petitionkit.testing import (
     open_test_office,
     sample_petition,
 )
+from petitionkit.testing.files import TINY_PNG
 from petitionkit.testing.paging_contract import PagingContract
 from petitionkit.testing.web_contract import WebAccountsContract
 
@@ -480,7 +482,7 @@ class StorageContract(PagingContract, WebAccountsContract):
     # --- casework (reception, investigation, legal basis) -----------------------------------------
 
     def test_casework_reads_back_equal_grows_in_place_and_is_counted(
-        self, office: Office, storage: Storage, clock: FakeClock
+        self, office: Office, storage: Storage, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         ref = office.register(sample_petition()).case.id
         talk = office.receive(
@@ -491,7 +493,9 @@ class StorageContract(PagingContract, WebAccountsContract):
             ref, mode="unannounced", investigators=["li"], places=["工地"], due_on=office.today(), purpose="核实"
         )
         grown = office.record_inquiry(ref, plan.id, kind="site_visit", place="工地", summary="看到")
-        grown = office.add_evidence(ref, plan.id, attachment_id="att-1", digest="ab" * 32, description="照片")
+        monkeypatch.chdir(tmp_path)  # the office's attachment folder is relative: the test's own, not the checkout
+        photo = office.attach(ref, TINY_PNG, filename="工地.png", kind="evidence")
+        grown = office.add_evidence(ref, plan.id, attachment_id=photo.id, description="照片")
         assert office.casework(ref) == [talk, grown]  # the investigation replaced in place, whole
         now = office.now()
         with storage.transaction() as tx:
