@@ -63,3 +63,52 @@ def test_the_benchmark_runs_on_postgresql(tmp_path: Path) -> None:
         pytest.skip("PETITIONKIT_TEST_POSTGRESQL_URL is not set")
     out = run(tmp_path, "--db", "postgresql", "--url", url, "--cli-runs", "0")
     check_figures(out, FIGURES[:-1])
+
+
+AT_SCALE = SCRIPT.with_name("at_scale.py")
+AT_SCALE_FIGURES = (
+    "3a. due within 7 days",
+    "3b. overdue",
+    "4. period report, quarter 2025Q4",
+    "4. period report, year 2025",
+    "4. period report, everything",
+    "6. search_text, first page of 20",
+    "1. register one petition at",
+    "2. import 50 more at",
+)
+
+
+def run_at_scale(tmp_path: Path, *args: str) -> str:
+    """``benchmarks/at_scale.py`` at 100 imported petitions multiplied in SQL to 400 (issues 21, 22)."""
+    env = {k: v for k, v in os.environ.items() if k != "PETITIONKIT_MASTER_KEY"}
+    small = ("--seed", "100", "--total", "400", "--register", "5", "--batch", "50", "--repeat", "1")
+    done = subprocess.run(
+        [sys.executable, str(AT_SCALE), *small, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def check_at_scale(out: str) -> None:
+    check_figures(out, AT_SCALE_FIGURES)
+    assert "now 400 petitions, 800 search documents" in out  # 3 SQL copies of the 100 imported
+    assert "rows resealed" in out
+
+
+def test_the_at_scale_benchmark_runs_on_sqlite(tmp_path: Path) -> None:
+    out = run_at_scale(tmp_path, "--db", "sqlite", "--workdir", str(tmp_path / "bench"))
+    check_at_scale(out)
+    assert not list((tmp_path / "bench").glob("at-scale.db*"))  # removed afterwards
+
+
+def test_the_at_scale_benchmark_runs_on_postgresql(tmp_path: Path) -> None:
+    url = os.environ.get("PETITIONKIT_TEST_POSTGRESQL_URL")
+    if not url:
+        pytest.skip("PETITIONKIT_TEST_POSTGRESQL_URL is not set")
+    check_at_scale(run_at_scale(tmp_path, "--db", "postgresql", "--url", url))
