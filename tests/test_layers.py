@@ -32,15 +32,16 @@ ALLOWED: dict[str, set[str]] = {
     "storage": {"domain", "errors", "config", "serialization", "settings", "files"},
     "notify": {"domain", "errors", "config"},
     "hookspecs": {"domain", "errors", "config", "storage", "notify", "rules"},
-    "audit": {"domain", "errors", "i18n", "config", "settings", "hookspecs", "storage"},
+    "audit": {"domain", "errors", "i18n", "config", "settings", "hookspecs", "storage", "lazy"},
     "privacy": {"domain", "errors", "i18n", "config", "settings", "hookspecs", "storage", "audit"},
     "plugins": {"errors", "hookspecs", "default_plugins"},
     "notifications": {
         "domain", "errors", "i18n", "config", "redaction", "storage", "notify", "hookspecs", "settings", "sandbox",
+        "lazy",
     },
     "reports": {
         "domain", "errors", "i18n", "redaction", "serialization", "storage", "config", "plugins", "sandbox", "files",
-        "csvsafe", "regions", "labels",
+        "csvsafe", "regions", "labels", "lazy"
     },
     "documents": {
         "domain", "errors", "i18n", "config", "redaction", "reports", "sandbox", "files", "regions", "labels",
