@@ -77,7 +77,10 @@ def test_a_clerk_signs_in_to_the_county_office_in_chromium(page: Any, served: st
     page.find_element(By.ID, "username").send_keys("wang")
     page.find_element(By.ID, "password").send_keys(PASSWORD)
     submit_and_wait(page, page.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]"))
-    assert page.find_element(By.TAG_NAME, "h1").text == "我的待办"
+    from selenium.webdriver.support.ui import WebDriverWait  # selenium is optional (conftest)
+
+    # The page after sign-in may still be replacing its nodes: wait for its heading, not read it once.
+    WebDriverWait(page, 20).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "我的待办")
     page.get(served + "/workspace/?window=30")
     assert page.find_elements(By.CSS_SELECTOR, "table.duties tbody tr")
     screenshot(page, "county-my-work")
