@@ -5,43 +5,18 @@ audit trail, found by search, and the accused body's principal unable to read it
 from __future__ import annotations
 
 import hashlib
-import json
 import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from petitionkit.cli import cli
-from petitionkit.privacy import MASTER_KEY_ENV
 from petitionkit.testing.files import png
-
-BODY_PRINCIPAL = """
-[[principals]]
-id = "body-hrss"
-name = "人社局承办人"
-roles = ["handling_body"]
-bodies = ["QX-HRSS"]
-"""
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.delenv(MASTER_KEY_ENV, raising=False)
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> Any:
-        result = runner.invoke(cli, ["--json", *args])
-        assert result.exit_code == code, result.output + result.stderr
-        return json.loads(result.stdout) if result.stdout.strip() else None
-
-    invoke("init", "office")
-    with (tmp_path / "office" / "petitionkit.toml").open("a", encoding="utf-8") as config:
-        config.write(BODY_PRINCIPAL)
-    monkeypatch.chdir(tmp_path / "office")
-    return invoke
+def run(cli_office: Any) -> Any:
+    return cli_office
 
 
 def test_a_photo_attached_verified_searched_and_kept_from_the_accused_body(run: Any, tmp_path: Path) -> None:

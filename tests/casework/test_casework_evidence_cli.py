@@ -7,45 +7,21 @@ the investigation by a word said in them, and the accused body's principal reach
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from petitionkit.cli import cli
-from petitionkit.privacy import MASTER_KEY_ENV
 from petitionkit.testing.files import png
 
-BODY_PRINCIPAL = """
-[[principals]]
-id = "body-hrss"
-name = "人社局承办人"
-roles = ["handling_body"]
-bodies = ["QX-HRSS"]
-"""
 ACCUSER = "欧阳检举人"
 FINDING = "经暗访核实，该科长确有收受好处的情况"
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.delenv(MASTER_KEY_ENV, raising=False)
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> Any:
-        result = runner.invoke(cli, ["--json", *args])
-        assert result.exit_code == code, result.output + result.stderr
-        return json.loads(result.stdout) if result.stdout.strip() else None
-
-    invoke("init", "office")
-    with (tmp_path / "office" / "petitionkit.toml").open("a", encoding="utf-8") as config:
-        config.write(BODY_PRINCIPAL)
-    monkeypatch.chdir(tmp_path / "office")
-    return invoke
+def run(cli_office: Any) -> Any:
+    return cli_office
 
 
 def test_an_accusation_investigated_with_a_photo_as_evidence_end_to_end(run: Any, tmp_path: Path) -> None:
