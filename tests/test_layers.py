@@ -77,7 +77,7 @@ ALLOWED: dict[str, set[str]] = {
     # the server's application imports it to mount it (the only way in: nothing else imports it)
     "web": {
         "domain", "errors", "i18n", "config", "serialization", "redaction", "rules", "storage", "service",
-        "settings", "transport", "server", "audit", "reports", "documents",
+        "settings", "transport", "server", "audit", "reports", "documents", "labels",
     },
     "cli": {"*"},
     "": {"*"},  # the package's own __init__: the public names

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from petitionkit.audit import verify_office
 from petitionkit.testing import ADMIN, sample_petition
 
 from .conftest import By, WebServer, browser_sign_in, check_accessibility, screenshot, sign_in, start, wait_for
@@ -48,6 +49,18 @@ def test_an_auditor_reads_the_access_records_and_runs_the_check(audited: WebServ
         whole = client.post("/workspace/audit/verify", data={"csrf_token": token})
         assert "<html" in whole.text and "核验通过" in whole.text
         assert client.post("/workspace/audit/verify").status_code == 403  # no token
+
+
+def test_every_sign_in_is_on_the_sealed_access_record(audited: WebServer) -> None:
+    with audited.client() as client:
+        sign_in(client, "wang")
+    with audited.client() as client:
+        sign_in(client, "sun")
+        page = client.get("/workspace/audit?principal=wang")
+    assert "登录工作台" in page.text and "workspace: password" in page.text
+    signed = [r for r in audited.office.acting_as(ADMIN).access_records() if r.action == "sign_in"]
+    assert [r.principal_id for r in signed] == ["wang", "sun"]
+    assert verify_office(audited.office).report("access_records").breaks == ()  # sealed like every record
 
 
 def test_the_check_is_refused_to_a_registrar_even_with_a_token(audited: WebServer) -> None:

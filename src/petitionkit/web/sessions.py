@@ -71,7 +71,8 @@ class Sessions:
         replacing: str | None = None,
     ) -> str:
         """A new session for ``principal``; returns its id (for the cookie).  ``replacing`` (the id the
-        browser came with, if any) is ended in the same unit of work."""
+        browser came with, if any) is ended in the same unit of work, and the sign-in goes on the sealed
+        access record (action ``sign_in``: by password or by single sign-on) in it too."""
         session_id = secrets.token_urlsafe(32)
         now = self.office.now()
         session = WebSession(
@@ -88,6 +89,8 @@ class Sessions:
             if replacing:
                 tx.end_web_sessions(digest=_digest("session", replacing))
             tx.add_web_session(session)
+            how = "sso" if subject is not None else "password"
+            self.office.access.record(tx, principal, "sign_in", count=0, query=f"workspace: {how}")
         return session_id
 
     def find(self, session_id: str | None) -> Live | None:

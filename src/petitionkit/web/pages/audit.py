@@ -20,6 +20,7 @@ from petitionkit.audit.verify import AuditReport, verify_office
 from petitionkit.domain.access import Permission
 from petitionkit.errors import PetitionkitError
 from petitionkit.i18n import CATALOG, translate
+from petitionkit.labels import Labels
 from petitionkit.web.context import Visit
 from petitionkit.web.pages import NavItem
 
@@ -76,6 +77,7 @@ def audit_page(
     return visit.page(
         "audit.html",
         records=list(reversed(records)),
+        action=Labels(visit.locale).access_action,
         limit=MAX_RECORDS,
         error=error,
         filters={"principal": principal or "", "case": case or "", "days": days},
