@@ -154,6 +154,13 @@ def test_reading_petitioners_leaves_an_access_record(server: Server) -> None:
     assert records[-1].principal_id == "wang" and records[-1].purpose == "核实身份"
     audit = server.client("u-sun").get("/access-records", params={"case": case["id"]})
     assert audit.status_code == 200 and audit.json()[-1]["principal_id"] == "wang"
+    clerk.get(f"/cases/{case['id']}/petitions", params={"purpose": "再次核实"})
+    latest = server.client("u-sun").get("/access-records", params={"newest_first": "true", "limit": 1})
+    assert [r["purpose"] for r in latest.json()] == ["再次核实"]
+    older = server.client("u-sun").get("/access-records", params={"newest_first": "true", "offset": 1, "limit": 1})
+    assert [r["id"] for r in older.json()] == [records[-1].id]
+    refused = server.client("u-sun").get("/access-records", params={"offset": -1})
+    assert refused.status_code == 400 and "offset" in refused.text
 
 
 # --- problem details ---------------------------------------------------------------------------------

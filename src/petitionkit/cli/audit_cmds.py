@@ -143,13 +143,25 @@ def daily_checkpoint(env: Env) -> dict[str, Any] | None:
     help="Only reads at or after this date or time (office time zone).",
 )
 @click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many records (the next page).")
+@click.option("--newest", is_flag=True, help="The latest reads first (by default the oldest come first).")
 @click.pass_obj
 @run_command
-def access(env: Env, case_ref: str | None, principal_id: str | None, since: datetime | None, limit: int) -> None:
+def access(
+    env: Env,
+    case_ref: str | None,
+    principal_id: str | None,
+    since: datetime | None,
+    limit: int,
+    offset: int,
+    newest: bool,
+) -> None:
     """List access records: who read personal data, when, what, how many, and why (needs the audit permission)."""
     office = env.office
     start = since.replace(tzinfo=office.zone) if since is not None else None
-    records = office.access_records(case_ref=case_ref, principal_id=principal_id, since=start, limit=limit)
+    records = office.access_records(
+        case_ref=case_ref, principal_id=principal_id, since=start, limit=limit, offset=offset, newest_first=newest
+    )
     rows = [unstructure(r) for r in records]
 
     labels = env.labels

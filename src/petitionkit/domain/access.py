@@ -122,11 +122,13 @@ class AccessRecord:
 
 @attrs.frozen
 class AccessQuery:
-    """Which access records to read (every given field narrows the result), oldest first."""
+    """Which access records to read (every given field narrows the result), oldest first unless
+    ``newest_first`` (an auditor's list: the latest reads, however many came before)."""
 
     office_code: str
     case_id: str | None = None
     principal_id: str | None = None
     since: datetime | None = None
     limit: int = 1000
-    offset: int = 0  # records to skip, in append order (paging)
+    offset: int = 0  # records to skip, in the order asked for (paging)
+    newest_first: bool = False

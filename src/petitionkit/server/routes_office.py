@@ -127,11 +127,18 @@ def access_records(
     principal: FromQuery[str | None] = None,
     since: FromQuery[datetime | None] = None,
     limit: FromQuery[int] = 1000,
+    offset: FromQuery[int] = 0,
+    newest_first: FromQuery[bool] = False,
 ) -> list[AccessRecord]:
-    """Who read personal data, when and why (auditors)."""
+    """Who read personal data, when and why (auditors); oldest first, or the latest first with
+    ``newest_first=true``; ``offset`` skips that many (the next page)."""
     if not 1 <= limit <= 10000:
         raise HttpProblem(field_problem(400, "limit", "between", min=1, max=10000))
-    return office.access_records(case_ref=case, principal_id=principal, since=since, limit=limit)
+    if offset < 0:
+        raise HttpProblem(field_problem(400, "offset", "between", min=0, max=2**62))
+    return office.access_records(
+        case_ref=case, principal_id=principal, since=since, limit=limit, offset=offset, newest_first=newest_first
+    )
 
 
 REPORT_YEARS = (1990, 2100)

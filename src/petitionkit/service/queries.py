@@ -179,15 +179,18 @@ class CaseQueries(OfficeBase):
         principal_id: str | None = None,
         since: datetime | None = None,
         limit: int = 1000,
+        offset: int = 0,
+        newest_first: bool = False,
     ) -> list[AccessRecord]:
         """Who read personal data, when, which case or query, how many records, why (auditors: ``audit``).
 
-        Every given argument narrows the result; records come in the order they were appended.
+        Every given argument narrows the result; records come in the order they were appended, or the
+        latest first with ``newest_first``; ``offset`` skips that many of them (the next page).
         """
         self.access.require(Permission.AUDIT)
         with self.storage.transaction() as tx:
             case_id = self.uow.resolve(tx, case_ref).id if case_ref is not None else None
-            query = AccessQuery(self.config.office_code, case_id, principal_id, since, limit)
+            query = AccessQuery(self.config.office_code, case_id, principal_id, since, limit, offset, newest_first)
             return tx.access_records(query)
 
     def verify_audit_trail(self, case_ref: str) -> ChainBreak | None:

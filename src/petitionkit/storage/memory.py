@@ -432,6 +432,8 @@ class MemoryTransaction(MemoryWebState, MemoryAttachments):
             and (query.principal_id is None or r.principal_id == query.principal_id)
             and (query.since is None or r.at >= query.since)
         ]
+        if query.newest_first:
+            found.reverse()
         return found[query.offset : query.offset + query.limit]
 
     # --- the changes feed, API keys and idempotency keys

@@ -74,6 +74,8 @@ class StorageContract(PagingContract, WebAccountsContract):
             assert tx.access_records(AccessQuery("XS", principal_id="wang")) == [second]
             assert tx.access_records(AccessQuery("XS", since=start + timedelta(minutes=1))) == [second]
             assert tx.access_records(AccessQuery("XS", limit=1)) == [first]
+            assert tx.access_records(AccessQuery("XS", limit=1, newest_first=True)) == [second]
+            assert tx.access_records(AccessQuery("XS", offset=1, newest_first=True)) == [first]
         assert not hasattr(tx, "delete_access") and not hasattr(tx, "update_access")  # append-only
 
     def test_registered_petition_and_case_read_back_equal(self, office: Office) -> None:

@@ -341,12 +341,16 @@ class Statements:
 def access_query(dialect_name: str, query: AccessQuery) -> Statement:
     """The select of access records for the filters ``query`` sets."""
     return _access_query(
-        dialect_name, query.case_id is not None, query.principal_id is not None, query.since is not None
+        dialect_name,
+        query.case_id is not None,
+        query.principal_id is not None,
+        query.since is not None,
+        query.newest_first,
     )
 
 
 @lru_cache(maxsize=32)
-def _access_query(dialect_name: str, by_case: bool, by_principal: bool, since: bool) -> Statement:
+def _access_query(dialect_name: str, by_case: bool, by_principal: bool, since: bool, newest: bool) -> Statement:
     # one statement per combination of filters, rendered once
     c = access_log.c
     statement = read(rows.ACCESS_LOG).where(c.office_code == bindparam("office_code"))
@@ -356,7 +360,7 @@ def _access_query(dialect_name: str, by_case: bool, by_principal: bool, since: b
         statement = statement.where(c.principal_id == bindparam("principal_id"))
     if since:
         statement = statement.where(c.at >= bindparam("since"))
-    page = statement.order_by(c.seq).limit(bindparam("limit")).offset(bindparam("offset"))
+    page = statement.order_by(c.seq.desc() if newest else c.seq).limit(bindparam("limit")).offset(bindparam("offset"))
     return render(page, positional_dialect(dialect_name))
 
 

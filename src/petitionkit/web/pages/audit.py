@@ -69,14 +69,16 @@ def audit_page(
     case = (case or "").strip() or None
     error = None
     try:
-        records = visit.office.access_records(case_ref=case, principal_id=principal, since=since, limit=MAX_RECORDS)
+        records = visit.office.access_records(
+            case_ref=case, principal_id=principal, since=since, limit=MAX_RECORDS, newest_first=True
+        )
     except PetitionkitError as exc:
         if not visit.may(Permission.AUDIT):
             raise
         records, error = [], exc.message(visit.locale)  # e.g. an unknown case reference
     return visit.page(
         "audit.html",
-        records=list(reversed(records)),
+        records=records,
         action=Labels(visit.locale).access_action,
         limit=MAX_RECORDS,
         error=error,
