@@ -84,3 +84,55 @@ def test_a_photo_attached_verified_searched_and_kept_from_the_accused_body(run: 
     stored[0].write_bytes(stored[0].read_bytes()[:-2])  # altered behind petitionkit's back
     broken = run("--as", "sun", "attachments", "verify", code=9)
     assert broken["intact"] is False and broken["broken"][0]["id"] == added["id"]
+
+
+def _data_keys(run: Any) -> dict[str, Any]:
+    return {k["key_id"]: k for k in run("--as", "admin", "keys", "status")["keys"] if k["purpose"] == "data"}
+
+
+def _letter(run: Any) -> str:
+    letter = ["register", "--channel", "letter", "--kind", "claim", "--subject", "工地欠薪", "--category", "labour"]
+    letter += ["--content", "某建筑工地拖欠农民工工资三个月。", "--region", "330199", "--name", "张三"]
+    return str(run("--as", "wang", *letter, "--phone", "13800138000")["tracking_number"])
+
+
+def test_a_key_rotation_reseals_the_attached_files_and_destroys_the_old_key(run: Any, tmp_path: Path) -> None:
+    ref = _letter(run)
+    files = []
+    for n in range(3):
+        photo = tmp_path / f"现场{n}.png"
+        photo.write_bytes(png(n + 2, 3))
+        files.append((run("--as", "wang", "attachments", "add", ref, str(photo)), photo.read_bytes()))
+    store = tmp_path / "office" / "attachments"
+    before = {p.name for p in store.rglob("*") if p.is_file()}
+    (old,) = _data_keys(run)
+    assert _data_keys(run)[old]["blobs"] == 3 and _data_keys(run)[old]["values"] >= 3 + 3  # blobs and names
+
+    rotated = run("--as", "admin", "keys", "rotate")
+    assert rotated["destroyed"] == [old] and rotated["left"] == 0
+    assert (rotated["blobs_resealed"], rotated["blobs_deleted"], rotated["blobs_damaged"]) == (3, 3, [])
+    keys = _data_keys(run)
+    (new,) = set(keys) - {old}
+    assert keys[old]["state"] == "destroyed" and keys[new]["blobs"] == 3
+
+    after = {p.name for p in store.rglob("*") if p.is_file()}
+    assert len(after) == 3 and not after & before  # the old sealed files are gone from the store
+    for added, data in files:
+        copy = tmp_path / "copy.png"
+        run("--as", "li", "attachments", "get", added["id"], "--out", str(copy))
+        assert copy.read_bytes() == data and added["sha256"] == hashlib.sha256(data).hexdigest()
+    assert run("--as", "sun", "attachments", "verify") == {"checked": 3, "intact": True, "broken": []}
+    run("--as", "sun", "audit", "verify")
+    assert run("--as", "admin", "keys", "rotate")["blobs_resealed"] == 3  # a second rotation does it again
+
+
+def test_keys_status_counts_the_files_left_under_a_retiring_key_in_both_languages(run: Any, tmp_path: Path) -> None:
+    ref = _letter(run)
+    photo = tmp_path / "现场.png"
+    photo.write_bytes(png(2, 2))
+    run("--as", "wang", "attachments", "add", ref, str(photo))
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["--as", "admin", "--locale", "zh-CN", "keys", "status"])
+    assert shown.exit_code == 0 and "（其中附件 1 个）" in shown.stdout
+    shown = runner.invoke(cli, ["--as", "admin", "--locale", "en", "keys", "status"])
+    assert shown.exit_code == 0 and "(of which 1 attachment files)" in shown.stdout

@@ -357,6 +357,23 @@ class Transaction(WebAccountOperations, Protocol):
         """The bytes :meth:`seal_blob` sealed under the same ``context``; EncryptionKeyError if altered."""
         ...
 
+    def release_blobs(self, office_code: str, refs: Sequence[str], at: datetime) -> None:
+        """Record blobs nothing of this transaction names any more (re-sealed, or their attachment erased),
+        to be deleted from the blob store after the commit; a blob released twice is recorded once."""
+        ...
+
+    def released_blobs(self, office_code: str, limit: int) -> list[str]:
+        """Up to ``limit`` released blobs of the office, oldest release first."""
+        ...
+
+    def blob_in_use(self, ref: str) -> bool:
+        """Whether an attachment still names the blob ``ref`` (stored plain, equal files share a blob)."""
+        ...
+
+    def forget_released_blobs(self, office_code: str, refs: Sequence[str]) -> None:
+        """Drop the records of released blobs (deleted from the store, or found in use again)."""
+        ...
+
     def put_search_documents(self, documents: Sequence[SearchDocument]) -> None:
         """Store documents in the search index, each replacing the one with its key."""
         ...

@@ -176,6 +176,35 @@ class StorageContract(PagingContract, WebAccountsContract):
             tx.put_search_documents([attrs.evolve(doc, text="另一 文本")])  # the same key: replaced
             assert tx.search_documents(TextQuery(code, ("接谈",))) == []
 
+    def test_released_blobs_are_recorded_once_roll_back_and_know_a_blob_still_named(
+        self, office: Office, storage: Storage
+    ) -> None:
+        case = office.register(sample_petition()).case
+        code, now = case.office_code, office.now()
+        named, free, other = "a" * 64, "b" * 64, "c" * 64
+        kind = AttachmentKind.PHOTO
+        found = Attachment("a" * 32, code, case.id, kind, "image/png", 3, "d" * 64, named, "x.png", now, "w")
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.release_blobs(code, [free], now)
+            raise RuntimeError("crash before the commit")
+        with storage.transaction() as tx:
+            assert tx.released_blobs(code, 10) == []
+            tx.add_attachment(found)
+            tx.release_blobs(code, [named, free], now)
+            tx.release_blobs(code, [free], now)  # twice: recorded once
+            tx.release_blobs("OTHER", [other], now)
+        with storage.transaction() as tx:
+            assert sorted(tx.released_blobs(code, 10)) == [named, free] and len(tx.released_blobs(code, 1)) == 1
+            assert tx.blob_in_use(named) and not tx.blob_in_use(free)
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.forget_released_blobs(code, [named, free])
+            raise RuntimeError("crash before the commit")
+        with storage.transaction() as tx:
+            assert sorted(tx.released_blobs(code, 10)) == [named, free]
+            tx.forget_released_blobs(code, [named, free])
+        with storage.transaction() as tx:
+            assert tx.released_blobs(code, 10) == [] and tx.released_blobs("OTHER", 10) == [other]
+
     # --- lifecycle through the backend -----------------------------------------------------------
 
     def test_full_lifecycle_persists_every_step(self, office: Office, clock: FakeClock) -> None:

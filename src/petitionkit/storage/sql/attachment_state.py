@@ -18,15 +18,18 @@ from sqlalchemy import delete, insert, select, text, tuple_
 from petitionkit.domain.attachments import Attachment, AttachmentKind
 from petitionkit.storage.base import SearchDocument, SearchHit, TextQuery
 from petitionkit.storage.memory_attachments import PLAIN_BLOB, open_plain_blob
-from petitionkit.storage.sql.tables import attachments, search_documents
+from petitionkit.storage.sql.tables import attachments, released_blobs, search_documents
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy import Connection
 
     from petitionkit.storage.sql.types import Codec
 
 _a = attachments.c
 _d = search_documents.c
+_r = released_blobs.c
 TABLE = "attachments"
 
 
@@ -113,6 +116,34 @@ class AttachmentState:
         if cipher is None:
             return open_plain_blob(context, sealed)
         return cipher.open_bytes(context, sealed)  # a plain blob is refused: never read as data
+
+    def release_blobs(self, office_code: str, refs: Sequence[str], at: datetime) -> None:
+        wanted = sorted(set(refs))
+        if not wanted:
+            return
+        held = set(
+            self.connection.execute(
+                select(_r.blob_ref).where(_r.office_code == office_code, _r.blob_ref.in_(wanted))
+            ).scalars()
+        )
+        fresh = [{"office_code": office_code, "blob_ref": r, "released_at": at} for r in wanted if r not in held]
+        if fresh:
+            self.connection.execute(insert(released_blobs), fresh)
+
+    def released_blobs(self, office_code: str, limit: int) -> list[str]:
+        found = self.connection.execute(
+            select(_r.blob_ref).where(_r.office_code == office_code).order_by(_r.released_at, _r.blob_ref).limit(limit)
+        ).scalars()
+        return list(found)
+
+    def blob_in_use(self, ref: str) -> bool:
+        return self.connection.execute(select(_a.id).where(_a.blob_ref == ref).limit(1)).first() is not None
+
+    def forget_released_blobs(self, office_code: str, refs: Sequence[str]) -> None:
+        if refs:
+            self.connection.execute(
+                delete(released_blobs).where(_r.office_code == office_code, _r.blob_ref.in_(list(refs)))
+            )
 
     # --- the search index ------------------------------------------------------------------------
 
