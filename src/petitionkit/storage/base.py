@@ -4,6 +4,9 @@ A backend gives transactions; a use case runs entirely inside one (all or nothin
 aggregate is saved whole, with its obligations and referrals; optimistic locking on
 ``Case.version`` turns a lost update into ``ConcurrencyConflict``.  Backends are checked by the
 contract suite in ``petitionkit.testing``.
+
+Size: over 500 lines: the whole protocol a backend implements, each method with the docstring that is
+its contract, in one place, so a backend's author reads it top to bottom beside the contract suite.
 """
 
 from __future__ import annotations
@@ -263,6 +266,15 @@ class Transaction(WebAccountOperations, Protocol):
 
     def erase_event_payloads(self, events: Sequence[Event]) -> None:
         """Store ``events``' payloads in place of the stored ones (a purge erasing notes); nothing else changes."""
+        ...
+
+    def remove_attachments(self, case_id: str) -> list[tuple[str, str, str]]:
+        """Delete the case's attachment rows (a purge of ``attachments``); ``(attachment id, digest, blob
+        ref)`` of each, in id order, for the ``CasePurged`` event and the blobs to release (no file name)."""
+        ...
+
+    def count_attachments(self, case_id: str) -> int:
+        """How many attachments the case has (a dry run's count: reads no file name)."""
         ...
 
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None: ...

@@ -57,6 +57,16 @@ class MemoryAttachments:
         )
         return found[:limit]
 
+    def remove_attachments(self, case_id: str) -> list[tuple[str, str, str]]:
+        gone = sorted((a for a in self.s.attachments.values() if a.case_id == case_id), key=lambda a: a.id)
+        for attachment in gone:
+            del self.s.attachments[attachment.id]
+            self._undo.append(partial(self.s.attachments.__setitem__, attachment.id, attachment))
+        return [(a.id, a.digest, a.blob_ref) for a in gone]
+
+    def count_attachments(self, case_id: str) -> int:
+        return sum(1 for a in self.s.attachments.values() if a.case_id == case_id)
+
     def seal_blob(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str | None]:
         return PLAIN_BLOB + data, None
 

@@ -176,6 +176,28 @@ class StorageContract(PagingContract, WebAccountsContract):
             tx.put_search_documents([attrs.evolve(doc, text="另一 文本")])  # the same key: replaced
             assert tx.search_documents(TextQuery(code, ("接谈",))) == []
 
+    def test_a_purge_removes_a_cases_attachments_and_rolls_back(self, office: Office, storage: Storage) -> None:
+        ended, other = (office.register(sample_petition(subject=s)).case for s in ("工地欠薪", "噪音扰民"))
+        now, kind = office.now(), AttachmentKind.PHOTO
+
+        def made(n: int, case_id: str) -> Attachment:
+            digest, ref = f"{n}" * 64, "e" * 64
+            return Attachment(f"{n}" * 32, "XS", case_id, kind, "image/png", 3, digest, ref, "x.png", now, "w")
+
+        with storage.transaction() as tx:
+            for n, case_id in ((2, ended.id), (1, ended.id), (3, other.id)):
+                tx.add_attachment(made(n, case_id))
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            assert tx.remove_attachments(ended.id) == [("1" * 32, "1" * 64, "e" * 64), ("2" * 32, "2" * 64, "e" * 64)]
+            raise RuntimeError("crash before the commit")
+        with storage.transaction() as tx:
+            assert tx.count_attachments(ended.id) == 2
+            assert len(tx.remove_attachments(ended.id)) == 2
+        with storage.transaction() as tx:
+            assert tx.count_attachments(ended.id) == 0 and tx.attachments_of_case(ended.id) == []
+            assert tx.remove_attachments(ended.id) == [] and tx.count_attachments(other.id) == 1
+            assert tx.blob_in_use("e" * 64)  # the other case's attachment still names the blob
+
     def test_released_blobs_are_recorded_once_roll_back_and_know_a_blob_still_named(
         self, office: Office, storage: Storage
     ) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, text, tuple_
+from sqlalchemy import delete, func, insert, select, text, tuple_
 
 from petitionkit.domain.attachments import Attachment, AttachmentKind
 from petitionkit.storage.base import SearchDocument, SearchHit, TextQuery
@@ -103,6 +103,18 @@ class AttachmentState:
             statement = statement.where(_a.id > after)
         found = self.connection.execute(statement.order_by(_a.id).limit(limit)).mappings()
         return [self._attachment(row) for row in found]
+
+    def remove_attachments(self, case_id: str) -> list[tuple[str, str, str]]:
+        found = self.connection.execute(
+            select(_a.id, _a.digest, _a.blob_ref).where(_a.case_id == case_id).order_by(_a.id)
+        ).all()
+        if found:
+            self.connection.execute(delete(attachments).where(_a.case_id == case_id))
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in found]
+
+    def count_attachments(self, case_id: str) -> int:
+        found = self.connection.execute(select(func.count()).select_from(attachments).where(_a.case_id == case_id))
+        return int(found.scalar_one())
 
     def seal_blob(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str | None]:
         cipher = self.codec.cipher
