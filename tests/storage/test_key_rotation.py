@@ -654,3 +654,34 @@ def test_a_missing_blob_is_reported_and_keeps_its_key(
         assert rotation.finish(tx, "XS") == ([], 1)  # the old key stays while an attachment names it
     assert {k.key_id: k.blobs for k in rotation.status(store)}[old_id] == 1
     assert office.read_attachment(kept.id)[1] == png(2, 2)
+
+
+def test_a_read_that_began_before_its_blob_was_resealed_reads_the_new_blob(
+    office: Office, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rotation commits and deletes the old blob between a reader's row and its blob: one retry.
+    (PostgreSQL only: on SQLite every transaction takes the write lock, so the rotation waits for the read.)"""
+    from petitionkit.testing.files import png
+
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises the read and the rotation's switch: the race cannot happen there")
+
+    monkeypatch.chdir(tmp_path)
+    ref = office.register(sample_petition()).case.id
+    attachment = office.attach(ref, png(3, 3), filename="a.png")
+    store = _store(office)
+    rotation.start(store, "XS", AES_GCM)
+    rotation.reencrypt(store, "XS")
+    real_get, rotated = office.blob_store.get, []
+
+    def rotate_first(blob_ref: str) -> bytes:
+        if not rotated:  # the reader has its row (the old blob's name): the rotation passes now
+            rotated.append(None)
+            rotated.append(_reseal(office))
+        return real_get(blob_ref)
+
+    monkeypatch.setattr(office.blob_store, "get", rotate_first)
+    read, data = office.read_attachment(attachment.id)
+    assert data == png(3, 3) and read.blob_ref != attachment.blob_ref and rotated[1].done == 1
+    records = [r for r in office.access_records() if r.action == "attachment"]
+    assert len(records) == 1  # the failed first try left no record

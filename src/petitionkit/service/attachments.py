@@ -182,6 +182,16 @@ class AttachmentUseCases(OfficeBase):
 
     def read_attachment(self, attachment_id: str, *, purpose: str = "") -> tuple[Attachment, bytes]:
         """An attachment and its bytes, checked against the digest it was attached with (on record)."""
+        try:
+            return self._read_attachment(attachment_id, purpose)
+        except AttachmentDamaged as damaged:
+            if damaged.problem != "missing":
+                raise
+            # A key rotation may have re-sealed the blob and deleted the one this read's row named, after
+            # the read began: a fresh transaction reads the row that names the new blob.
+            return self._read_attachment(attachment_id, purpose)
+
+    def _read_attachment(self, attachment_id: str, purpose: str) -> tuple[Attachment, bytes]:
         with self.storage.transaction() as tx:
             attachment = tx.get_attachment(attachment_id)
             if attachment is None or attachment.office_code != self.config.office_code:
