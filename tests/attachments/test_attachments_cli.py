@@ -136,3 +136,41 @@ def test_keys_status_counts_the_files_left_under_a_retiring_key_in_both_language
     assert shown.exit_code == 0 and "（其中附件 1 个）" in shown.stdout
     shown = runner.invoke(cli, ["--as", "admin", "--locale", "en", "keys", "status"])
     assert shown.exit_code == 0 and "(of which 1 attachment files)" in shown.stdout
+
+
+def test_keys_rotate_finishes_a_blob_pass_cut_after_its_commit(run: Any, tmp_path: Path) -> None:
+    """A pass stopped after a batch's commit and before its old blobs were deleted (a power cut): the
+    next ``keys rotate`` says it resumes, deletes what was released, re-seals the rest."""
+    from petitionkit.config import OfficeConfig
+    from petitionkit.storage.sql import SqlStorage, blob_rotation, rotation
+    from petitionkit.testing import open_test_office
+
+    ref = _letter(run)
+    for n in range(3):
+        photo = tmp_path / f"{n}.png"
+        photo.write_bytes(png(n + 2, 2))
+        run("--as", "wang", "attachments", "add", ref, str(photo))
+    store_folder = tmp_path / "office" / "attachments"
+    (old,) = _data_keys(run)
+
+    class PowerCut(Exception):
+        pass
+
+    def cut() -> None:
+        raise PowerCut
+
+    with open_test_office(OfficeConfig.load(tmp_path / "office" / "petitionkit.toml")) as office:
+        store = office.storage
+        assert isinstance(store, SqlStorage)
+        rotation.start(store, "QX")
+        rotation.reencrypt(store, "QX")
+        with pytest.raises(PowerCut):
+            blob_rotation.reseal_blobs(store, "QX", office.blob_store, batch_size=2, released=cut)
+    assert len([p for p in store_folder.rglob("*") if p.is_file()]) == 5  # 3 old + 2 new, none deleted
+    assert _data_keys(run)[old]["blobs"] == 1
+
+    resumed = run("--as", "admin", "keys", "rotate")
+    assert resumed["resumed"] is True and resumed["destroyed"] == [old]
+    assert (resumed["blobs_resealed"], resumed["blobs_deleted"]) == (1, 3)  # 2 released by the cut pass + 1
+    assert len([p for p in store_folder.rglob("*") if p.is_file()]) == 3
+    assert run("--as", "sun", "attachments", "verify") == {"checked": 3, "intact": True, "broken": []}
