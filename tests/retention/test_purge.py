@@ -342,3 +342,97 @@ def test_notices_go_with_personal_data_even_when_their_own_period_is_longer() ->
     assert RetentionPeriod(RecordKind.CONTENT, years=1).expires(datetime(2024, 2, 29, tzinfo=SHANGHAI)).day == 28
     with pytest.raises(ValueError):
         RetentionPeriod(RecordKind.CONTENT, years=1, days=1)
+
+
+def _blob_files(folder: Path) -> set[str]:
+    return {p.name for p in (folder / "attachments").rglob("*") if p.is_file()}
+
+
+def test_cli_purge_of_attachments_deletes_their_files_and_leaves_only_digests_in_the_trail(
+    office_folder: Path,
+) -> None:
+    """Attached today through the command line; the purge runs with the clock 31 years on."""
+    from petitionkit.testing.files import png
+
+    config_file = str(office_folder / "petitionkit.toml")
+    runner = CliRunner()
+
+    def run(*args: str, obj: object = None) -> dict[str, object]:
+        done = runner.invoke(cli, ["--config", config_file, "--json", *args], obj=obj)
+        assert done.exit_code == 0, done.output
+        return json.loads(done.stdout) if done.stdout.strip() else {}
+
+    letter = ["register", "--channel", "letter", "--kind", "claim", "--category", "labour", "--region", "330199"]
+    ended, kept = (
+        str(
+            run("--as", "wang", *letter, "--subject", PHRASES[n], "--content", PHRASES[n], "--name", NAMES[n])[
+                "tracking_number"
+            ]
+        )
+        for n in range(2)
+    )
+    photos = {}
+    for n, ref in enumerate((ended, ended, kept)):
+        path = office_folder / f"{NAMES[0]}的现场照片{n}.png"
+        path.write_bytes(png(n + 2, 2))
+        added = run("--as", "wang", "attachments", "add", ref, str(path), "--kind", "photo")
+        photos[str(added["id"])] = (ref, str(added["sha256"]))
+    run("--as", "zhao", "withdraw", ended)
+    assert len(_blob_files(office_folder)) == 3
+    kept_blobs = _blob_files(office_folder)
+
+    later = {"clock": lambda: datetime.now(SHANGHAI) + timedelta(days=365 * 31)}
+    dry = run("--as", "admin", "purge", "--dry-run", obj=later)
+    assert dry["attachments"] == 2 and [i["attachments"] for i in dry["items"]] == [2]  # type: ignore[index]
+    assert len(_blob_files(office_folder)) == 3  # a dry run deletes nothing
+    done = run("--as", "admin", "purge", "--apply", obj=later)
+    assert done["blobs_deleted"] == 2 and done["erased"]["attachments"] == 2  # type: ignore[index]
+
+    assert run("--as", "li", "attachments", "list", kept)["attachments"].__len__() == 1  # type: ignore[attr-defined]
+    assert run("--as", "li", "attachments", "list", ended)["attachments"] == []
+    remaining = _blob_files(office_folder)
+    assert len(remaining) == 1 and remaining < kept_blobs
+    (purged,) = [e for e in run("events", ended)["events"] if e["name"] == "CasePurged"]  # type: ignore[union-attr]
+    assert purged["payload"]["attachments"] == {a: d for a, (r, d) in photos.items() if r == ended}
+    assert "现场照片" not in json.dumps(purged, ensure_ascii=False) and NAMES[0] not in json.dumps(purged)
+    assert run("--as", "sun", "attachments", "verify")["intact"] is True
+    assert run("--as", "sun", "audit", "verify")["intact"] is True
+    assert run("--as", "admin", "purge", "--apply", obj=later)["blobs_deleted"] == 0  # nothing more to do
+
+
+def test_a_shared_blob_stays_while_another_attachment_names_it_and_a_crash_is_finished_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store without encryption keeps equal files as one blob: the purge of one leaves the other's file.
+    A run that stops after its commit and before deleting the files leaves them released: the next deletes."""
+    from petitionkit.service import retention
+    from petitionkit.testing.files import png
+
+    monkeypatch.chdir(tmp_path)
+    clock = FakeClock(START + timedelta(days=10))
+    with open_test_office(OfficeConfig(database_url="memory://"), clock=clock) as office:
+        ended = office.register(_petition(0, 2)).case.id
+        other = office.register(_petition(1, 3)).case.id
+        shared, alone = png(3, 3), png(5, 5)
+        twin = office.attach(other, shared, filename="b.png")
+        first = office.attach(ended, shared, filename="a.png")
+        own = office.attach(ended, alone, filename="c.png")
+        assert first.blob_ref == twin.blob_ref
+        office.withdraw(ended)
+        clock.advance(days=365 * 31)
+
+        def power_cut(*args: object) -> int:
+            raise RuntimeError("power cut")
+
+        monkeypatch.setattr(retention, "delete_released_blobs", power_cut)
+        with pytest.raises(RuntimeError):
+            purge(office)
+        monkeypatch.undo()
+        monkeypatch.chdir(tmp_path)
+        assert office.attachments(ended) == [] and _blob_files(tmp_path) == {twin.blob_ref, own.blob_ref}
+        again = purge(office)
+        assert again.purged == () and again.blobs_deleted == 1
+        assert _blob_files(tmp_path) == {twin.blob_ref}
+        assert office.read_attachment(twin.id)[1] == shared
+        (event,) = [e for e in office.events(ended) if e.name == "CasePurged"]
+        assert event.payload["attachments"] == {first.id: first.digest, own.id: own.digest}

@@ -12,7 +12,7 @@ import pytest
 from petitionkit.testing.files import TINY_PDF, png
 
 from .conftest import BODY, Provider, Server, serve
-from .test_http_api import change, register
+from .test_http_api import change, key, register
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_a_photo_over_http_is_verified_and_the_accused_body_never_gets_it(server
         f"/cases/{case['id']}/attachments",
         content=photo,
         params={"filename": "现场.png", "kind": "photo"},
-        headers={"Content-Type": "image/png"},
+        headers={"Content-Type": "image/png", **key()},
     )
     assert made.status_code == 201, made.text
     attachment = made.json()
@@ -45,11 +45,13 @@ def test_a_photo_over_http_is_verified_and_the_accused_body_never_gets_it(server
     assert got.headers["X-Content-SHA256"] == attachment["digest"]
     assert got.headers["content-type"].startswith("image/png")
 
-    mismatch = clerk.post(f"/cases/{case['id']}/attachments", content=TINY_PDF, headers={"Content-Type": "image/png"})
+    mismatch = clerk.post(
+        f"/cases/{case['id']}/attachments", content=TINY_PDF, headers={"Content-Type": "image/png", **key()}
+    )
     assert mismatch.status_code == 422 and mismatch.json()["code"] == "attachment_refused"
     assert (
         auditor.post(
-            f"/cases/{case['id']}/attachments", content=photo, headers={"Content-Type": "image/png"}
+            f"/cases/{case['id']}/attachments", content=photo, headers={"Content-Type": "image/png", **key()}
         ).status_code
         == 403
     )
@@ -75,3 +77,33 @@ def test_a_photo_over_http_is_verified_and_the_accused_body_never_gets_it(server
     person = handler.post("/search/person", json={"phone": "13800138000"})
     assert person.status_code == 200 and case["id"] in {c["id"] for c in person.json()}
     assert body.post("/search/person", json={"phone": "13800138000"}).status_code == 403
+
+
+def test_a_retried_upload_attaches_once_and_a_key_reused_for_another_file_is_refused(server: Server) -> None:
+    clerk, handler = server.client("u-wang"), server.client("u-li")
+    case = register(clerk, subject="工地噪音扰民", content="附近工地夜间施工，噪音严重影响休息。")["case"]
+    url, headers = f"/cases/{case['id']}/attachments", {"Content-Type": "image/png", **key()}
+    photo, params = png(4, 4), {"filename": "现场.png", "kind": "photo"}
+
+    first = clerk.post(url, content=photo, params=params, headers=headers)
+    again = clerk.post(url, content=photo, params=params, headers=headers)  # the answer was lost: retried
+    assert first.status_code == again.status_code == 201, first.text
+    assert first.headers["Idempotent-Replayed"] == "false" and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert [a["id"] for a in handler.get(url).json()] == [first.json()["id"]]  # attached once
+    trail = handler.get(f"/cases/{case['id']}/events").json()
+    assert [e["name"] for e in trail].count("AttachmentAdded") == 1
+
+    other = clerk.post(url, content=png(5, 5), params=params, headers=headers)  # another file, the same key
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    renamed = clerk.post(url, content=photo, params={**params, "filename": "别名.png"}, headers=headers)
+    assert renamed.status_code == 422 and renamed.json()["code"] == "idempotency_key_reused"
+    missing = clerk.post(url, content=photo, params=params, headers={"Content-Type": "image/png"})
+    assert missing.status_code == 400 and missing.json()["code"] == "idempotency_key_required"
+
+    refused = clerk.post(url, content=TINY_PDF, params=params, headers={"Content-Type": "image/png", **key()})
+    assert refused.status_code == 422 and refused.json()["code"] == "attachment_refused"
+    fixed = {**headers, "Idempotency-Key": refused.request.headers["Idempotency-Key"], "Content-Type": "image/png"}
+    retried = clerk.post(url, content=png(6, 6), params=params, headers=fixed)  # a refusal releases its key
+    assert retried.status_code == 201 and retried.headers["Idempotent-Replayed"] == "false"
+    assert len(handler.get(url).json()) == 2

@@ -498,26 +498,190 @@ def test_an_index_key_rotation_leaves_a_purged_petitions_pseudonyms_alone(office
     assert [c.id for c in office.find_repeats(probe)] == [kept]
 
 
-def test_a_rotation_reseals_attachment_names_and_keeps_the_key_of_their_blobs(
+def _blob_files(root: Path) -> set[str]:
+    return {p.name for p in (root / "attachments").rglob("*") if p.is_file()}
+
+
+def _reseal(office: Office, **options: Any) -> Any:
+    from petitionkit.service.attachments import delete_released_blobs
+    from petitionkit.storage.sql import blob_rotation
+
+    store = _store(office)
+    return blob_rotation.reseal_blobs(
+        store,
+        "XS",
+        office.blob_store,
+        released=lambda: delete_released_blobs(store, office.blob_store, "XS"),
+        **options,
+    )
+
+
+def test_a_rotation_reseals_attachment_blobs_and_then_destroys_the_old_key(
     office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from petitionkit.service.attachments import blob_context
     from petitionkit.testing.files import TINY_PNG, png
 
     monkeypatch.chdir(tmp_path)  # the folder store: ./attachments
     ref = office.register(sample_petition()).case.id
-    attachment = office.attach(ref, TINY_PNG, filename="现场照片.png")
-    old_id, _ = _live_data_key(office)
-    assert attachment.sealed_with == old_id
+    photos = [TINY_PNG, png(3, 3), png(4, 2)]
+    attached = [office.attach(ref, photo, filename=f"现场照片{n}.png") for n, photo in enumerate(photos)]
+    old_id, old_secret = _live_data_key(office)
+    assert {a.sealed_with for a in attached} == {old_id}
+    before = _blob_files(tmp_path)
+    assert before == {a.blob_ref for a in attached}
 
     store = _store(office)
     started = rotation.start(store, "XS", AES_GCM)
     rotation.reencrypt(store, "XS", batch_size=5)
     with store.transaction() as tx:
-        assert rotation.finish(tx, "XS") == ([], 1)  # one value (the blob) left under the old key: kept
+        assert rotation.finish(tx, "XS") == ([], 3)  # the three blobs still need the old key
+    assert {k.key_id: k.blobs for k in rotation.status(store)}[old_id] == 3
 
-    statuses = {k.key_id: k for k in rotation.status(_store(office))}
-    assert statuses[old_id].destroyed_at is None and statuses[old_id].values == 1  # the blob still needs it
+    tally = _reseal(office, batch_size=2)
+    assert (tally.done, tally.skipped, tally.damaged, tally.batches) == (3, 0, [], 2)
+    with store.transaction() as tx:
+        assert rotation.finish(tx, "XS") == ([old_id], 0)
+        assert tx.released_blobs("XS", 10) == []
+    statuses = {k.key_id: k for k in rotation.status(store)}
+    assert statuses[old_id].destroyed_at is not None and statuses[started.live].blobs == 3
+
+    after = _blob_files(tmp_path)
+    assert len(after) == 3 and not after & before  # every old blob deleted, every new one named by its row
+    for attachment, photo in zip(attached, photos, strict=True):
+        read, data = office.read_attachment(attachment.id)
+        assert data == photo and read.digest == attachment.digest == hashlib.sha256(photo).hexdigest()
+        assert read.sealed_with == started.live and read.blob_ref in after and read.filename.startswith("现场照片")
+        sealed = (tmp_path / "attachments" / read.blob_ref[:2] / read.blob_ref[2:4] / read.blob_ref).read_bytes()
+        assert parse_sealed_blob(sealed) == started.live
+        old = FieldCipher([StoredKey(old_id, "XS", "data", old_secret)])
+        with pytest.raises(EncryptionKeyError):  # the old key opens nothing of it
+            old.open_bytes(blob_context(attachment.id, attachment.digest), sealed)
+    assert [c.problem for c in office.verify_attachments()] == [None, None, None]  # the trail's digests hold
+
+
+def parse_sealed_blob(sealed: bytes) -> str:
+    """The data key id a sealed blob names in its header (``pkb1:<key id>:<algorithm>``)."""
+    return sealed.partition(b"\n")[0].decode().removeprefix("pkb1:").partition(":")[0]
+
+
+def test_a_blob_rotation_interrupted_either_side_of_its_commit_is_finished_by_a_rerun(
+    office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from petitionkit.service.attachments import delete_released_blobs
+    from petitionkit.storage.sql import blob_rotation
+    from petitionkit.testing.files import png
+
+    monkeypatch.chdir(tmp_path)
+    ref = office.register(sample_petition()).case.id
+    attached = [office.attach(ref, png(n + 2, 2), filename=f"{n}.png") for n in range(4)]
+    old_id, _ = _live_data_key(office)
+    store = _store(office)
+    rotation.start(store, "XS", AES_GCM)
+    rotation.reencrypt(store, "XS")
+
+    class PowerCut(Exception):
+        pass
+
+    def cut() -> None:
+        raise PowerCut
+
+    # 1. after the first batch's commit, before its old blobs are deleted
+    with pytest.raises(PowerCut):
+        blob_rotation.reseal_blobs(store, "XS", office.blob_store, batch_size=2, released=cut)
+    with store.transaction() as tx:
+        released = tx.released_blobs("XS", 10)
+    assert sorted(released) == sorted(a.blob_ref for a in attached[:2])
+    assert _blob_files(tmp_path) >= set(released)  # still on disk: nothing deleted before the commit's record
+    assert [office.read_attachment(a.id)[1][:8] for a in attached] == [b"\x89PNG\r\n\x1a\n"] * 4
+
+    # 2. new blobs written, then the batch's transaction fails: the rows keep their old blob and key
+    real_put = office.blob_store.put
+    written: list[str] = []
+
+    def put_then_fail(data: bytes) -> str:
+        written.append(real_put(data))
+        if len(written) == 2:
+            monkeypatch.setattr(store, "transaction", failing_transaction)
+        return written[-1]
+
+    real_transaction = store.transaction
+
+    def failing_transaction() -> Any:
+        raise PowerCut
+
+    monkeypatch.setattr(office.blob_store, "put", put_then_fail)
+    with pytest.raises(PowerCut):
+        blob_rotation.reseal_blobs(store, "XS", office.blob_store, batch_size=2)
+    monkeypatch.setattr(store, "transaction", real_transaction)
+    monkeypatch.setattr(office.blob_store, "put", real_put)
+    with store.transaction() as tx:
+        assert rotation.blobs_under(tx.connection, old_id) == 2
+        assert {a.id: a.blob_ref for a in tx.attachments_of_case(ref)} == {
+            **{a.id: a.blob_ref for a in attached[2:]},
+            **{a.id: tx.get_attachment(a.id).blob_ref for a in attached[:2]},  # type: ignore[union-attr]
+        }
+
+    # the rerun: deletes what the first cut left released, re-seals the rest
+    assert delete_released_blobs(store, office.blob_store, "XS") == 2
+    tally = _reseal(office, batch_size=2)
+    assert (tally.done, tally.skipped, tally.damaged) == (2, 0, [])
+    with store.transaction() as tx:
+        assert rotation.finish(tx, "XS") == ([old_id], 0)
+        named = {a.blob_ref for a in tx.attachments_of_case(ref)}
+    assert named <= _blob_files(tmp_path)
+    assert not {a.blob_ref for a in attached} & _blob_files(tmp_path)  # no old blob is left
+    assert len(_blob_files(tmp_path) - named) == 2  # the two written before the failed commit: named by nothing
+    assert [c.problem for c in office.verify_attachments()] == [None] * 4
+
+
+def test_a_missing_blob_is_reported_and_keeps_its_key(
+    office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from petitionkit.testing.files import png
+
+    monkeypatch.chdir(tmp_path)
+    ref = office.register(sample_petition()).case.id
+    kept, lost = (office.attach(ref, png(n + 2, 2), filename=f"{n}.png") for n in range(2))
+    old_id, _ = _live_data_key(office)
+    (tmp_path / "attachments" / lost.blob_ref[:2] / lost.blob_ref[2:4] / lost.blob_ref).unlink()
+    store = _store(office)
+    rotation.start(store, "XS", AES_GCM)
+    rotation.reencrypt(store, "XS")
+    tally = _reseal(office)
+    assert (tally.done, tally.damaged) == (1, [lost.id])
+    with store.transaction() as tx:
+        assert rotation.finish(tx, "XS") == ([], 1)  # the old key stays while an attachment names it
+    assert {k.key_id: k.blobs for k in rotation.status(store)}[old_id] == 1
+    assert office.read_attachment(kept.id)[1] == png(2, 2)
+
+
+def test_a_read_that_began_before_its_blob_was_resealed_reads_the_new_blob(
+    office: Office, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rotation commits and deletes the old blob between a reader's row and its blob: one retry.
+    (PostgreSQL only: on SQLite every transaction takes the write lock, so the rotation waits for the read.)"""
+    from petitionkit.testing.files import png
+
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises the read and the rotation's switch: the race cannot happen there")
+
+    monkeypatch.chdir(tmp_path)
+    ref = office.register(sample_petition()).case.id
+    attachment = office.attach(ref, png(3, 3), filename="a.png")
+    store = _store(office)
+    rotation.start(store, "XS", AES_GCM)
+    rotation.reencrypt(store, "XS")
+    real_get, rotated = office.blob_store.get, []
+
+    def rotate_first(blob_ref: str) -> bytes:
+        if not rotated:  # the reader has its row (the old blob's name): the rotation passes now
+            rotated.append(None)
+            rotated.append(_reseal(office))
+        return real_get(blob_ref)
+
+    monkeypatch.setattr(office.blob_store, "get", rotate_first)
     read, data = office.read_attachment(attachment.id)
-    assert data == TINY_PNG and read.filename == "现场照片.png"  # the name was sealed again, under the new key
-    assert office.attach(ref, png(2, 2), filename="b.png").sealed_with == started.live
-    assert [c.problem for c in office.verify_attachments()] == [None, None]
+    assert data == png(3, 3) and read.blob_ref != attachment.blob_ref and rotated[1].done == 1
+    records = [r for r in office.access_records() if r.action == "attachment"]
+    assert len(records) == 1  # the failed first try left no record

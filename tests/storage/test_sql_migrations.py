@@ -156,3 +156,36 @@ def test_cli_db_upgrade_reports_a_bad_url_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code == StorageError.exit_code
     assert "s3cret" not in result.output and "Traceback" not in result.output
     assert "clerk:***@127.0.0.1:1/office" in result.output
+
+
+def test_revision_0025_released_blobs_downgrades_and_upgrades_again(db_url: str) -> None:
+    """0025 adds ``released_blobs`` and the attachments' blob and key indexes; its downgrade removes them."""
+    from alembic import command
+
+    from petitionkit.storage.sql.migrate import alembic_config
+
+    upgrade(db_url)
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0025-1")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            assert "released_blobs" not in inspector.get_table_names()
+            assert {i["name"] for i in inspector.get_indexes("attachments")} == {
+                "ix_attachments_case",
+                "ix_attachments_office",
+            }
+        upgrade(db_url)
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            assert {c["name"] for c in inspector.get_columns("released_blobs")} == {
+                "office_code",
+                "blob_ref",
+                "released_at",
+            }
+            assert {"ix_attachments_sealed_with", "ix_attachments_blob_ref"} <= {
+                i["name"] for i in inspector.get_indexes("attachments")
+            }
+    finally:
+        engine.dispose()

@@ -7,7 +7,8 @@ same bytes costs nothing.  Stores are registered through ``petitionkit_register_
 
 The folder store (the default) writes ``<root>/<ab>/<cd>/<sha256>`` with files 0600 in folders 0700,
 through a temporary file, ``fsync`` and an atomic rename, so a crash leaves either the whole blob or
-none; a read checks that the bytes still hash to their name.
+none; a read checks that the bytes still hash to their name.  A blob is deleted (``delete``) only
+after the commit that stopped naming it (:func:`petitionkit.service.attachments.delete_released_blobs`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ class BlobStore(Protocol):
         ...
 
     def exists(self, ref: str) -> bool: ...
+
+    def delete(self, ref: str) -> None:
+        """Remove the blob ``ref`` (a rotation re-sealed it, a purge erased its attachment); deleting a
+        blob that is not there is fine.  Called only after the commit that stopped naming it."""
+        ...
 
 
 def blob_name(data: bytes) -> str:
@@ -114,6 +120,13 @@ class FolderBlobStore:
             return self._path(ref).is_file()
         except BlobMissing:
             return False
+
+    def delete(self, ref: str) -> None:
+        path = self._path(ref)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(str(self.root), f"cannot delete a blob: {exc.strerror}") from exc
 
 
 def folder_store(config: OfficeConfig) -> BlobStore:

@@ -64,6 +64,12 @@ class S3BlobStore:
             raise self._failed(exc) from exc
         return True
 
+    def delete(self, ref: str) -> None:
+        try:  # S3 answers 204 for a key that is not there: deleting twice is fine
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(ref))
+        except Exception as exc:
+            raise self._failed(exc) from exc
+
 
 def s3_store(config: OfficeConfig) -> BlobStore:
     """``store = "s3"``: the bucket, endpoint and region of ``[settings.attachments]``."""

@@ -1,6 +1,7 @@
 """Key commands: ``petitionkit keys status`` and ``petitionkit keys rotate`` (密钥管理, docs/security.md).
 
-``rotate`` re-encrypts the office's personal data under a new data key in batches, with progress on
+``rotate`` re-encrypts the office's personal data under a new data key in batches, and re-seals every
+attachment's blob in the blob store (the old blobs deleted after each batch's commit), with progress on
 standard error (so ``--json`` output stays one document), and is resumable: run it again after a
 crash and it continues.  ``rotate --master`` re-wraps the data and index keys under the newest master
 key of the ring, so older master keys can be removed from it.
@@ -90,6 +91,7 @@ def status(env: Env) -> None:
                 "destroyed_at": None if k.destroyed_at is None else k.destroyed_at.isoformat(timespec="seconds"),
                 "state": _state(k.retired_at, k.destroyed_at),
                 "values": k.values,
+                "blobs": k.blobs,
             }
             for k in found
         ],
@@ -101,6 +103,8 @@ def status(env: Env) -> None:
         for k in data["keys"]:
             state = translate(f"keys.state.{k['state']}", say)
             values = translate("keys.status.values", say, values=k["values"]) if k["purpose"] == "data" else ""
+            if k["blobs"]:
+                values += translate("keys.status.blobs", say, blobs=k["blobs"])
             click.echo(
                 f"{k['office_code']}  {k['purpose']:<5}  {k['key_id']}  {k['algorithm']:<11}  {k['master_key_id']}"
                 f"  {state}  {values}".rstrip()
@@ -161,7 +165,7 @@ def add_master(env: Env) -> None:
 @click.pass_obj
 @run_command
 def rotate(env: Env, master: bool, index: bool, algorithm: str | None, batch_size: int, pause: float) -> None:
-    """Make a new data key and re-encrypt every value under it, then destroy the old key (resumable)."""
+    """Make a new data key, re-encrypt every value and attached file under it, then destroy the old key (resumable)."""
     from petitionkit.storage.sql import rotation  # noqa: PLC0415 - cryptography loads only when used
 
     if master and index:
@@ -193,13 +197,16 @@ def rotate(env: Env, master: bool, index: bool, algorithm: str | None, batch_siz
         translate(started_key, say, old=", ".join(started.retiring), new=started.live, algorithm=started.algorithm),
         err=True,
     )
+    blobs = _Blobs(office, store)
+    blobs.delete_released()  # finishes an interrupted run: blobs re-sealed but not yet deleted
     done, skipped, destroyed, left = 0, 0, [], 0
     for _ in range(MAX_PASSES):
         with _progress(say) as progress:
             tally = rotation.reencrypt(
                 store, office_code, batch_size=batch_size, progress=progress, pause=_sleep(pause)
             )
-        done, skipped = done + tally.done, tally.skipped
+            sealed = blobs.reseal(batch_size, progress, _sleep(pause))
+        done, skipped = done + tally.done + sealed.done, tally.skipped + sealed.skipped
         with store.transaction() as tx:
             gone, left = rotation.finish(tx, office_code)
             for key_id in gone:  # the destruction is recorded beside the personal data it re-encrypted
@@ -212,7 +219,7 @@ def rotate(env: Env, master: bool, index: bool, algorithm: str | None, batch_siz
                     purpose="key rotation",
                 )
         destroyed += gone
-        if not left or not (tally.done or tally.skipped):
+        if not left or not (tally.done or tally.skipped or sealed.done or sealed.skipped):
             break
     result = {
         "retired": list(started.retiring),
@@ -222,16 +229,62 @@ def rotate(env: Env, master: bool, index: bool, algorithm: str | None, batch_siz
         "reencrypted": done,
         "destroyed": destroyed,
         "left": left,
+        "blobs_resealed": blobs.resealed,
+        "blobs_deleted": blobs.deleted,
+        "blobs_damaged": blobs.damaged,
     }
 
     def said() -> None:
         click.echo(translate("keys.rotate.done", say, count=done, new=started.live, algorithm=started.algorithm))
+        if blobs.resealed or blobs.deleted:
+            click.echo(translate("keys.rotate.blobs", say, count=blobs.resealed, deleted=blobs.deleted))
         for key_id in destroyed:
             click.echo(translate("keys.rotate.destroyed", say, key_id=key_id))
+        if blobs.damaged:
+            click.echo(translate("keys.rotate.blobs_damaged", say, count=len(blobs.damaged)))
         if left:
             click.echo(translate("keys.rotate.left", say, left=left, skipped=skipped))
 
     env.emit(result, said)
+
+
+class _Blobs:
+    """The attachment blobs of a data key rotation (``storage/sql/blob_rotation.py``); the office's blob
+    store is opened only when there is a blob to re-seal or delete (an office without attachments may
+    name a store it cannot reach from here)."""
+
+    def __init__(self, office: Office, store: SqlStorage) -> None:
+        self.office, self.store, self.code = office, store, office.config.office_code
+        self.resealed, self.deleted = 0, 0
+        self.damaged: list[str] = []
+
+    def delete_released(self) -> None:
+        from petitionkit.service.attachments import delete_released_blobs  # noqa: PLC0415
+
+        with self.store.transaction() as tx:
+            if not tx.released_blobs(self.code, 1):
+                return
+        self.deleted += delete_released_blobs(self.store, self.office.blob_store, self.code)
+
+    def reseal(self, batch: int, progress: Any, pause: Callable[[], None] | None) -> Any:
+        from petitionkit.storage.sql import blob_rotation, rotation  # noqa: PLC0415
+
+        with self.store.transaction() as tx:
+            retiring = list(rotation._retiring(tx.connection, self.code))
+            if not blob_rotation.blobs_left(tx.connection, self.code, retiring):
+                return blob_rotation.BlobTally()
+        tally = blob_rotation.reseal_blobs(
+            self.store,
+            self.code,
+            self.office.blob_store,
+            batch_size=batch,
+            progress=progress,
+            pause=pause,
+            released=self.delete_released,
+        )
+        self.resealed += tally.done
+        self.damaged = sorted(set(self.damaged) | set(tally.damaged))
+        return tally
 
 
 def _rotate_index(env: Env, office: Office, principal: Principal, store: SqlStorage, batch: int, pause: float) -> None:

@@ -37,6 +37,8 @@ def _plan_lines(env: Env, plan: PurgePlan) -> None:
     click.echo(translate("purge.plan", loc, cases=len(plan.items), scanned=plan.scanned))
     for name, count in plan.cases_per_kind.items():
         click.echo(translate("purge.per_kind", loc, kind=kind(name), count=count))
+    if plan.attachments:
+        click.echo(translate("purge.plan_attachments", loc, count=plan.attachments))
     for item in plan.items:
         kinds = labels.joined(kind(k.value) for k in item.kinds)
         click.echo(f"  {item.tracking_number}  {item.case_id}  {labels.day(item.ended_at)}  {kinds}")
@@ -68,6 +70,8 @@ def purge_command(env: Env, dry_run: bool, apply: bool, batch: int) -> None:
         click.echo(translate("purge.done", loc, cases=len(result.purged), run=result.run))
         for field, count in sorted(result.erased.items()):
             click.echo(f"  {label_of('record_kind', field, loc)}: {count}")
+        if result.blobs_deleted:
+            click.echo(translate("purge.blobs_deleted", loc, count=result.blobs_deleted))
         for case_id, why in sorted(result.skipped.items()):
             click.echo(translate("purge.skipped", loc, case=case_id, why=why))
 

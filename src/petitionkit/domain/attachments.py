@@ -43,6 +43,12 @@ DEFAULT_MEDIA_TYPES = (
 )
 
 
+def blob_context(attachment_id: str, digest: str) -> str:
+    """What a blob's encryption binds: which attachment, and the SHA-256 of its plain bytes.  A key
+    rotation re-seals a blob under the same context, so the digest the audit trail holds still opens it."""
+    return f"{attachment_id}:{digest}"
+
+
 @attrs.frozen
 class Attachment:
     """One attached file's description; its bytes live in the blob store under ``blob_ref``.

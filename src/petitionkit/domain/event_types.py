@@ -398,7 +398,7 @@ class CasePurged(DomainEvent):
     ``state_before`` is the state digest of the case's rows before the erasure (the one the previous
     event sealed), so the trail still says what the rows were bound to; ``erased`` counts the values
     erased per field; ``run`` names the purge run that did it; ``redacted`` binds the earlier events
-    whose notes it erased.
+    whose notes it erased; ``attachments`` names the stored attachments it deleted, with their digests.
     """
 
     name: ClassVar[str] = "CasePurged"
@@ -412,6 +412,9 @@ class CasePurged(DomainEvent):
     # Earlier events of the case whose notes were erased: sequence -> the event digest recomputed over
     # the erased payload (petitionkit.domain.events.verify_chain accepts exactly that payload).
     redacted: dict[str, str] = attrs.field(factory=dict)
+    # Stored attachments deleted (the attachments kind): attachment id -> the SHA-256 of the file, as its
+    # AttachmentAdded event carried it; never a file name.
+    attachments: dict[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)

@@ -45,7 +45,7 @@ class RecordKind(enum.StrEnum):
     PERSONAL_DATA = "personal_data"  # 个人信息: petitioners, identity indexes, query codes, respondent persons
     CONTENT = "content"  # 信访内容: subjects, content, replies, opinions, notes, reasons, comments
     NOTICES = "notices"  # 告知、通知: the outbox copies of letters and notices sent for the case
-    ATTACHMENTS = "attachments"  # 附件信息: attachments' names, locations and digests
+    ATTACHMENTS = "attachments"  # 附件: the attached files (rows and blobs), and the references a petition lists
 
 
 #: The free-text fields of events (notes and reasons a clerk typed), erased with the ``content`` kind.

@@ -5,21 +5,24 @@ declared media type, checked against the content), with ``filename``, ``kind``, 
 ``sha256`` in the query; ``GET /attachments/{id}`` gives the file back, checked against its digest,
 on record.  ``GET /search?q=`` is full-text search (keyset-paged by ``before``); ``POST /search/person``
 looks a petitioner up by phone, ID number or name: a POST so the values never appear in a URL (and
-so in an access log).  Attaching is not idempotent: a retried upload attaches the file again (the
-digest shows it is the same file).
+so in an access log).  Attaching needs an ``Idempotency-Key`` like every changing POST: a retried
+upload gets the first answer and attaches nothing, the same key with another file or other query
+values is refused (422).
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 import attrs
-from litestar import Response, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, RawBody
 
 from petitionkit.domain.attachments import Attachment
 from petitionkit.domain.model import Case
+from petitionkit.server.idempotency import run_once
 from petitionkit.server.routes_cases import CASE
 from petitionkit.service import Office
 from petitionkit.service.search import SearchPage
@@ -38,6 +41,7 @@ class PersonQuery:
 
 @post(CASE + "/attachments", sync_to_thread=True, status_code=201, tags=["attachments"])
 def attach(
+    request: Request[Any, Any, Any],
     office: NamedDependency[Office],
     case_ref: FromPath[str],
     body: RawBody,
@@ -46,17 +50,35 @@ def attach(
     kind: FromQuery[str] = "document",
     petition: FromQuery[str | None] = None,
     sha256: FromQuery[str | None] = None,
-) -> Attachment:
-    """Attach the request body to the case (needs ``register``); its SHA-256 goes into the audit trail."""
-    return office.attach(
-        case_ref,
-        bytes(body),
-        filename=filename,
-        kind=kind,
-        media_type=None if content_type in (None, "application/octet-stream") else content_type,
-        petition_id=petition,
-        expected_digest=sha256,
-    )
+) -> Response[Attachment]:
+    """Attach the request body to the case (needs ``register``); its SHA-256 goes into the audit trail.
+    Needs ``Idempotency-Key``: a retry gets the first answer and attaches nothing more."""
+    data = bytes(body)
+    declared = None if content_type in (None, "application/octet-stream") else content_type
+    # What the retry must repeat: the file (by its SHA-256: the key's record holds no file) and every query value.
+    request_data = {
+        "file_sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        "content_type": declared,
+        "filename": filename,
+        "kind": kind,
+        "petition": petition,
+        "sha256": sha256,
+    }
+
+    def change(o: Office) -> Attachment:
+        return o.attach(
+            case_ref,
+            data,
+            filename=filename,
+            kind=kind,
+            media_type=declared,
+            petition_id=petition,
+            expected_digest=sha256,
+        )
+
+    answer: Response[Any] = run_once(request, office, request_data, change, status=201, if_match=False)
+    return answer
 
 
 @get(CASE + "/attachments", sync_to_thread=True, tags=["attachments"])
@@ -99,4 +121,7 @@ def find_person(office: NamedDependency[Office], data: JSONBody[PersonQuery]) ->
     )
 
 
-HANDLERS: list[Any] = [attach, list_attachments, get_attachment, search, find_person]
+# The GET before the POST of the same path: Litestar registers a path's earlier handlers again when a later
+# one joins it, wrapping a sync_to_thread handler twice, and a handler answering a Response (the POST's
+# replayable answer) then gets a coroutine instead of it.
+HANDLERS: list[Any] = [list_attachments, attach, get_attachment, search, find_person]

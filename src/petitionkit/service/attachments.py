@@ -30,7 +30,7 @@ from petitionkit.attachments.settings import attachment_settings
 from petitionkit.domain import event_types as ev
 from petitionkit.domain import lifecycle as lc
 from petitionkit.domain.access import Permission
-from petitionkit.domain.attachments import Attachment, AttachmentKind
+from petitionkit.domain.attachments import Attachment, AttachmentKind, blob_context
 from petitionkit.domain.events import Event, verify_chain
 from petitionkit.domain.ids import new_id
 from petitionkit.errors import (
@@ -48,20 +48,37 @@ if TYPE_CHECKING:
     from petitionkit.domain.model import Case
     from petitionkit.service.legacy_attachments import LegacyReport
     from petitionkit.service.office import Office
-    from petitionkit.storage.base import Transaction
+    from petitionkit.storage.base import Storage, Transaction
 
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
-
-
-def blob_context(attachment_id: str, digest: str) -> str:
-    """What a blob's encryption binds: which attachment, and the SHA-256 of its plain bytes."""
-    return f"{attachment_id}:{digest}"
 
 
 def clean_filename(filename: str) -> str:
     """The last part of an uploaded file's name, without control characters or separators, at most 200."""
     name = _UNSAFE_NAME.sub("_", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()
     return name[:200] or "attachment"
+
+
+RELEASE_BATCH = 200  # released blobs deleted per round
+
+
+def delete_released_blobs(storage: Storage, blobs: BlobStore, office_code: str) -> int:
+    """Delete from ``blobs`` the blobs the office released (``Transaction.release_blobs``), after the
+    commit that released them; a blob another attachment still names stays.  Returns how many were
+    deleted.  A crash half-way leaves the records, so the next call (each rotation and purge makes
+    one) finishes; deleting a blob twice is harmless."""
+    deleted = 0
+    while True:
+        with storage.transaction() as tx:
+            refs = tx.released_blobs(office_code, RELEASE_BATCH)
+            unused = [ref for ref in refs if not tx.blob_in_use(ref)]
+        for ref in unused:
+            blobs.delete(ref)
+        with storage.transaction() as tx:
+            tx.forget_released_blobs(office_code, refs)
+        deleted += len(unused)
+        if len(refs) < RELEASE_BATCH:
+            return deleted
 
 
 @attrs.frozen
@@ -165,6 +182,16 @@ class AttachmentUseCases(OfficeBase):
 
     def read_attachment(self, attachment_id: str, *, purpose: str = "") -> tuple[Attachment, bytes]:
         """An attachment and its bytes, checked against the digest it was attached with (on record)."""
+        try:
+            return self._read_attachment(attachment_id, purpose)
+        except AttachmentDamaged as damaged:
+            if damaged.problem != "missing":
+                raise
+            # A key rotation may have re-sealed the blob and deleted the one this read's row named, after
+            # the read began: a fresh transaction reads the row that names the new blob.
+            return self._read_attachment(attachment_id, purpose)
+
+    def _read_attachment(self, attachment_id: str, purpose: str) -> tuple[Attachment, bytes]:
         with self.storage.transaction() as tx:
             attachment = tx.get_attachment(attachment_id)
             if attachment is None or attachment.office_code != self.config.office_code:

@@ -17,8 +17,11 @@ purged of it again).  For each case, in the batch's transaction:
    made for the run and never stored, so petitions of one person still count as one person in the
    reports' repeat figures but nothing links them to a person any more;
 4. notices: the case's delivered or dead outbox rows are deleted;
-5. a ``CasePurged`` event is appended to the case's hash chain, naming the kinds, the periods, the
-   case's end and the state digest of the rows before (the one the previous event sealed); the unit
+5. attachments: the case's stored attachments are deleted and their blobs released, to be deleted from
+   the blob store after the batch's commit (one another attachment still names stays);
+6. a ``CasePurged`` event is appended to the case's hash chain, naming the kinds, the periods, the
+   case's end, the state digest of the rows before (the one the previous event sealed) and each
+   deleted attachment's id with its SHA-256 (never its file name); the unit
    of work seals it with the state digest of the rows after, so ``audit verify`` passes and any later
    edit of the tombstones is found.
 
@@ -60,6 +63,7 @@ from petitionkit.domain.retention import (
     redacted_digest,
 )
 from petitionkit.search import index_cases, index_casework
+from petitionkit.service.attachments import delete_released_blobs
 from petitionkit.storage.base import Transaction
 
 if TYPE_CHECKING:
@@ -80,6 +84,7 @@ class PurgeItem:
     tracking_number: str
     ended_at: datetime
     kinds: tuple[RecordKind, ...]
+    attachments: int = 0  # stored attachments the attachments kind deletes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +92,7 @@ class PurgeItem:
             "tracking_number": self.tracking_number,
             "ended_at": self.ended_at.isoformat(),
             "kinds": [k.value for k in self.kinds],
+            "attachments": self.attachments,
         }
 
 
@@ -98,6 +104,11 @@ class PurgePlan:
     periods: Mapping[RecordKind, RetentionPeriod]
     items: tuple[PurgeItem, ...]
     scanned: int  # cases read
+
+    @property
+    def attachments(self) -> int:
+        """Stored attachments (and their files) the purge deletes."""
+        return sum(item.attachments for item in self.items)
 
     @property
     def cases_per_kind(self) -> dict[str, int]:
@@ -114,6 +125,7 @@ class PurgePlan:
             "scanned": self.scanned,
             "cases": len(self.items),
             "cases_per_kind": self.cases_per_kind,
+            "attachments": self.attachments,
             "items": [i.to_dict() for i in self.items],
         }
 
@@ -127,6 +139,7 @@ class PurgeResult:
     purged: tuple[str, ...]  # case ids
     erased: Mapping[str, int]  # values erased per field, e.g. "petitions.petitioners": 3
     skipped: Mapping[str, str]  # case id -> why it was left alone (a broken audit trail)
+    blobs_deleted: int = 0  # files deleted from the blob store after the commits
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +149,7 @@ class PurgeResult:
             "cases_per_kind": self.plan.cases_per_kind,
             "erased": dict(sorted(self.erased.items())),
             "skipped": dict(sorted(self.skipped.items())),
+            "blobs_deleted": self.blobs_deleted,
             "purged": list(self.purged),
         }
 
@@ -169,13 +183,16 @@ def plan_purge(office: Office) -> PurgePlan:
     while True:
         with office.storage.transaction() as tx:
             batch = tx.cases_for_audit(code, after, SCAN_BATCH)
-        if not batch:
-            break
-        for case, _petitions, events in batch:
-            scanned += 1
-            item = _due(case, events, periods, now)
-            if item is not None:
-                items.append(item)
+            if not batch:
+                break
+            found = []
+            for case, _petitions, events in batch:
+                item = _due(case, events, periods, now)
+                if item is not None and RecordKind.ATTACHMENTS in item.kinds:
+                    item = attrs.evolve(item, attachments=tx.count_attachments(case.id))
+                found.append(item)
+        scanned += len(batch)
+        items.extend(item for item in found if item is not None)
         after = batch[-1][0].id
     return PurgePlan(now, periods, tuple(items), scanned)
 
@@ -198,6 +215,7 @@ def purge(office: Office, *, batch_size: int = PURGE_BATCH, progress: Progress |
     principal = office.access.require(Permission.PURGE)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    blobs_deleted = _delete_released_blobs(office)  # what an interrupted run released and left
     plan = plan_purge(office)
     run = uuid.uuid4().hex
     pseudonyms = _Pseudonyms()
@@ -208,6 +226,7 @@ def purge(office: Office, *, batch_size: int = PURGE_BATCH, progress: Progress |
     for start in range(0, len(items), batch_size):
         chunk = items[start : start + batch_size]
         now = office.now()
+        attachments_before = erased["attachments"]
         with office.storage.transaction() as tx:
             for item in chunk:
                 outcome = _purge_case(office, tx, item.case_id, plan.periods, now, run, pseudonyms, erased)
@@ -217,6 +236,8 @@ def purge(office: Office, *, batch_size: int = PURGE_BATCH, progress: Progress |
                     purged.append(item.case_id)
                 else:
                     skipped[item.case_id] = outcome
+        if erased["attachments"] > attachments_before:
+            blobs_deleted += _delete_released_blobs(office)  # only after the batch's commit
         if progress is not None:
             progress(min(start + batch_size, len(items)), len(items))
     if purged or skipped:
@@ -224,7 +245,16 @@ def purge(office: Office, *, batch_size: int = PURGE_BATCH, progress: Progress |
             counts = ", ".join(f"{k}={n}" for k, n in sorted(erased.items()))
             query = f"purge run {run}: {len(purged)} cases; {counts}"
             office.access.record(tx, principal, "purge", count=len(purged), query=query, purpose="retention")
-    return PurgeResult(run, plan, tuple(purged), dict(erased), skipped)
+    return PurgeResult(run, plan, tuple(purged), dict(erased), skipped, blobs_deleted)
+
+
+def _delete_released_blobs(office: Office) -> int:
+    """Delete the blobs the office released, opening the blob store only when there are some."""
+    code = office.config.office_code
+    with office.storage.transaction() as tx:
+        if not tx.released_blobs(code, 1):
+            return 0
+    return delete_released_blobs(office.storage, office.blob_store, code)
 
 
 def _purge_case(
@@ -272,6 +302,12 @@ def _purge_case(
                 tx.put_casework(blanked)
                 index_casework(tx, new_case, [blanked])  # the index forgets the erased talk too
                 erased["casework"] += 1
+    deleted: dict[str, str] = {}
+    if RecordKind.ATTACHMENTS in kinds:  # the rows go now, their files after the commit (released)
+        gone = tx.remove_attachments(case_id)
+        tx.release_blobs(case.office_code, [ref for _, _, ref in gone], now)
+        deleted = {attachment_id: digest for attachment_id, digest, _ in gone}
+        erased["attachments"] += len(gone)
     redacted: dict[str, str] = {}
     if RecordKind.CONTENT in kinds:
         notes = erase_event_notes(events)
@@ -285,9 +321,11 @@ def _purge_case(
         source="; ".join(sorted({periods[k].source for k in kinds if periods[k].source})),
         state_before=before,
         erased=_erased_of_case(petitions, new_petitions, case, new_case)
-        | ({"events": len(redacted)} if redacted else {}),
+        | ({"events": len(redacted)} if redacted else {})
+        | ({"attachments": len(deleted)} if deleted else {}),
         run=run,
         redacted=redacted,
+        attachments=deleted,
     )
     actor = office.access.principal(Permission.PURGE.value).actor
     context = office.uow.context(actor, now, new_case, new_petitions)

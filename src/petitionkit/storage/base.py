@@ -4,6 +4,9 @@ A backend gives transactions; a use case runs entirely inside one (all or nothin
 aggregate is saved whole, with its obligations and referrals; optimistic locking on
 ``Case.version`` turns a lost update into ``ConcurrencyConflict``.  Backends are checked by the
 contract suite in ``petitionkit.testing``.
+
+Size: over 500 lines: the whole protocol a backend implements, each method with the docstring that is
+its contract, in one place, so a backend's author reads it top to bottom beside the contract suite.
 """
 
 from __future__ import annotations
@@ -265,6 +268,15 @@ class Transaction(WebAccountOperations, Protocol):
         """Store ``events``' payloads in place of the stored ones (a purge erasing notes); nothing else changes."""
         ...
 
+    def remove_attachments(self, case_id: str) -> list[tuple[str, str, str]]:
+        """Delete the case's attachment rows (a purge of ``attachments``); ``(attachment id, digest, blob
+        ref)`` of each, in id order, for the ``CasePurged`` event and the blobs to release (no file name)."""
+        ...
+
+    def count_attachments(self, case_id: str) -> int:
+        """How many attachments the case has (a dry run's count: reads no file name)."""
+        ...
+
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None: ...
 
     # --- reads
@@ -355,6 +367,23 @@ class Transaction(WebAccountOperations, Protocol):
 
     def open_blob(self, context: str, sealed: bytes) -> bytes:
         """The bytes :meth:`seal_blob` sealed under the same ``context``; EncryptionKeyError if altered."""
+        ...
+
+    def release_blobs(self, office_code: str, refs: Sequence[str], at: datetime) -> None:
+        """Record blobs nothing of this transaction names any more (re-sealed, or their attachment erased),
+        to be deleted from the blob store after the commit; a blob released twice is recorded once."""
+        ...
+
+    def released_blobs(self, office_code: str, limit: int) -> list[str]:
+        """Up to ``limit`` released blobs of the office, oldest release first."""
+        ...
+
+    def blob_in_use(self, ref: str) -> bool:
+        """Whether an attachment still names the blob ``ref`` (stored plain, equal files share a blob)."""
+        ...
+
+    def forget_released_blobs(self, office_code: str, refs: Sequence[str]) -> None:
+        """Drop the records of released blobs (deleted from the store, or found in use again)."""
         ...
 
     def put_search_documents(self, documents: Sequence[SearchDocument]) -> None:

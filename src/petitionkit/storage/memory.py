@@ -64,6 +64,7 @@ class MemoryStorage:
         self.attachments: dict[str, Attachment] = {}
         self.search_index: dict[tuple[str, str, str], tuple[int, SearchDocument]] = {}
         self.search_position = 0
+        self.released_blobs: dict[tuple[str, str], datetime] = {}  # (office, blob ref) -> released at
 
     @property
     def url(self) -> str:

@@ -7,6 +7,8 @@ dictionary; the undo log rolls both back with the rest of the transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from petitionkit.domain.attachments import Attachment
@@ -55,11 +57,40 @@ class MemoryAttachments:
         )
         return found[:limit]
 
+    def remove_attachments(self, case_id: str) -> list[tuple[str, str, str]]:
+        gone = sorted((a for a in self.s.attachments.values() if a.case_id == case_id), key=lambda a: a.id)
+        for attachment in gone:
+            del self.s.attachments[attachment.id]
+            self._undo.append(partial(self.s.attachments.__setitem__, attachment.id, attachment))
+        return [(a.id, a.digest, a.blob_ref) for a in gone]
+
+    def count_attachments(self, case_id: str) -> int:
+        return sum(1 for a in self.s.attachments.values() if a.case_id == case_id)
+
     def seal_blob(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str | None]:
         return PLAIN_BLOB + data, None
 
     def open_blob(self, context: str, sealed: bytes) -> bytes:
         return open_plain_blob(context, sealed)
+
+    def release_blobs(self, office_code: str, refs: Sequence[str], at: datetime) -> None:
+        for ref in refs:
+            if (office_code, ref) not in self.s.released_blobs:
+                self._set(self.s.released_blobs, (office_code, ref), at)
+
+    def released_blobs(self, office_code: str, limit: int) -> list[str]:
+        found = sorted((at, ref) for (office, ref), at in self.s.released_blobs.items() if office == office_code)
+        return [ref for _, ref in found[:limit]]
+
+    def blob_in_use(self, ref: str) -> bool:
+        return any(a.blob_ref == ref for a in self.s.attachments.values())
+
+    def forget_released_blobs(self, office_code: str, refs: Sequence[str]) -> None:
+        for ref in refs:
+            key = (office_code, ref)
+            if key in self.s.released_blobs:
+                at = self.s.released_blobs.pop(key)
+                self._undo.append(partial(self.s.released_blobs.__setitem__, key, at))
 
     def put_search_documents(self, documents: Sequence[SearchDocument]) -> None:
         index: dict[DocumentKey, Any] = self.s.search_index

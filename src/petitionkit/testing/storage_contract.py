@@ -178,6 +178,57 @@ class StorageContract(PagingContract, WebAccountsContract):
             tx.put_search_documents([attrs.evolve(doc, text="另一 文本")])  # the same key: replaced
             assert tx.search_documents(TextQuery(code, ("接谈",))) == []
 
+    def test_a_purge_removes_a_cases_attachments_and_rolls_back(self, office: Office, storage: Storage) -> None:
+        ended, other = (office.register(sample_petition(subject=s)).case for s in ("工地欠薪", "噪音扰民"))
+        now, kind = office.now(), AttachmentKind.PHOTO
+
+        def made(n: int, case_id: str) -> Attachment:
+            digest, ref = f"{n}" * 64, "e" * 64
+            return Attachment(f"{n}" * 32, "XS", case_id, kind, "image/png", 3, digest, ref, "x.png", now, "w")
+
+        with storage.transaction() as tx:
+            for n, case_id in ((2, ended.id), (1, ended.id), (3, other.id)):
+                tx.add_attachment(made(n, case_id))
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            assert tx.remove_attachments(ended.id) == [("1" * 32, "1" * 64, "e" * 64), ("2" * 32, "2" * 64, "e" * 64)]
+            raise RuntimeError("crash before the commit")
+        with storage.transaction() as tx:
+            assert tx.count_attachments(ended.id) == 2
+            assert len(tx.remove_attachments(ended.id)) == 2
+        with storage.transaction() as tx:
+            assert tx.count_attachments(ended.id) == 0 and tx.attachments_of_case(ended.id) == []
+            assert tx.remove_attachments(ended.id) == [] and tx.count_attachments(other.id) == 1
+            assert tx.blob_in_use("e" * 64)  # the other case's attachment still names the blob
+
+    def test_released_blobs_are_recorded_once_roll_back_and_know_a_blob_still_named(
+        self, office: Office, storage: Storage
+    ) -> None:
+        case = office.register(sample_petition()).case
+        code, now = case.office_code, office.now()
+        named, free, other = "a" * 64, "b" * 64, "c" * 64
+        kind = AttachmentKind.PHOTO
+        found = Attachment("a" * 32, code, case.id, kind, "image/png", 3, "d" * 64, named, "x.png", now, "w")
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.release_blobs(code, [free], now)
+            raise RuntimeError("crash before the commit")
+        with storage.transaction() as tx:
+            assert tx.released_blobs(code, 10) == []
+            tx.add_attachment(found)
+            tx.release_blobs(code, [named, free], now)
+            tx.release_blobs(code, [free], now)  # twice: recorded once
+            tx.release_blobs("OTHER", [other], now)
+        with storage.transaction() as tx:
+            assert sorted(tx.released_blobs(code, 10)) == [named, free] and len(tx.released_blobs(code, 1)) == 1
+            assert tx.blob_in_use(named) and not tx.blob_in_use(free)
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.forget_released_blobs(code, [named, free])
+            raise RuntimeError("crash before the commit")
+        with storage.transaction() as tx:
+            assert sorted(tx.released_blobs(code, 10)) == [named, free]
+            tx.forget_released_blobs(code, [named, free])
+        with storage.transaction() as tx:
+            assert tx.released_blobs(code, 10) == [] and tx.released_blobs("OTHER", 10) == [other]
+
     # --- lifecycle through the backend -----------------------------------------------------------
 
     def test_full_lifecycle_persists_every_step(self, office: Office, clock: FakeClock) -> None:

@@ -13,20 +13,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, text, tuple_
+from sqlalchemy import delete, func, insert, select, text, tuple_
 
 from petitionkit.domain.attachments import Attachment, AttachmentKind
 from petitionkit.storage.base import SearchDocument, SearchHit, TextQuery
 from petitionkit.storage.memory_attachments import PLAIN_BLOB, open_plain_blob
-from petitionkit.storage.sql.tables import attachments, search_documents
+from petitionkit.storage.sql.tables import attachments, released_blobs, search_documents
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy import Connection
 
     from petitionkit.storage.sql.types import Codec
 
 _a = attachments.c
 _d = search_documents.c
+_r = released_blobs.c
 TABLE = "attachments"
 
 
@@ -101,6 +104,18 @@ class AttachmentState:
         found = self.connection.execute(statement.order_by(_a.id).limit(limit)).mappings()
         return [self._attachment(row) for row in found]
 
+    def remove_attachments(self, case_id: str) -> list[tuple[str, str, str]]:
+        found = self.connection.execute(
+            select(_a.id, _a.digest, _a.blob_ref).where(_a.case_id == case_id).order_by(_a.id)
+        ).all()
+        if found:
+            self.connection.execute(delete(attachments).where(_a.case_id == case_id))
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in found]
+
+    def count_attachments(self, case_id: str) -> int:
+        found = self.connection.execute(select(func.count()).select_from(attachments).where(_a.case_id == case_id))
+        return int(found.scalar_one())
+
     def seal_blob(self, office_code: str, context: str, data: bytes) -> tuple[bytes, str | None]:
         cipher = self.codec.cipher
         if cipher is None:
@@ -113,6 +128,34 @@ class AttachmentState:
         if cipher is None:
             return open_plain_blob(context, sealed)
         return cipher.open_bytes(context, sealed)  # a plain blob is refused: never read as data
+
+    def release_blobs(self, office_code: str, refs: Sequence[str], at: datetime) -> None:
+        wanted = sorted(set(refs))
+        if not wanted:
+            return
+        held = set(
+            self.connection.execute(
+                select(_r.blob_ref).where(_r.office_code == office_code, _r.blob_ref.in_(wanted))
+            ).scalars()
+        )
+        fresh = [{"office_code": office_code, "blob_ref": r, "released_at": at} for r in wanted if r not in held]
+        if fresh:
+            self.connection.execute(insert(released_blobs), fresh)
+
+    def released_blobs(self, office_code: str, limit: int) -> list[str]:
+        found = self.connection.execute(
+            select(_r.blob_ref).where(_r.office_code == office_code).order_by(_r.released_at, _r.blob_ref).limit(limit)
+        ).scalars()
+        return list(found)
+
+    def blob_in_use(self, ref: str) -> bool:
+        return self.connection.execute(select(_a.id).where(_a.blob_ref == ref).limit(1)).first() is not None
+
+    def forget_released_blobs(self, office_code: str, refs: Sequence[str]) -> None:
+        if refs:
+            self.connection.execute(
+                delete(released_blobs).where(_r.office_code == office_code, _r.blob_ref.in_(list(refs)))
+            )
 
     # --- the search index ------------------------------------------------------------------------
 

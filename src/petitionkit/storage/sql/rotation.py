@@ -7,8 +7,9 @@ a retired key and sealing it again under the live one.  Each row is rewritten wi
 (``UPDATE ... WHERE id = ? AND <column> = <the ciphertext read>``): a row another transaction changed in
 the meantime is left alone (it was sealed afresh, under the live key) and never overwritten with stale
 data.  Progress is the data itself (the values whose ciphertext still names a retired key id), so a
-run killed half-way simply continues when started again.  :func:`finish` erases a retired key's wrapped
-secret, in one transaction that first checks that no value is left under it.
+run killed half-way simply continues when started again.  Attachments' blobs, in the blob store, are
+re-sealed by :func:`petitionkit.storage.sql.blob_rotation.reseal_blobs`.  :func:`finish` erases a retired
+key's wrapped secret, in one transaction that first checks that no value (and no blob) is left under it.
 
 Other processes keep working meanwhile: each write transaction compares the live key ids with its
 cipher's before it seals (``encryption.refresh``) and so writes under the new key as soon as the
@@ -110,6 +111,7 @@ class KeyInfo:
     retired_at: datetime | None
     destroyed_at: datetime | None
     values: int = 0  # sealed values under it (data keys; 0 for index keys)
+    blobs: int = 0  # of which attachment blobs (re-sealed by blob_rotation.reseal_blobs)
 
 
 @attrs.frozen
@@ -155,12 +157,14 @@ def count_under(connection: Connection, key_id: str, algorithm: str) -> int:
         total += connection.execute(
             select(func.count()).select_from(location.table).where(stored.like(_pattern(location, prefix)))
         ).scalar_one()
-    # An attachment's blob is not re-sealed by a rotation: its key stays (retired, never destroyed) while
-    # an attachment names it (docs/attachments.md, "Limits").
-    total += connection.execute(
-        select(func.count()).select_from(attachments).where(attachments.c.sealed_with == key_id)
-    ).scalar_one()
-    return int(total)
+    # An attachment's blob counts too: its key is destroyed only once blob_rotation.reseal_blobs re-sealed it.
+    return int(total) + blobs_under(connection, key_id)
+
+
+def blobs_under(connection: Connection, key_id: str) -> int:
+    """How many attachments have their blob sealed under ``key_id`` (``storage/sql/blob_rotation.py``)."""
+    found = connection.execute(select(func.count()).select_from(attachments).where(attachments.c.sealed_with == key_id))
+    return int(found.scalar_one())
 
 
 def status(store: SqlStorage) -> list[KeyInfo]:
@@ -172,14 +176,14 @@ def status(store: SqlStorage) -> list[KeyInfo]:
         found = connection.execute(
             select(*columns, k.destroyed_at).order_by(k.office_code, k.purpose, k.created_at)
         ).all()
+        counted = [row.purpose == DATA and row.destroyed_at is None for row in found]
         return [
             KeyInfo(
                 *row,
-                values=count_under(connection, row.key_id, row.algorithm)
-                if row.purpose == DATA and row.destroyed_at is None
-                else 0,
+                values=count_under(connection, row.key_id, row.algorithm) if count else 0,
+                blobs=blobs_under(connection, row.key_id) if count else 0,
             )
-            for row in found
+            for row, count in zip(found, counted, strict=True)
         ]
 
 

@@ -537,6 +537,19 @@ attachments = Table(
     one_of("kind", AttachmentKind),
     Index("ix_attachments_case", "case_id", "added_at"),
     Index("ix_attachments_office", "office_code", "id"),
+    Index("ix_attachments_sealed_with", "sealed_with", "id"),  # revision 0025: what a key rotation re-seals
+    Index("ix_attachments_blob_ref", "blob_ref"),  # revision 0025: whether another attachment shares a blob
+)
+
+# revision 0025: blobs no attachment needs any more (a key rotation re-sealed them, a purge erased their
+# attachment), written in the transaction that stopped naming them and deleted from the blob store after its
+# commit (docs/attachments.md); a crash between the two leaves the row, and the next run deletes the blob.
+released_blobs = Table(
+    "released_blobs",
+    metadata,
+    Column("office_code", CODE, primary_key=True),
+    Column("blob_ref", DIGEST, primary_key=True),
+    Column("released_at", UtcDateTime, nullable=False),
 )
 
 # revision 0018: the search index (检索). One row per searchable text of a case, keyed by its source; ``body`` is
