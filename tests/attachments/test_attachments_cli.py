@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from petitionkit.cli import cli
 from petitionkit.testing.files import png
 
 
