@@ -4,8 +4,21 @@ Mixed into :class:`~petitionkit.storage.sql.store.SqlTransaction` like the HTTP 
 attachment's file name is sealed under the office's data key; its bytes are sealed here too
 (:meth:`FieldCipher.seal_bytes <petitionkit.storage.sql.crypto.FieldCipher.seal_bytes>`) before they
 go to the blob store.  The search index is one row per source of a case: SQLite matches it through the
-FTS5 table ``search_fts``, PostgreSQL through ``to_tsvector('simple', body)`` and its GIN index; both
-page by ``seq`` (keyset: ``seq < before``, newest first).
+FTS5 table ``search_fts``, PostgreSQL through the stored vector ``body_tsv`` and its GIN index (revision
+0022); both page by ``seq`` (keyset: ``seq < before``, newest first).
+
+PostgreSQL answers in two bounded steps, not by the planner's guess of how many documents match (it
+guesses about 0.5 % of the table for any word, and for a word with few hits walked every document):
+
+1. *the newest*: the office's :data:`RECENT` newest documents below ``before`` are read newest first by
+   ``ix_search_documents_office`` and those matching kept.  A word with at least a page of hits among
+   them (a frequent word) is answered here, at a cost bounded by :data:`RECENT` whatever the table holds;
+2. *the index*: otherwise the word is rare lately, and its matches below ``before`` come from a GIN bitmap
+   scan (a ``MATERIALIZED`` CTE without an order, so the planner cannot walk the primary key instead),
+   sorted, the page taken: a cost that grows with the word's hits, not with the table.
+
+The pages are the same as one ``ORDER BY seq DESC LIMIT`` query's: step 1 returns only when it holds
+a full page, which is then the newest matches below ``before``; step 2 is that query itself.
 """
 
 from __future__ import annotations
@@ -144,18 +157,32 @@ class AttachmentState:
     def search_documents(self, query: TextQuery) -> list[SearchHit]:
         if not query.words:
             return []
-        values = {"office": query.office_code, "before": query.before, "limit": query.limit}
         if self.dialect_name == "sqlite":
             # The FTS5 table drives (CROSS JOIN keeps SQLite from scanning search_documents first) and
             # walks its matches by rowid, newest first, stopping at the page's end: no sort, no full scan.
-            statement = _SQLITE_SEARCH
-            values["q"] = fts_query(query.words)
+            values = {"office": query.office_code, "before": query.before, "limit": query.limit}
+            found = self.connection.execute(_SQLITE_SEARCH, {**values, "q": fts_query(query.words)}).all()
         else:
-            statement = _POSTGRESQL_SEARCH
-            values["q"] = " ".join(query.words)
-        found = self.connection.execute(statement, values).all()
+            found = self._search_postgresql(query)
         return [SearchHit(int(r[0]), r[1], r[2], r[3]) for r in found]
 
+    def _search_postgresql(self, query: TextQuery) -> Sequence[Any]:
+        values = {
+            "office": query.office_code,
+            "q": " ".join(query.words),
+            "before": NO_BEFORE if query.before is None else query.before,
+            "limit": query.limit,
+        }
+        newest = self.connection.execute(_POSTGRESQL_NEWEST, {**values, "recent": RECENT}).all()
+        if len(newest) == query.limit:
+            return newest
+        return self.connection.execute(_POSTGRESQL_INDEXED, values).all()
+
+
+#: How many of the newest documents PostgreSQL reads before it asks the GIN index (docs/benchmarks.md:
+#: a word with a page of hits among them is frequent enough for the walk; below, the bitmap is cheaper).
+RECENT = 5_000
+NO_BEFORE = 2**63 - 1  # above every seq: the first page's bound, so both statements keep one plan
 
 _SQLITE_SEARCH = text(
     "SELECT d.seq, d.case_id, d.source_kind, d.source_id FROM search_fts AS f"
@@ -163,8 +190,14 @@ _SQLITE_SEARCH = text(
     " WHERE search_fts MATCH :q AND d.office_code = :office AND (:before IS NULL OR f.rowid < :before)"
     " ORDER BY f.rowid DESC LIMIT :limit"
 )
-_POSTGRESQL_SEARCH = text(
-    "SELECT seq, case_id, source_kind, source_id FROM search_documents"
-    " WHERE office_code = :office AND to_tsvector('simple', body) @@ plainto_tsquery('simple', :q)"
-    " AND (CAST(:before AS BIGINT) IS NULL OR seq < :before) ORDER BY seq DESC LIMIT :limit"
+_POSTGRESQL_NEWEST = text(
+    "SELECT seq, case_id, source_kind, source_id FROM ("
+    "SELECT seq, case_id, source_kind, source_id, body_tsv FROM search_documents"
+    " WHERE office_code = :office AND seq < :before ORDER BY seq DESC LIMIT :recent) AS newest"
+    " WHERE body_tsv @@ plainto_tsquery('simple', :q) ORDER BY seq DESC LIMIT :limit"
+)
+_POSTGRESQL_INDEXED = text(
+    "WITH hits AS MATERIALIZED (SELECT seq, case_id, source_kind, source_id FROM search_documents"
+    " WHERE body_tsv @@ plainto_tsquery('simple', :q) AND office_code = :office AND seq < :before)"
+    " SELECT seq, case_id, source_kind, source_id FROM hits ORDER BY seq DESC LIMIT :limit"
 )
