@@ -115,4 +115,6 @@ def test_the_at_scale_benchmark_runs_on_postgresql(tmp_path: Path) -> None:
     out = run_at_scale(tmp_path, "--db", "postgresql", "--url", url)
     check_at_scale(out)
     for word in ("工资", "噪音", "食品 督促"):  # frequent, without hits, rare: each raw way beside search_text
-        assert re.search(rf"^   {word}: search_text [0-9.]+ ms; raw ms: old .*, planned .*, bitmap .*, walk ", out, re.M)
+        assert re.search(
+            rf"^   {word}: search_text [0-9.]+ ms; raw ms: old .*, planned .*, bitmap .*, walk ", out, re.M
+        )

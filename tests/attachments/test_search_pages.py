@@ -64,11 +64,15 @@ def _pages(office: Office, words: tuple[str, ...], limit: int) -> list[list[tupl
         before = hits[-1].position
 
 
-@pytest.mark.parametrize("recent", [4, attachment_state.RECENT])
+@pytest.mark.parametrize(
+    ("recent", "windows"), [(4, (8, 20)), (4, (8,)), (attachment_state.RECENT, attachment_state.WINDOWS)]
+)
 def test_pages_are_the_newest_matches_below_before(
-    office: Office, recent: int, monkeypatch: pytest.MonkeyPatch
+    office: Office, recent: int, windows: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(attachment_state, "RECENT", recent)  # 4: PostgreSQL's second step answers most pages
+    # small: PostgreSQL's windows and last step answer most pages; the shipped sizes: its first step or last
+    monkeypatch.setattr(attachment_state, "RECENT", recent)
+    monkeypatch.setattr(attachment_state, "WINDOWS", windows)
     documents = _documents(office)
     with office.storage.transaction() as tx:
         tx.put_search_documents(documents[:30])
@@ -106,7 +110,7 @@ def test_a_rare_word_is_planned_on_the_gin_index(postgresql_url: str, monkeypatc
                 {"case": case_id},
             )
             tx.connection.execute(text("ANALYZE search_documents"))
-        values = {"office": OFFICE, "before": attachment_state.NO_BEFORE, "limit": 20, "recent": 5000}
+        values = {"office": OFFICE, "before": 2**62, "lowest": 0, "limit": 20, "recent": attachment_state.RECENT}
         with office.storage.transaction() as tx:
             connection = tx.connection
 

@@ -7,18 +7,21 @@ go to the blob store.  The search index is one row per source of a case: SQLite 
 FTS5 table ``search_fts``, PostgreSQL through the stored vector ``body_tsv`` and its GIN index (revision
 0022); both page by ``seq`` (keyset: ``seq < before``, newest first).
 
-PostgreSQL answers in two bounded steps, not by the planner's guess of how many documents match (it
-guesses about 0.5 % of the table for any word, and for a word with few hits walked every document):
+PostgreSQL answers in bounded steps, not by the planner's guess of how many documents match (for a
+word among none of its most common ones it guesses 0.5 % of the table, and for a word with few or no
+hits it walked the primary key through every document):
 
-1. *the newest*: the office's :data:`RECENT` newest documents below ``before`` are read newest first by
-   ``ix_search_documents_office`` and those matching kept.  A word with at least a page of hits among
-   them (a frequent word) is answered here, at a cost bounded by :data:`RECENT` whatever the table holds;
-2. *the index*: otherwise the word is rare lately, and its matches below ``before`` come from a GIN bitmap
-   scan (a ``MATERIALIZED`` CTE without an order, so the planner cannot walk the primary key instead),
-   sorted, the page taken: a cost that grows with the word's hits, not with the table.
+1. *the newest*: the office's :data:`RECENT` newest documents below ``before`` are read newest first
+   and those matching kept.  A word with a page of hits among them (a frequent word) is answered here,
+   at a cost bounded by :data:`RECENT` whatever the table holds;
+2. *the index, in windows*: otherwise the word's matches among the last :data:`WINDOWS` positions below
+   ``before``, then among all of them, come from a GIN bitmap scan (a ``MATERIALIZED`` CTE without an
+   order, so the planner cannot walk the primary key instead; for a window it ANDs the GIN bitmap with
+   the primary key's range), sorted, the page taken.  The cost grows with the word's matches in the
+   window, not with the table; the first window that holds a page ends the search.
 
-The pages are the same as one ``ORDER BY seq DESC LIMIT`` query's: step 1 returns only when it holds
-a full page, which is then the newest matches below ``before``; step 2 is that query itself.
+The pages are those of one ``ORDER BY seq DESC LIMIT`` query: a step returns only when it holds a
+full page, which is then the newest matches below ``before``; the last step is that query itself.
 """
 
 from __future__ import annotations
@@ -167,22 +170,32 @@ class AttachmentState:
         return [SearchHit(int(r[0]), r[1], r[2], r[3]) for r in found]
 
     def _search_postgresql(self, query: TextQuery) -> Sequence[Any]:
-        values = {
-            "office": query.office_code,
-            "q": " ".join(query.words),
-            "before": NO_BEFORE if query.before is None else query.before,
-            "limit": query.limit,
-        }
-        newest = self.connection.execute(_POSTGRESQL_NEWEST, {**values, "recent": RECENT}).all()
-        if len(newest) == query.limit:
-            return newest
-        return self.connection.execute(_POSTGRESQL_INDEXED, values).all()
+        values: dict[str, Any] = {"office": query.office_code, "q": " ".join(query.words), "limit": query.limit}
+        top = query.before
+        if top is None:
+            newest = self.connection.execute(_POSTGRESQL_TOP, values).scalar()
+            if newest is None:
+                return []
+            top = int(newest) + 1
+        values["before"] = top
+        found = self.connection.execute(_POSTGRESQL_NEWEST, {**values, "recent": RECENT}).all()
+        for window in (*WINDOWS, top):
+            if len(found) == query.limit:
+                break
+            lowest = max(0, top - window)
+            found = self.connection.execute(_POSTGRESQL_INDEXED, {**values, "lowest": lowest}).all()
+            if lowest == 0:
+                break  # every position below the page's start was searched
+        return found
 
 
-#: How many of the newest documents PostgreSQL reads before it asks the GIN index (docs/benchmarks.md:
-#: a word with a page of hits among them is frequent enough for the walk; below, the bitmap is cheaper).
+#: How many of the newest documents PostgreSQL reads first (docs/benchmarks.md): a word with a page of
+#: hits among them is frequent enough for the walk, which stops at the page's end.
 RECENT = 5_000
-NO_BEFORE = 2**63 - 1  # above every seq: the first page's bound, so both statements keep one plan
+#: Then the GIN bitmap over the last WINDOWS[0], then WINDOWS[1] positions below the page's start
+#: (PostgreSQL ANDs it with a range of the primary key: the heap is read for the matches in the window
+#: only), and last over every position below it.
+WINDOWS = (40_000, 320_000)
 
 _SQLITE_SEARCH = text(
     "SELECT d.seq, d.case_id, d.source_kind, d.source_id FROM search_fts AS f"
@@ -190,6 +203,7 @@ _SQLITE_SEARCH = text(
     " WHERE search_fts MATCH :q AND d.office_code = :office AND (:before IS NULL OR f.rowid < :before)"
     " ORDER BY f.rowid DESC LIMIT :limit"
 )
+_POSTGRESQL_TOP = text("SELECT max(seq) FROM search_documents WHERE office_code = :office")
 _POSTGRESQL_NEWEST = text(
     "SELECT seq, case_id, source_kind, source_id FROM ("
     "SELECT seq, case_id, source_kind, source_id, body_tsv FROM search_documents"
@@ -198,6 +212,7 @@ _POSTGRESQL_NEWEST = text(
 )
 _POSTGRESQL_INDEXED = text(
     "WITH hits AS MATERIALIZED (SELECT seq, case_id, source_kind, source_id FROM search_documents"
-    " WHERE body_tsv @@ plainto_tsquery('simple', :q) AND office_code = :office AND seq < :before)"
+    " WHERE body_tsv @@ plainto_tsquery('simple', :q) AND office_code = :office"
+    " AND seq >= :lowest AND seq < :before)"
     " SELECT seq, case_id, source_kind, source_id FROM hits ORDER BY seq DESC LIMIT :limit"
 )
