@@ -22,8 +22,10 @@ Then, each beside its raw baseline measured in the same run on the same database
 petitions (vs a raw one-row-per-commit loop into a 1,000,000-row table), importing ``--batch`` more
 (vs raw ``executemany``; peak RSS of the importing process), the due/overdue lists (vs the same query by
 hand), the period report over a quarter, a year and everything (time and peak RSS, separate processes)
-and ``search_text`` (vs the raw FTS5 / tsvector query).  ``tests/test_benchmarks.py`` runs it at a few
-hundred petitions (a smoke run, nothing timed asserted).
+and ``search_text`` (vs the raw FTS5 query; on PostgreSQL the faster of the GIN bitmap and the
+newest-first walk by hand, each raw way printed per word, a rare two-word query and a word without hits
+included).  ``tests/test_benchmarks.py`` runs it at a few hundred petitions (a smoke run, nothing timed
+asserted).
 """
 
 from __future__ import annotations
