@@ -11,9 +11,10 @@ PostgreSQL answers in bounded steps, not by the planner's guess of how many docu
 word among none of its most common ones it guesses 0.5 % of the table, and for a word with few or no
 hits it walked the primary key through every document):
 
-1. *the newest*: the office's :data:`RECENT` newest documents below ``before`` are read newest first
-   and those matching kept.  A word with a page of hits among them (a frequent word) is answered here,
-   at a cost bounded by :data:`RECENT` whatever the table holds;
+1. *the newest*: the office's documents among the last :data:`RECENT` positions below ``before`` are
+   read newest first and those matching kept.  A word with a page of hits among them (a frequent word)
+   is answered here, at a cost bounded by :data:`RECENT` whatever the table holds and whatever plan the
+   planner picks for that range (its statistics may be older than the table);
 2. *the index, in windows*: otherwise the word's matches among the last :data:`WINDOWS` positions below
    ``before``, then among all of them, come from a GIN bitmap scan (a ``MATERIALIZED`` CTE without an
    order, so the planner cannot walk the primary key instead; for a window it ANDs the GIN bitmap with
@@ -173,12 +174,13 @@ class AttachmentState:
         values: dict[str, Any] = {"office": query.office_code, "q": " ".join(query.words), "limit": query.limit}
         top = query.before
         if top is None:
-            newest = self.connection.execute(_POSTGRESQL_TOP, values).scalar()
-            if newest is None:
+            last = self.connection.execute(_POSTGRESQL_TOP, values).scalar()
+            if last is None:
                 return []
-            top = int(newest) + 1
+            top = int(last) + 1
         values["before"] = top
-        found = self.connection.execute(_POSTGRESQL_NEWEST, {**values, "recent": RECENT}).all()
+        newest = {**values, "lowest": max(0, top - RECENT), "recent": RECENT}  # LIMIT: the match stays outside
+        found = self.connection.execute(_POSTGRESQL_NEWEST, newest).all()
         for window in (*WINDOWS, top):
             if len(found) == query.limit:
                 break
@@ -189,7 +191,7 @@ class AttachmentState:
         return found
 
 
-#: How many of the newest documents PostgreSQL reads first (docs/benchmarks.md): a word with a page of
+#: How many of the newest positions PostgreSQL reads first (docs/benchmarks.md): a word with a page of
 #: hits among them is frequent enough for the walk, which stops at the page's end.
 RECENT = 5_000
 #: Then the GIN bitmap over the last WINDOWS[0], then WINDOWS[1] positions below the page's start
@@ -207,7 +209,7 @@ _POSTGRESQL_TOP = text("SELECT max(seq) FROM search_documents WHERE office_code 
 _POSTGRESQL_NEWEST = text(
     "SELECT seq, case_id, source_kind, source_id FROM ("
     "SELECT seq, case_id, source_kind, source_id, body_tsv FROM search_documents"
-    " WHERE office_code = :office AND seq < :before ORDER BY seq DESC LIMIT :recent) AS newest"
+    " WHERE office_code = :office AND seq >= :lowest AND seq < :before ORDER BY seq DESC LIMIT :recent) AS newest"
     " WHERE body_tsv @@ plainto_tsquery('simple', :q) ORDER BY seq DESC LIMIT :limit"
 )
 _POSTGRESQL_INDEXED = text(
