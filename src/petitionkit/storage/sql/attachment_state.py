@@ -8,8 +8,8 @@ FTS5 table ``search_fts``, PostgreSQL through the stored vector ``body_tsv`` and
 0022); both page by ``seq`` (keyset: ``seq < before``, newest first).
 
 PostgreSQL answers in bounded steps, not by the planner's guess of how many documents match (for a
-word among none of its most common ones it guesses 0.5 % of the table, and for a word with few or no
-hits it walked the primary key through every document):
+word not among its most common ones it guesses 0.5 % of the table, and for a word with few or no hits
+it walked the primary key through every document):
 
 1. *the newest*: the office's documents among the last :data:`RECENT` positions below ``before`` are
    read newest first and those matching kept.  A word with a page of hits among them (a frequent word)
@@ -179,7 +179,8 @@ class AttachmentState:
                 return []
             top = int(last) + 1
         values["before"] = top
-        newest = {**values, "lowest": max(0, top - RECENT), "recent": RECENT}  # LIMIT: the match stays outside
+        # the subquery's LIMIT keeps the match outside it: the planner cannot turn the range into a GIN scan
+        newest = {**values, "lowest": max(0, top - RECENT), "recent": RECENT}
         found = self.connection.execute(_POSTGRESQL_NEWEST, newest).all()
         for window in (*WINDOWS, top):
             if len(found) == query.limit:
