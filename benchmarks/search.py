@@ -80,7 +80,7 @@ def main() -> None:
         "WHERE search_fts MATCH :q AND d.office_code = 'XS' ORDER BY f.rowid DESC LIMIT 20"
         if sqlite
         else "SELECT seq FROM search_documents WHERE office_code = 'XS' AND "
-        "to_tsvector('simple', body) @@ plainto_tsquery('simple', :q) ORDER BY seq DESC LIMIT 20"
+        "body_tsv @@ plainto_tsquery('simple', :q) ORDER BY seq DESC LIMIT 20"
     )
     scan = "SELECT seq FROM search_documents WHERE office_code = 'XS' AND body LIKE :like ORDER BY seq DESC LIMIT 20"
     office.search_text(WORDS[0])  # load the segmenter's dictionary before timing

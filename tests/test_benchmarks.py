@@ -8,6 +8,7 @@ beside its baseline, so the script cannot rot between the runs at 1,000,000 (doc
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,4 +112,9 @@ def test_the_at_scale_benchmark_runs_on_postgresql(tmp_path: Path) -> None:
     url = os.environ.get("PETITIONKIT_TEST_POSTGRESQL_URL")
     if not url:
         pytest.skip("PETITIONKIT_TEST_POSTGRESQL_URL is not set")
-    check_at_scale(run_at_scale(tmp_path, "--db", "postgresql", "--url", url))
+    out = run_at_scale(tmp_path, "--db", "postgresql", "--url", url)
+    check_at_scale(out)
+    for word in ("工资", "噪音", "食品 督促"):  # frequent, without hits, rare: each raw way beside search_text
+        assert re.search(
+            rf"^   {word}: search_text [0-9.]+ ms; raw ms: old .*, planned .*, bitmap .*, walk ", out, re.M
+        )

@@ -6,15 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import CheckConstraint, create_engine, inspect, select
+from sqlalchemy import CheckConstraint, create_engine, inspect, select, text
 
 from petitionkit.cli import cli
 from petitionkit.domain.events import verify_chain
 from petitionkit.errors import StorageError
 from petitionkit.storage.sql import SqlStorage, head_revision, upgrade
+from petitionkit.storage.sql.migrate import alembic_config
 from petitionkit.storage.sql.tables import FULL_TEXT_OBJECTS, VERSION_TABLE, metadata
 from petitionkit.testing import DIRECTOR, FakeClock, office_settings, open_test_office, sample_petition
 
@@ -115,6 +117,54 @@ def test_data_written_at_the_first_revision_reads_back_after_upgrade(db_url: str
         names = {i["name"] for i in inspect(connection).get_indexes("obligations")}
     engine.dispose()
     assert "ix_obligations_open_due_key" in names
+
+
+def test_revision_0022_moves_postgresql_search_onto_a_stored_vector_and_back(db_url: str) -> None:
+    """Up: ``body_tsv`` with its GIN index, the expression index gone; down: the reverse; SQLite keeps its
+    FTS5 table either way.  The documents are found at the head, after the downgrade by the expression,
+    and after the upgrade again (the vector computed from the rows the table holds)."""
+    upgrade(db_url)
+    with open_test_office(office_settings(), storage=SqlStorage(db_url)) as office:
+        noise = office.register(sample_petition(subject="小区噪音扰民")).case.id
+    engine = create_engine(db_url)
+
+    def shape() -> tuple[set[str], set[str], set[str]]:
+        with engine.connect() as connection:
+            looked = inspect(connection)
+            columns = {c["name"] for c in looked.get_columns("search_documents")}
+            return columns, {i["name"] for i in looked.get_indexes("search_documents")}, set(looked.get_table_names())
+
+    try:
+        postgresql = engine.dialect.name == "postgresql"
+        columns, indexes, tables = shape()
+        assert ("body_tsv" in columns) is postgresql and ("ix_search_documents_body_tsv" in indexes) is postgresql
+        assert "ix_search_documents_tsv" not in indexes and ("search_fts" in tables) is not postgresql
+        stored = text("SELECT count(*) FROM search_documents WHERE body_tsv @@ plainto_tsquery('simple', '噪音')")
+        with engine.connect() as connection:
+            held = connection.execute(stored).scalar() if postgresql else None
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0021")
+        columns, indexes, tables = shape()
+        assert "body_tsv" not in columns and "ix_search_documents_body_tsv" not in indexes
+        assert ("search_fts" in tables) is not postgresql
+        if postgresql:
+            with engine.connect() as connection:
+                definition = connection.execute(
+                    text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_search_documents_tsv'")
+                ).scalar()
+                found = connection.execute(
+                    text(
+                        "SELECT count(*) FROM search_documents"
+                        " WHERE to_tsvector('simple', body) @@ plainto_tsquery('simple', '噪音')"
+                    )
+                ).scalar()
+            assert "USING gin (to_tsvector('simple'::regconfig, body))" in str(definition)
+            assert found == held and held
+        assert upgrade(db_url) == ("0021", head_revision())
+        with open_test_office(office_settings(), storage=SqlStorage(db_url)) as office:
+            assert [r.case_id for r in office.search_text("噪音").results] == [noise]
+    finally:
+        engine.dispose()
 
 
 def _config(tmp_path: Path, url: str) -> Path:

@@ -4,8 +4,25 @@ Mixed into :class:`~petitionkit.storage.sql.store.SqlTransaction` like the HTTP 
 attachment's file name is sealed under the office's data key; its bytes are sealed here too
 (:meth:`FieldCipher.seal_bytes <petitionkit.storage.sql.crypto.FieldCipher.seal_bytes>`) before they
 go to the blob store.  The search index is one row per source of a case: SQLite matches it through the
-FTS5 table ``search_fts``, PostgreSQL through ``to_tsvector('simple', body)`` and its GIN index; both
-page by ``seq`` (keyset: ``seq < before``, newest first).
+FTS5 table ``search_fts``, PostgreSQL through the stored vector ``body_tsv`` and its GIN index (revision
+0022); both page by ``seq`` (keyset: ``seq < before``, newest first).
+
+PostgreSQL answers in bounded steps, not by the planner's guess of how many documents match (for a
+word not among its most common ones it guesses 0.5 % of the table, and for a word with few or no hits
+it walked the primary key through every document):
+
+1. *the newest*: the office's documents among the last :data:`RECENT` positions below ``before`` are
+   read newest first and those matching kept.  A word with a page of hits among them (a frequent word)
+   is answered here, at a cost bounded by :data:`RECENT` whatever the table holds and whatever plan the
+   planner picks for that range (its statistics may be older than the table);
+2. *the index, in windows*: otherwise the word's matches among the last :data:`WINDOWS` positions below
+   ``before``, then among all of them, come from a GIN bitmap scan (a ``MATERIALIZED`` CTE without an
+   order, so the planner cannot walk the primary key instead; for a window it ANDs the GIN bitmap with
+   the primary key's range), sorted, the page taken.  The cost grows with the word's matches in the
+   window, not with the table; the first window that holds a page ends the search.
+
+The pages are those of one ``ORDER BY seq DESC LIMIT`` query: a step returns only when it holds a
+full page, which is then the newest matches below ``before``; the last step is that query itself.
 """
 
 from __future__ import annotations
@@ -187,18 +204,44 @@ class AttachmentState:
     def search_documents(self, query: TextQuery) -> list[SearchHit]:
         if not query.words:
             return []
-        values = {"office": query.office_code, "before": query.before, "limit": query.limit}
         if self.dialect_name == "sqlite":
             # The FTS5 table drives (CROSS JOIN keeps SQLite from scanning search_documents first) and
             # walks its matches by rowid, newest first, stopping at the page's end: no sort, no full scan.
-            statement = _SQLITE_SEARCH
-            values["q"] = fts_query(query.words)
+            values = {"office": query.office_code, "before": query.before, "limit": query.limit}
+            found = self.connection.execute(_SQLITE_SEARCH, {**values, "q": fts_query(query.words)}).all()
         else:
-            statement = _POSTGRESQL_SEARCH
-            values["q"] = " ".join(query.words)
-        found = self.connection.execute(statement, values).all()
+            found = self._search_postgresql(query)
         return [SearchHit(int(r[0]), r[1], r[2], r[3]) for r in found]
 
+    def _search_postgresql(self, query: TextQuery) -> Sequence[Any]:
+        values: dict[str, Any] = {"office": query.office_code, "q": " ".join(query.words), "limit": query.limit}
+        top = query.before
+        if top is None:
+            last = self.connection.execute(_POSTGRESQL_TOP, values).scalar()
+            if last is None:
+                return []
+            top = int(last) + 1
+        values["before"] = top
+        # the subquery's LIMIT keeps the match outside it: the planner cannot turn the range into a GIN scan
+        newest = {**values, "lowest": max(0, top - RECENT), "recent": RECENT}
+        found = self.connection.execute(_POSTGRESQL_NEWEST, newest).all()
+        for window in (*WINDOWS, top):
+            if len(found) == query.limit:
+                break
+            lowest = max(0, top - window)
+            found = self.connection.execute(_POSTGRESQL_INDEXED, {**values, "lowest": lowest}).all()
+            if lowest == 0:
+                break  # every position below the page's start was searched
+        return found
+
+
+#: How many of the newest positions PostgreSQL reads first (docs/benchmarks.md): a word with a page of
+#: hits among them is frequent enough for the walk, which stops at the page's end.
+RECENT = 5_000
+#: Then the GIN bitmap over the last WINDOWS[0], then WINDOWS[1] positions below the page's start
+#: (PostgreSQL ANDs it with a range of the primary key: the heap is read for the matches in the window
+#: only), and last over every position below it.
+WINDOWS = (40_000, 320_000)
 
 _SQLITE_SEARCH = text(
     "SELECT d.seq, d.case_id, d.source_kind, d.source_id FROM search_fts AS f"
@@ -206,8 +249,16 @@ _SQLITE_SEARCH = text(
     " WHERE search_fts MATCH :q AND d.office_code = :office AND (:before IS NULL OR f.rowid < :before)"
     " ORDER BY f.rowid DESC LIMIT :limit"
 )
-_POSTGRESQL_SEARCH = text(
-    "SELECT seq, case_id, source_kind, source_id FROM search_documents"
-    " WHERE office_code = :office AND to_tsvector('simple', body) @@ plainto_tsquery('simple', :q)"
-    " AND (CAST(:before AS BIGINT) IS NULL OR seq < :before) ORDER BY seq DESC LIMIT :limit"
+_POSTGRESQL_TOP = text("SELECT max(seq) FROM search_documents WHERE office_code = :office")
+_POSTGRESQL_NEWEST = text(
+    "SELECT seq, case_id, source_kind, source_id FROM ("
+    "SELECT seq, case_id, source_kind, source_id, body_tsv FROM search_documents"
+    " WHERE office_code = :office AND seq >= :lowest AND seq < :before ORDER BY seq DESC LIMIT :recent) AS newest"
+    " WHERE body_tsv @@ plainto_tsquery('simple', :q) ORDER BY seq DESC LIMIT :limit"
+)
+_POSTGRESQL_INDEXED = text(
+    "WITH hits AS MATERIALIZED (SELECT seq, case_id, source_kind, source_id FROM search_documents"
+    " WHERE body_tsv @@ plainto_tsquery('simple', :q) AND office_code = :office"
+    " AND seq >= :lowest AND seq < :before)"
+    " SELECT seq, case_id, source_kind, source_id FROM hits ORDER BY seq DESC LIMIT :limit"
 )

@@ -554,7 +554,8 @@ released_blobs = Table(
 
 # revision 0018: the search index (检索). One row per searchable text of a case, keyed by its source; ``body`` is
 # segmented words with personal data struck. SQLite indexes it with an FTS5 table (search_fts, external content,
-# kept by triggers); PostgreSQL with a GIN index over to_tsvector('simple', body). Both made by the migration.
+# kept by triggers); PostgreSQL with the stored generated column body_tsv (to_tsvector('simple', body)) and a GIN
+# index on it (revision 0022; 0018 to 0021 indexed the expression). Both made by the migrations.
 search_documents = Table(
     "search_documents",
     metadata,
@@ -568,7 +569,8 @@ search_documents = Table(
     Index("ix_search_documents_office", "office_code", "seq"),
 )
 
-#: What revision 0018 makes for full-text search outside these tables (by dialect; SQLAlchemy cannot declare them).
+#: What revisions 0018 and 0022 make for full-text search outside these tables (by dialect; not declared here:
+#: SQLAlchemy cannot declare FTS5, and body_tsv exists on PostgreSQL only, read by attachment_state's text statements).
 FULL_TEXT_OBJECTS = frozenset(
     {
         "search_fts",  # SQLite: the FTS5 table and its shadow tables
@@ -576,7 +578,8 @@ FULL_TEXT_OBJECTS = frozenset(
         "search_fts_idx",
         "search_fts_docsize",
         "search_fts_config",
-        "ix_search_documents_tsv",  # PostgreSQL: GIN over to_tsvector('simple', body)
+        "body_tsv",  # PostgreSQL: search_documents' stored tsvector (revision 0022)
+        "ix_search_documents_body_tsv",  # PostgreSQL: GIN over body_tsv
     }
 )
 
