@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from petitionkit.testing import DIRECTOR, REGISTRAR
+from petitionkit.testing import AUDITOR, DIRECTOR, REGISTRAR
 from petitionkit.testing.files import png
+from petitionkit.web.casework_view import PURPOSE
 
 from .conftest import BODY, WebServer
 from .pages_helpers import ESCAPED, XSS, act, now_local, page_token, seed_visit, signed_in, slip_tracking, start_pages
@@ -121,6 +122,9 @@ def test_an_upload_is_listed_and_downloads_and_a_bad_file_is_named_beside_the_fi
 
     auditor = signed_in(pages, "sun")  # no read of personal data: neither the page nor the file
     assert auditor.get(link[1]).status_code == 404
+    reads = pages.office.acting_as(AUDITOR).access_records(case_ref=case, principal_id="wang")
+    actions = {(r.action, r.purpose) for r in reads}
+    assert {("casework", PURPOSE), ("attachments", PURPOSE), ("attachment", PURPOSE)} <= actions  # on record
 
 
 def test_an_investigation_then_a_reply_citing_a_provision_and_its_findings(pages: WebServer) -> None:
@@ -148,12 +152,28 @@ def test_an_investigation_then_a_reply_citing_a_provision_and_its_findings(pages
         summary="查看工资台账",
     )  # fmt: skip
     assert inquiry.status_code == 303
+    nowhere = post(director, case, "/investigations/inquiry", investigation=investigation.id, kind="interview",
+                   place="", summary="约谈公司负责人")  # fmt: skip
+    assert nowhere.status_code == 422 and error_beside(nowhere.text, "f-record_inquiry-place")
+    clerk = signed_in(pages, "wang")
+    assert upload(clerk, case, png(), "工资台账.png", "image/png", kind="evidence").status_code == 303
+    [ledger] = pages.office.acting_as(REGISTRAR).attachments(case)
+    unsaid = post(director, case, "/investigations/evidence", investigation=investigation.id,
+                  attachment_id=ledger.id, description="")  # fmt: skip
+    assert unsaid.status_code == 422 and error_beside(unsaid.text, "f-add_evidence-description")
+    evidence = post(director, case, "/investigations/evidence", investigation=investigation.id,
+                    attachment_id=ledger.id, description="工资台账显示三个月未发放")  # fmt: skip
+    assert evidence.status_code == 303
+    for path in ("/investigations", "/investigations/inquiry", "/investigations/evidence", "/investigations/findings"):
+        no_token = director.post(f"/workspace/cases/{case}{path}", data={"investigation": investigation.id})
+        assert no_token.status_code == 403, path
     blank = post(director, case, "/investigations/findings", investigation=investigation.id, findings=" ")
     assert blank.status_code == 422 and error_beside(blank.text, "f-record_findings-findings")
     found = post(director, case, "/investigations/findings", investigation=investigation.id, findings="确有欠薪三个月")
     assert found.status_code == 303
     page = director.get(f"/workspace/cases/{case}").text
-    assert "查看工资台账" in page and "确有欠薪三个月" in page
+    assert "查看工资台账" in page and "确有欠薪三个月" in page and "工资台账显示三个月未发放" in page
+    assert ledger.digest[:12] in page
     assert f'<option value="{investigation.id}"' in page  # the reply may state these findings
 
     unknown = act(director, case, "reply", outcome="support", text="已协调支付", **{"cite:no-such-article": "on"})
@@ -195,7 +215,11 @@ def test_an_accused_body_gets_none_of_an_accusations_casework(pages: WebServer) 
     assert body.get(f"/workspace/attachments/{attachment.id}").status_code == 404
     for path, fields in (
         ("/receptions", {"channel": "visit", "asked": "x", "explained": "y"}),
+        ("/investigations", {"mode": "open", "investigator:li": "on", "places": "x", "purpose": "y"}),
+        ("/investigations/inquiry", {"investigation": "x", "kind": "interview", "place": "x", "summary": "y"}),
+        ("/investigations/evidence", {"investigation": "x", "attachment_id": attachment.id, "description": "y"}),
         ("/investigations/findings", {"investigation": "x", "findings": "y"}),
+        ("/actions/reply", {"outcome": "support", "text": "y", f"cite:{CITED}": "on"}),
     ):
         assert body.post(f"/workspace/cases/{case}{path}", data={"csrf_token": token, **fields}).status_code == 404
     answer = body.post(
