@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from petitionkit.testing import AUDITOR, DIRECTOR, REGISTRAR
+from petitionkit.i18n import translate
+from petitionkit.rules.builtin import BuiltinNationalRules
+from petitionkit.rules.schema import parse_pack
+from petitionkit.testing import AUDITOR, DIRECTOR, REGISTRAR, SAMPLE_BODIES
 from petitionkit.testing.files import png
 from petitionkit.web.casework_view import PURPOSE
 
@@ -21,6 +25,30 @@ from .pages_helpers import ESCAPED, XSS, act, now_local, page_token, seed_visit,
 from .pages_helpers import visit_form as intake_form
 
 CITED = "xfgztl-2022-art31"  # in force, for the category "labour"
+SUPERSEDING = """
+[pack]
+name = "county"
+
+[[knowledge.provisions]]
+id = "{cited}"
+level = "regulation"
+title = {{ "zh-CN" = "《信访工作条例》", en = "Regulations" }}
+article = {{ "zh-CN" = "第三十一条", en = "article 31" }}
+text = {{ "zh-CN" = "旧文本", en = "old text" }}
+source = "test"
+effective_from = 2022-05-01
+effective_to = {ended}
+superseded_by = "county-1"
+
+[[knowledge.provisions]]
+id = "county-1"
+level = "local"
+title = {{ "zh-CN" = "《某县办法》", en = "County measures" }}
+article = {{ "zh-CN" = "第一条", en = "article 1" }}
+text = {{ "zh-CN" = "新规定", en = "new rule" }}
+source = "test"
+effective_from = 2022-05-01
+"""
 REPEALED = "xfcl-2005-art14"  # superseded in 2022
 
 
@@ -83,6 +111,14 @@ def test_the_knowledge_of_the_category_is_on_the_page_and_a_reception_cites_it(p
     receptions = pages.office.acting_as(REGISTRAR).receptions(case)
     assert len(receptions) == 1 and receptions[0].settled and receptions[0].citations[0].provision_id == CITED
     assert receptions[0].received_by == "wang"
+
+    superseded = translate("casework.status.superseded")
+    assert superseded not in page
+    county = parse_pack(SUPERSEDING.format(cited=CITED, ended=pages.office.today() - timedelta(days=1)), "county.toml")
+    pages.office.rules = BuiltinNationalRules(SAMPLE_BODIES, packs=[county])  # the provision ended yesterday
+    page = clerk.get(f"/workspace/cases/{case}").text
+    assert superseded in page and "属于劳动仲裁途径" in page  # the citation as cited, marked
+    assert f'name="cite:{CITED}"' not in page  # and no longer offered
 
     later = "2999-01-01T09:00"
     bad_time = post(clerk, case, "/receptions", channel="visit", asked="a", explained="b", received_at=later)
@@ -248,3 +284,14 @@ def test_the_casework_speaks_english(pages: WebServer) -> None:
     page = client.get(f"/workspace/cases/{case}").text
     assert "Relevant provisions" in page and "Record a reception talk" in page and "Upload an attachment" in page
     assert "Regulations on Petition Work" in page
+
+
+def test_a_download_name_cannot_break_out_of_its_header() -> None:
+    from petitionkit.web.pages.casework import download_name
+
+    value = download_name('照片"; filename=evil.html\r\nX-Injected: 1.png')
+    assert "\r" not in value and "\n" not in value
+    fallback = value.split('filename="', 1)[1].split('"', 1)[0]
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", fallback)
+    assert value.endswith("%0D%0AX-Injected%3A%201.png")  # the UTF-8 name percent-encoded whole
+    assert download_name("...") == "attachment; filename=\"attachment\"; filename*=UTF-8''..."
