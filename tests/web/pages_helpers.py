@@ -4,6 +4,7 @@ users, a petition form a clerk would fill in, and the CSRF token of a page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,8 +22,12 @@ XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
-def start_pages(db_url: str) -> WebServer:
+def start_pages(db_url: str, blobs: Path | None = None) -> WebServer:
+    """The server of the page tests; ``blobs``: the folder uploaded files are kept in (a test's
+    temporary folder, never the working directory)."""
     config = web_config(db_url)
+    if blobs is not None:
+        config["settings"]["attachments"] = {"folder": str(blobs)}
     config["principals"].append(
         {"id": "body-housing", "name": "住建局承办人", "roles": ["handling_body"], "bodies": [OTHER_BODY]}
     )

@@ -426,13 +426,16 @@ class CaseworkUseCases(OfficeBase):
 
     def citations(self, case_ref: str) -> list[CitationView]:
         """Every provision the case's records cite, as stored, each marked as it stands today."""
-        knowledge = self.rules.knowledge()
-        today = self.today()
-        found: list[CitationView] = []
-        for record in self.casework(case_ref, purpose="citations"):
-            for c in getattr(record, "citations", ()):
-                found.append(CitationView(record.id, kind_of(record), c, knowledge.status(c, today)))
-        return found
+        return citation_views(self.casework(case_ref, purpose="citations"), self.rules.knowledge(), self.today())
+
+
+def citation_views(records: Sequence[CaseworkRecord], knowledge: Knowledge, on: date) -> list[CitationView]:
+    """Every citation of ``records`` (as read through :meth:`CaseworkUseCases.casework`), marked as it stands ``on``."""
+    return [
+        CitationView(record.id, kind_of(record), c, knowledge.status(c, on))
+        for record in records
+        for c in getattr(record, "citations", ())
+    ]
 
 
 def with_basis(

@@ -24,7 +24,9 @@ from petitionkit.web import forms
 
 @attrs.frozen
 class Input:
-    """One input of an action's form: ``kind`` is text, area, date, number, choice (``choices``), body, principal."""
+    """One input of an action's form: ``kind`` is text, area, date, number, choice (``choices``), body, principal,
+    provisions (a checkbox per provision of the case's knowledge, each named ``cite:<id>``: a list of ids) or
+    findings (an investigation of the case with findings, or none)."""
 
     name: str
     kind: str = "text"
@@ -51,6 +53,13 @@ _REASON = Input("reason", "area", required=True)
 _TEXT = Input("text", "area", required=True)
 _OUTCOME = Input("outcome", "choice", required=True, choices="outcome")
 _DELIVERED = Input("delivered_on", "date")
+_CITATIONS = Input("citations", "provisions")
+CITE = "cite:"  # the prefix of a provision's checkbox: ``cite:xfgztl-2022-art31``
+
+
+def cited(form: Mapping[str, str]) -> list[str]:
+    """The provision ids ticked in ``form`` (its ``cite:<id>`` checkboxes), in the form's order."""
+    return [name.removeprefix(CITE) for name, value in form.items() if name.startswith(CITE) and value]
 
 
 def _refer(office: Office, ref: str, v: Mapping[str, Any]) -> Case:
@@ -66,8 +75,8 @@ ACTIONS: Mapping[str, Action] = {
         Action(
             "decline",
             Permission.SCREEN,
-            (_REASON, Input("channel", "choice", required=True, choices="decline_channel")),
-            lambda o, r, v: o.decline(r, reason=v["reason"], channel=v["channel"]),
+            (_REASON, Input("channel", "choice", required=True, choices="decline_channel"), _CITATIONS),
+            lambda o, r, v: o.decline(r, reason=v["reason"], channel=v["channel"], citations=v["citations"]),
         ),
         # transfer and assign are one form ("refer"): the mode is chosen in it
         Action(
@@ -104,8 +113,15 @@ ACTIONS: Mapping[str, Action] = {
         Action(
             "reply",
             Permission.REPLY,
-            (_OUTCOME, _TEXT, _DELIVERED),
-            lambda o, r, v: o.reply(r, outcome=v["outcome"], text=v["text"], delivered_on=v["delivered_on"]),
+            (_OUTCOME, _TEXT, _DELIVERED, _CITATIONS, Input("findings_of", "findings")),
+            lambda o, r, v: o.reply(
+                r,
+                outcome=v["outcome"],
+                text=v["text"],
+                delivered_on=v["delivered_on"],
+                citations=v["citations"],
+                findings_of=v["findings_of"] or None,
+            ),
         ),
         Action(
             "evaluate",
@@ -175,6 +191,8 @@ def values(action: Action, form: Mapping[str, str]) -> dict[str, Any]:
             out[item.name] = forms.optional_date(form, item.name, errors)
         elif item.kind == "number":
             out[item.name] = forms.integer(form, item.name, errors)
+        elif item.kind == "provisions":
+            out[item.name] = cited(form)
         else:
             out[item.name] = form.get(item.name, "")
         if item.required and out[item.name] in ("", None) and not any(e.field == item.name for e in errors):

@@ -38,9 +38,19 @@ class NavItem:
 
 def areas() -> Sequence[ModuleType]:
     """Every page area's module, in navigation order of their first entries."""
-    from petitionkit.web.pages import audit, bodies, cases, intake, mywork, reports, signin, sso  # noqa: PLC0415
+    from petitionkit.web.pages import (  # noqa: PLC0415
+        audit,
+        bodies,
+        cases,
+        casework,
+        intake,
+        mywork,
+        reports,
+        signin,
+        sso,
+    )
 
-    return (signin, sso, mywork, audit, intake, cases, bodies, reports)
+    return (signin, sso, mywork, audit, intake, cases, casework, bodies, reports)
 
 
 def handlers() -> list[Any]:

@@ -9,8 +9,10 @@ it; any other case answers 404 exactly as a case that does not exist (no leak of
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 from litestar import Response, get, post
@@ -21,16 +23,19 @@ from litestar.response import Redirect
 
 from petitionkit.documents.kinds import KINDS, Audience
 from petitionkit.domain.access import Permission
+from petitionkit.domain.casework import Investigation
 from petitionkit.domain.model import Case
 from petitionkit.errors import FieldError, InvalidInput, NotFound, PermissionDenied, PetitionkitError
 from petitionkit.i18n import CATALOG
-from petitionkit.web import case_actions, forms, render
+from petitionkit.web import case_actions, casework_view, forms, render
 from petitionkit.web.context import Visit
 from petitionkit.web.pages import NavItem
 
 CASE = "/cases/{case_ref:str}"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PURPOSE = "workspace case page"
+PURPOSE = casework_view.PURPOSE
+LIST_INPUTS = frozenset({"citations", "investigators", "places"})
+DONE = frozenset({*case_actions.ACTIONS, *casework_view.FORMS})
 CHOICE_KEYS = {
     "outcome": "web.pages.outcome.",
     "rating": "web.pages.rating.",
@@ -71,6 +76,7 @@ def _case_page(
     errors: list[FieldError] | None = None,
     refusal: str = "",
     done: str = "",
+    beside: Mapping[str, str] | None = None,
 ) -> Response[str]:
     office = visit.office
     ref = case.first_tracking_number
@@ -80,10 +86,14 @@ def _case_page(
     actions = case_actions.offered(office, case)
     staff_documents = _staff(visit) and visit.may(Permission.READ_PERSONAL_DATA)
     me = visit.principal.id if visit.principal else ""
-    status = 422 if (errors or refusal) and not visit.request.headers.get("hx-request") else 200
-    shown = forms.form_errors(errors or (), visit.locale, case_actions.input_names(actions))
+    panel = casework_view.casework_panel(visit, case)
+    status = 422 if (errors or refusal or beside) and not visit.request.headers.get("hx-request") else 200
+    names = [*case_actions.input_names(actions), *casework_view.field_names()]
+    shown = forms.form_errors((_listed(e) for e in errors or ()), visit.locale, names)
     if refusal:
         shown = attrs.evolve(shown, general=(*shown.general, refusal))
+    if beside:
+        shown = attrs.evolve(shown, by_field={**shown.by_field, **{forms.field_id(k): (v,) for k, v in beside.items()}})
     return visit.page(
         "case.html",
         status=status,
@@ -107,7 +117,48 @@ def _case_page(
         event_label=event_label,
         category=category_label(visit, case.category),
         is_staff=_staff(visit),
+        panel=panel,
+        base=f"{render.PREFIX}/cases/{ref}",
+        casework_choices=lambda kind: [(v, visit.t(f"web.casework.{kind}.{v}")) for v in casework_view.CHOICES[kind]],
+        staff_options=[(p.id, p.name or p.id) for p in office.config.principals if not p.principal().is_body],
+        petition_options=[(p.tracking_number, p.tracking_number) for p in petitions],
+        attachment_options=[(a.id, a.filename) for a in panel.attachments or ()],
+        findings_options=[(i.id, _investigation_label(i, office.zone)) for i in panel.with_findings],
+        open_options=[(i.id, _investigation_label(i, office.zone)) for i in panel.open_investigations],
+        provision_label=_provision_label,
     )
+
+
+def _listed(error: FieldError) -> FieldError:
+    """An error of one item of a list input (``citations[1]``) is shown beside the list (``citations``)."""
+    base = error.field.split("[", 1)[0]
+    return attrs.evolve(error, field=base) if base in LIST_INPUTS else error
+
+
+def _investigation_label(investigation: Investigation, zone: ZoneInfo) -> str:
+    """How a form names an investigation: when it was planned and its purpose's first words."""
+    purpose = investigation.purpose if len(investigation.purpose) <= 30 else investigation.purpose[:30] + "…"
+    return f"{investigation.planned_at.astimezone(zone):%Y-%m-%d} · {purpose}"
+
+
+def _provision_label(item: Any, locale: str) -> str:
+    """``《信访工作条例》第三十条`` of a provision or a citation (both have a title and an article)."""
+    title, article = item.title(locale), item.article(locale)
+    return f"{title}{article}" if locale != "en" else f"{title}, {article}"
+
+
+def case_page_again(
+    visit: Visit,
+    case: Case,
+    failed: str,
+    form: Mapping[str, str],
+    *,
+    errors: list[FieldError] | None = None,
+    refusal: str = "",
+    beside: Mapping[str, str] | None = None,
+) -> Response[str]:
+    """The case page with ``failed``'s form open, keeping what was typed, its errors beside its fields."""
+    return _case_page(visit, case, failed=failed, form=dict(form), errors=errors, refusal=refusal, beside=beside)
 
 
 @get("/cases", sync_to_thread=True, name="web.cases")
@@ -133,7 +184,7 @@ def case_list(visit: NamedDependency[Visit], q: FromQuery[str] = "", page: FromQ
 def case_page(visit: NamedDependency[Visit], case_ref: FromPath[str], done: FromQuery[str] = "") -> Response[str]:
     """One case: petitions, timeline, clocks with their explanation, actions and documents."""
     case = visible_case(visit, case_ref)
-    return _case_page(visit, case, done=done if done in case_actions.ACTIONS else "")
+    return _case_page(visit, case, done=done if done in DONE else "")
 
 
 @post(CASE + "/actions/{action:str}", sync_to_thread=True, status_code=200, name="web.pages.case.act")
