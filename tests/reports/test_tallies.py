@@ -11,17 +11,21 @@ downgrade are checked on a database filled before the revision.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, text
 
+from petitionkit.cli import cli
 from petitionkit.reports import Period
 from petitionkit.reports.source import Dimension, Scope, report_source
 from petitionkit.reports.sql_source import SqlReportSource, _on_the_hour
@@ -269,3 +273,29 @@ def test_a_rebuild_gives_the_tallies_the_triggers_kept(sqlite_url: str) -> None:
             connection.execute(text(statement))
         assert connection.execute(text(read)).all() == kept and len(kept) > 7
     engine.dispose()
+
+
+def test_cli_rebuild_tallies_repairs_tallies_changed_by_hand(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'office.db'}"
+    clock = FakeClock(NOW)
+    with open_test_office(office_settings(), storage=SqlStorage(url), clock=clock) as office:
+        for i in range(4):
+            office.register(sample_petition(received_at=(NOW - timedelta(days=20 * i)).isoformat(), category="land"))
+        tallied, counted = _sources(office)
+        expected = figures(counted)
+        engine = create_engine(url)
+        with engine.begin() as connection:  # someone edits the derived table by hand
+            connection.execute(text("UPDATE petition_tallies SET petitions = petitions + 3 WHERE dimension = 'kind'"))
+            connection.execute(text("DELETE FROM petition_tallies WHERE dimension = 'all'"))
+        engine.dispose()
+        assert figures(tallied) != expected
+        config = tmp_path / "petitionkit.toml"
+        config.write_text(f'[office]\noffice_code = "XS"\n\n[database]\nurl = "{url}"\n', encoding="utf-8")
+        done = CliRunner().invoke(cli, ["--config", str(config), "--json", "db", "rebuild-tallies"])
+        assert done.exit_code == 0, done.output
+        assert json.loads(done.output)["tally_rows"] > 7
+        human = CliRunner().invoke(cli, ["--config", str(config), "--locale", "zh-CN", "db", "rebuild-tallies"])
+        assert human.exit_code == 0 and "已重新统计信访计数" in human.output
+        assert figures(tallied) == expected
+        tallied.close()
+        counted.close()

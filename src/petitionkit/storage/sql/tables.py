@@ -558,6 +558,7 @@ search_documents = Table(
 # revision 0023: the period report's petition counts, kept per office, UTC hour, dimension and key by triggers on
 # petitions (storage.sql.tallies). ``dimension`` "all" holds the totals (key ""); a petition without a key for
 # "respondent"/"respondent_body" counts under key "". Rows whose counts fell to zero stay (the report skips them).
+# PostgreSQL: fillfactor 50, set by the migration (tallies.FILLFACTOR: its updates stay on their page).
 petition_tallies = Table(
     "petition_tallies",
     metadata,

@@ -19,11 +19,13 @@ Dimensions and their keys: ``all`` (key ``""``: the totals), ``channel``, ``kind
 ``repeat_of`` set or that is not its case's first petition (its tracking number is not the case's first),
 as in the report's own query.
 
-:func:`rebuild_statements` recount every tally from the petitions (the migration's backfill, and a
-repair: ``petitionkit db rebuild-tallies``).
+:func:`rebuild_statements` recount every tally from the petitions: the migration's backfill, and
+:func:`rebuild_tallies` (``petitionkit db rebuild-tallies``), a repair.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 #: The tally dimensions and the key expression of each over a petitions row ``{r}`` (``{unit}``: the
 #: respondent unit's name of that row, dialect-specific).
@@ -97,6 +99,11 @@ def _changed(dialect: str) -> str:
     return " OR ".join(fields)
 
 
+#: PostgreSQL: room on each page for the updated versions of its tally rows, so an update stays on its page
+#: (a HOT update: no new index entry) and the rows of neighbouring hours stay together for the report's reads.
+FILLFACTOR = 50
+
+
 def create_statements(dialect: str) -> list[str]:
     """The triggers that keep ``petition_tallies`` (the table itself is made by the migration)."""
     if dialect == "sqlite":
@@ -133,7 +140,8 @@ def drop_statements(dialect: str) -> list[str]:
 
 
 def rebuild_statements(dialect: str) -> list[str]:
-    """Empty ``petition_tallies`` and count every petition again, one ``GROUP BY`` per dimension."""
+    """Empty ``petition_tallies`` and count every petition again, one ``GROUP BY`` per dimension (in key order,
+    so each dimension's rows are written together, hour after hour)."""
     statements = ["DELETE FROM petition_tallies"]
     for name in DIMENSIONS:
         key = _key(dialect, name, "p")
@@ -146,6 +154,30 @@ def rebuild_statements(dialect: str) -> list[str]:
             "sum(CASE WHEN p.headcount >= 5 THEN p.headcount ELSE 0 END), "
             f"sum({_anonymous(dialect, 'p')}), "
             "sum(CASE WHEN p.repeat_of IS NOT NULL OR p.tracking_number <> c.first_tracking_number THEN 1 ELSE 0 END) "
-            f"FROM petitions p JOIN cases c ON c.id = p.case_id GROUP BY {groups}"
+            f"FROM petitions p JOIN cases c ON c.id = p.case_id GROUP BY {groups} ORDER BY {groups}"
         )
     return statements
+
+
+def rebuild_tallies(url: str, *, base_dir: str | Path = ".") -> int:
+    """Count every petition of the database at ``url`` into ``petition_tallies`` again; return the tally rows.
+
+    A repair (the triggers keep the tallies; a rebuild is for a table someone changed by hand, or triggers
+    someone dropped).  Writers wait meanwhile: SQLite's write lock, PostgreSQL's ``SHARE`` lock on petitions.
+    The database must be at this petitionkit's schema (:class:`~petitionkit.errors.StorageError` otherwise).
+    """
+    from sqlalchemy import text  # noqa: PLC0415
+
+    from petitionkit.storage.sql.store import SqlStorage  # noqa: PLC0415 - the store imports the tables
+
+    storage = SqlStorage(url, base_dir=base_dir)
+    try:
+        dialect = storage.engine.dialect.name
+        with storage.engine.begin() as connection:  # SQLite: BEGIN IMMEDIATE
+            if dialect == "postgresql":
+                connection.execute(text("LOCK TABLE petitions IN SHARE MODE"))
+            for statement in rebuild_statements(dialect):
+                connection.execute(text(statement))
+            return int(connection.execute(text("SELECT count(*) FROM petition_tallies")).scalar_one())
+    finally:
+        storage.close()

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from petitionkit.storage.sql.tallies import COUNTS, create_statements, drop_statements, rebuild_statements
+from petitionkit.storage.sql.tallies import COUNTS, FILLFACTOR, create_statements, drop_statements, rebuild_statements
 from petitionkit.storage.sql.types import UtcDateTime
 
 revision: str = "0023"
@@ -38,6 +38,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("office_code", "dimension", "hour", "key", name=op.f("pk_petition_tallies")),
     )
     dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute(f"ALTER TABLE petition_tallies SET (fillfactor = {FILLFACTOR})")
     for statement in (*rebuild_statements(dialect), *create_statements(dialect)):
         op.execute(statement)
 
