@@ -11,6 +11,7 @@ downgrade are checked on a database filled before the revision.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -30,7 +31,7 @@ from petitionkit.reports import Period
 from petitionkit.reports.source import Dimension, Scope, report_source
 from petitionkit.reports.sql_source import SqlReportSource, _on_the_hour
 from petitionkit.service import Office
-from petitionkit.storage.sql import SqlStorage, head_revision, upgrade
+from petitionkit.storage.sql import SqlStorage, head_revision, tallies, upgrade
 from petitionkit.storage.sql.migrate import alembic_config
 from petitionkit.storage.sql.tallies import rebuild_statements
 from petitionkit.testing import SHANGHAI, FakeClock, office_settings, open_test_office, sample_petition
@@ -299,3 +300,18 @@ def test_cli_rebuild_tallies_repairs_tallies_changed_by_hand(tmp_path: Path) -> 
         assert figures(tallied) == expected
         tallied.close()
         counted.close()
+
+
+def test_revision_0023_spells_out_the_sql_the_tallies_module_makes() -> None:
+    """The migration keeps its own copy of the trigger and backfill SQL (a migration never changes after it
+    shipped); while storage.sql.tallies makes the same, a rebuild and the triggers agree with it."""
+    path = Path(tallies.__file__).parent / "migrations" / "versions" / "0023_petition_tallies.py"
+    spec = importlib.util.spec_from_file_location("revision_0023", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    for dialect in ("sqlite", "postgresql"):
+        assert revision.BACKFILL[dialect] == tuple(tallies.rebuild_statements(dialect))
+        assert revision.TRIGGERS[dialect] == tuple(tallies.create_statements(dialect))
+        assert revision.DROP_TRIGGERS[dialect] == tuple(tallies.drop_statements(dialect))
+    assert (revision.COUNTS, revision.FILLFACTOR) == (tallies.COUNTS, tallies.FILLFACTOR)

@@ -20,7 +20,8 @@ Dimensions and their keys: ``all`` (key ``""``: the totals), ``channel``, ``kind
 as in the report's own query.
 
 :func:`rebuild_statements` recount every tally from the petitions: the migration's backfill, and
-:func:`rebuild_tallies` (``petitionkit db rebuild-tallies``), a repair.
+:func:`rebuild_tallies` (``petitionkit db rebuild-tallies``), a repair.  Revision 0023 holds a copy of
+this module's SQL (a test compares them): a change here needs a new revision.
 """
 
 from __future__ import annotations
