@@ -17,7 +17,8 @@ Dimensions and their keys: ``all`` (key ``""``: the totals), ``channel``, ``kind
 ``region`` (the region code), ``respondent_body`` (the body code, ``""`` when none) and ``respondent``
 (the body code, else the unit's name as written, ``""`` when neither).  A repeat petition is one with
 ``repeat_of`` set or that is not its case's first petition (its tracking number is not the case's first),
-as in the report's own query.
+as in the report's own query; a case's first tracking number is set when it opens and never changes, and a
+case is stored before its petitions (their foreign key), so the trigger reads it when the petition is written.
 
 :func:`rebuild_statements` recount every tally from the petitions: the migration's backfill, and
 :func:`rebuild_tallies` (``petitionkit db rebuild-tallies``), a repair.  Revision 0023 holds a copy of
