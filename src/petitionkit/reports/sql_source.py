@@ -11,12 +11,17 @@ figures of a report agree with each other:
 * SQLite (in memory): the storage's own transaction, since only its connection sees the data.
 * PostgreSQL: the storage's engine, ``REPEATABLE READ`` and read-only.
 
+Petition counts (totals, repeat petitions, every breakdown) of windows that start and end on whole UTC
+hours are sums over ``petition_tallies`` (revision 0023, kept by triggers: storage.sql.tallies), whose rows
+grow with the period's hours and keys instead of its petitions; other windows count the petitions.
+
 Times inside JSON documents (a reply's ``replied_at``...) are written with their own UTC offset, so
 they are compared as instants: ``datetime()`` normalises them to UTC on SQLite, a cast to
 ``timestamptz`` on PostgreSQL.
 
-Size: about 500 lines, one aggregate query per figure of :class:`ReportSource`; splitting the
-queries from each other would only separate them from the protocol they implement together.
+Size: about 600 lines, one aggregate query per figure of :class:`ReportSource` (and the tallied form of the
+petition counts); splitting the queries from each other would only separate them from the protocol they
+implement together.
 """
 
 from __future__ import annotations
@@ -147,10 +152,10 @@ class SqlReportSource:
         codec: Codec | None = None,
         tallies: bool = True,
     ) -> None:
-        self._connect = connect
+        self._connect = connect  # () -> context manager yielding a Connection
         # Petition counts of windows on whole UTC hours come from petition_tallies (revision 0023); False
         # counts the petitions themselves (the figures are the same: tests and benchmarks compare the two).
-        self.tallies = tallies  # () -> context manager yielding a Connection
+        self.tallies = tallies
         self.dialect = dialect
         # The store's codec opens encrypted subjects and content; without its cipher a sealed value is refused.
         self._codec = codec or Codec(dialect)
