@@ -198,6 +198,13 @@ def phase_fill(kind: str, url: str, seed: int, total: int) -> dict[str, Any]:
     started = time.perf_counter()
     connection.execute("COMMIT")
     spent["commit"] = round(time.perf_counter() - started, 1)
+    if kind == "postgresql":
+        # One transaction updated each tally row once per copy: its dead versions stay until autovacuum gets
+        # to them (a period report read them all: the year's 13.6 s instead of 5.4 s). Vacuum as it would.
+        started = time.perf_counter()
+        connection.autocommit = True
+        connection.execute("VACUUM ANALYZE petition_tallies")
+        spent["vacuum tallies"] = round(time.perf_counter() - started, 1)
     connection.close()
     started = time.perf_counter()
     resealed = reseal(url)
