@@ -1,4 +1,5 @@
-"""``petitionkit db``: the SQL schema's migrations (``upgrade``) and where a database stands (``current``)."""
+"""``petitionkit db``: the SQL schema's migrations (``upgrade``), where a database stands (``current``), and
+recounting the report's petition tallies (``rebuild-tallies``)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,22 @@ def current_command(env: Env) -> None:
     advice = translate(f"db.state.{status.state.value}", env.locale)
     line = translate("db.current", env.locale, url=status.url, revision=status.revision or "-", head=status.head)
     env.emit(data, lambda: click.echo(f"{line}{advice}"))
+
+
+@db.command("rebuild-tallies")
+@click.pass_obj
+@run_command
+def rebuild_tallies_command(env: Env) -> None:
+    """Count every petition into the report's petition tallies again (a repair; triggers keep them).
+
+    Registrations and imports wait until it ends.
+    """
+    from petitionkit.storage.sql.tallies import rebuild_tallies  # noqa: PLC0415
+
+    config = env.config
+    rows = rebuild_tallies(config.database_url, base_dir=config.base_dir)
+    data = {"url": _shown(config.database_url), "tally_rows": rows}
+    env.emit(data, lambda: click.echo(translate("db.tallies_rebuilt", env.locale, url=data["url"], rows=rows)))
 
 
 def _shown(url: str) -> str:

@@ -569,6 +569,25 @@ search_documents = Table(
     Index("ix_search_documents_office", "office_code", "seq"),
 )
 
+# revision 0023: the period report's petition counts, kept per office, UTC hour, dimension and key by triggers on
+# petitions (storage.sql.tallies). ``dimension`` "all" holds the totals (key ""); a petition without a key for
+# "respondent"/"respondent_body" counts under key "". Rows whose counts fell to zero stay (the report skips them).
+# PostgreSQL: fillfactor 50, set by the migration (tallies.FILLFACTOR: its updates stay on their page).
+petition_tallies = Table(
+    "petition_tallies",
+    metadata,
+    Column("office_code", CODE, primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("hour", UtcDateTime, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("petitions", BigInteger, nullable=False),
+    Column("people", BigInteger, nullable=False),
+    Column("collective", BigInteger, nullable=False),
+    Column("collective_people", BigInteger, nullable=False),
+    Column("anonymous", BigInteger, nullable=False),
+    Column("repeats", BigInteger, nullable=False),
+)
+
 #: What revisions 0018 and 0022 make for full-text search outside these tables (by dialect; not declared here:
 #: SQLAlchemy cannot declare FTS5, and body_tsv exists on PostgreSQL only, read by attachment_state's text statements).
 FULL_TEXT_OBJECTS = frozenset(

@@ -24,7 +24,7 @@ from alembic import op
 from petitionkit.storage.sql.types import UtcDateTime
 
 revision: str = "0025"
-down_revision: str | Sequence[str] | None = "0022"
+down_revision: str | Sequence[str] | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
