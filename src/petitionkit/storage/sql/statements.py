@@ -41,6 +41,7 @@ from petitionkit.storage.sql.tables import (
     petitioner_identities,
     petitions,
     referrals,
+    search_documents,
     tracking_counters,
 )
 
@@ -271,6 +272,22 @@ class Statements:
             delete(outbox).where(
                 outbox.c.case_id == bindparam("case_id"),
                 outbox.c.status != literal_column(f"'{OutboxStatus.PENDING.value}'"),
+            ),
+            d,
+        )
+        # The search index: a source's document replaced (its old one dropped by its unique key; the FTS5
+        # triggers follow on SQLite), every column but the generated ``seq``.
+        self.insert_search_document = render(
+            insert(search_documents)
+            .values({name: bindparam(name) for name in ("office_code", "case_id", "source_kind", "source_id", "body")})
+            .inline(),
+            d,
+        )
+        self.drop_search_document = render(
+            delete(search_documents).where(
+                search_documents.c.case_id == bindparam("case_id"),
+                search_documents.c.source_kind == bindparam("source_kind"),
+                search_documents.c.source_id == bindparam("source_id"),
             ),
             d,
         )
