@@ -276,13 +276,8 @@ class Statements:
             d,
         )
         # The search index: a source's document replaced (its old one dropped by its unique key; the FTS5
-        # triggers follow on SQLite), every column but the generated ``seq``.
-        self.insert_search_document = render(
-            insert(search_documents)
-            .values({name: bindparam(name) for name in ("office_code", "case_id", "source_kind", "source_id", "body")})
-            .inline(),
-            d,
-        )
+        # triggers follow on SQLite).
+        self.insert_search_document = insert_into(rows.SEARCH_DOCUMENTS)
         self.drop_search_document = render(
             delete(search_documents).where(
                 search_documents.c.case_id == bindparam("case_id"),
