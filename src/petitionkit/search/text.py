@@ -46,12 +46,14 @@ def _nfkc(text: str) -> str:
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
-@lru_cache(maxsize=1 << 16)
 def _indexable(word: str) -> bool:
     """Whether a cut word is indexed: it holds a letter or digit, nothing struck and no long number.
 
-    Cached: a text of 800 characters cuts into about 250 words, most of them the same few hundred
-    words of every petition, and two pattern searches per word cost more than the segmenting."""
+    A word of letters alone (most Chinese words) is, without the two pattern searches: a letter is a
+    ``\\w``, and it holds no digit and no ``*``.  (Not cached: a cache would keep the numbers and names
+    of texts and queries in memory.)"""
+    if word.isalpha():
+        return True
     return bool(word) and _WORD.search(word) is not None and STRUCK not in word and not _LONG_DIGITS.search(word)
 
 
@@ -59,7 +61,7 @@ def _words(text: str) -> list[str]:
     """The indexed words of ``text``, each once, in the order of first occurrence."""
     normal = _nfkc(text).lower()
     # the same words in the same order as filtering every cut and keeping the first of each: a word is
-    # kept or dropped whatever its position, so the repeats are dropped before the (cached) test
+    # kept or dropped whatever its position, so the repeats are dropped before the test
     return list(filter(_indexable, dict.fromkeys(map(str.strip, _jieba()(normal)))))
 
 
