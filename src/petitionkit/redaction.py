@@ -136,8 +136,10 @@ def visibility(recipient: Recipient | str, item: Item | str) -> Visibility:
 
 _SEPARATOR = r"[\s\-－—_·./]*"
 # Shapes of identity values, struck whenever anyone in the case is hidden from the recipient.
-_ID_NUMBER = r"(?<!\d)\d(?:[\s\-]?\d){16}[\s\-]?[\dXxＸｘ](?!\d)"
-_MOBILE = r"(?<!\d)[1１][3-9３-９](?:[\s\-]?\d){9}(?!\d)"
+_ID_NUMBER_REST = r"(?:[\s\-]?\d){16}[\s\-]?[\dXxＸｘ](?!\d)"  # after its first digit
+_MOBILE_REST = r"[3-9３-９](?:[\s\-]?\d){9}(?!\d)"  # after its first digit, a 1 of either width
+_ID_NUMBER = rf"(?<!\d)\d{_ID_NUMBER_REST}"
+_MOBILE = rf"(?<!\d)[1１]{_MOBILE_REST}"
 # A local part starts only where a run of its characters starts, and no run is given back: without
 # the look-behind and the possessive runs, a long text without "@" (10,000 characters of Chinese are
 # all \w) was rescanned from every position, quadratic time (seconds a petition in search indexing).
@@ -191,7 +193,7 @@ class Striker:
         present = tuple(v for v in self.values if _may_occur(v, text))
         if present:
             text = _values_pattern(present).sub(STRUCK, text)
-        return _SHAPES_ANY_CASE.sub(STRUCK, text) if self.shapes else text
+        return strike_shapes(text) if self.shapes else text
 
 
 def _may_occur(value: str, text: str) -> bool:
@@ -230,6 +232,22 @@ def scrub(text: str, values: Iterable[str] = ()) -> str:
 
 
 _SHAPES_ANY_CASE = re.compile(_SHAPES.pattern, re.IGNORECASE)
+# The ID-number and mobile shapes as one pattern that starts with a digit (its look-behind moved after
+# that digit: "a digit not preceded by a digit"), so the engine skips from digit to digit instead of
+# trying both alternatives at every position of a long Chinese text: the same matches, about 5× faster.
+_NUMBER_SHAPES = re.compile(rf"\d(?<!\d\d)(?:{_ID_NUMBER_REST}|(?<=[1１]){_MOBILE_REST})", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+
+
+def strike_shapes(text: str) -> str:
+    """``text`` with every ID-number-, mobile- and e-mail-shaped string struck: what ``_SHAPES_ANY_CASE``
+    strikes, found faster.  An e-mail shape needs an ``@`` (either width), a number shape a digit; a text
+    without ``@`` is struck of the number shapes alone, a text without either is returned as it is."""
+    if "@" in text or "＠" in text:
+        return _SHAPES_ANY_CASE.sub(STRUCK, text)
+    if _DIGIT.search(text) is None:
+        return text
+    return _NUMBER_SHAPES.sub(STRUCK, text)
 
 
 def mask_address(address: str) -> str:

@@ -309,6 +309,7 @@ INSERTS = {
     "insert_event": rows.EVENTS,
     "insert_outbox": rows.OUTBOX,
     "insert_access": rows.ACCESS_LOG,
+    "insert_search_document": rows.SEARCH_DOCUMENTS,
 }
 READS = {
     "case": rows.CASES,

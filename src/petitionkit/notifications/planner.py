@@ -183,8 +183,9 @@ class Planner:
     # --- public -------------------------------------------------------------------------------
 
     def handles(self, events: Iterable[Event]) -> bool:
-        """Whether any of ``events`` can imply a message (saves reads for those that cannot)."""
-        return any(isinstance(e.data, PLANNED_EVENTS) for e in events)
+        """Whether any of ``events`` can imply a message (saves reads for those that cannot); by each
+        event's registered class, not decoded (an unknown name is refused, as ``Event.data`` refuses it)."""
+        return any(issubclass(ev.EVENT_TYPES.get(e.name) or type(e.data), PLANNED_EVENTS) for e in events)
 
     def plan(
         self, events: Sequence[Event], case: Case | None, petitions: Sequence[Petition] = ()

@@ -19,7 +19,8 @@ import pytest
 
 from petitionkit.domain.access import AccessQuery, AccessRecord
 from petitionkit.domain.attachments import Attachment, AttachmentKind
-from petitionkit.domain.events import verify_chain
+from petitionkit.domain.events import GENESIS_DIGEST, verify_chain
+from petitionkit.domain.ids import new_id
 from petitionkit.domain.model import CaseState, ObligationStatus, PetitionKind
 from petitionkit.domain.retention import ERASED
 from petitionkit.errors import ConcurrencyConflict, NotFound
@@ -228,6 +229,27 @@ class StorageContract(PagingContract, WebAccountsContract):
             tx.forget_released_blobs(code, [named, free])
         with storage.transaction() as tx:
             assert tx.released_blobs(code, 10) == [] and tx.released_blobs("OTHER", 10) == [other]
+
+    def test_documents_of_a_case_inserted_in_the_same_transaction_replace_each_other(
+        self, office: Office, storage: Storage
+    ) -> None:
+        # the SQL store skips the delete of old documents for a case inserted in the same transaction
+        # (issue 21): only its first put may, a second put of the same source still replaces the first
+        case = office.register(sample_petition()).case
+        new = attrs.evolve(case, id=new_id(), obligations=(), referrals=(), last_sequence=0, last_digest=GENESIS_DIGEST)
+        doc = SearchDocument(case.office_code, new.id, "case", new.id, "第一 文本")
+        with storage.transaction() as tx:
+            tx.insert_cases([new])
+            tx.put_search_documents([doc])
+            tx.put_search_documents([attrs.evolve(doc, text="第二 文本")])
+        with storage.transaction() as tx:
+            assert [(h.case_id, h.source_id) for h in tx.search_documents(TextQuery(case.office_code, ("文本",)))] == [
+                (new.id, new.id)
+            ]
+            assert tx.search_documents(TextQuery(case.office_code, ("第一",))) == []
+            tx.put_search_documents([attrs.evolve(doc, text="第三 文本")])  # a later transaction: replaced too
+        with storage.transaction() as tx:
+            assert len(tx.search_documents(TextQuery(case.office_code, ("文本",)))) == 1
 
     # --- lifecycle through the backend -----------------------------------------------------------
 

@@ -27,25 +27,25 @@ full page, which is then the newest matches below ``before``; the last step is t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, text, tuple_
+from sqlalchemy import delete, func, insert, select, text
 
 from petitionkit.domain.attachments import Attachment, AttachmentKind
 from petitionkit.storage.base import SearchDocument, SearchHit, TextQuery
 from petitionkit.storage.memory_attachments import PLAIN_BLOB, open_plain_blob
-from petitionkit.storage.sql.tables import attachments, released_blobs, search_documents
+from petitionkit.storage.sql.tables import attachments, released_blobs
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from sqlalchemy import Connection
 
+    from petitionkit.storage.sql.statements import Statement, Statements
     from petitionkit.storage.sql.types import Codec
 
 _a = attachments.c
-_d = search_documents.c
 _r = released_blobs.c
 TABLE = "attachments"
 
@@ -62,7 +62,12 @@ class AttachmentState:
     codec: Codec
     dialect_name: str
 
+    sql: Statements
+    _unindexed_cases: set[str]
+
     def _fresh_keys(self) -> None: ...
+
+    def _run_many(self, statement: Statement, each: Iterable[Mapping[str, Any]]) -> None: ...
 
     # --- attachments ---------------------------------------------------------------------------
 
@@ -179,17 +184,23 @@ class AttachmentState:
     def put_search_documents(self, documents: Sequence[SearchDocument]) -> None:
         if not documents:
             return
-        keys = [(d.case_id, d.source_kind, d.source_id) for d in documents]
-        # case_id IN first: SQLite (3.40) plans a row-value IN over several rows as a scan of the whole
-        # table, which at 2,000,000 documents cost every registration seconds (docs/benchmarks.md)
-        self.connection.execute(
-            delete(search_documents)
-            .where(_d.case_id.in_(sorted({k[0] for k in keys})))
-            .where(tuple_(_d.case_id, _d.source_kind, _d.source_id).in_(keys))
+        # A case inserted in this transaction has no documents but those put in it since: the first put of
+        # its documents deletes nothing (a registration's or an import's), so it skips the delete.
+        fresh = self._unindexed_cases
+        old = [d for d in documents if d.case_id not in fresh]
+        fresh.difference_update(d.case_id for d in documents)
+        sql = self.sql
+        # One source at a time by the unique key (SQLite 3.40 planned a row-value IN over several keys as a
+        # scan of the whole table: seconds a registration at 2,000,000 documents, docs/benchmarks.md).
+        # Both statements are fixed: run on the driver cursor, held on PostgreSQL for one round trip with
+        # the rest of the transaction's writes (an import's documents go by COPY).
+        self._run_many(
+            sql.drop_search_document,
+            ({"case_id": d.case_id, "source_kind": d.source_kind, "source_id": d.source_id} for d in old),
         )
-        self.connection.execute(
-            insert(search_documents),
-            [
+        self._run_many(
+            sql.insert_search_document,
+            (
                 {
                     "office_code": d.office_code,
                     "case_id": d.case_id,
@@ -198,7 +209,7 @@ class AttachmentState:
                     "body": d.text,
                 }
                 for d in documents
-            ],
+            ),
         )
 
     def search_documents(self, query: TextQuery) -> list[SearchHit]:

@@ -134,6 +134,8 @@ API_KEYS = Shape(tables.api_keys)
 IDEMPOTENCY_KEYS = Shape(tables.idempotency_keys)
 # The record is its body; the rest is copied out of it for the case's lookups and the reports' counts.
 CASEWORK = Shape(tables.casework, write_only={"case_id", "office_code", "happened_at", "settled"})
+# Written only (a search reads its hits' keys, not documents); its values are made by attachment_state.
+SEARCH_DOCUMENTS = Shape(tables.search_documents, generated={"seq"})  # the FTS5 rowid, newest last
 SHAPES = (
     CASES,
     PETITIONS,

@@ -41,6 +41,7 @@ from petitionkit.storage.sql.tables import (
     petitioner_identities,
     petitions,
     referrals,
+    search_documents,
     tracking_counters,
 )
 
@@ -271,6 +272,17 @@ class Statements:
             delete(outbox).where(
                 outbox.c.case_id == bindparam("case_id"),
                 outbox.c.status != literal_column(f"'{OutboxStatus.PENDING.value}'"),
+            ),
+            d,
+        )
+        # The search index: a source's document replaced (its old one dropped by its unique key; the FTS5
+        # triggers follow on SQLite).
+        self.insert_search_document = insert_into(rows.SEARCH_DOCUMENTS)
+        self.drop_search_document = render(
+            delete(search_documents).where(
+                search_documents.c.case_id == bindparam("case_id"),
+                search_documents.c.source_kind == bindparam("source_kind"),
+                search_documents.c.source_id == bindparam("source_id"),
             ),
             d,
         )

@@ -209,6 +209,8 @@ class SqlTransaction(
         self.codec = store.codec
         self._cursor: Any = connection.connection.cursor()
         self._keys_fresh = False
+        # Cases inserted in this transaction whose search documents were not put yet: nothing to delete
+        self._unindexed_cases: set[str] = set()
         # PostgreSQL: writes without a result held for one round trip (held.py); (statement, rows, case id
         # whose insert a duplicate key would make a ConcurrencyConflict)
         self._writes: list[tuple[str, list[Any], str | None]] = []
@@ -342,6 +344,7 @@ class SqlTransaction(
             if "pk_cases" in text or "cases.id" in text:
                 raise ConcurrencyConflict(cases_[0].id, 0, None) from exc
             raise
+        self._unindexed_cases.update(c.id for c in cases_)
         self._run_many(
             self.sql.insert_referral,
             (rows.referral_values(r, k, i) for c in cases_ for i, r in enumerate(c.referrals)),
