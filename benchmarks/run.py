@@ -535,7 +535,7 @@ def report(options: argparse.Namespace, results: dict[str, dict[str, Any]], clos
     if "same_rows" in results:
         from same_rows import lines  # noqa: PLC0415
 
-        for line in lines(results["same_rows"], reg["ours_per_s"], ours_rate, IMPORT_BATCH):
+        for line in lines(results["same_rows"], reg["ours_per_s"], ours_rate, IMPORT_BATCH, reg["raw_per_s"], raw_rate):
             print(line)
     for key, name in (("due", "3a. due within 7 days"), ("over", "3b. overdue")):
         label = f"{name} ({due[key + '_rows']:,} rows)"

@@ -146,11 +146,25 @@ def phase_same_rows(kind: str, url: str, target: str, batch: int, sample: int) -
     }
 
 
-def lines(same: dict[str, Any], register_per_s: float, import_per_s: float, batch: int) -> list[str]:
-    """The extra lines beside figures 1 and 2: the library against the database writing its rows."""
+def lines(
+    same: dict[str, Any],
+    register_per_s: float,
+    import_per_s: float,
+    batch: int,
+    raw_register_per_s: float | None = None,
+    raw_import_per_s: float | None = None,
+) -> list[str]:
+    """The extra lines beside figures 1 and 2: the library against the database writing its rows, and
+    the same rows against the one-row baselines (the most any code writing these rows could reach)."""
     single = same["single_petitions"] / same["single_seconds"]
     bulk = same["bulk_petitions"] / same["bulk_seconds"]
     skipped = ", ".join(f"{name} {count}" for name, count in sorted(same["not_replayed"].items())) or "none"
+    ceiling = []
+    if raw_register_per_s and raw_import_per_s:
+        ceiling = [
+            f"   same rows raw / one-row raw baseline (the ceiling of goals 1 and 2 for these rows):"
+            f" register {single / raw_register_per_s:.2f}, import {bulk / raw_import_per_s:.2f}"
+        ]
     return [
         f"   the same rows, raw: {same['rows']:,} rows the library wrote for {same['petitions']:,} petitions"
         f" ({same['rows'] / same['petitions']:.1f} a petition) in {', '.join(same['tables'])},"
@@ -160,4 +174,5 @@ def lines(same: dict[str, Any], register_per_s: float, import_per_s: float, batc
         f" (executemany, {batch:,} per commit); library/same-rows {import_per_s / bulk:.2f}",
         f"   trigger-kept tallies equal the library's: {'yes' if same['tallies_match'] else 'NO'};"
         f" rows not tied to a case, not replayed: {skipped}",
+        *ceiling,
     ]

@@ -70,6 +70,7 @@ def check_same_rows(out: str) -> None:
     for table in ("petitions", "events", "search_documents", "obligations", "petitioner_identities"):
         assert re.search(rf"^   the same rows, raw: .*\b{table}\b", out, re.M), table
     assert "trigger-kept tallies equal the library's: yes" in out
+    assert re.search(r"^   same rows raw / one-row raw baseline .*: register [0-9.]+, import [0-9.]+$", out, re.M), out
 
 
 def test_the_benchmark_runs_on_sqlite_with_encryption_and_principals(tmp_path: Path) -> None:
