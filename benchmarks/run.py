@@ -19,6 +19,11 @@ admin) are on unless ``--no-encrypt``.  Figures (each printed beside its baselin
    raw driver's time for one of its GROUP BY queries for scale;
 5. CLI start-up (``benchmarks/cli_start.py``) against ``python -c "import sqlalchemy"`` (at most 2x).
 
+Beside figures 1 and 2, a second baseline, the same rows raw (``benchmarks/same_rows.py``): every row the
+import wrote, read back as stored and written by the raw driver into a freshly migrated database, one
+case per commit (the registration's twin) and in the import's batches (the import's twin); the ratios
+say what share of the time is the library's own work rather than the database writing its rows.
+
 Each phase runs in a child process (its peak RSS is its own).  ``tests/test_benchmarks.py`` runs the
 whole script at a few hundred petitions (a smoke run: nothing timed is asserted) so it cannot rot.
 """
@@ -52,6 +57,7 @@ from generate import petitions
 SHANGHAI = timezone(timedelta(hours=8))
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)  # the offices' clock: after every generated petition
 RAW_TABLE = "bench_raw_petitions"
+IMPORT_BATCH = 1000  # the import's batch size, and its same-rows twin's
 COLUMNS = (
     "id, office_code, tracking_number, query_code_digest, channel, received_at, registered_at, kind, subject,"
     " content, category, region_code, petitioners, anonymous, confidential, headcount, respondent, attachments"
@@ -249,7 +255,7 @@ def phase_import(url: str, count: int, seed: int, ids: str = "uuid7") -> dict[st
     spent = time_storage_layer()
     office = open_bench_office(url)
     started = time.perf_counter()
-    report = office.import_petitions(petitions(count, seed=seed), batch_size=1000)
+    report = office.import_petitions(petitions(count, seed=seed), batch_size=IMPORT_BATCH)
     elapsed = time.perf_counter() - started
     office.close()
     return {
@@ -349,7 +355,7 @@ def phase_raw_import(kind: str, url: str, count: int, seed: int) -> dict[str, An
         batch: list[tuple[Any, ...]] = []
         for number, data in enumerate(petitions(count, seed=seed), start=1):
             batch.append(raw_row(kind, data, number, NOW))
-            if len(batch) == 1000:
+            if len(batch) == IMPORT_BATCH:
                 yield batch
                 batch = []
         if batch:
@@ -526,6 +532,11 @@ def report(options: argparse.Namespace, results: dict[str, dict[str, Any]], clos
         f" + input stream {generated:.0f} s + service and domain {service:.0f} s;"
         f" raw {raw_import['seconds']:.0f} s = driver {raw_import['database_seconds']:.0f} s + the rest"
     )
+    if "same_rows" in results:
+        from same_rows import lines  # noqa: PLC0415
+
+        for line in lines(results["same_rows"], reg["ours_per_s"], ours_rate, IMPORT_BATCH, reg["raw_per_s"], raw_rate):
+            print(line)
     for key, name in (("due", "3a. due within 7 days"), ("over", "3b. overdue")):
         label = f"{name} ({due[key + '_rows']:,} rows)"
         ratio = due[key + "_ours"] / due[key + "_raw"]
@@ -565,24 +576,25 @@ def report(options: argparse.Namespace, results: dict[str, dict[str, Any]], clos
     print(f"   all phases {total:.0f} s")
 
 
-def prepare(options: argparse.Namespace, schema: str) -> tuple[str, str]:
-    """Fresh databases for the bulk figures and for the registration figure; return their URLs."""
+def prepare(options: argparse.Namespace, schema: str) -> tuple[str, str, str]:
+    """Fresh databases for the bulk figures, the registration figure and the same rows raw; their URLs."""
     if options.db == "sqlite":
         options.workdir.mkdir(parents=True, exist_ok=True)
         urls = []
-        for name in ("bench.db", "bench-register.db"):
+        for name in ("bench.db", "bench-register.db", "bench-same-rows.db"):
             path = (options.workdir / name).resolve()
             for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 leftover.unlink(missing_ok=True)
             urls.append(f"sqlite:///{path}")
-        return urls[0], urls[1]
+        return urls[0], urls[1], urls[2]
     if not options.url:
         raise SystemExit("--url (or PETITIONKIT_TEST_POSTGRESQL_URL) names the PostgreSQL server")
     with raw_connect("postgresql", options.url) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
         admin.execute(f"CREATE SCHEMA {schema}_r")
+        admin.execute(f"CREATE SCHEMA {schema}_s")
         admin.commit()
-    return pg_url(options.url, schema), pg_url(options.url, f"{schema}_r")
+    return pg_url(options.url, schema), pg_url(options.url, f"{schema}_r"), pg_url(options.url, f"{schema}_s")
 
 
 def main() -> None:  # noqa: PLR0915 - one phase after another
@@ -602,6 +614,9 @@ def main() -> None:  # noqa: PLR0915 - one phase after another
     )
     parser.add_argument("--rotate", action="store_true", help="with --encrypt: also measure key rotation")
     parser.add_argument("--ids", choices=("uuid7", "uuid4"), default="uuid7", help="uuid4: the ids before issue 21")
+    parser.add_argument(
+        "--same-rows", type=int, default=200, help="cases replayed one per commit in the same-rows twin (0: skip it)"
+    )
     parser.add_argument("--cli-runs", type=int, default=11, help="CLI start-up runs (0: skip)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)
@@ -618,6 +633,10 @@ def main() -> None:  # noqa: PLR0915 - one phase after another
             "report": phase_report,
             "cli": phase_cli,
         }
+        if options.phase == "same_rows":
+            from same_rows import phase_same_rows  # noqa: PLC0415
+
+            phases["same_rows"] = phase_same_rows
         print(json.dumps(phases[options.phase](**json.loads(options.args))))
         return
 
@@ -627,7 +646,7 @@ def main() -> None:  # noqa: PLR0915 - one phase after another
     else:
         os.environ.pop("PETITIONKIT_MASTER_KEY", None)
     schema = f"bench_{uuid.uuid4().hex[:10]}"
-    url, register_url = prepare(options, schema)
+    url, register_url, same_url = prepare(options, schema)
     encryption = "field encryption ON" if options.encrypt else "field encryption off"
     print(
         f"petitionkit SQL benchmarks: {kind}, {options.petitions:,} petitions, {encryption},"
@@ -641,10 +660,16 @@ def main() -> None:  # noqa: PLR0915 - one phase after another
         for target in (url, register_url):
             SqlStorage(target).close()
             create_raw_table(kind, target)
+        if options.same_rows:
+            SqlStorage(same_url).close()  # the library's own migration: the same tables, indexes, triggers
         started = time.perf_counter()
         ids = options.ids
         results = {"register": child("register", kind=kind, url=register_url, count=options.register, seed=7, ids=ids)}
         results["import"] = child("import", url=url, count=options.petitions, seed=2026, ids=ids)
+        if options.same_rows:  # before anything else changes the imported rows
+            results["same_rows"] = child(
+                "same_rows", kind=kind, url=url, target=same_url, batch=IMPORT_BATCH, sample=options.same_rows
+            )
         results["generate"] = child("generate", count=options.petitions, seed=2026)
         results["raw_import"] = child("raw_import", kind=kind, url=url, count=options.petitions, seed=2026)
         closed = backlog(kind, url, options.open_days)
@@ -660,6 +685,7 @@ def main() -> None:  # noqa: PLR0915 - one phase after another
             with raw_connect("postgresql", options.url) as admin:
                 admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
                 admin.execute(f"DROP SCHEMA IF EXISTS {schema}_r CASCADE")
+                admin.execute(f"DROP SCHEMA IF EXISTS {schema}_s CASCADE")
                 admin.commit()
 
 

@@ -1,8 +1,8 @@
 """The benchmark script runs, at a few hundred petitions, on each backend the suite has (issue 21).
 
 A smoke run, not a timed test: it checks that ``benchmarks/run.py`` still drives every phase (register,
-import, due lists, the period report, CLI start-up) through today's interfaces and prints each figure
-beside its baseline, so the script cannot rot between the runs at 1,000,000 (docs/benchmarks.md).
+import, the same rows raw, due lists, the period report, CLI start-up) through today's interfaces and
+prints each figure beside its baseline, so the script cannot rot between the runs at 1,000,000 (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ FIGURES = (
 
 def run(tmp_path: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if k != "PETITIONKIT_MASTER_KEY"}
+    small = ("--petitions", "200", "--register", "10", "--same-rows", "10", "--cli-runs", "1")
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--petitions", "200", "--register", "10", "--cli-runs", "1", *args],
+        [sys.executable, str(SCRIPT), *small, *args],
         capture_output=True,
         text=True,
         check=False,
@@ -52,10 +53,31 @@ def check_figures(out: str, figures: tuple[str, ...] = FIGURES) -> None:
     assert "rejected rows 0" in out
 
 
+SAME_ROWS = re.compile(
+    r"^   same rows, raw: register twin ([0-9,.]+) petitions/s \(one per commit, 10\); library/same-rows ([0-9.]+);"
+    r" import twin ([0-9,.]+) petitions/s \(executemany, 1,000 per commit\); library/same-rows ([0-9.]+)$",
+    re.M,
+)
+
+
+def check_same_rows(out: str) -> None:
+    """The same rows raw: both twins' rates and both ratios printed, every table the import wrote replayed,
+    and the trigger-kept tallies of the replay equal to the library's."""
+    found = SAME_ROWS.search(out)
+    assert found, out
+    assert all(float(v.replace(",", "")) > 0 for v in found.groups()), found.group(0)
+    assert re.search(r"rows the library wrote for 200 petitions \([0-9.]+ a petition\) in cases, ", out), out
+    for table in ("petitions", "events", "search_documents", "obligations", "petitioner_identities"):
+        assert re.search(rf"^   the same rows, raw: .*\b{table}\b", out, re.M), table
+    assert "trigger-kept tallies equal the library's: yes" in out
+    assert re.search(r"^   same rows raw / one-row raw baseline .*: register [0-9.]+, import [0-9.]+$", out, re.M), out
+
+
 def test_the_benchmark_runs_on_sqlite_with_encryption_and_principals(tmp_path: Path) -> None:
     out = run(tmp_path, "--db", "sqlite", "--workdir", str(tmp_path / "bench"))
     assert "field encryption ON, principals on" in out
     check_figures(out)
+    check_same_rows(out)
 
 
 def test_the_benchmark_runs_on_postgresql(tmp_path: Path) -> None:
@@ -64,6 +86,7 @@ def test_the_benchmark_runs_on_postgresql(tmp_path: Path) -> None:
         pytest.skip("PETITIONKIT_TEST_POSTGRESQL_URL is not set")
     out = run(tmp_path, "--db", "postgresql", "--url", url, "--cli-runs", "0")
     check_figures(out, FIGURES[:-1])
+    check_same_rows(out)
 
 
 AT_SCALE = SCRIPT.with_name("at_scale.py")
