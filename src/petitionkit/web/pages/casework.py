@@ -72,6 +72,22 @@ def _investigation(data: Mapping[str, str], errors: list[FieldError]) -> str:
     return chosen
 
 
+def _on_investigation(
+    visit: Visit,
+    case_ref: str,
+    name: str,
+    form: Mapping[str, str],
+    call: Callable[[Office, str, str], object],
+) -> Response[Any]:
+    """``name`` on the investigation the form chose (``call(office, ref, investigation_id)``)."""
+    case = visible_case(visit, case_ref)
+    errors: list[FieldError] = []
+    chosen = _investigation(form, errors)
+    if errors:
+        return _refuse_shape(visit, case, name, form, errors)
+    return _run(visit, case, name, form, lambda office, ref: call(office, ref, chosen))
+
+
 def _refuse_shape(
     visit: Visit, case: Case, name: str, form: Mapping[str, str], errors: list[FieldError]
 ) -> Response[Any]:
@@ -233,21 +249,13 @@ def add_evidence(
     visit: NamedDependency[Visit], case_ref: FromPath[str], data: URLEncodedBody[dict[str, str]]
 ) -> Response[Any]:
     """Add one of the case's attachments as evidence of an open investigation (its digest is bound)."""
-    case = visible_case(visit, case_ref)
-    errors: list[FieldError] = []
-    chosen = _investigation(data, errors)
-    if errors:
-        return _refuse_shape(visit, case, "add_evidence", data, errors)
-    return _run(
+    return _on_investigation(
         visit,
-        case,
+        case_ref,
         "add_evidence",
         data,
-        lambda office, ref: office.add_evidence(
-            ref,
-            chosen,
-            attachment_id=data.get("attachment_id", ""),
-            description=data.get("description", ""),
+        lambda office, ref, chosen: office.add_evidence(
+            ref, chosen, attachment_id=data.get("attachment_id", ""), description=data.get("description", "")
         ),
     )
 
@@ -257,17 +265,12 @@ def record_findings(
     visit: NamedDependency[Visit], case_ref: FromPath[str], data: URLEncodedBody[dict[str, str]]
 ) -> Response[Any]:
     """Record the findings (调查结论); the investigation is concluded."""
-    case = visible_case(visit, case_ref)
-    errors: list[FieldError] = []
-    chosen = _investigation(data, errors)
-    if errors:
-        return _refuse_shape(visit, case, "record_findings", data, errors)
-    return _run(
+    return _on_investigation(
         visit,
-        case,
+        case_ref,
         "record_findings",
         data,
-        lambda office, ref: office.record_findings(ref, chosen, findings=data.get("findings", "")),
+        lambda office, ref, chosen: office.record_findings(ref, chosen, findings=data.get("findings", "")),
     )
 
 
