@@ -173,6 +173,11 @@ def _scramble(url: str, seed: int) -> None:
         "UPDATE petitions SET headcount = headcount + 6 "
         "WHERE id IN (SELECT id FROM petitions ORDER BY id DESC LIMIT 2)",
         "UPDATE petitions SET respondent_body_code = NULL, respondent = NULL WHERE respondent_body_code IS NOT NULL",
+        # a unit named as written, then resolved to the body of that very code: only the body's key changes
+        """UPDATE petitions SET respondent = '{"unit_name": "GOV-HRSS"}' """
+        "WHERE id IN (SELECT id FROM petitions ORDER BY id DESC LIMIT 3)",
+        "UPDATE petitions SET respondent_body_code = 'GOV-HRSS' "
+        "WHERE id IN (SELECT id FROM petitions ORDER BY id DESC LIMIT 3)",
         "UPDATE petitions SET repeat_of = 'XS-2025-000001' WHERE id IN (SELECT id FROM petitions ORDER BY id LIMIT 1)",
         "UPDATE petitions SET subject = subject WHERE id IN (SELECT id FROM petitions ORDER BY id LIMIT 4)",
     )

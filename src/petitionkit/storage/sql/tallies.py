@@ -96,7 +96,10 @@ def _add_row(dialect: str, r: str, sign: int) -> str:
 def _changed(dialect: str) -> str:
     """The condition under which an update of a petition changes a tally."""
     op = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
-    fields = [f"OLD.{c} {op} NEW.{c}" for c in (*_COUNTED, "repeat_of", "tracking_number", "case_id")]
+    # the respondent_body key is the body code alone; the respondent key falls back to the unit's name, so a
+    # body code set to the name already written changes the first and not the second: both are compared
+    own = (*_COUNTED, "repeat_of", "tracking_number", "case_id", "respondent_body_code")
+    fields = [f"OLD.{c} {op} NEW.{c}" for c in own]
     fields.append(f"{_key(dialect, 'respondent', 'OLD')} {op} {_key(dialect, 'respondent', 'NEW')}")
     return " OR ".join(fields)
 
