@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -74,8 +75,12 @@ def delete_released_blobs(storage: Storage, blobs: BlobStore, office_code: str) 
             unused = [ref for ref in refs if not tx.blob_in_use(ref)]
         for ref in unused:
             blobs.delete(ref)
+        kept = [ref for ref in refs if ref not in unused]
         with storage.transaction() as tx:
             tx.forget_released_blobs(office_code, refs)
+            # a blob kept for an attachment that has gone since (a purge whose release found the record
+            # being forgotten here) is released again, so the next round deletes it
+            tx.release_blobs(office_code, [ref for ref in kept if not tx.blob_in_use(ref)], datetime.now(UTC))
         deleted += len(unused)
         if len(refs) < RELEASE_BATCH:
             return deleted

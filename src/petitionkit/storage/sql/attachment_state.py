@@ -31,6 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from petitionkit.domain.attachments import Attachment, AttachmentKind
 from petitionkit.storage.base import SearchDocument, SearchHit, TextQuery
@@ -155,14 +157,12 @@ class AttachmentState:
         wanted = sorted(set(refs))
         if not wanted:
             return
-        held = set(
-            self.connection.execute(
-                select(_r.blob_ref).where(_r.office_code == office_code, _r.blob_ref.in_(wanted))
-            ).scalars()
-        )
-        fresh = [{"office_code": office_code, "blob_ref": r, "released_at": at} for r in wanted if r not in held]
-        if fresh:
-            self.connection.execute(insert(released_blobs), fresh)
+        # one atomic insert-or-nothing (not a read, then an insert): a record that a concurrent
+        # delete_released_blobs is forgetting makes this wait for it, and then insert, instead of
+        # counting on a record about to go (the blob would then never be deleted)
+        upsert = sqlite_insert if self.dialect_name == "sqlite" else postgresql_insert
+        rows = [{"office_code": office_code, "blob_ref": r, "released_at": at} for r in wanted]
+        self.connection.execute(upsert(released_blobs).on_conflict_do_nothing(), rows)
 
     def released_blobs(self, office_code: str, limit: int) -> list[str]:
         found = self.connection.execute(
