@@ -263,8 +263,9 @@ def test_an_accused_body_gets_none_of_an_accusations_casework(pages: WebServer) 
         data={"csrf_token": token},
         files={"file": ("x.png", png(), "image/png")},
     )
-    assert answer.status_code == 404
+    assert answer.status_code == 403  # refused before its body is read: a body may upload to no case
     assert len(pages.office.acting_as(REGISTRAR).receptions(case)) == 1
+    assert len(pages.office.acting_as(REGISTRAR).attachments(case)) == 1
 
 
 def test_a_body_sees_no_knowledge_and_no_casework_forms_on_its_referral(pages: WebServer) -> None:

@@ -16,6 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from petitionkit.errors import PermissionDenied
 from petitionkit.web.context import CSRF_FIELD, CSRF_HEADER, GUEST_COOKIE, NotSignedIn, live_session, workspace_of
 from petitionkit.web.sessions import same_token
 
@@ -38,6 +39,11 @@ async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
         expected = connection.cookies.get(GUEST_COOKIE) or ""
     else:
         raise NotSignedIn()
+    needed = handler.opt.get("permission")  # a large body (an upload) is read only for who may send it
+    if live is not None and needed is not None:
+        entry = workspace.office.config.principal_entry(live.session.principal_id)
+        if entry is None or not workspace.office.access.allowed(entry.principal(), needed):
+            raise PermissionDenied(live.session.principal_id, str(needed))
     given = connection.headers.get(CSRF_HEADER)
     if given is None and connection.headers.get("content-type", "").startswith(FORM_TYPES):
         form = await connection.form()

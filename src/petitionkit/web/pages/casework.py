@@ -25,6 +25,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect
 
+from petitionkit.domain.access import Permission
 from petitionkit.domain.model import Case
 from petitionkit.errors import AttachmentRefused, FieldError, InvalidInput, NotFound, PermissionDenied, PetitionkitError
 from petitionkit.service import Office
@@ -138,6 +139,7 @@ class Upload:
     status_code=200,
     name="web.pages.case.attach",
     request_max_body_size=UPLOAD_CEILING,
+    opt={"permission": Permission.REGISTER},  # checked by the CSRF guard before the body is read
 )
 def attach(
     visit: NamedDependency[Visit],
