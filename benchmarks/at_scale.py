@@ -385,20 +385,8 @@ PHASES = {
 
 
 def child(phase: str, **kwargs: Any) -> dict[str, Any]:
-    import json  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-
-    done = subprocess.run(
-        [sys.executable, __file__, "--phase", phase, "--args", json.dumps(kwargs)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"phase {phase} failed")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    """Run one of this script's phases in a fresh process (run.py's driver)."""
+    return bench.child(phase, __file__, **kwargs)
 
 
 def prepare(options: argparse.Namespace, schema: str) -> str:

@@ -463,10 +463,11 @@ def phase_due(kind: str, url: str, runs: int) -> dict[str, Any]:
 # --- the driver -----------------------------------------------------------------------------------------
 
 
-def child(phase: str, **kwargs: Any) -> dict[str, Any]:
-    """Run one phase in a fresh Python process; its result is the JSON it prints last."""
+def child(phase: str, script: str = __file__, **kwargs: Any) -> dict[str, Any]:
+    """Run one phase of ``script`` (this one, or another benchmark that takes ``--phase`` and ``--args``)
+    in a fresh Python process; its result is the JSON it prints last."""
     done = subprocess.run(
-        [sys.executable, __file__, "--phase", phase, "--args", json.dumps(kwargs)],
+        [sys.executable, script, "--phase", phase, "--args", json.dumps(kwargs)],
         capture_output=True,
         text=True,
         check=False,
