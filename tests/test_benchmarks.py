@@ -26,11 +26,11 @@ FIGURES = (
 )
 
 
-def run(tmp_path: Path, *args: str) -> str:
+def _script(script: Path, tmp_path: Path, *args: str) -> str:
+    """``script`` run with ``args`` in ``tmp_path`` (without the caller's master key); its output."""
     env = {k: v for k, v in os.environ.items() if k != "PETITIONKIT_MASTER_KEY"}
-    small = ("--petitions", "200", "--register", "10", "--same-rows", "10", "--cli-runs", "1")
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), *small, *args],
+        [sys.executable, str(script), *args],
         capture_output=True,
         text=True,
         check=False,
@@ -40,6 +40,11 @@ def run(tmp_path: Path, *args: str) -> str:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def run(tmp_path: Path, *args: str) -> str:
+    small = ("--petitions", "200", "--register", "10", "--same-rows", "10", "--cli-runs", "1")
+    return _script(SCRIPT, tmp_path, *small, *args)
 
 
 def check_figures(out: str, figures: tuple[str, ...] = FIGURES) -> None:
@@ -104,19 +109,8 @@ AT_SCALE_FIGURES = (
 
 def run_at_scale(tmp_path: Path, *args: str) -> str:
     """``benchmarks/at_scale.py`` at 100 imported petitions multiplied in SQL to 400 (issues 21, 22)."""
-    env = {k: v for k, v in os.environ.items() if k != "PETITIONKIT_MASTER_KEY"}
     small = ("--seed", "100", "--total", "400", "--register", "5", "--batch", "50", "--repeat", "1")
-    done = subprocess.run(
-        [sys.executable, str(AT_SCALE), *small, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        env=env,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return _script(AT_SCALE, tmp_path, *small, *args)
 
 
 def check_at_scale(out: str) -> None:
